@@ -1,0 +1,96 @@
+"""qrshop: QR-code in-store engagement. create_app() builds the Flask application."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from qrshop import config as qrshop_config
+
+
+def _templates_folder() -> str:
+    """Top-level templates/ in a source checkout; qrshop/templates in an installed wheel."""
+    installed = Path(__file__).parent / "templates"
+    if installed.is_dir():
+        return str(installed)
+    return str(qrshop_config.REPO_ROOT / "templates")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: config -> extensions -> blueprints -> errors -> CLI."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("QRSHOP_INSTANCE_PATH") or None,
+        template_folder=_templates_folder(),
+    )
+    app.config.from_mapping(qrshop_config.defaults(app.instance_path))
+    app.config.update(qrshop_config.from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = qrshop_config.instance_secret_key(app.instance_path)
+    app.config["BASE_URL"] = qrshop_config.normalise_base_url(app.config["BASE_URL"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from qrshop.errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_request_lifecycle(app)
+
+    from qrshop.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from qrshop import models  # noqa: F401  (every table on the metadata, for Alembic)
+    from qrshop.accounts.models import font_stack
+    from qrshop.extensions import csrf, db, login_manager, migrate
+    from qrshop.shopper.services import ShopperCookie
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.extensions["qrshop.shopper_cookie"] = ShopperCookie(app.config["SECRET_KEY"])
+    app.jinja_env.globals["font_stack"] = font_stack
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from qrshop.accounts.models import User
+
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from qrshop import health
+    from qrshop.content import views as content_views
+    from qrshop.shopper import views as shopper_views
+    from qrshop.tags import views as tag_views
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(shopper_views.bp)
+    app.register_blueprint(tag_views.bp)
+    app.register_blueprint(content_views.bp)
+
+
+def _register_request_lifecycle(app: Flask) -> None:
+    """The request commits once at the end; a 5xx or an exception rolls back."""
+    from qrshop.extensions import db
+
+    @app.after_request
+    def commit_session(response):
+        if response.status_code >= 500:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return response

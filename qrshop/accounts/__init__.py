@@ -1,0 +1,1 @@
+"""Users, roles, retailers, stores and vendors."""

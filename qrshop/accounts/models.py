@@ -1,0 +1,122 @@
+"""Parties of the platform: retailers with their stores and theme, vendors, users."""
+
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qrshop.db import TimestampMixin
+from qrshop.extensions import db
+
+SAFE_FONTS = {
+    "system": 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    "humanist": '"Seravek", "Gill Sans Nova", Ubuntu, Calibri, "DejaVu Sans", sans-serif',
+    "geometric": 'Avenir, Montserrat, Corbel, "URW Gothic", source-sans-pro, sans-serif',
+    "serif": 'Charter, "Bitstream Charter", "Sitka Text", Cambria, serif',
+    "rounded": 'ui-rounded, "Hiragino Maru Gothic ProN", Quicksand, Comfortaa, sans-serif',
+}
+
+
+def font_stack(font: str) -> str:
+    """The CSS font-family stack for a safe-list font name (system stack if unknown)."""
+    return SAFE_FONTS.get(font, SAFE_FONTS["system"])
+
+
+class Role(enum.StrEnum):
+    """What a user may do; see DESIGN.md section 2."""
+
+    ADMIN = "admin"
+    MERCHANDISER = "merchandiser"
+    ASSOCIATE = "associate"
+    VENDOR = "vendor"
+
+
+class Retailer(TimestampMixin, db.Model):
+    """A retail chain whose brand the landing pages wear."""
+
+    __tablename__ = "retailers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    logo_media_id: Mapped[Optional[int]] = mapped_column(ForeignKey("media.id"))
+    primary_colour: Mapped[str] = mapped_column(String(7), default="#1f2937")
+    accent_colour: Mapped[str] = mapped_column(String(7), default="#ffffff")
+    font: Mapped[str] = mapped_column(String(32), default="system")
+    footer_text: Mapped[str] = mapped_column(Text, default="")
+
+    stores: Mapped[list[Store]] = relationship(back_populates="retailer", order_by="Store.code")
+    logo: Mapped[Optional[Media]] = relationship()  # noqa: F821  (content.models)
+
+    @property
+    def font_stack(self) -> str:
+        """The CSS font-family stack for the retailer's chosen font."""
+        return font_stack(self.font)
+
+
+class Store(TimestampMixin, db.Model):
+    """One physical store of a retailer."""
+
+    __tablename__ = "stores"
+    __table_args__ = (UniqueConstraint("retailer_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"))
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+
+    retailer: Mapped[Retailer] = relationship(back_populates="stores")
+
+
+class Vendor(TimestampMixin, db.Model):
+    """A brand or supplier that provides products and their content."""
+
+    __tablename__ = "vendors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class RetailerVendor(db.Model):
+    """A vendor supplies a retailer (set by a platform admin)."""
+
+    __tablename__ = "retailer_vendors"
+
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), primary_key=True)
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person who logs in: platform admin, merchandiser, store associate or vendor user."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'merchandiser', 'associate', 'vendor')", name="role_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    retailer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("retailers.id"))
+    vendor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vendors.id"))
+    store_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stores.id"))
+    is_active_user: Mapped[bool] = mapped_column(default=True)
+
+    retailer: Mapped[Optional[Retailer]] = relationship()
+    vendor: Mapped[Optional[Vendor]] = relationship()
+    store: Mapped[Optional[Store]] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: disabled users cannot log in."""
+        return self.is_active_user

@@ -1,0 +1,1 @@
+"""Products (GTIN) and the listings of retailers that carry them."""

@@ -1,0 +1,83 @@
+"""Catalog rules: GTIN validation, creating products and listings."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from stdnum import ean
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+
+from qrshop.accounts.models import Retailer, Vendor
+from qrshop.catalog.models import Listing, Product
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+
+CURRENCIES = {"USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "NZD", "MXN"}
+
+
+def normalise_gtin(raw: str) -> str:
+    """Validate a GTIN-8/12/13/14 and return it as GTIN-14; raise InvalidInput saying why."""
+    digits = (raw or "").strip().replace(" ", "").replace("-", "")
+    if not digits:
+        raise InvalidInput("GTIN is required.")
+    try:
+        ean.validate(digits)
+    except InvalidFormat:
+        raise InvalidInput(f"GTIN {raw!r} must contain digits only.") from None
+    except InvalidLength:
+        raise InvalidInput(
+            f"GTIN {raw!r} has {len(digits)} digits; a GTIN has 8, 12, 13 or 14."
+        ) from None
+    except InvalidChecksum:
+        expected = ean.calc_check_digit(digits[:-1])
+        raise InvalidInput(
+            f"GTIN {raw!r} has a wrong check digit: the last digit should be {expected}."
+        ) from None
+    return digits.zfill(14)
+
+
+def create_product(vendor: Vendor, *, gtin: str, name: str, brand: str) -> Product:
+    """Create a product for a vendor after validating its GTIN and name."""
+    gtin14 = normalise_gtin(gtin)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Product name is required.")
+    if len(name) > 200:
+        raise InvalidInput("Product name is longer than 200 characters.")
+    existing = db.session.scalar(select(Product).where(Product.gtin == gtin14))
+    if existing is not None:
+        raise InvalidInput(f"A product with GTIN {gtin14} already exists.")
+    product = Product(vendor=vendor, gtin=gtin14, name=name, brand=(brand or vendor.name).strip())
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def create_listing(
+    retailer: Retailer, product: Product, *, sku: str, price_cents: int, currency: str = "USD"
+) -> Listing:
+    """Make a retailer carry a product under a SKU and price in minor units."""
+    sku = (sku or "").strip()
+    if not sku:
+        raise InvalidInput("SKU is required.")
+    if not isinstance(price_cents, int) or isinstance(price_cents, bool) or price_cents < 0:
+        raise InvalidInput("Price must be a whole, non-negative number of cents.")
+    currency = (currency or "").upper()
+    if currency not in CURRENCIES:
+        raise InvalidInput(f"Unsupported currency {currency!r}.")
+    listing = Listing(
+        retailer=retailer, product=product, sku=sku, price_cents=price_cents, currency=currency
+    )
+    db.session.add(listing)
+    db.session.flush()
+    return listing
+
+
+def format_price(price_cents: int, currency: str) -> str:
+    """Render a price for shoppers, e.g. $49.99 or 12,00 EUR."""
+    symbols = {"USD": "$", "CAD": "CA$", "AUD": "A$", "NZD": "NZ$", "MXN": "MX$", "GBP": "£",
+               "EUR": "€", "JPY": "¥"}
+    if currency == "JPY":
+        return f"¥{price_cents:,}"
+    amount = f"{price_cents // 100:,}.{price_cents % 100:02d}"
+    symbol = symbols.get(currency)
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"

@@ -1,0 +1,85 @@
+"""The `qrshop` command: the app's Flask CLI plus qrshop's own groups."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app():
+    from qrshop import create_app
+
+    return create_app()
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every feature's CLI group to the app."""
+    from qrshop.accounts.cli import users_cli
+    from qrshop.tags.cli import tags_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tags_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(serve_command)
+
+
+@click.command("demo")
+@click.option("--no-serve", is_flag=True, help="Only create/upgrade and seed the database.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def demo_command(no_serve: bool, port: int):
+    """Create or upgrade the database, seed the FashionTown demo, print logins, then serve."""
+    from flask_migrate import upgrade
+
+    from qrshop.demo import seed_demo
+    from qrshop.extensions import db
+    from qrshop.tags.services import list_tags
+
+    if not os.environ.get("QRSHOP_BASE_URL"):
+        # Tags printed by the demo point at the demo server itself.
+        os.environ["QRSHOP_BASE_URL"] = f"http://127.0.0.1:{port}"
+        current_app.config["BASE_URL"] = os.environ["QRSHOP_BASE_URL"]
+    upgrade()
+    logins = seed_demo()
+    db.session.commit()
+
+    click.echo(f"Demo database ready: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo("\nLogins (role, email, password):")
+    for email, (role, password) in logins.items():
+        click.echo(f"  {role:<13} {email:<36} {password}")
+    tags = list_tags(current_app.config["BASE_URL"], retailer_slug="fashiontown",
+                     store_code="ATL01")
+    click.echo(f"\n{len(tags)} tags in FashionTown ATL01; scan or open a few:")
+    for row in tags[:5]:
+        click.echo(f"  {row['url']:<40} {row['product']} ({row['placement']})")
+    click.echo("All tags: qrshop tags list --store ATL01")
+    if no_serve:
+        return
+    from qrshop.server import serve
+
+    click.echo(f"\nServing on http://127.0.0.1:{port}  (Ctrl+C to stop)\n")
+    serve(_create_app, f"127.0.0.1:{port}", 2)
+
+
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="HOST:PORT to listen on.")
+@click.option("--workers", type=click.IntRange(1, 128), default=None,
+              help="Worker processes [default: 2 x cores + 1].")
+@with_appcontext
+def serve_command(bind: str, workers: int | None):
+    """Run the production server (gunicorn, sync workers)."""
+    from qrshop.server import default_workers, serve
+
+    serve(_create_app, bind, workers or default_workers(),
+          trusted_proxies=current_app.config["TRUSTED_PROXIES"])
+
+
+main = FlaskGroup(
+    create_app=_create_app,
+    name="qrshop",
+    help="qrshop: QR tags, branded landing pages, coupons and analytics.",
+    set_debug_flag=False,
+)

@@ -1,0 +1,91 @@
+"""Configuration: defaults, then QRSHOP_* environment variables, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Environment variable -> config key. Documented in README.md ("Configuration").
+ENVIRONMENT_KEYS = {
+    "QRSHOP_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "QRSHOP_SECRET_KEY": "SECRET_KEY",
+    "QRSHOP_BASE_URL": "BASE_URL",
+    "QRSHOP_VENDOR_CONTENT_DIR": "VENDOR_CONTENT_DIR",
+    "QRSHOP_SMTP_URL": "SMTP_URL",
+    "QRSHOP_REDIS_URL": "REDIS_URL",
+    "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+}
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_vendor_content_dir(instance_path: str) -> str:
+    """vendor_content/ beside the code in a source checkout, else inside the instance folder."""
+    if (REPO_ROOT / "pyproject.toml").is_file():
+        return str(REPO_ROOT / "vendor_content")
+    return os.path.join(instance_path, "vendor_content")
+
+
+def defaults(instance_path: str) -> dict:
+    """Return the built-in defaults for an app whose instance folder is instance_path."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "qrshop.sqlite3"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": "http://127.0.0.1:5000",
+        "VENDOR_CONTENT_DIR": _default_vendor_content_dir(instance_path),
+        "SMTP_URL": None,
+        "REDIS_URL": None,
+        "TRUSTED_PROXIES": "",
+        # Repeat scans by the same shopper of the same tag inside this window are flagged.
+        "REPEAT_SCAN_WINDOW_SECONDS": 30 * 60,
+        "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    }
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    """Read the QRSHOP_* variables that are set into config keys."""
+    return {key: environ[name] for name, key in ENVIRONMENT_KEYS.items() if environ.get(name)}
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return a per-installation secret key kept in the instance folder, creating it once.
+
+    Used only when QRSHOP_SECRET_KEY is not set, so that a demo or a single machine gets a
+    stable, unshared key without any secret living in the repository.
+    """
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key.encode())
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    return key
+
+
+def normalise_base_url(base_url: str) -> str:
+    """Validate QRSHOP_BASE_URL and return it without a trailing slash.
+
+    Raises ValueError with a message a person can act on.
+    """
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"QRSHOP_BASE_URL must be an http(s) origin such as https://qr.example.com, "
+            f"got {base_url!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"QRSHOP_BASE_URL must not carry a query or fragment, got {base_url!r}")
+    return base_url.strip().rstrip("/")

@@ -1,0 +1,1 @@
+"""Vendor content: media, templates, revisions and reviews."""

@@ -1,0 +1,167 @@
+"""The demo store: `qrshop demo` seeds it (idempotently) and serves it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
+from stdnum import ean
+
+from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts.services import create_user
+from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.services import create_listing, create_product
+from qrshop.content.models import Media
+from qrshop.extensions import db
+from qrshop.storage import store_bytes
+from qrshop.tags.models import Tag
+from qrshop.tags.services import create_tag
+
+RETAILER = {"slug": "fashiontown", "name": "FashionTown", "primary_colour": "#7a1f3d",
+            "accent_colour": "#ffffff", "font": "humanist",
+            "footer_text": "FashionTown · Prices valid in store · Ask any associate for help."}
+STORES = [
+    ("ATL01", "Atlanta Ponce City", "675 Ponce de Leon Ave NE, Atlanta, GA 30308",
+     "America/New_York"),
+    ("CLT01", "Charlotte SouthPark", "4400 Sharon Rd, Charlotte, NC 28211", "America/New_York"),
+]
+VENDORS = [("trailforge", "TrailForge"), ("luma-accessories", "Luma Accessories")]
+# (vendor slug, GTIN without its check digit, name, SKU, price in cents, placement in ATL01)
+PRODUCTS = [
+    ("trailforge", "084200100001", "Ridgeline Waterproof Jacket", "FT-TF-1001", 18900,
+     "Aisle 4 endcap"),
+    ("trailforge", "084200100002", "Summit Down Vest", "FT-TF-1002", 12900, "Aisle 4 rack A"),
+    ("trailforge", "084200100003", "Switchback Hiking Boot", "FT-TF-1003", 15900,
+     "Footwear wall, shelf 2"),
+    ("trailforge", "084200100004", "Canyon 28L Daypack", "FT-TF-1004", 8900, "Aisle 5 hook 3"),
+    ("trailforge", "084200100005", "Basecamp Fleece Pullover", "FT-TF-1005", 7900,
+     "Front table"),
+    ("trailforge", "084200100006", "Trailhead Merino Socks (3 pack)", "FT-TF-1006", 2900,
+     "Checkout lane 2"),
+    ("trailforge", "084200100007", "Alpine Softshell Pant", "FT-TF-1007", 9900,
+     "Aisle 4 rack B"),
+    ("trailforge", "084200100008", "Drift Packable Rain Shell", "FT-TF-1008", 11900,
+     "Window display"),
+    ("luma-accessories", "084300200001", "Aurora Polarized Sunglasses", "FT-LU-2001", 6900,
+     "Accessories spinner"),
+    ("luma-accessories", "084300200002", "Meridian Leather Watch", "FT-LU-2002", 14900,
+     "Jewellery counter"),
+    ("luma-accessories", "084300200003", "Halo Cashmere Scarf", "FT-LU-2003", 8900,
+     "Fitting-room mirror"),
+    ("luma-accessories", "084300200004", "Solstice Woven Belt", "FT-LU-2004", 3900,
+     "Accessories wall, peg 12"),
+    ("luma-accessories", "084300200005", "Luna Crossbody Bag", "FT-LU-2005", 12900,
+     "Handbag table"),
+    ("luma-accessories", "084300200006", "Prism Hair Clip Set", "FT-LU-2006", 1900,
+     "Checkout lane 1"),
+    ("luma-accessories", "084300200007", "Cove Canvas Tote", "FT-LU-2007", 4900,
+     "Entrance poster"),
+]
+# A few items are also tagged in Charlotte.
+CLT01_SKUS = ("FT-TF-1001", "FT-TF-1004", "FT-LU-2001", "FT-LU-2005")
+DEMO_USERS = [
+    ("admin@demo.qrshop.test", "admin", {}),
+    ("merchandiser@demo.qrshop.test", "merchandiser", {"retailer_slug": "fashiontown"}),
+    ("associate.atl01@demo.qrshop.test", "associate",
+     {"retailer_slug": "fashiontown", "store_code": "ATL01"}),
+    ("vendor@trailforge.demo.qrshop.test", "vendor", {"vendor_slug": "trailforge"}),
+    ("vendor@luma.demo.qrshop.test", "vendor", {"vendor_slug": "luma-accessories"}),
+]
+
+
+def _logo_png(name: str, colour: str) -> tuple[bytes, int, int]:
+    """A simple wordmark logo, drawn once, transparent background."""
+    width, height = 320, 64
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=44)
+    draw.text((4, height // 2), name, fill=colour, font=font, anchor="lm")
+    image = image.crop(image.getbbox() or (0, 0, width, height))
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue(), image.width, image.height
+
+
+def _get_or_create(model, lookup: dict, **values):
+    instance = db.session.scalar(select(model).filter_by(**lookup))
+    if instance is None:
+        instance = model(**lookup, **values)
+        db.session.add(instance)
+        db.session.flush()
+    return instance
+
+
+def _demo_passwords(instance_path: str) -> dict[str, str]:
+    """Random demo passwords, made on first run and kept in the instance folder (mode 600)."""
+    path = Path(instance_path) / "demo-logins.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    passwords = {email: secrets.token_urlsafe(12) for email, _, _ in DEMO_USERS}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(passwords, handle, indent=2)
+    return passwords
+
+
+def seed_demo() -> dict:
+    """Create the demo retailer, stores, vendors, products, listings, tags and users.
+
+    Idempotent: anything that already exists is left as it is. Returns the logins.
+    """
+    retailer = db.session.scalar(select(Retailer).where(Retailer.slug == RETAILER["slug"]))
+    if retailer is None:
+        logo_bytes, width, height = _logo_png(RETAILER["name"], RETAILER["accent_colour"])
+        sha256, _ = store_bytes(logo_bytes, "png")
+        logo = _get_or_create(
+            Media, {"sha256": sha256}, extension="png", content_type="image/png",
+            size_bytes=len(logo_bytes), width=width, height=height,
+        )
+        retailer = Retailer(**RETAILER, logo=logo)
+        db.session.add(retailer)
+        db.session.flush()
+
+    stores = {}
+    for code, name, address, timezone in STORES:
+        stores[code] = _get_or_create(
+            Store, {"retailer_id": retailer.id, "code": code}, name=name, address=address,
+            timezone=timezone,
+        )
+    vendors = {}
+    for slug, name in VENDORS:
+        vendors[slug] = _get_or_create(Vendor, {"slug": slug}, name=name)
+        _get_or_create(RetailerVendor, {"retailer_id": retailer.id, "vendor_id": vendors[slug].id})
+
+    for vendor_slug, gtin_stem, name, sku, price_cents, placement in PRODUCTS:
+        gtin = gtin_stem + ean.calc_check_digit(gtin_stem)
+        product = db.session.scalar(select(Product).where(Product.gtin == gtin.zfill(14)))
+        if product is None:
+            vendor = vendors[vendor_slug]
+            product = create_product(vendor, gtin=gtin, name=name, brand=vendor.name)
+        listing = db.session.scalar(
+            select(Listing).where(Listing.retailer_id == retailer.id, Listing.sku == sku)
+        )
+        if listing is None:
+            listing = create_listing(retailer, product, sku=sku, price_cents=price_cents)
+        wanted = [(stores["ATL01"], placement)]
+        if sku in CLT01_SKUS:
+            wanted.append((stores["CLT01"], "Front of store"))
+        for store, store_placement in wanted:
+            exists = db.session.scalar(
+                select(Tag.id).where(Tag.listing_id == listing.id, Tag.store_id == store.id)
+            )
+            if exists is None:
+                create_tag(listing, store, store_placement)
+
+    passwords = _demo_passwords(current_app.instance_path)
+    for email, role, links in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.email == email)) is None:
+            create_user(email, role=role, password=passwords[email], **links)
+    db.session.flush()
+    return {email: (role, passwords[email]) for email, role, _ in DEMO_USERS}

@@ -1,0 +1,55 @@
+"""Errors: JSON {"error", "message"} under /api, branded HTML pages elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from qrshop.extensions import db
+
+
+class InvalidInput(ValueError):
+    """Input a person can correct; becomes a 4xx with this message."""
+
+    status_code = 422
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(status: int, code: str, message: str):
+    if _wants_json():
+        return jsonify(error=code, message=message), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error as JSON under /api and as a branded page elsewhere."""
+
+    @app.errorhandler(InvalidInput)
+    def invalid_input(error: InvalidInput):
+        db.session.rollback()
+        return _error_response(error.status_code, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return _error_response(error.code or 500, code, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _error_response(
+            500, "internal_error", "Something went wrong on our side. Please try again."
+        )

@@ -1,0 +1,1 @@
+"""Landing pages, shopper identity and scan recording."""

@@ -1,0 +1,56 @@
+"""Shoppers (anonymous, per retailer) and the append-only scan log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qrshop.db import UTCDateTime, utcnow
+from qrshop.extensions import db
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs 64 bits for scans.
+BigIntegerPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Shopper(db.Model):
+    """An anonymous shopper of one retailer, known by a random id in a signed cookie."""
+
+    __tablename__ = "shoppers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    email_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Scan(db.Model):
+    """One request for a tag's landing page. Append-only; never stores an IP address.
+
+    listing_id, store_id and retailer_id are copied from the tag at scan time so that analytics
+    stay right when a tag is later reassigned. Unknown codes are kept as orphan scans with
+    tag_id NULL and the code in orphan_code.
+    """
+
+    __tablename__ = "scans"
+    __table_args__ = (
+        Index("ix_scans_shopper_id_tag_id_scanned_at", "shopper_id", "tag_id", "scanned_at"),
+        Index("ix_scans_store_id_scanned_at", "store_id", "scanned_at"),
+        Index("ix_scans_tag_id_scanned_at", "tag_id", "scanned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntegerPK, primary_key=True)
+    tag_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tags.id"))
+    listing_id: Mapped[Optional[int]] = mapped_column(ForeignKey("listings.id"))
+    store_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stores.id"))
+    retailer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("retailers.id"))
+    shopper_id: Mapped[Optional[str]] = mapped_column(ForeignKey("shoppers.id"))
+    orphan_code: Mapped[Optional[str]] = mapped_column(String(32))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    is_bot: Mapped[bool] = mapped_column(default=False)
+    # Why a scan is flagged is_bot: crawler, head, prefetch or no-agent.
+    bot_reason: Mapped[Optional[str]] = mapped_column(String(16))
+    is_repeat: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,238 @@
+"""The scan: find what a tag shows, tell people from bots, identify the shopper, record it.
+
+This is the hottest path in qrshop (every shelf scan), so it runs a fixed, small number of
+statements: one joined SELECT for the page, and one INSERT for the scan whose repeat flag is
+decided by the database in the same statement.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Optional
+
+from crawlerdetect import CrawlerDetect
+from itsdangerous import BadSignature, Signer
+from sqlalchemy import and_, exists, insert, literal, select
+from sqlalchemy.exc import IntegrityError
+
+from qrshop.accounts.models import Retailer, Store, Vendor
+from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.services import format_price
+from qrshop.content.models import Media
+from qrshop.db import utcnow
+from qrshop.extensions import db
+from qrshop.shopper.models import Scan, Shopper
+from qrshop.tags.models import Tag
+
+_crawler_detect = CrawlerDetect()
+
+# Headers browsers send on speculative loads (Chromium, Safari, Firefox, link previews).
+PREFETCH_HEADERS = (("Sec-Purpose", "prefetch"), ("Purpose", "prefetch"), ("X-Moz", "prefetch"),
+                    ("X-Purpose", "preview"))
+
+
+@lru_cache(maxsize=16384)
+def is_crawler(user_agent: str) -> bool:
+    """True for crawlers, spiders and link previewers (crawlerdetect's maintained list)."""
+    return _crawler_detect.isCrawler(user_agent)
+
+
+def bot_reason(method: str, user_agent: str, headers) -> Optional[str]:
+    """Why this request is not a person scanning a tag, or None if it is one."""
+    if method == "HEAD":
+        return "head"
+    for name, value in PREFETCH_HEADERS:
+        if value in headers.get(name, "").lower():
+            return "prefetch"
+    if not user_agent.strip():
+        return "no-agent"
+    if is_crawler(user_agent[:512]):
+        return "crawler"
+    return None
+
+
+@dataclass(frozen=True)
+class LandingPage:
+    """Everything a landing page shows, read in one query."""
+
+    tag_id: int
+    code: str
+    placement: str
+    retired_at: Optional[datetime]
+    store_id: int
+    store_code: str
+    store_name: str
+    listing_id: int
+    price_cents: int
+    currency: str
+    product_name: str
+    brand: str
+    gtin: str
+    vendor_name: str
+    retailer_id: int
+    retailer_slug: str
+    retailer_name: str
+    primary_colour: str
+    accent_colour: str
+    font: str
+    footer_text: str
+    logo_sha256: Optional[str]
+    logo_extension: Optional[str]
+    logo_width: Optional[int]
+    logo_height: Optional[int]
+
+    @property
+    def price(self) -> str:
+        """The price as shoppers read it."""
+        return format_price(self.price_cents, self.currency)
+
+    @property
+    def logo_filename(self) -> Optional[str]:
+        """The stored file name of the retailer logo, if it has one."""
+        return f"{self.logo_sha256}.{self.logo_extension}" if self.logo_sha256 else None
+
+
+_LANDING_QUERY = (
+    select(
+        Tag.id, Tag.code, Tag.placement, Tag.retired_at,
+        Store.id, Store.code, Store.name,
+        Listing.id, Listing.price_cents, Listing.currency,
+        Product.name, Product.brand, Product.gtin,
+        Vendor.name,
+        Retailer.id, Retailer.slug, Retailer.name, Retailer.primary_colour,
+        Retailer.accent_colour, Retailer.font, Retailer.footer_text,
+        Media.sha256, Media.extension, Media.width, Media.height,
+    )
+    .join(Store, Store.id == Tag.store_id)
+    .join(Listing, Listing.id == Tag.listing_id)
+    .join(Product, Product.id == Listing.product_id)
+    .join(Vendor, Vendor.id == Product.vendor_id)
+    .join(Retailer, Retailer.id == Listing.retailer_id)
+    .outerjoin(Media, Media.id == Retailer.logo_media_id)
+)
+
+
+def find_landing_page(code: str) -> Optional[LandingPage]:
+    """Return what the tag with this canonical code shows, or None for an unknown code."""
+    row = db.session.execute(_LANDING_QUERY.where(Tag.code == code)).first()
+    return LandingPage(*row) if row else None
+
+
+def other_items_in_store(store_id: int, exclude_tag_id: int, limit: int = 24) -> list:
+    """Active tags of a store (name, code, price), for the "no longer here" page."""
+    rows = db.session.execute(
+        select(Tag.code, Product.name, Listing.price_cents, Listing.currency)
+        .join(Listing, Listing.id == Tag.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Tag.store_id == store_id, Tag.retired_at.is_(None), Tag.id != exclude_tag_id)
+        .order_by(Product.name)
+        .limit(limit)
+    ).all()
+    return [
+        {"code": code, "name": name, "price": format_price(cents, currency)}
+        for code, name, cents, currency in rows
+    ]
+
+
+class ShopperCookie:
+    """The signed first-party cookie that carries a shopper's random id, one per retailer."""
+
+    def __init__(self, secret_key: str):
+        self._signer = Signer(secret_key, salt="qrshop.shopper")
+
+    @staticmethod
+    def name(retailer_id: int) -> str:
+        """Cookie name for a retailer's shoppers."""
+        return f"qs{retailer_id}"
+
+    def dumps(self, shopper_id: str) -> str:
+        """Sign a shopper id for the cookie."""
+        return self._signer.sign(shopper_id).decode()
+
+    def loads(self, value: Optional[str]) -> Optional[str]:
+        """Return the shopper id from a cookie value, or None if absent or tampered with."""
+        if not value:
+            return None
+        try:
+            return self._signer.unsign(value).decode()
+        except BadSignature:
+            return None
+
+
+def new_shopper(retailer_id: int) -> str:
+    """Create a shopper for a retailer and return its id."""
+    shopper_id = secrets.token_urlsafe(16)
+    db.session.execute(
+        insert(Shopper).values(id=shopper_id, retailer_id=retailer_id, created_at=utcnow())
+    )
+    return shopper_id
+
+
+def record_scan(
+    page: LandingPage,
+    *,
+    shopper_id: Optional[str],
+    bot: Optional[str],
+    repeat_window: timedelta,
+) -> None:
+    """Append one scan of a known tag; the database decides is_repeat in the same INSERT."""
+    now = utcnow()
+    values = {
+        "tag_id": page.tag_id,
+        "listing_id": page.listing_id,
+        "store_id": page.store_id,
+        "retailer_id": page.retailer_id,
+        "shopper_id": shopper_id,
+        "scanned_at": now,
+        "is_bot": bot is not None,
+        "bot_reason": bot,
+    }
+    if shopper_id is None or bot is not None:
+        values["is_repeat"] = False
+    else:
+        values["is_repeat"] = exists().where(
+            and_(
+                Scan.shopper_id == shopper_id,
+                Scan.tag_id == page.tag_id,
+                Scan.scanned_at >= now - repeat_window,
+                Scan.is_bot == literal(False),
+            )
+        )
+    db.session.execute(insert(Scan).values(**values))
+
+
+def record_scan_for_shopper(
+    page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
+    repeat_window: timedelta,
+) -> Optional[str]:
+    """Record a scan, creating the shopper when needed; return the shopper id to set, if new.
+
+    A cookie naming a shopper the database does not know (a restored backup, a cookie from
+    another installation with the same key) is replaced by a new shopper.
+    """
+    if bot is not None:
+        record_scan(page, shopper_id=cookie_shopper_id, bot=bot, repeat_window=repeat_window)
+        return None
+    if cookie_shopper_id is not None:
+        try:
+            record_scan(page, shopper_id=cookie_shopper_id, bot=None, repeat_window=repeat_window)
+            return None
+        except IntegrityError:
+            # Nothing else is pending in this request, so rolling back loses nothing.
+            db.session.rollback()
+    shopper_id = new_shopper(page.retailer_id)
+    record_scan(page, shopper_id=shopper_id, bot=None, repeat_window=repeat_window)
+    return shopper_id
+
+
+def record_orphan_scan(code: str, *, bot: Optional[str]) -> None:
+    """Record a request for a code that matches no tag."""
+    db.session.execute(
+        insert(Scan).values(
+            orphan_code=code[:32], scanned_at=utcnow(), is_bot=bot is not None, bot_reason=bot,
+            is_repeat=False,
+        )
+    )

@@ -1,0 +1,60 @@
+"""Landing pages: what a shopper sees after scanning a tag."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, make_response, render_template, request
+
+from qrshop.shopper import services
+from qrshop.tags.codes import normalise_code
+
+bp = Blueprint("shopper", __name__)
+
+
+@bp.get("/t/<code>")
+@bp.get("/T/<code>")
+def landing(code: str):
+    """Render a tag's branded landing page and record the scan."""
+    config = current_app.config
+    canonical = normalise_code(code)
+    bot = services.bot_reason(request.method, request.user_agent.string, request.headers)
+    # ?via=store marks a tap on a link inside qrshop's own pages: a visit, not a shelf scan.
+    counted = "via" not in request.args
+    page = services.find_landing_page(canonical) if canonical else None
+    if page is None:
+        if counted and canonical:
+            services.record_orphan_scan(canonical, bot=bot)
+        response = make_response(render_template("shopper/unknown_tag.html", code=code), 404)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    cookie = current_app.extensions["qrshop.shopper_cookie"]
+    cookie_name = cookie.name(page.retailer_id)
+    new_shopper_id = None
+    if counted:
+        new_shopper_id = services.record_scan_for_shopper(
+            page,
+            cookie_shopper_id=cookie.loads(request.cookies.get(cookie_name)),
+            bot=bot,
+            repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
+        )
+
+    if page.retired_at is not None:
+        others = services.other_items_in_store(page.store_id, page.tag_id)
+        body = render_template("shopper/retired_tag.html", page=page, others=others)
+        response = make_response(body, 410)
+    else:
+        response = make_response(render_template("landing/spotlight.html", page=page))
+    # Every scan must reach the server to be counted, and the page carries a cookie.
+    response.headers["Cache-Control"] = "no-store"
+    if new_shopper_id is not None:
+        response.set_cookie(
+            cookie_name,
+            cookie.dumps(new_shopper_id),
+            max_age=config["SHOPPER_COOKIE_MAX_AGE"],
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response

@@ -1,0 +1,1 @@
+"""Tag codes, QR rendering and print layouts."""

@@ -1,0 +1,46 @@
+"""Tag codes and the URLs printed into QR codes.
+
+Codes use an upper-case alphabet without the look-alikes 0/O and 1/I, so a person can type one
+from the label. The printed URL is written in upper case so that the whole string is in QR
+alphanumeric mode; with a base URL of up to 22 characters it fits version 2 at level M.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import urlsplit
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 8  # 32**8 ≈ 1.1e12 codes: unguessable enough to not be enumerated by scanning.
+# Anything a person might type or a camera might hand over: letters, digits, nothing else.
+CODE_SHAPE = re.compile(r"^[0-9A-Za-z]{1,32}$")
+QR_ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+
+def new_code() -> str:
+    """Return a fresh random tag code."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str | None:
+    """Return the canonical (upper-case) form of a code, or None if it cannot be one."""
+    if not CODE_SHAPE.match(raw):
+        return None
+    return raw.upper()
+
+
+def tag_url(base_url: str, code: str) -> str:
+    """Return the URL printed in a tag's QR: upper-case scheme and host, then /T/<CODE>.
+
+    Scheme and host are case-insensitive, so upper-casing them is safe; a path in the base URL
+    keeps its case (it may matter to a proxy in front of qrshop).
+    """
+    parts = urlsplit(base_url)
+    origin = f"{parts.scheme}://{parts.netloc}".upper()
+    return f"{origin}{parts.path.rstrip('/')}/T/{code.upper()}"
+
+
+def is_alphanumeric_mode(text: str) -> bool:
+    """True when every character is in the QR alphanumeric set."""
+    return set(text) <= QR_ALPHANUMERIC

@@ -1,0 +1,46 @@
+"""QR images of tags, for printing and for the console."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request
+
+from qrshop.errors import InvalidInput
+from qrshop.tags import qr
+from qrshop.tags.codes import normalise_code, tag_url
+from qrshop.tags.services import find_tag
+
+bp = Blueprint("tags", __name__)
+
+# A tag's code and URL never change, so its image can be cached for a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _tag_or_404(code: str):
+    canonical = normalise_code(code)
+    tag = find_tag(canonical) if canonical else None
+    if tag is None:
+        abort(404, description="No tag has this code.")
+    return tag
+
+
+@bp.get("/tags/<code>.svg")
+def tag_svg(code: str):
+    """The tag's QR as SVG, with a 4-module quiet zone."""
+    tag = _tag_or_404(code)
+    body = qr.render_svg(tag_url(current_app.config["BASE_URL"], tag.code))
+    return Response(body, mimetype="image/svg+xml", headers={"Cache-Control": IMMUTABLE})
+
+
+@bp.get("/tags/<code>.png")
+def tag_png(code: str):
+    """The tag's QR as PNG; ?size=N asks for about N pixels wide (64 to 2048)."""
+    raw_size = request.args.get("size", str(qr.PNG_SIZE_DEFAULT))
+    low, high = qr.PNG_SIZE_RANGE
+    if not raw_size.isdigit() or not low <= int(raw_size) <= high:
+        raise InvalidInput(
+            f"size must be a whole number of pixels from {low} to {high}.", status_code=400,
+            code="bad_size",
+        )
+    tag = _tag_or_404(code)
+    body = qr.render_png(tag_url(current_app.config["BASE_URL"], tag.code), int(raw_size))
+    return Response(body, mimetype="image/png", headers={"Cache-Control": IMMUTABLE})
