@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from stdnum import ean
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+from stdnum.exceptions import InvalidChecksum
 
 from qrshop.accounts.models import Retailer, Vendor
 from qrshop.catalog.models import Listing, Product
@@ -19,14 +19,12 @@ def normalise_gtin(raw: str) -> str:
     digits = (raw or "").strip().replace(" ", "").replace("-", "")
     if not digits:
         raise InvalidInput("GTIN is required.")
+    if not digits.isascii() or not digits.isdigit():
+        raise InvalidInput(f"GTIN {raw!r} must contain digits only.")
+    if len(digits) not in (8, 12, 13, 14):
+        raise InvalidInput(f"GTIN {raw!r} has {len(digits)} digits; a GTIN has 8, 12, 13 or 14.")
     try:
         ean.validate(digits)
-    except InvalidFormat:
-        raise InvalidInput(f"GTIN {raw!r} must contain digits only.") from None
-    except InvalidLength:
-        raise InvalidInput(
-            f"GTIN {raw!r} has {len(digits)} digits; a GTIN has 8, 12, 13 or 14."
-        ) from None
     except InvalidChecksum:
         expected = ean.calc_check_digit(digits[:-1])
         raise InvalidInput(

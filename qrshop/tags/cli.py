@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 
 import click
@@ -28,10 +29,11 @@ def list_command(retailer_slug, store_code, output_format):
         )
     except InvalidInput as error:
         raise click.ClickException(error.message) from None
-    out = click.get_text_stream("stdout")
     if output_format == "json":
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=TAG_LIST_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+    click.echo(out.getvalue(), nl=False)

@@ -1,0 +1,65 @@
+"""Test data built through the same services the product uses."""
+
+from __future__ import annotations
+
+import itertools
+
+from stdnum import ean
+
+from qrshop.accounts.models import Retailer, Store, Vendor
+from qrshop.catalog.services import create_listing, create_product
+from qrshop.extensions import db
+from qrshop.tags.services import create_tag
+
+_sequence = itertools.count(1)
+
+
+def valid_gtin13(stem: int | None = None) -> str:
+    """A GTIN-13 with a correct check digit."""
+    body = f"{400000000000 + (stem if stem is not None else next(_sequence)):012d}"
+    return body + ean.calc_check_digit(body)
+
+
+def make_retailer(slug: str = "acme", **values) -> Retailer:
+    """A retailer with a valid theme."""
+    retailer = Retailer(slug=slug, name=values.pop("name", slug.title()), **values)
+    db.session.add(retailer)
+    db.session.flush()
+    return retailer
+
+
+def make_store(retailer: Retailer, code: str = "NYC01", **values) -> Store:
+    """A store of a retailer."""
+    store = Store(retailer=retailer, code=code, name=values.pop("name", f"Store {code}"),
+                  timezone=values.pop("timezone", "America/New_York"), **values)
+    db.session.add(store)
+    db.session.flush()
+    return store
+
+
+def make_vendor(slug: str = "widgetco", **values) -> Vendor:
+    """A vendor."""
+    vendor = Vendor(slug=slug, name=values.pop("name", slug.title()), **values)
+    db.session.add(vendor)
+    db.session.flush()
+    return vendor
+
+
+def make_tag(retailer: Retailer, store: Store, vendor: Vendor, *, name: str = "Widget",
+             price_cents: int = 1999, placement: str = "Aisle 1"):
+    """A product, its listing at the retailer and a tag in the store."""
+    n = next(_sequence)
+    product = create_product(vendor, gtin=valid_gtin13(n), name=name, brand=vendor.name)
+    listing = create_listing(retailer, product, sku=f"SKU-{n}", price_cents=price_cents)
+    return create_tag(listing, store, placement)
+
+
+def make_shop():
+    """One retailer, two stores, one vendor and one tag in the first store, committed."""
+    retailer = make_retailer(primary_colour="#123456", accent_colour="#ffffff")
+    store = make_store(retailer, "NYC01")
+    other_store = make_store(retailer, "BOS01", timezone="America/New_York")
+    vendor = make_vendor()
+    tag = make_tag(retailer, store, vendor, name="Trail Widget", price_cents=4999)
+    db.session.commit()
+    return retailer, store, other_store, vendor, tag
