@@ -60,6 +60,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to open that page."
     csrf.init_app(app)
     app.extensions["qrshop.shopper_cookie"] = ShopperCookie(app.config["SECRET_KEY"])
     app.jinja_env.globals["font_stack"] = font_stack
@@ -73,11 +75,18 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from qrshop import health
+    from qrshop.accounts import views as account_views
+    from qrshop.api import views as api_views
     from qrshop.content import views as content_views
+    from qrshop.extensions import csrf
     from qrshop.shopper import views as shopper_views
     from qrshop.tags import views as tag_views
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(account_views.bp)
+    # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply to it.
+    csrf.exempt(api_views.bp)
+    app.register_blueprint(api_views.bp)
     app.register_blueprint(shopper_views.bp)
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)

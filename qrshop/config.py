@@ -44,6 +44,8 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        # werkzeug's scrypt default; tests use a cheap method to stay fast.
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
 
 

@@ -63,6 +63,8 @@ def _test_config(url: str, content_dir) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "BASE_URL": BASE_URL,
         "VENDOR_CONTENT_DIR": str(content_dir),
+        # Password hashing is tested for correctness, not strength: keep the suite fast.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

@@ -63,3 +63,34 @@ def make_shop():
     tag = make_tag(retailer, store, vendor, name="Trail Widget", price_cents=4999)
     db.session.commit()
     return retailer, store, other_store, vendor, tag
+
+
+PASSWORD = "a long test password"
+
+
+def make_user(role: str, email: str | None = None, **links):
+    """A user of a role (links: retailer_slug, store_code, vendor_slug), committed."""
+    from qrshop.accounts.services import create_user
+
+    user = create_user(email or f"{role}{next(_sequence)}@example.com", role=role,
+                       password=PASSWORD, **links)
+    db.session.commit()
+    return user
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log in through the real form, CSRF token included; return the response."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"csrf_token": token, "email": email,
+                                       "password": password})
+
+
+def csrf_token(client, path: str) -> str:
+    """The CSRF token from a page's form."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)

@@ -1,4 +1,4 @@
-"""`qrshop users ...`"""
+"""`qrshop users|tokens|retailers|vendors ...`: accounts from the command line."""
 
 from __future__ import annotations
 
@@ -6,9 +6,21 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
-from qrshop.accounts.models import Role
-from qrshop.accounts.services import create_user
+from qrshop.accounts.models import ApiToken, Role
+from qrshop.accounts.services import (
+    create_api_token,
+    create_retailer,
+    create_store,
+    create_user,
+    create_vendor,
+    link_vendor,
+    retailer_by_slug,
+    revoke_api_token,
+    user_by_email,
+    vendor_by_slug,
+)
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 
@@ -36,3 +48,112 @@ def add_user(email, role, retailer_slug, vendor_slug, store_code, password_stdin
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Added {user.role} {user.email}.")
+
+
+tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="What the token is for, e.g. 'till integration'.")
+def create_token_command(email, name):
+    """Create an API token for a user; the token is printed once, as the last line."""
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email!r}.")
+    try:
+        token, plain = create_api_token(user, name)
+    except InvalidInput as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Token {token.prefix}… for {user.email} ({user.role}). It is shown only now:")
+    click.echo(plain)
+
+
+@tokens_cli.command("list")
+@click.argument("email")
+def list_tokens_command(email):
+    """List a user's tokens (prefix, name, created, last used, revoked)."""
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with email {email!r}.")
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    )
+    for token in tokens:
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        click.echo(f"{token.prefix}…\t{token.name}\tcreated {token.created_at:%Y-%m-%d}"
+                   f"\tlast used {used}\t{state}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("prefix")
+def revoke_token_command(prefix):
+    """Revoke the token whose shown prefix is PREFIX."""
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.prefix == prefix.rstrip("…"))
+    ).all()
+    if len(tokens) != 1:
+        raise click.ClickException(f"No single token with prefix {prefix!r}.")
+    revoke_api_token(tokens[0])
+    db.session.commit()
+    click.echo(f"Revoked {tokens[0].prefix}… ({tokens[0].name}).")
+
+
+retailers_cli = AppGroup("retailers", help="Platform admin: retailers and their stores.")
+
+
+def _run(action):
+    """Run a service call; on bad input roll back and exit with its message."""
+    try:
+        result = action()
+    except InvalidInput as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    return result
+
+
+@retailers_cli.command("add")
+@click.argument("slug")
+@click.option("--name", required=True)
+def add_retailer_command(slug, name):
+    """Create a retailer."""
+    retailer = _run(lambda: create_retailer(slug, name))
+    click.echo(f"Added retailer {retailer.slug} ({retailer.name}).")
+
+
+@retailers_cli.command("add-store")
+@click.argument("slug")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--address", default="")
+@click.option("--timezone", default="UTC", show_default=True)
+def add_store_command(slug, code, name, address, timezone):
+    """Create a store CODE for retailer SLUG."""
+    store = _run(lambda: create_store(retailer_by_slug(slug), code, name, address=address,
+                                      timezone=timezone))
+    click.echo(f"Added store {store.code} ({store.name}) to {slug}.")
+
+
+vendors_cli = AppGroup("vendors", help="Platform admin: vendors and whom they supply.")
+
+
+@vendors_cli.command("add")
+@click.argument("slug")
+@click.option("--name", required=True)
+def add_vendor_command(slug, name):
+    """Create a vendor."""
+    vendor = _run(lambda: create_vendor(slug, name))
+    click.echo(f"Added vendor {vendor.slug} ({vendor.name}).")
+
+
+@vendors_cli.command("link")
+@click.argument("vendor_slug")
+@click.option("--retailer", "retailer_slug", required=True)
+def link_vendor_command(vendor_slug, retailer_slug):
+    """Record that a vendor supplies a retailer."""
+    added = _run(lambda: link_vendor(retailer_by_slug(retailer_slug), vendor_by_slug(vendor_slug)))
+    click.echo(f"{vendor_slug} {'now supplies' if added else 'already supplied'} {retailer_slug}.")

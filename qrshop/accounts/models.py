@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.db import TimestampMixin
+from qrshop.db import TimestampMixin, UTCDateTime
 from qrshop.extensions import db
 
 SAFE_FONTS = {
@@ -120,3 +121,20 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login: disabled users cannot log in."""
         return self.is_active_user
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A bearer token for the JSON API, acting as its user. Only the sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # The first characters of the token, shown in lists so a person can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,85 @@
+"""Who may call what: role checks for pages (session login) and the API (bearer tokens).
+
+Every view declares its parties with one of these decorators; DESIGN.md section 2 is the
+matrix. Pages send anonymous users to the login page and answer 403 to the wrong role; the API
+answers 401 without a valid token and 403 for the wrong role, as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from qrshop.accounts.models import ApiToken, Role, User
+from qrshop.db import utcnow
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+
+
+def roles_required(*roles: Role):
+    """Page decorator: the logged-in user must have one of these roles."""
+    allowed = {Role(role).value for role in roles}
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403, description="Your account cannot open this page.")
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = allowed
+        return wrapped
+
+    return decorator
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a live token acts as, or None."""
+    api_token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_sha256 == hash_token(token))
+    )
+    if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
+        return None
+    api_token.last_used_at = utcnow()
+    return api_token.user
+
+
+def api_roles_required(*roles: Role):
+    """API decorator: a valid `Authorization: Bearer <token>` of a user with one of these roles.
+
+    The user is in g.api_user for the view.
+    """
+    allowed = {Role(role).value for role in roles}
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+            if user is None:
+                raise InvalidInput(
+                    "Send a valid API token as 'Authorization: Bearer <token>'.",
+                    code="unauthorized", status_code=401,
+                )
+            if user.role not in allowed:
+                raise InvalidInput(
+                    "This token's user may not call this endpoint.", code="forbidden",
+                    status_code=403,
+                )
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = allowed
+        return wrapped
+
+    return decorator
