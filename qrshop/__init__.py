@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = qrshop_config.instance_secret_key(app.instance_path)
     app.config["BASE_URL"] = qrshop_config.normalise_base_url(app.config["BASE_URL"])
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
             parents=True, exist_ok=True
@@ -45,6 +48,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_request_lifecycle(app)
 
+    from qrshop.security import TrustedProxies, parse_trusted_proxies, register_security_headers
+
+    register_security_headers(app)
+    proxies = parse_trusted_proxies(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)
+
     from qrshop.cli import register_commands
 
     register_commands(app)
@@ -54,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from qrshop import models  # noqa: F401  (every table on the metadata, for Alembic)
     from qrshop.accounts.models import font_stack
-    from qrshop.extensions import csrf, db, login_manager, migrate
+    from qrshop.extensions import csrf, db, limiter, login_manager, migrate
     from qrshop.shopper.services import ShopperCookie
 
     db.init_app(app)
@@ -63,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to open that page."
     csrf.init_app(app)
+    limiter.init_app(app)
     app.extensions["qrshop.shopper_cookie"] = ShopperCookie(app.config["SECRET_KEY"])
     app.jinja_env.globals["font_stack"] = font_stack
 

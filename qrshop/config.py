@@ -44,6 +44,10 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        # None: Secure session cookies exactly when BASE_URL is https.
+        "SESSION_COOKIE_SECURE": None,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
         # werkzeug's scrypt default; tests use a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import create_engine, inspect, text
 
 from qrshop import create_app
@@ -65,6 +66,7 @@ def _test_config(url: str, content_dir) -> dict:
         "VENDOR_CONTENT_DIR": str(content_dir),
         # Password hashing is tested for correctness, not strength: keep the suite fast.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "SESSION_COOKIE_SECURE": False,
     }
 
 
@@ -72,6 +74,7 @@ def _test_config(url: str, content_dir) -> dict:
 def app(database_url, tmp_path):
     """A fresh app on the migrated test database; its rows are deleted after the test."""
     app = create_app(_test_config(database_url, tmp_path / "vendor_content"))
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         yield app
         db.session.remove()
@@ -79,6 +82,16 @@ def app(database_url, tmp_path):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+def _fresh_g(sender, **extra):
+    """Start each request with an empty g, as production does.
+
+    The test holds one app context for its whole run (to use db.session), and Flask reuses it
+    for the test client's requests; without this, g (the logged-in user, the CSRF token) would
+    leak from one client's request into another's.
+    """
+    g.__dict__.clear()
 
 
 @pytest.fixture

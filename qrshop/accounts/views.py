@@ -17,7 +17,7 @@ from qrshop.accounts.forms import LinkForm, LoginForm, RetailerForm, StoreForm, 
 from qrshop.accounts.models import Retailer, RetailerVendor, Role, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
+from qrshop.extensions import db, limiter
 from qrshop.tags.models import Tag
 
 bp = Blueprint("accounts", __name__)
@@ -46,7 +46,19 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_account_key() -> str:
+    """Rate-limit key for failed logins to one account, whatever address they come from."""
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"],
+               error_message="Too many login attempts from your address; wait a minute.")
+@limiter.limit(
+    "5 per 15 minutes", methods=["POST"], key_func=_login_account_key,
+    deduct_when=lambda response: response.status_code == 401,
+    error_message="This account is locked for 15 minutes after 5 failed logins.",
+)
 def login():
     """Log in with email and password."""
     if current_user.is_authenticated:

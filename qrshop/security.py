@@ -1,0 +1,95 @@
+"""Response security headers, rate limits, and client addresses behind trusted proxies."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask import Flask, request
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    # No inline or third-party script anywhere; styles may be inline (the one-round-trip page).
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: https://i.ytimg.com https://i.vimeocdn.com",
+    # Vendor videos play only in privacy-enhanced embeds, and only after a tap.
+    "frame-src https://www.youtube-nocookie.com https://player.vimeo.com",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+STATIC_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    # The till page may use the camera to read coupon barcodes; nothing needs location.
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def register_security_headers(app: Flask) -> None:
+    """Add the security headers to every response; HSTS only over HTTPS."""
+    headers = tuple(STATIC_HEADERS.items())
+
+    @app.after_request
+    def add_security_headers(response):
+        for name, value in headers:
+            response.headers.setdefault(name, value)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
+
+
+def parse_trusted_proxies(setting: str) -> list:
+    """Parse QRSHOP_TRUSTED_PROXIES (comma-separated addresses or CIDR networks)."""
+    networks = []
+    for item in (setting or "").split(","):
+        item = item.strip()
+        if item:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"QRSHOP_TRUSTED_PROXIES: {item!r} is not an IP address or network"
+                ) from None
+    return networks
+
+
+class TrustedProxies:
+    """WSGI middleware: believe X-Forwarded-For/-Proto only when sent by a trusted proxy.
+
+    The client address is the right-most X-Forwarded-For entry that is not itself a trusted
+    proxy, so a client cannot spoof its address by sending the header itself.
+    """
+
+    def __init__(self, wsgi_app, networks: list):
+        self.wsgi_app = wsgi_app
+        self.networks = networks
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+    def __call__(self, environ, start_response):
+        """Rewrite REMOTE_ADDR and the URL scheme from trusted forwarding headers."""
+        remote = environ.get("REMOTE_ADDR", "")
+        if self.networks and self._trusted(remote):
+            hops = [h.strip() for h in environ.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            hops = [h for h in hops if h]
+            client = remote
+            for hop in reversed(hops):
+                client = hop
+                if not self._trusted(hop):
+                    break
+            environ["REMOTE_ADDR"] = client
+            proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[-1].strip().lower()
+            if proto in ("http", "https"):
+                environ["wsgi.url_scheme"] = proto
+        return self.wsgi_app(environ, start_response)
