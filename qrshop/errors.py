@@ -27,10 +27,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _error_response(status: int, code: str, message: str):
+def _error_response(status: int, code: str, message: str, headers=None):
     if _wants_json():
-        return jsonify(error=code, message=message), status
-    return render_template("errors/error.html", status=status, message=message), status
+        return jsonify(error=code, message=message), status, headers or {}
+    body = render_template("errors/error.html", status=status, message=message)
+    return body, status, headers or {}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -44,7 +45,14 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = (error.name or "error").lower().replace(" ", "_")
-        return _error_response(error.code or 500, code, error.description or error.name)
+        # Keep the headers the error carries (Allow on 405, Retry-After on 429...).
+        headers = {name: value for name, value in error.get_headers()
+                   if name.lower() not in ("content-type", "content-length")}
+        if error.response is not None:
+            headers.update((name, value) for name, value in error.response.headers.items()
+                           if name.lower() not in ("content-type", "content-length"))
+        return _error_response(error.code or 500, code, error.description or error.name,
+                               headers)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -1,0 +1,183 @@
+"""One description per API operation: it validates requests and generates the OpenAPI document.
+
+A view declares its operation with @operation(...): the pydantic models that parse its JSON
+body or query string, and its responses; api_roles_required above it says who may call it.
+The same models are turned into /api/v1/openapi.json, so the document cannot drift from what
+the code accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Flask, request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from qrshop.errors import InvalidInput
+
+API_VERSION = "1.0.0"
+
+
+class ErrorBody(BaseModel):
+    """Every API error: a machine code and a message a person can act on."""
+
+    model_config = ConfigDict(title="Error")
+
+    error: str
+    message: str
+
+
+STANDARD_ERRORS = {
+    400: "Malformed request (not JSON, or not the expected shape of body).",
+    401: "Missing, unknown or revoked API token.",
+    403: "The token's user may not do this.",
+    422: "Invalid input; `message` says which field and why.",
+    429: "Too many requests; slow down.",
+}
+
+
+@dataclass
+class Operation:
+    """What one API endpoint accepts and answers."""
+
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    multipart: dict[str, str] | None = None  # form field name -> description (files)
+    responses: dict[int, tuple[type[BaseModel] | None, str]] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+
+
+def _first_error(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    where = ".".join(str(part) for part in problem["loc"]) or "body"
+    return f"{where}: {problem['msg']}"
+
+
+def operation(**spec):
+    """Declare an API operation; parsed `body` / `query` models are passed to the view."""
+    op = Operation(**spec)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if op.body is not None:
+                payload = request.get_json(silent=True)
+                if payload is None:
+                    raise InvalidInput("Send a JSON object body with Content-Type "
+                                       "application/json.", code="bad_request", status_code=400)
+                try:
+                    kwargs["body"] = op.body.model_validate(payload)
+                except ValidationError as error:
+                    raise InvalidInput(_first_error(error)) from None
+            if op.query is not None:
+                try:
+                    kwargs["query"] = op.query.model_validate(request.args.to_dict())
+                except ValidationError as error:
+                    raise InvalidInput(_first_error(error)) from None
+            return view(*args, **kwargs)
+
+        wrapped.openapi = op
+        return wrapped
+
+    return decorator
+
+
+def _path_template(rule: str) -> tuple[str, list[str]]:
+    names = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule), names
+
+
+def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for every declared operation of the app."""
+    schemas: dict[str, Any] = {}
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas[name] = definition
+        name = schema.get("title", model.__name__)
+        schemas[name] = schema
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    error_ref = ref(ErrorBody)
+    paths: dict[str, Any] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        view = app.view_functions[rule.endpoint]
+        op = getattr(view, "openapi", None)
+        if op is None:
+            continue
+        # Set by api_roles_required, which wraps the operation (auth is checked first).
+        roles = sorted(getattr(view, "allowed_roles", ()))
+        path, names = _path_template(rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            entry: dict[str, Any] = {
+                "operationId": rule.endpoint.replace(".", "_") + "_" + method.lower(),
+                "summary": op.summary,
+                "tags": list(op.tags),
+                "parameters": [
+                    {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                    for name in names
+                ],
+                "responses": {},
+            }
+            if roles:
+                entry["security"] = [{"bearerAuth": []}]
+                entry["description"] = "Callable by: " + ", ".join(roles) + "."
+            if op.query is not None:
+                query_schema = op.query.model_json_schema()
+                for name, prop in query_schema.get("properties", {}).items():
+                    entry["parameters"].append({
+                        "name": name, "in": "query",
+                        "required": name in query_schema.get("required", []),
+                        "schema": prop,
+                    })
+            if op.body is not None:
+                entry["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(op.body)}},
+                }
+            if op.multipart:
+                entry["requestBody"] = {
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": {
+                        "type": "object",
+                        "required": list(op.multipart),
+                        "properties": {
+                            name: {"type": "string", "format": "binary", "description": text}
+                            for name, text in op.multipart.items()
+                        },
+                    }}},
+                }
+            for status, (model, description) in sorted(op.responses.items()):
+                response: dict[str, Any] = {"description": description}
+                if model is not None:
+                    response["content"] = {"application/json": {"schema": ref(model)}}
+                entry["responses"][str(status)] = response
+            for status, description in STANDARD_ERRORS.items():
+                if status in (401, 403) and not roles:
+                    continue
+                if status == 400 and op.body is None and not op.multipart:
+                    continue
+                entry["responses"].setdefault(str(status), {
+                    "description": description,
+                    "content": {"application/json": {"schema": error_ref}},
+                })
+            paths.setdefault(path, {})[method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "qrshop API",
+            "version": API_VERSION,
+            "description": "Bearer-token JSON API. Errors are {\"error\", \"message\"}.",
+        },
+        "servers": [{"url": base_url}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+    }
