@@ -85,8 +85,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Import every feature's views before registering any blueprint: features add their API
+    # routes to the shared /api/v1 blueprint at import time.
     from qrshop import health
     from qrshop.accounts import views as account_views
+    from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
     from qrshop.content import views as content_views
     from qrshop.extensions import csrf
@@ -95,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(analytics_views.bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply to it.
     csrf.exempt(api_views.bp)
     app.register_blueprint(api_views.bp)

@@ -154,8 +154,9 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
                 }
             for status, (model, description) in sorted(op.responses.items()):
                 response: dict[str, Any] = {"description": description}
-                if model is not None:
-                    response["content"] = {"application/json": {"schema": ref(model)}}
+                if model is not None or status >= 400:
+                    schema = ref(model) if model is not None else error_ref
+                    response["content"] = {"application/json": {"schema": schema}}
                 entry["responses"][str(status)] = response
             for status, description in STANDARD_ERRORS.items():
                 if status in (401, 403) and not roles:

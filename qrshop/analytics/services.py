@@ -1,0 +1,318 @@
+"""Aggregates for the dashboards, CSV exports and the analytics API.
+
+Day boundaries follow each store's own time zone: a date range becomes, per store, a UTC
+interval [local midnight of the first day, local midnight after the last day). Every figure
+is computed from the raw events with bots excluded, so the numbers can always be re-derived.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, case, cast, false, func, literal, or_, select
+
+from qrshop.accounts.models import Retailer, Store
+from qrshop.catalog.models import Listing, Product
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+from qrshop.shopper.models import Scan
+from qrshop.tags.models import Tag
+
+BUCKET_SECONDS = 15 * 60  # fine enough for stores in half- and quarter-hour time zones
+MAX_RANGE_DAYS = 366
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+SILENT_AFTER_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Window:
+    """An inclusive range of local dates."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> list[date]:
+        """Every date in the window."""
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+
+def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: date) -> Window:
+    """Read from/to (YYYY-MM-DD) with a 30-day default ending today; InvalidInput if wrong."""
+    try:
+        end = _as_date(raw_to) if raw_to else today
+        start = _as_date(raw_from) if raw_from else end - timedelta(days=29)
+    except ValueError:
+        raise InvalidInput("Dates must look like 2026-11-22 (year-month-day).") from None
+    if not (start >= EARLIEST and end <= LATEST):
+        raise InvalidInput(f"Dates must be between {EARLIEST} and {LATEST}.")
+    if start > end:
+        raise InvalidInput("The start date is after the end date.")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidInput(f"Choose a range of at most {MAX_RANGE_DAYS} days.")
+    return Window(start, end)
+
+
+def _as_date(value: str | date) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def utc_bounds(store: Store, window: Window) -> tuple[datetime, datetime]:
+    """The UTC instants of local midnight before the first day and after the last."""
+    zone = ZoneInfo(store.timezone)
+    start = datetime.combine(window.start, time(0), zone).astimezone(UTC)
+    end = datetime.combine(window.end + timedelta(days=1), time(0), zone).astimezone(UTC)
+    return start, end
+
+
+def in_window(store_column, time_column, stores: list[Store], window: Window):
+    """SQL condition: an event at one of these stores within the window, in local days."""
+    if not stores:
+        return false()
+    return or_(*[
+        and_(store_column == store.id, time_column >= start, time_column < end)
+        for store in stores
+        for start, end in [utc_bounds(store, window)]
+    ])
+
+
+def stores_for(retailer: Retailer, store_code: str | None, *, only_store_id: int | None = None
+               ) -> list[Store]:
+    """The retailer's stores to report on; an associate is limited to their own store."""
+    query = select(Store).where(Store.retailer_id == retailer.id).order_by(Store.code)
+    if only_store_id is not None:
+        query = query.where(Store.id == only_store_id)
+    if store_code:
+        query = query.where(Store.code == store_code.strip().upper())
+    stores = db.session.scalars(query).all()
+    if store_code and not stores:
+        raise InvalidInput(f"{retailer.name} has no store {store_code!r}.", status_code=404,
+                           code="unknown_store")
+    return stores
+
+
+@dataclass
+class ListingFigures:
+    """One listing's figures in a window (bots never counted)."""
+
+    listing_id: int
+    sku: str
+    product: str
+    gtin: str
+    scans: int = 0
+    repeat_scans: int = 0
+    unique_shoppers: int = 0
+    wishlist_adds: int = 0
+    coupons_claimed: int = 0
+    coupons_redeemed: int = 0
+    sales_cents: int = 0
+
+    @property
+    def conversion(self) -> float:
+        """Redemptions per counted scan."""
+        return self.coupons_redeemed / self.scans if self.scans else 0.0
+
+    def as_dict(self) -> dict:
+        """The API / CSV shape: integer fields plus conversion."""
+        return {
+            "listing_id": self.listing_id, "sku": self.sku, "product": self.product,
+            "gtin": self.gtin, "scans": self.scans, "repeat_scans": self.repeat_scans,
+            "unique_shoppers": self.unique_shoppers, "wishlist_adds": self.wishlist_adds,
+            "coupons_claimed": self.coupons_claimed, "coupons_redeemed": self.coupons_redeemed,
+            "sales_cents": self.sales_cents, "conversion": round(self.conversion, 4),
+        }
+
+
+# Engagement features register functions here that add their counts per listing:
+# fn(stores, window) -> {listing_id: {"wishlist_adds": n, ...}}. See engagement/analytics.py.
+LISTING_EVENT_SOURCES: list = []
+
+
+def _counted_scans(stores: list[Store], window: Window):
+    return and_(Scan.is_bot == literal(False), Scan.listing_id.is_not(None),
+                in_window(Scan.store_id, Scan.scanned_at, stores, window))
+
+
+def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
+                    vendor_id: int | None = None) -> list[ListingFigures]:
+    """Per-listing figures for every listing of the retailer tagged in these stores.
+
+    With vendor_id, only that vendor's products.
+    """
+    store_ids = [store.id for store in stores]
+    query = (
+        select(Listing.id, Listing.sku, Product.name, Product.gtin)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == retailer.id,
+               Listing.id.in_(select(Tag.listing_id).where(Tag.store_id.in_(store_ids))))
+        .order_by(Product.name)
+    )
+    if vendor_id is not None:
+        query = query.where(Product.vendor_id == vendor_id)
+    listings = db.session.execute(query).all()
+    figures = {row[0]: ListingFigures(*row) for row in listings}
+    scan_rows = db.session.execute(
+        select(
+            Scan.listing_id,
+            func.count(),
+            func.coalesce(func.sum(case((Scan.is_repeat, 1), else_=0)), 0),
+            func.count(func.distinct(Scan.shopper_id)),
+        )
+        .where(_counted_scans(stores, window))
+        .group_by(Scan.listing_id)
+    ).all()
+    for listing_id, scans, repeats, shoppers in scan_rows:
+        if listing_id in figures:
+            item = figures[listing_id]
+            item.scans, item.repeat_scans, item.unique_shoppers = scans, repeats, shoppers
+    for source in LISTING_EVENT_SOURCES:
+        for listing_id, counts in source(stores, window).items():
+            if listing_id in figures:
+                for name, value in counts.items():
+                    setattr(figures[listing_id], name, value)
+    return list(figures.values())
+
+
+def _bucket_expression():
+    """The 15-minute UTC bucket number of a scan, on SQLite and PostgreSQL."""
+    if db.engine.dialect.name == "sqlite":
+        return cast(func.strftime("%s", Scan.scanned_at), Integer) / BUCKET_SECONDS
+    return cast(func.floor(func.extract("epoch", Scan.scanned_at) / BUCKET_SECONDS), Integer)
+
+
+@dataclass
+class TimeSeries:
+    """Counted scans per local day and per local hour of day."""
+
+    per_day: dict[date, int] = field(default_factory=dict)
+    per_hour: list[int] = field(default_factory=lambda: [0] * 24)
+
+
+def scan_time_series(stores: list[Store], window: Window) -> TimeSeries:
+    """Scans per local day (every day of the window, zeros included) and per local hour."""
+    series = TimeSeries(per_day={day: 0 for day in window.days})
+    zones = {store.id: ZoneInfo(store.timezone) for store in stores}
+    bucket = _bucket_expression()
+    rows = db.session.execute(
+        select(Scan.store_id, bucket, func.count())
+        .where(_counted_scans(stores, window))
+        .group_by(Scan.store_id, bucket)
+    ).all()
+    for store_id, number, count in rows:
+        local = datetime.fromtimestamp(int(number) * BUCKET_SECONDS, UTC).astimezone(
+            zones[store_id])
+        if local.date() in series.per_day:
+            series.per_day[local.date()] += count
+        series.per_hour[local.hour] += count
+    return series
+
+
+def store_comparison(stores: list[Store], window: Window) -> list[dict]:
+    """Counted scans, unique shoppers and active tags per store."""
+    counts = dict(
+        (store_id, (scans, shoppers)) for store_id, scans, shoppers in db.session.execute(
+            select(Scan.store_id, func.count(), func.count(func.distinct(Scan.shopper_id)))
+            .where(_counted_scans(stores, window))
+            .group_by(Scan.store_id)
+        ).all()
+    )
+    active = dict(db.session.execute(
+        select(Tag.store_id, func.count())
+        .where(Tag.store_id.in_([s.id for s in stores]), Tag.retired_at.is_(None))
+        .group_by(Tag.store_id)
+    ).all())
+    return [
+        {"store": store.code, "name": store.name, "scans": counts.get(store.id, (0, 0))[0],
+         "unique_shoppers": counts.get(store.id, (0, 0))[1], "active_tags": active.get(store.id, 0)}
+        for store in stores
+    ]
+
+
+def silent_tags(stores: list[Store], now: datetime) -> list[dict]:
+    """Active tags with no counted scan for 14 days at a store that did have scans then.
+
+    Such a tag has probably fallen off the shelf or is hidden.
+    """
+    since = now - timedelta(days=SILENT_AFTER_DAYS)
+    store_ids = [store.id for store in stores]
+    busy_stores = set(db.session.scalars(
+        select(Scan.store_id).where(Scan.store_id.in_(store_ids), Scan.scanned_at >= since,
+                                    Scan.is_bot == literal(False)).distinct()
+    ))
+    if not busy_stores:
+        return []
+    recently_scanned = select(Scan.tag_id).where(
+        Scan.store_id.in_(busy_stores), Scan.scanned_at >= since, Scan.is_bot == literal(False),
+        Scan.tag_id.is_not(None),
+    )
+    last_scan = (
+        select(func.max(Scan.scanned_at)).where(Scan.tag_id == Tag.id,
+                                                Scan.is_bot == literal(False))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Tag.code, Tag.placement, Store.code, Product.name, Tag.created_at, last_scan)
+        .join(Store, Store.id == Tag.store_id)
+        .join(Listing, Listing.id == Tag.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Tag.store_id.in_(busy_stores), Tag.retired_at.is_(None),
+               Tag.created_at < since, Tag.id.not_in(recently_scanned))
+        .order_by(Store.code, Product.name)
+    ).all()
+    return [
+        {"code": code, "placement": placement, "store": store_code, "product": product,
+         "last_scan": last}
+        for code, placement, store_code, product, _created, last in rows
+    ]
+
+
+def orphan_scans(window: Window, limit: int = 10) -> tuple[int, list[tuple[str, int]]]:
+    """Requests for codes that match no tag (mistyped or damaged labels), in UTC days.
+
+    Unknown codes belong to no retailer, so every console sees the same list.
+    """
+    start = datetime.combine(window.start, time(0), UTC)
+    end = datetime.combine(window.end + timedelta(days=1), time(0), UTC)
+    where = and_(Scan.tag_id.is_(None), Scan.orphan_code.is_not(None),
+                 Scan.is_bot == literal(False), Scan.scanned_at >= start, Scan.scanned_at < end)
+    total = db.session.scalar(select(func.count()).select_from(Scan).where(where))
+    top = db.session.execute(
+        select(Scan.orphan_code, func.count()).where(where).group_by(Scan.orphan_code)
+        .order_by(func.count().desc(), Scan.orphan_code).limit(limit)
+    ).all()
+    return total, [(code, count) for code, count in top]
+
+
+def funnel(rows: list[ListingFigures]) -> list[tuple[str, int]]:
+    """Scan -> save or claim -> redeem, summed over listings."""
+    return [
+        ("Scans", sum(r.scans for r in rows)),
+        ("Saved or claimed", sum(r.wishlist_adds + r.coupons_claimed for r in rows)),
+        ("Redeemed", sum(r.coupons_redeemed for r in rows)),
+    ]
+
+
+def vendor_figures(vendor_id: int, window: Window) -> list[dict]:
+    """A vendor's products at every retailer carrying them, aggregated per retailer.
+
+    Only counts leave this function: never a shopper, store-level identity or code.
+    """
+    stores_by_retailer: dict[int, list[Store]] = defaultdict(list)
+    retailers = db.session.scalars(
+        select(Retailer).where(Retailer.id.in_(
+            select(Listing.retailer_id).join(Product, Product.id == Listing.product_id)
+            .where(Product.vendor_id == vendor_id)
+        )).order_by(Retailer.name)
+    ).all()
+    for store in db.session.scalars(select(Store).where(
+            Store.retailer_id.in_([r.id for r in retailers]))):
+        stores_by_retailer[store.retailer_id].append(store)
+    return [
+        {"retailer": retailer.name, **row.as_dict()}
+        for retailer in retailers
+        for row in listing_figures(retailer, stores_by_retailer[retailer.id], window,
+                                   vendor_id=vendor_id)
+    ]
