@@ -8,6 +8,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from qrshop.config import DEFAULT_BASE_URL
+
 
 def _create_app():
     from qrshop import create_app
@@ -39,10 +41,9 @@ def demo_command(no_serve: bool, port: int):
     from qrshop.extensions import db
     from qrshop.tags.services import list_tags
 
-    if not os.environ.get("QRSHOP_BASE_URL"):
-        # Tags printed by the demo point at the demo server itself.
-        os.environ["QRSHOP_BASE_URL"] = f"http://127.0.0.1:{port}"
-        current_app.config["BASE_URL"] = os.environ["QRSHOP_BASE_URL"]
+    if current_app.config["BASE_URL"] == DEFAULT_BASE_URL:
+        # Unless told otherwise, tags printed by the demo point at the demo server itself.
+        current_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
     upgrade()
     logins = seed_demo()
     db.session.commit()
@@ -62,6 +63,8 @@ def demo_command(no_serve: bool, port: int):
     from qrshop.server import serve
 
     click.echo(f"\nServing on http://127.0.0.1:{port}  (Ctrl+C to stop)\n")
+    # The workers build their own app: hand them the same public address.
+    os.environ["QRSHOP_BASE_URL"] = current_app.config["BASE_URL"]
     serve(_create_app, f"127.0.0.1:{port}", 2)
 
 

@@ -19,6 +19,7 @@ ENVIRONMENT_KEYS = {
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _default_vendor_content_dir(instance_path: str) -> str:
@@ -33,7 +34,7 @@ def defaults(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "qrshop.sqlite3"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "BASE_URL": "http://127.0.0.1:5000",
+        "BASE_URL": DEFAULT_BASE_URL,
         "VENDOR_CONTENT_DIR": _default_vendor_content_dir(instance_path),
         "SMTP_URL": None,
         "REDIS_URL": None,

@@ -1,0 +1,47 @@
+"""A shopper's phone, end to end, in a real browser (Debian's Chromium via Playwright)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from qrshop.extensions import db
+from qrshop.shopper.models import Scan
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.slow
+
+
+def _demo_tags(runner):
+    assert runner.invoke(args=["demo", "--no-serve"]).exit_code == 0
+    return json.loads(runner.invoke(args=["tags", "list", "--store", "ATL01", "--format",
+                                          "json"]).output)
+
+
+def test_scanning_a_tag_opens_the_branded_page(live_server, runner, phone):
+    tags = _demo_tags(runner)
+    url = tags[0]["url"]  # HTTP://127.0.0.1:PORT/T/CODE, exactly what the QR holds
+    assert url.startswith(live_server.upper())
+    response = phone.goto(url)
+    assert response.status == 200
+    name = phone.locator("[data-product-name]")
+    assert name.inner_text() == tags[0]["product"]
+    header = phone.locator("header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(122, 31, 61)"
+    logo = phone.locator("header img")
+    assert logo.get_attribute("alt") == "FashionTown"
+    assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "landing-page.png"))
+    db.session.expire_all()
+    assert db.session.scalar(
+        select(func.count()).select_from(Scan).where(Scan.is_bot.is_(False))) == 1
+
+
+def test_unknown_code_shows_the_not_found_page(live_server, runner, phone):
+    _demo_tags(runner)
+    response = phone.goto(f"{live_server}/T/ZZZZ2345")
+    assert response.status == 404
+    assert "recognise this tag" in phone.content()
