@@ -76,11 +76,11 @@ DEMO_USERS = [
 
 
 def _logo_png(name: str, colour: str) -> tuple[bytes, int, int]:
-    """A simple wordmark logo, drawn once, transparent background."""
-    width, height = 320, 64
+    """A simple wordmark logo, drawn at 4x its 32 px display height for sharp phone screens."""
+    width, height = 1280, 256
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=44)
+    font = ImageFont.load_default(size=176)
     draw.text((4, height // 2), name, fill=colour, font=font, anchor="lm")
     image = image.crop(image.getbbox() or (0, 0, width, height))
     out = io.BytesIO()
