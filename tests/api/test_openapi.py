@@ -10,6 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from qrshop import create_app
 from qrshop.accounts.services import create_api_token
@@ -63,4 +64,10 @@ def test_api_keeps_its_contract(case, api_tokens):
     description = case.operation.definition.raw.get("description", "")
     role = next((r for r in ("merchandiser", "associate", "vendor", "admin")
                  if r in description), "merchandiser")
-    case.call_and_validate(headers={"Authorization": f"Bearer {api_tokens[role]}"})
+    excluded = []
+    if case.operation.path == "/api/v1/redemptions":
+        # A well-formed store code the token's retailer does not have is a documented 422
+        # (unknown_store) that no schema can express, so "valid data is accepted" cannot hold.
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_tokens[role]}"},
+                           excluded_checks=excluded)
