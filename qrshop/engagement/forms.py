@@ -6,13 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+OFFER_KINDS = [("percent", "Percent off"), ("amount", "Amount off"), ("perk", "Perk (text)")]
+
 
 class OfferForm(FlaskForm):
     """A new offer."""
 
     title = StringField("Title shoppers see", validators=[DataRequired(), Length(max=120)])
-    kind = SelectField("Type", choices=[("percent", "Percent off"), ("amount", "Amount off"),
-                                        ("perk", "Perk (text)")])
+    kind = SelectField("Type")  # choices: OFFER_KINDS, set by the view
     percent_off = IntegerField("Percent off", validators=[Optional(), NumberRange(1, 100)])
     amount_off = StringField("Amount off (e.g. 10.00)", validators=[Length(max=16)])
     perk_text = StringField("Perk (e.g. Free gift wrap)", validators=[Length(max=200)])

@@ -29,7 +29,7 @@ from qrshop.catalog.services import format_price
 from qrshop.content.models import Media
 from qrshop.engagement import identity, services
 from qrshop.engagement.coupons import barcode_svg, display_code
-from qrshop.engagement.forms import OfferForm, RedeemForm
+from qrshop.engagement.forms import OFFER_KINDS, OfferForm, RedeemForm
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, limiter
 from qrshop.shopper.services import find_landing_page
@@ -267,6 +267,7 @@ def pos():
 
 def _offer_form() -> OfferForm:
     form = OfferForm()
+    form.kind.choices = OFFER_KINDS
     retailer_id = current_user.retailer_id
     listings = db.session.execute(
         select(Listing.id, Listing.sku, Product.name)
