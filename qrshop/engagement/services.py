@@ -121,8 +121,11 @@ def end_offer(retailer_id: int, offer_id: int) -> Offer:
     if offer is None or offer.retailer_id != retailer_id:
         raise InvalidInput("No such offer.", code="not_found", status_code=404)
     now = utcnow()
+    if offer.starts_at >= now:
+        # Never started: it must not become claimable for a moment at its start time.
+        offer.starts_at = now - timedelta(seconds=1)
     if offer.ends_at > now:
-        offer.ends_at = max(now, offer.starts_at + timedelta(seconds=1))
+        offer.ends_at = now
     db.session.flush()
     return offer
 

@@ -90,3 +90,20 @@ def test_only_the_retailers_merchandisers_manage_offers(client):
     assert "15% off today" not in other.get("/console/offers").get_data(as_text=True)
     assert other.post(f"/console/offers/{offer.id}/end",
                       data={"csrf_token": token}).status_code == 404
+
+
+def test_ending_an_upcoming_offer_means_it_never_runs(client):
+    from datetime import timedelta
+
+    from qrshop.db import utcnow
+
+    retailer, *_, tag = make_shop()
+    offer = make_offer(retailer, title="Next week", starts_at=utcnow() + timedelta(days=7),
+                       ends_at=utcnow() + timedelta(days=14))
+    login(client, make_user("merchandiser", retailer_slug="acme").email)
+    client.post(f"/console/offers/{offer.id}/end",
+                data={"csrf_token": csrf_token(client, "/console/offers")})
+    db.session.expire_all()
+    offer = db.session.get(Offer, offer.id)
+    assert offer.ends_at <= utcnow() and "(ended)" in client.get(
+        "/console/offers").get_data(as_text=True)
