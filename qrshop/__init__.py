@@ -92,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
     from qrshop.content import views as content_views
+    from qrshop.engagement import api as engagement_api
+    from qrshop.engagement import views as engagement_views
     from qrshop.extensions import csrf
     from qrshop.shopper import views as shopper_views
     from qrshop.tags import views as tag_views
@@ -102,6 +104,9 @@ def _register_blueprints(app: Flask) -> None:
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply to it.
     csrf.exempt(api_views.bp)
     app.register_blueprint(api_views.bp)
+    csrf.exempt(engagement_api.bp)
+    app.register_blueprint(engagement_api.bp)
+    app.register_blueprint(engagement_views.bp)
     app.register_blueprint(shopper_views.bp)
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -18,6 +19,9 @@ from qrshop.accounts.services import create_user
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import create_listing, create_product
 from qrshop.content.models import Media
+from qrshop.db import utcnow
+from qrshop.engagement.models import Offer
+from qrshop.engagement.services import create_offer
 from qrshop.extensions import db
 from qrshop.storage import store_bytes
 from qrshop.tags.models import Tag
@@ -110,6 +114,22 @@ def _demo_passwords(instance_path: str) -> dict[str, str]:
     return passwords
 
 
+DEMO_OFFER_TITLE = "15% off your visit"
+
+
+def _seed_demo_offer(retailer: Retailer) -> None:
+    """A retailer-wide offer claimable from every demo tag, running a year from first seeding."""
+    exists = db.session.scalar(
+        select(Offer.id).where(Offer.retailer_id == retailer.id, Offer.title == DEMO_OFFER_TITLE)
+    )
+    if exists is None:
+        now = utcnow()
+        create_offer(retailer, title=DEMO_OFFER_TITLE, kind="percent", percent_off=15,
+                     starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(days=365),
+                     per_shopper_limit=1, coupon_valid_days=7,
+                     terms="One coupon per shopper. Not valid on gift cards.")
+
+
 def seed_demo() -> dict:
     """Create the demo retailer, stores, vendors, products, listings, tags and users.
 
@@ -159,6 +179,7 @@ def seed_demo() -> dict:
             if exists is None:
                 create_tag(listing, store, store_placement)
 
+    _seed_demo_offer(retailer)
     passwords = _demo_passwords(current_app.instance_path)
     for email, role, links in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:

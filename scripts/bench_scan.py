@@ -445,6 +445,17 @@ def page_weight(port: int, code: str) -> bool:
     return on_target
 
 
+def print_failure_sample(server: Server, path: str) -> None:
+    """Show what one request answers now and the last error lines the server logged."""
+    status, _, body = fetch(f"http://{HOST}:{server.port}{path}")
+    print(f"{server.name} had errors; GET {path} now answers {status} "
+          f"({len(body)} bytes)")
+    errors = [line for line in server.log_tail(200_000).splitlines()
+              if "Error" in line or "error" in line]
+    for line in errors[-5:]:
+        print(f"  log: {line[:300]}")
+
+
 def bench_one(name: str, server: Server, ready_path: str, paths: list[str], loader: Loader,
               warmup: float, duration: float) -> LoadResult:
     """Wait for the server, warm it up, then measure it."""
@@ -526,6 +537,8 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
         before_counted, before_bots = settled_counts(engine)
         qrshop_result = loader.load(qrshop.port, paths, args.duration)
         after_counted, after_bots = settled_counts(engine)
+        if qrshop_result.errors:
+            print_failure_sample(qrshop, paths[0])
         weight_ok = page_weight(qrshop.port, codes[0])
         qrshop.stop()
     finally:

@@ -57,6 +57,7 @@ def test_every_demo_tag_gives_a_branded_page(runner, client):
         assert response.status_code == 200
         assert f"<h1 data-product-name>{tag['product']}</h1>" in html
         assert 'alt="FashionTown"' in html and "--primary:#7a1f3d" in html
+        assert "15% off your visit" in html and "Get coupon" in html
         logo = html.split('<img src="')[1].split('"')[0]
         with client.get(logo) as logo_response:
             assert logo_response.status_code == 200

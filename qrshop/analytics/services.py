@@ -16,6 +16,7 @@ from sqlalchemy import Integer, and_, case, cast, false, func, literal, or_, sel
 
 from qrshop.accounts.models import Retailer, Store
 from qrshop.catalog.models import Listing, Product
+from qrshop.engagement import analytics as engagement_analytics
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan
@@ -126,11 +127,6 @@ class ListingFigures:
         }
 
 
-# Engagement features register functions here that add their counts per listing:
-# fn(stores, window) -> {listing_id: {"wishlist_adds": n, ...}}. See engagement/analytics.py.
-LISTING_EVENT_SOURCES: list = []
-
-
 def _counted_scans(stores: list[Store], window: Window):
     return and_(Scan.is_bot == literal(False), Scan.listing_id.is_not(None),
                 in_window(Scan.store_id, Scan.scanned_at, stores, window))
@@ -168,11 +164,11 @@ def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
         if listing_id in figures:
             item = figures[listing_id]
             item.scans, item.repeat_scans, item.unique_shoppers = scans, repeats, shoppers
-    for source in LISTING_EVENT_SOURCES:
-        for listing_id, counts in source(stores, window).items():
-            if listing_id in figures:
-                for name, value in counts.items():
-                    setattr(figures[listing_id], name, value)
+    for listing_id, counts in engagement_analytics.listing_counts(stores, window,
+                                                                   in_window).items():
+        if listing_id in figures:
+            for name, value in counts.items():
+                setattr(figures[listing_id], name, value)
     return list(figures.values())
 
 

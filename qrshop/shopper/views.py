@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
+from qrshop.engagement.services import landing_engagement
 from qrshop.shopper import services
 from qrshop.tags.codes import normalise_code
 
@@ -32,10 +33,11 @@ def landing(code: str):
     cookie = current_app.extensions["qrshop.shopper_cookie"]
     cookie_name = cookie.name(page.retailer_id)
     new_shopper_id = None
+    cookie_shopper_id = cookie.loads(request.cookies.get(cookie_name))
     if counted:
         new_shopper_id = services.record_scan_for_shopper(
             page,
-            cookie_shopper_id=cookie.loads(request.cookies.get(cookie_name)),
+            cookie_shopper_id=cookie_shopper_id,
             bot=bot,
             repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
         )
@@ -45,7 +47,11 @@ def landing(code: str):
         body = render_template("shopper/retired_tag.html", page=page, others=others)
         response = make_response(body, 410)
     else:
-        response = make_response(render_template("landing/spotlight.html", page=page))
+        # Bots and link previewers get the page without forms (and so without a session).
+        engage = landing_engagement(page, new_shopper_id or cookie_shopper_id) \
+            if bot is None else None
+        response = make_response(render_template("landing/spotlight.html", page=page,
+                                                 engage=engage))
     # Every scan must reach the server to be counted, and the page carries a cookie.
     response.headers["Cache-Control"] = "no-store"
     if new_shopper_id is not None:

@@ -206,3 +206,37 @@ def test_vendor_sees_own_products_per_retailer_without_shoppers(client, shop):
     assert jacket["retailer"] == "Acme" and jacket["scans"] == "3"
     assert not any("shopper" in key and key != "unique_shoppers" for key in rows[0])
     assert client.get("/console/analytics").status_code == 403
+
+
+def test_engagement_figures_follow_real_shopper_actions(app, client):
+    """Two phones scan; one saves and claims; the till redeems: the dashboard agrees."""
+    from qrshop.db import utcnow
+    from tests.engagement.helpers import claim_coupon, form_fields, make_offer, new_phone
+
+    retailer, nyc, bos, vendor, tag = make_shop()
+    make_offer(retailer)
+    first, second = new_phone(app), new_phone(app)
+    html = first.get(f"/t/{tag.code}").get_data(as_text=True)
+    first.post(f"/t/{tag.code}/save", data={**form_fields(html, f"/t/{tag.code}/save"),
+                                            "action": "save"})
+    code = claim_coupon(first, tag)
+    second.get(f"/t/{tag.code}")
+    associate = make_user("associate", retailer_slug="acme", store_code="NYC01")
+    token = create_api_token(associate, "till")[1]
+    db.session.commit()
+    response = client.post("/api/v1/redemptions", headers={"Authorization": f"Bearer {token}"},
+                           json={"code": code, "store": "NYC01", "sale_amount_cents": 4999})
+    assert response.status_code == 201, response.get_data(as_text=True)
+
+    today = utcnow().astimezone(services.ZoneInfo("America/New_York")).date()
+    window = services.Window(today - timedelta(days=1), today)
+    [row] = services.listing_figures(retailer, [nyc], window)
+    # The first phone opened the page twice (once more before tapping "Get coupon").
+    assert (row.scans, row.repeat_scans, row.unique_shoppers) == (3, 1, 2)
+    assert (row.wishlist_adds, row.coupons_claimed, row.coupons_redeemed, row.sales_cents) == (
+        1, 1, 1, 4999)
+    assert row.conversion == pytest.approx(1 / row.scans)
+    assert services.funnel([row]) == [("Scans", row.scans), ("Saved or claimed", 2),
+                                      ("Redeemed", 1)]
+    # Nothing happened in Boston.
+    assert services.listing_figures(retailer, [bos], window) == []

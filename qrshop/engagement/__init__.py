@@ -1,0 +1,1 @@
+"""Shopper engagement: offers and coupons, redemption, wish lists, feedback."""
