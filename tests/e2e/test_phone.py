@@ -45,3 +45,33 @@ def test_unknown_code_shows_the_not_found_page(live_server, runner, phone):
     response = phone.goto(f"{live_server}/T/ZZZZ2345")
     assert response.status == 404
     assert "recognise this tag" in phone.content()
+
+
+def test_save_claim_and_find_both_on_the_wish_list(live_server, runner, phone):
+    """The whole shopper journey: scan, save, get a coupon, see both on /wishlist."""
+    tags = _demo_tags(runner)
+    tag = tags[1]
+    phone.goto(tag["url"])
+    product = tag["product"]
+    assert phone.locator("[data-product-name]").inner_text() == product
+
+    save = phone.locator("[data-save]")
+    assert save.inner_text() == "♡ Save"
+    save.tap()
+    phone.wait_for_function(
+        "() => document.querySelector('[data-save]').textContent.includes('Saved')")
+    phone.screenshot(path=str(ARTIFACTS / "landing-saved.png"))
+
+    phone.get_by_role("button", name="Get coupon").tap()
+    phone.wait_for_url("**/coupon/**")
+    coupon = phone.locator("[data-coupon-code]")
+    code = coupon.get_attribute("data-coupon-code")
+    assert len(code.replace("-", "")) == 8
+    assert phone.locator("svg").count() >= 1  # the till barcode
+    phone.screenshot(path=str(ARTIFACTS / "coupon.png"))
+
+    phone.goto(f"{live_server}/wishlist")
+    body = phone.locator("main").inner_text()
+    assert product in body
+    assert code in body
+    phone.screenshot(path=str(ARTIFACTS / "wishlist.png"), full_page=True)
