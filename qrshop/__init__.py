@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(engagement_api.bp)
     app.register_blueprint(engagement_views.bp)
     app.register_blueprint(shopper_views.bp)
+    app.extensions["qrshop.landing_html"] = shopper_views.landing_html_cache()
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
 
@@ -118,6 +119,8 @@ def _register_request_lifecycle(app: Flask) -> None:
 
     @app.after_request
     def commit_session(response):
+        if not db.session().in_transaction():
+            return response  # nothing read or written since the last commit
         if response.status_code >= 500:
             db.session.rollback()
         else:

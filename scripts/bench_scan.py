@@ -478,7 +478,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="gunicorn workers [2 x cores + 1]")
     parser.add_argument("--database-url",
                         help="benchmark on this database (e.g. postgresql+psycopg://...) "
-                             "instead of a throw-away SQLite file")
+                             "instead of a throw-away SQLite file; `qrshop demo` migrates and "
+                             "seeds it idempotently, and scans are counted as differences")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto",
                         help="load generator: wrk if on PATH (auto), or the Python fallback")
     parser.add_argument("--strict", action="store_true",
@@ -563,7 +564,7 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
     slack = args.connections + qrshop_result.errors
     scans_ok = 0 < qrshop_result.ok <= counted <= qrshop_result.ok + slack and bots == 0
     print(f"\nscans during the measured run: {counted} counted, {bots} flagged as bots; "
-          f"{qrshop_result.ok} responses 200 "
+          f"{qrshop_result.ok} successful responses "
           f"(difference {counted - qrshop_result.ok:+d}, allowed 0..+{slack}) "
           f"{'ok' if scans_ok else 'MISMATCH'}")
 

@@ -14,15 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from qrshop.accounts.models import Retailer, Role, Store, User
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import CURRENCIES, format_price
-from qrshop.db import utcnow
+from qrshop.db import UTCDateTime, utcnow
 from qrshop.engagement.coupons import display_code, new_coupon_code, normalise_coupon_code
 from qrshop.engagement.models import CouponClaim, Feedback, Offer, OfferKind, WishlistItem
 from qrshop.errors import InvalidInput
@@ -150,11 +149,20 @@ def _eligible(offer, *, retailer_id: int, listing_id: int, store_id: int, now: d
 
 
 @dataclass(frozen=True)
+class OfferTeaser:
+    """The few fields of an offer a landing page shows."""
+
+    id: int
+    title: str
+    per_shopper_limit: int
+
+
+@dataclass(frozen=True)
 class LandingEngagement:
     """What the engagement block of a landing page shows, read in one query."""
 
     is_saved: bool
-    offer: Optional[Offer]
+    offer: Optional[OfferTeaser]
     # The shopper's live coupon of that offer, and how many they have claimed of it.
     my_coupon_code: Optional[str]
     my_claims: int
@@ -165,48 +173,78 @@ class LandingEngagement:
         return self.offer is not None and self.my_claims < self.offer.per_shopper_limit
 
 
-def landing_engagement(page, shopper_id: Optional[str]) -> LandingEngagement:
-    """The best offer for a landing page and the shopper's wish-list and coupon state.
+def _landing_engagement_statement(with_shopper: bool):
+    """Built once: the scan path only binds values (statement building costs more than SQL).
 
-    ONE query on the scan path. The best offer is the most specific one (this item before
-    every item, this store before every store), then the one ending soonest.
+    The best offer is the most specific one (this item before every item, this store before
+    every store), then the one ending soonest.
     """
-    retailer_id, listing_id, store_id = page.retailer_id, page.listing_id, page.store_id
-    now = utcnow()
-    candidate = aliased(Offer)
+    offers, claims, saved = Offer.__table__, CouponClaim.__table__, WishlistItem.__table__
+    candidate = offers.alias("candidate")
+    now = bindparam("now", type_=UTCDateTime())
     best_offer_id = (
-        select(candidate.id)
-        .where(_eligible(candidate, retailer_id=retailer_id, listing_id=listing_id,
-                         store_id=store_id, now=now))
-        .order_by(case((candidate.listing_id.is_(None), 1), else_=0),
-                  case((candidate.store_id.is_(None), 1), else_=0),
-                  candidate.ends_at, candidate.id)
+        select(candidate.c.id)
+        .where(
+            candidate.c.retailer_id == bindparam("retailer_id"),
+            or_(candidate.c.listing_id.is_(None),
+                candidate.c.listing_id == bindparam("listing_id")),
+            or_(candidate.c.store_id.is_(None), candidate.c.store_id == bindparam("store_id")),
+            candidate.c.starts_at <= now,
+            candidate.c.ends_at > now,
+            or_(candidate.c.total_limit.is_(None),
+                candidate.c.claimed_count < candidate.c.total_limit),
+        )
+        .order_by(case((candidate.c.listing_id.is_(None), 1), else_=0),
+                  case((candidate.c.store_id.is_(None), 1), else_=0),
+                  candidate.c.ends_at, candidate.c.id)
         .limit(1)
         .scalar_subquery()
     )
-    if shopper_id is None:
-        is_saved, my_code, my_claims = literal(False), literal(None), literal(0)
-    else:
-        is_saved = exists().where(WishlistItem.shopper_id == shopper_id,
-                                  WishlistItem.listing_id == listing_id,
-                                  WishlistItem.removed_at.is_(None))
-        mine = and_(CouponClaim.offer_id == Offer.id, CouponClaim.shopper_id == shopper_id)
+    if with_shopper:
+        shopper = bindparam("shopper_id")
+        is_saved = exists().where(saved.c.shopper_id == shopper,
+                                  saved.c.listing_id == bindparam("listing_id"),
+                                  saved.c.removed_at.is_(None))
+        mine = and_(claims.c.offer_id == offers.c.id, claims.c.shopper_id == shopper)
         my_code = (
-            select(CouponClaim.code)
-            .where(mine, CouponClaim.redeemed_at.is_(None), CouponClaim.expires_at > now)
-            .order_by(CouponClaim.claimed_at.desc())
+            select(claims.c.code)
+            .where(mine, claims.c.redeemed_at.is_(None), claims.c.expires_at > now)
+            .order_by(claims.c.claimed_at.desc())
             .limit(1)
             .scalar_subquery()
         )
         my_claims = select(func.count()).where(mine).scalar_subquery()
+    else:
+        is_saved, my_code, my_claims = literal(False), literal(None), literal(0)
     one_row = select(literal(1).label("one")).subquery()
-    row = db.session.execute(
-        select(is_saved.label("is_saved"), Offer, my_code.label("my_code"),
+    return (
+        select(is_saved.label("is_saved"), offers.c.id, offers.c.title,
+               offers.c.per_shopper_limit, my_code.label("my_code"),
                my_claims.label("my_claims"))
         .select_from(one_row)
-        .outerjoin(Offer, Offer.id == best_offer_id)
-    ).one()
-    return LandingEngagement(bool(row.is_saved), row.Offer, row.my_code, int(row.my_claims or 0))
+        .outerjoin(offers, offers.c.id == best_offer_id)
+    )
+
+
+_ENGAGEMENT_FOR_SHOPPER = _landing_engagement_statement(with_shopper=True)
+_ENGAGEMENT_ANONYMOUS = _landing_engagement_statement(with_shopper=False)
+
+
+def landing_engagement(page, shopper_id: Optional[str]) -> LandingEngagement:
+    """The best offer for a landing page and the shopper's wish-list and coupon state.
+
+    ONE query on the scan path.
+    """
+    params = {"retailer_id": page.retailer_id, "listing_id": page.listing_id,
+              "store_id": page.store_id, "now": utcnow()}
+    if shopper_id is None:
+        statement = _ENGAGEMENT_ANONYMOUS
+    else:
+        statement, params["shopper_id"] = _ENGAGEMENT_FOR_SHOPPER, shopper_id
+    is_saved, offer_id, title, per_shopper, my_code, my_claims = (
+        db.session.connection().execute(statement, params).one())
+    offer = OfferTeaser(offer_id, title, per_shopper) if offer_id is not None else None
+    return LandingEngagement(bool(is_saved), offer, my_code, int(my_claims or 0))
 
 
 # --- claiming -------------------------------------------------------------------------------

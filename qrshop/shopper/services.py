@@ -15,14 +15,14 @@ from typing import Optional
 
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import and_, exists, insert, literal, select
+from sqlalchemy import bindparam, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import Media
-from qrshop.db import utcnow
+from qrshop.db import UTCDateTime, utcnow
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
@@ -95,29 +95,39 @@ class LandingPage:
         return f"{self.logo_sha256}.{self.logo_extension}" if self.logo_sha256 else None
 
 
-_LANDING_QUERY = (
-    select(
-        Tag.id, Tag.code, Tag.placement, Tag.retired_at,
-        Store.id, Store.code, Store.name,
-        Listing.id, Listing.price_cents, Listing.currency,
-        Product.name, Product.brand, Product.gtin,
-        Vendor.name,
-        Retailer.id, Retailer.slug, Retailer.name, Retailer.primary_colour,
-        Retailer.accent_colour, Retailer.font, Retailer.footer_text,
-        Media.sha256, Media.extension, Media.width, Media.height,
+def _landing_statement():
+    """Built once: the scan path only binds the code (building a statement costs more than
+    running it)."""
+    tags, stores, listings = Tag.__table__, Store.__table__, Listing.__table__
+    products, vendors, retailers = Product.__table__, Vendor.__table__, Retailer.__table__
+    media = Media.__table__
+    return (
+        select(
+            tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at,
+            stores.c.id, stores.c.code, stores.c.name,
+            listings.c.id, listings.c.price_cents, listings.c.currency,
+            products.c.name, products.c.brand, products.c.gtin,
+            vendors.c.name,
+            retailers.c.id, retailers.c.slug, retailers.c.name, retailers.c.primary_colour,
+            retailers.c.accent_colour, retailers.c.font, retailers.c.footer_text,
+            media.c.sha256, media.c.extension, media.c.width, media.c.height,
+        )
+        .join(stores, stores.c.id == tags.c.store_id)
+        .join(listings, listings.c.id == tags.c.listing_id)
+        .join(products, products.c.id == listings.c.product_id)
+        .join(vendors, vendors.c.id == products.c.vendor_id)
+        .join(retailers, retailers.c.id == listings.c.retailer_id)
+        .outerjoin(media, media.c.id == retailers.c.logo_media_id)
+        .where(tags.c.code == bindparam("code"))
     )
-    .join(Store, Store.id == Tag.store_id)
-    .join(Listing, Listing.id == Tag.listing_id)
-    .join(Product, Product.id == Listing.product_id)
-    .join(Vendor, Vendor.id == Product.vendor_id)
-    .join(Retailer, Retailer.id == Listing.retailer_id)
-    .outerjoin(Media, Media.id == Retailer.logo_media_id)
-)
+
+
+_LANDING = _landing_statement()
 
 
 def find_landing_page(code: str) -> Optional[LandingPage]:
     """Return what the tag with this canonical code shows, or None for an unknown code."""
-    row = db.session.execute(_LANDING_QUERY.where(Tag.code == code)).first()
+    row = db.session.connection().execute(_LANDING, {"code": code}).first()
     return LandingPage(*row) if row else None
 
 
@@ -162,12 +172,44 @@ class ShopperCookie:
             return None
 
 
+_INSERT_SHOPPER = insert(Shopper.__table__).values(
+    id=bindparam("p_id"), retailer_id=bindparam("p_retailer_id"),
+    created_at=bindparam("p_created_at", type_=UTCDateTime()),
+)
+
+
+def _insert_scan_statement(check_repeat: bool):
+    """Built once. With check_repeat, the database decides is_repeat in the same INSERT."""
+    scans = Scan.__table__
+    if check_repeat:
+        is_repeat = exists().where(
+            scans.c.shopper_id == bindparam("p_shopper_id"),
+            scans.c.tag_id == bindparam("p_tag_id"),
+            scans.c.scanned_at >= bindparam("p_repeat_since", type_=UTCDateTime()),
+            scans.c.is_bot == literal(False),
+        )
+    else:
+        is_repeat = literal(False)
+    return insert(scans).values(
+        tag_id=bindparam("p_tag_id"), listing_id=bindparam("p_listing_id"),
+        store_id=bindparam("p_store_id"), retailer_id=bindparam("p_retailer_id"),
+        shopper_id=bindparam("p_shopper_id"),
+        scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
+        is_bot=bindparam("p_is_bot"), bot_reason=bindparam("p_bot_reason"),
+        is_repeat=is_repeat,
+    )
+
+
+_INSERT_SCAN = _insert_scan_statement(check_repeat=False)
+_INSERT_SCAN_CHECKING_REPEAT = _insert_scan_statement(check_repeat=True)
+
+
 def new_shopper(retailer_id: int) -> str:
     """Create a shopper for a retailer and return its id."""
     shopper_id = secrets.token_urlsafe(16)
-    db.session.execute(
-        insert(Shopper).values(id=shopper_id, retailer_id=retailer_id, created_at=utcnow())
-    )
+    db.session.connection().execute(
+        _INSERT_SHOPPER, {"p_id": shopper_id, "p_retailer_id": retailer_id,
+                          "p_created_at": utcnow()})
     return shopper_id
 
 
@@ -178,30 +220,18 @@ def record_scan(
     bot: Optional[str],
     repeat_window: timedelta,
 ) -> None:
-    """Append one scan of a known tag; the database decides is_repeat in the same INSERT."""
+    """Append one scan of a known tag; a person's repeat is decided inside the INSERT."""
     now = utcnow()
-    values = {
-        "tag_id": page.tag_id,
-        "listing_id": page.listing_id,
-        "store_id": page.store_id,
-        "retailer_id": page.retailer_id,
-        "shopper_id": shopper_id,
-        "scanned_at": now,
-        "is_bot": bot is not None,
-        "bot_reason": bot,
+    params = {
+        "p_tag_id": page.tag_id, "p_listing_id": page.listing_id, "p_store_id": page.store_id,
+        "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
+        "p_is_bot": bot is not None, "p_bot_reason": bot,
     }
     if shopper_id is None or bot is not None:
-        values["is_repeat"] = False
+        statement = _INSERT_SCAN
     else:
-        values["is_repeat"] = exists().where(
-            and_(
-                Scan.shopper_id == shopper_id,
-                Scan.tag_id == page.tag_id,
-                Scan.scanned_at >= now - repeat_window,
-                Scan.is_bot == literal(False),
-            )
-        )
-    db.session.execute(insert(Scan).values(**values))
+        statement, params["p_repeat_since"] = _INSERT_SCAN_CHECKING_REPEAT, now - repeat_window
+    db.session.connection().execute(statement, params)
 
 
 def record_scan_for_shopper(
@@ -210,18 +240,19 @@ def record_scan_for_shopper(
 ) -> Optional[str]:
     """Record a scan, creating the shopper when needed; return the shopper id to set, if new.
 
-    A cookie naming a shopper the database does not know (a restored backup, a cookie from
-    another installation with the same key) is replaced by a new shopper.
+    Bots are never tied to a shopper. A cookie naming a shopper the database does not know (a
+    restored backup, a cookie from another installation with the same key) is replaced by a
+    new shopper. Call this last in the request: nothing else may be pending.
     """
     if bot is not None:
-        record_scan(page, shopper_id=cookie_shopper_id, bot=bot, repeat_window=repeat_window)
+        record_scan(page, shopper_id=None, bot=bot, repeat_window=repeat_window)
         return None
     if cookie_shopper_id is not None:
         try:
             record_scan(page, shopper_id=cookie_shopper_id, bot=None, repeat_window=repeat_window)
             return None
         except IntegrityError:
-            # Nothing else is pending in this request, so rolling back loses nothing.
+            # The shopper is unknown; nothing else is pending, so rolling back loses nothing.
             db.session.rollback()
     shopper_id = new_shopper(page.retailer_id)
     record_scan(page, shopper_id=shopper_id, bot=None, repeat_window=repeat_window)

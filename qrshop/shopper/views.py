@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Blueprint, current_app, make_response, render_template, request
+from flask_wtf.csrf import generate_csrf
 
 from qrshop.engagement.services import landing_engagement
+from qrshop.extensions import db, limiter
 from qrshop.shopper import services
 from qrshop.tags.codes import normalise_code
 
 bp = Blueprint("shopper", __name__)
 
+# Rendered pages are cached with this in place of the per-session CSRF token.
+CSRF_PLACEHOLDER = "__qrshop_csrf_token__"
+
+
+def landing_html_cache(maxsize: int = 2048):
+    """A per-app LRU of rendered landing pages, keyed by everything the page shows.
+
+    The key is the page's data and the shopper's engagement state as just read from the
+    database (both frozen dataclasses), so a cached page is never stale: any change in the
+    data makes a new key. Rendering is most of a scan's CPU time, so this is what lets one
+    machine serve a busy store.
+    """
+
+    @lru_cache(maxsize=maxsize)
+    def render(page: services.LandingPage, engage) -> str:
+        return render_template("landing/spotlight.html", page=page, engage=engage,
+                               csrf_token=lambda: CSRF_PLACEHOLDER)
+
+    return render
+
 
 @bp.get("/t/<code>")
 @bp.get("/T/<code>")
+@limiter.exempt
 def landing(code: str):
     """Render a tag's branded landing page and record the scan."""
     config = current_app.config
@@ -32,8 +56,24 @@ def landing(code: str):
 
     cookie = current_app.extensions["qrshop.shopper_cookie"]
     cookie_name = cookie.name(page.retailer_id)
-    new_shopper_id = None
     cookie_shopper_id = cookie.loads(request.cookies.get(cookie_name))
+
+    # Read and render first, write last: the scan's INSERTs and their COMMIT then hold the
+    # database's write lock (SQLite has one for the whole file) for microseconds, not for the
+    # whole request.
+    if page.retired_at is not None:
+        others = services.other_items_in_store(page.store_id, page.tag_id)
+        body = render_template("shopper/retired_tag.html", page=page, others=others)
+        status = 410
+    else:
+        # Bots and link previewers get the page without forms (and so without a session).
+        engage = landing_engagement(page, cookie_shopper_id) if bot is None else None
+        body = current_app.extensions["qrshop.landing_html"](page, engage)
+        if engage is not None:
+            body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+        status = 200
+
+    new_shopper_id = None
     if counted:
         new_shopper_id = services.record_scan_for_shopper(
             page,
@@ -41,17 +81,10 @@ def landing(code: str):
             bot=bot,
             repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
         )
+        # The one commit of this request, as soon as the scan is written.
+        db.session.commit()
 
-    if page.retired_at is not None:
-        others = services.other_items_in_store(page.store_id, page.tag_id)
-        body = render_template("shopper/retired_tag.html", page=page, others=others)
-        response = make_response(body, 410)
-    else:
-        # Bots and link previewers get the page without forms (and so without a session).
-        engage = landing_engagement(page, new_shopper_id or cookie_shopper_id) \
-            if bot is None else None
-        response = make_response(render_template("landing/spotlight.html", page=page,
-                                                 engage=engage))
+    response = make_response(body, status)
     # Every scan must reach the server to be counted, and the page carries a cookie.
     response.headers["Cache-Control"] = "no-store"
     if new_shopper_id is not None:
