@@ -46,14 +46,21 @@ class QRMatrix:
 
 
 @lru_cache(maxsize=4096)
-def encode(url: str) -> QRMatrix:
-    """Encode a URL at error correction M, in alphanumeric mode whenever it allows."""
+def encode(url: str, min_version: int = 1) -> QRMatrix:
+    """Encode a URL at error correction M, in alphanumeric mode whenever it allows.
+
+    The smallest version that holds the URL is used, or min_version if that is larger (a
+    label with little room may need more, smaller modules to keep the symbol's size up).
+    """
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     if is_alphanumeric_mode(url):
         qr.add_data(qrcode.util.QRData(url.encode("ascii"), mode=qrcode.util.MODE_ALPHA_NUM))
     else:
         qr.add_data(url, optimize=0)
     qr.make(fit=True)
+    if qr.version < min_version:
+        qr.version = min_version
+        qr.make(fit=False)
     rows = tuple(tuple(bool(cell) for cell in row) for row in qr.get_matrix())
     return QRMatrix(version=qr.version, rows=rows)
 
