@@ -9,6 +9,7 @@ needs: the symbol's size is what decides whether a phone reads it from arm's len
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,14 +68,14 @@ def _path_ops(matrix: qr.QRMatrix) -> str:
 
 def _fit_version(url: str, box: float) -> tuple[qr.QRMatrix, float]:
     """The matrix and module size that fill a square box (quiet zone included) while keeping
-    the symbol at least 2 cm: the natural version if it can, else a higher one."""
-    matrix = qr.encode(url)
-    while True:
-        module = box / (matrix.size + 2 * qr.QUIET_ZONE)
-        if module * matrix.size >= MIN_SYMBOL or matrix.version >= 10:
-            break
-        matrix = qr.encode(url, matrix.version + 1)
-    if module * matrix.size < MIN_SYMBOL:
+    the symbol at least 2 cm: the URL's natural version if it can, else a higher one."""
+    if box <= MIN_SYMBOL:
+        raise ValueError(f"a {box / MM:.1f} mm box cannot hold a 2 cm QR code")
+    # n modules + 8 of quiet zone fill the box; the symbol n * box / (n + 8) must be >= 2 cm.
+    modules = math.ceil(2 * qr.QUIET_ZONE * MIN_SYMBOL / (box - MIN_SYMBOL))
+    matrix = qr.encode(url, max(1, math.ceil((modules - 17) / 4)))
+    module = box / (matrix.size + 2 * qr.QUIET_ZONE)
+    if matrix.version > 10:
         raise ValueError(f"a {box / MM:.1f} mm box cannot hold a 2 cm QR code")
     return matrix, module
 
