@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from qrshop import storage
@@ -150,8 +150,8 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
 
 
 def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *,
-               offset_mm=(0.0, 0.0), progress=None) -> bytes:
-    """Render the tags as a PDF in a layout and mark them printed now."""
+               offset_mm=(0.0, 0.0), progress=None, mark_printed: bool = True) -> bytes:
+    """Render the tags as a PDF in a layout and (unless a preview) mark them printed now."""
     layout = LAYOUTS.get(layout_name)
     if layout is None:
         raise InvalidInput(f"Unknown layout {layout_name!r}; choose one of "
@@ -175,8 +175,51 @@ def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *
     pdf, _ = build_pdf(layout, labels, offset_mm=offset_mm, logo=logo,
                        brand_colour=retailer.primary_colour,
                        title=f"{retailer.name} {store.code} tags", progress=progress)
-    now = utcnow()
-    for tag in tags:
-        tag.printed_at = now
-    db.session.flush()
+    if mark_printed:
+        now = utcnow()
+        for tag in tags:
+            tag.printed_at = now
+        db.session.flush()
     return pdf
+
+
+def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> None:
+    """Point an active tag at another listing of the same retailer (a shelf reused for a new
+    product); past scans keep the listing they were made for."""
+    if tag.retired_at is not None:
+        raise InvalidInput(f"Tag {tag.code} is retired; print a new tag instead.")
+    if listing.retailer_id != tag.store.retailer_id:
+        raise InvalidInput("That item belongs to another retailer.")
+    tag.listing = listing
+    if placement is not None:
+        placement = placement.strip()
+        if len(placement) > 120:
+            raise InvalidInput("Placement note is longer than 120 characters.")
+        tag.placement = placement
+    db.session.flush()
+
+
+def search_tags(retailer_id: int, *, store_id: int | None = None, text: str = "",
+                status: str = "") -> list[Tag]:
+    """A retailer's tags, filtered by store, by text (code, SKU, product, placement) and by
+    status ('active' or 'retired')."""
+    query = (
+        select(Tag).join(Store, Store.id == Tag.store_id)
+        .join(Listing, Listing.id == Tag.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Store.retailer_id == retailer_id)
+        .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+        .order_by(Store.code, Product.name, Tag.code)
+    )
+    if store_id is not None:
+        query = query.where(Tag.store_id == store_id)
+    if text.strip():
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(or_(
+            func.lower(Tag.code).like(pattern), func.lower(Listing.sku).like(pattern),
+            func.lower(Product.name).like(pattern), func.lower(Tag.placement).like(pattern)))
+    if status == "active":
+        query = query.where(Tag.retired_at.is_(None))
+    elif status == "retired":
+        query = query.where(Tag.retired_at.is_not(None))
+    return list(db.session.scalars(query).unique())
