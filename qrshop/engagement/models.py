@@ -158,3 +158,55 @@ class Feedback(TimestampMixin, db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     store: Mapped[Optional[Store]] = relationship()
+
+
+ALERT_TOPICS = ("price_drop", "back_in_stock", "sale")
+
+
+class Subscription(db.Model):
+    """A shopper's opt-in to alerts about one item, by email (double opt-in) or SMS.
+
+    The consent text shown and the time it was given are kept as the record of consent.
+    """
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        CheckConstraint("channel IN ('email', 'sms')", name="channel_known"),
+        Index("ix_subscriptions_listing_id_channel", "listing_id", "channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shopper_id: Mapped[str] = mapped_column(ForeignKey("shoppers.id"), index=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))
+    store_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stores.id"))
+    channel: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(String(254))
+    topics: Mapped[str] = mapped_column(String(64))  # comma-separated ALERT_TOPICS
+    consent_text: Mapped[str] = mapped_column(Text)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    unsubscribed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+
+    listing: Mapped[Listing] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """An email or SMS waiting to be sent by `qrshop outbox send`, with its attempts."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("channel IN ('email', 'sms')", name="channel_known"),
+        Index("ix_outbox_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    unsubscribe_url: Mapped[Optional[str]] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
