@@ -1,0 +1,2 @@
+"""Recommendations: "complete the look" curated by merchandisers, then co-scanned, then same
+vendor."""
