@@ -50,7 +50,8 @@ def defaults(instance_path: str) -> dict:
         "RECOMMENDATION_CACHE_SECONDS": 600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        # The largest upload (an MP4 of up to 100 MB) plus the form around it.
+        "MAX_CONTENT_LENGTH": 101 * 1024 * 1024,
         # None: Secure session cookies exactly when BASE_URL is https.
         "SESSION_COOKIE_SECURE": None,
         "RATELIMIT_HEADERS_ENABLED": True,
