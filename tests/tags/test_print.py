@@ -180,7 +180,8 @@ def test_cli_prints_every_layout_and_creates_missing_tags(runner, tmp_path):
     for x, y in layout.positions()[:2]:  # read each label on its own, as a phone would
         top = layout.page[1] - y - layout.label[1]
         crop = image.crop((int(x * scale), int(top * scale),
-                           int((x + layout.label[0]) * scale), int((top + layout.label[1]) * scale)))
+                           int((x + layout.label[0]) * scale),
+                           int((top + layout.label[1]) * scale)))
         found += [barcode.text for barcode in zxingcpp.read_barcodes(crop)]
     assert found == [f"{BASE_URL.upper()}/T/{t.code}" for t in (tag, other)]
     text = document[0].get_textpage().get_text_range()
