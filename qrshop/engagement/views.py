@@ -108,6 +108,8 @@ def save(code: str):
 
 
 @bp.post("/t/<code>/coupon")
+@limiter.limit("20 per hour", key_func=lambda: _shopper_rate_key(),
+               error_message="Too many coupon requests from this phone; try again later.")
 def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
     page = _landing_page_or_404(code)
