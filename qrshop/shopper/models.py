@@ -38,7 +38,9 @@ class Scan(db.Model):
     __tablename__ = "scans"
     __table_args__ = (
         Index("ix_scans_shopper_id_tag_id_scanned_at", "shopper_id", "tag_id", "scanned_at"),
-        Index("ix_scans_store_id_scanned_at", "store_id", "scanned_at"),
+        # Covers the analytics queries (per store and time range): no table lookups.
+        Index("ix_scans_store_id_scanned_at_counted", "store_id", "scanned_at", "is_bot",
+              "listing_id", "shopper_id", "is_repeat"),
         Index("ix_scans_tag_id_scanned_at", "tag_id", "scanned_at"),
     )
 
