@@ -95,8 +95,6 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.engagement import api as engagement_api
     from qrshop.engagement import views as engagement_views
     from qrshop.extensions import csrf
-    from qrshop.recommend import views as recommend_views
-    from qrshop.recommend.services import RecommendationCache
     from qrshop.shopper import views as shopper_views
     from qrshop.tags import views as tag_views
 
@@ -111,9 +109,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(engagement_views.bp)
     app.register_blueprint(shopper_views.bp)
     app.extensions["qrshop.landing_html"] = shopper_views.landing_html_cache()
-    app.extensions["qrshop.recommendations"] = RecommendationCache(
-        app.config["RECOMMENDATION_CACHE_SECONDS"])
-    app.register_blueprint(recommend_views.bp)
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
 

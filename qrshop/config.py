@@ -46,8 +46,6 @@ def defaults(instance_path: str) -> dict:
         # Repeat scans by the same shopper of the same tag inside this window are flagged.
         "REPEAT_SCAN_WINDOW_SECONDS": 30 * 60,
         "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,
-        # "Complete the look" is recomputed per item and store at most this often per process.
-        "RECOMMENDATION_CACHE_SECONDS": 600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # The largest upload (an MP4 of up to 100 MB) plus the form around it.

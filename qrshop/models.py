@@ -3,20 +3,11 @@
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.content.models import Media
-from qrshop.engagement.models import (
-    CouponClaim,
-    Feedback,
-    Offer,
-    OutboxMessage,
-    Subscription,
-    WishlistItem,
-)
-from qrshop.recommend.models import CuratedLink
+from qrshop.engagement.models import CouponClaim, Feedback, Offer, WishlistItem
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
 __all__ = [
-    "CouponClaim", "CuratedLink", "Feedback", "Listing", "Media", "Offer", "OutboxMessage",
-    "Product", "Retailer", "RetailerVendor", "Scan", "Shopper", "Store", "Subscription", "Tag",
-    "User", "Vendor", "WishlistItem",
+    "CouponClaim", "Feedback", "Listing", "Media", "Offer", "Product", "Retailer",
+    "RetailerVendor", "Scan", "Shopper", "Store", "Tag", "User", "Vendor", "WishlistItem",
 ]

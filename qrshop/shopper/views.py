@@ -29,9 +29,8 @@ def landing_html_cache(maxsize: int = 2048):
     """
 
     @lru_cache(maxsize=maxsize)
-    def render(page: services.LandingPage, engage, recommendations) -> str:
+    def render(page: services.LandingPage, engage) -> str:
         return render_template("landing/spotlight.html", page=page, engage=engage,
-                               recommendations=recommendations,
                                csrf_token=lambda: CSRF_PLACEHOLDER)
 
     return render
@@ -69,9 +68,7 @@ def landing(code: str):
     else:
         # Bots and link previewers get the page without forms (and so without a session).
         engage = landing_engagement(page, cookie_shopper_id) if bot is None else None
-        recommendations = current_app.extensions["qrshop.recommendations"].get(
-            page.listing_id, page.store_id, page.vendor_id)
-        body = current_app.extensions["qrshop.landing_html"](page, engage, recommendations)
+        body = current_app.extensions["qrshop.landing_html"](page, engage)
         if engage is not None:
             body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
         status = 200

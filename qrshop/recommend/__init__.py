@@ -1,2 +1,0 @@
-"""Recommendations: "complete the look" curated by merchandisers, then co-scanned, then same
-vendor."""
