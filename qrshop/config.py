@@ -15,8 +15,6 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_VENDOR_CONTENT_DIR": "VENDOR_CONTENT_DIR",
     "QRSHOP_SMTP_URL": "SMTP_URL",
     "QRSHOP_REDIS_URL": "REDIS_URL",
-    "QRSHOP_SMS_WEBHOOK_URL": "SMS_WEBHOOK_URL",
-    "QRSHOP_MAIL_FROM": "MAIL_FROM",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
@@ -39,8 +37,6 @@ def defaults(instance_path: str) -> dict:
         "BASE_URL": DEFAULT_BASE_URL,
         "VENDOR_CONTENT_DIR": _default_vendor_content_dir(instance_path),
         "SMTP_URL": None,
-        "SMS_WEBHOOK_URL": None,
-        "MAIL_FROM": "qrshop <no-reply@localhost>",
         "REDIS_URL": None,
         "TRUSTED_PROXIES": "",
         # Repeat scans by the same shopper of the same tag inside this window are flagged.

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -28,12 +27,11 @@ from qrshop.accounts.models import Retailer, Role, Store
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import Media
-from qrshop.engagement import alerts, identity, services
+from qrshop.engagement import identity, services
 from qrshop.engagement.coupons import barcode_svg, display_code
-from qrshop.engagement.forms import OFFER_KINDS, AlertForm, OfferForm, RedeemForm
-from qrshop.engagement.models import ALERT_TOPICS, Subscription
+from qrshop.engagement.forms import OFFER_KINDS, OfferForm, RedeemForm
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, db, limiter
+from qrshop.extensions import db, limiter
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
 
@@ -366,112 +364,3 @@ def feedback_report():
     """Shoppers' feedback per listing."""
     return render_template("console/feedback.html",
                            rows=services.feedback_by_listing(current_user.retailer_id))
-
-
-# --- alerts ----------------------------------------------------------------------------------
-
-
-def _alert_tokens() -> alerts.Tokens:
-    return alerts.Tokens(current_app.config["SECRET_KEY"])
-
-
-def _alerts_message(page, title: str, message: str, status: int = 200, form_token=None):
-    body = render_template("shopper/alerts_message.html", page=page, title=title,
-                           message=message, form_token=form_token)
-    return _no_store(make_response(body, status))
-
-
-@bp.post("/t/<code>/alerts")
-@limiter.limit("5 per hour", key_func=_shopper_rate_key,
-               error_message="You have signed up several times; try again later.")
-def alerts_signup(code: str):
-    """Opt in to alerts about this item by email (double opt-in) or text message."""
-    page = _landing_page_or_404(code)
-    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
-    channel = request.form.get("channel", "")
-    try:
-        alerts.subscribe(
-            shopper_id=shopper_id, listing_id=page.listing_id, store_id=page.store_id,
-            retailer_name=page.retailer_name, product=page.product_name, channel=channel,
-            address=request.form.get("address", ""), topics=request.form.getlist("topic"),
-            base_url=current_app.config["BASE_URL"], tokens=_alert_tokens())
-    except InvalidInput as error:
-        db.session.rollback()
-        return _alerts_message(page, "Alerts not set up", error.message, error.status_code)
-    message = ("Check your inbox: open the link we sent to confirm your alerts."
-               if channel == "email" else "Done: you'll get a text when there's news.")
-    response = _alerts_message(page, "Alerts", message)
-    if is_new:
-        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
-    return response
-
-
-def _page_for(subscription):
-    """A retailer-branded frame for alert pages, from the subscription's listing."""
-    return brand_of(subscription.listing.retailer)
-
-
-@bp.get("/alerts/confirm/<token>")
-def alerts_confirm(token: str):
-    """The double opt-in link from the confirmation email."""
-    subscription = alerts.confirm(_alert_tokens().read(token, "confirm",
-                                                       alerts.CONFIRM_MAX_AGE))
-    if subscription.unsubscribed_at is not None:
-        return _alerts_message(_page_for(subscription), "Unsubscribed",
-                               "You unsubscribed from these alerts; sign up again from the "
-                               "product page.", 410)
-    return _alerts_message(_page_for(subscription), "Alerts confirmed",
-                           f"You'll hear from {subscription.listing.retailer.name} about "
-                           f"{subscription.listing.product.name}.")
-
-
-@bp.get("/alerts/unsubscribe/<token>")
-def alerts_unsubscribe_page(token: str):
-    """Ask before unsubscribing (mail scanners open links; a button needs a person)."""
-    subscription = db.session.get(Subscription, _alert_tokens().read(token, "unsubscribe"))
-    if subscription is None:
-        abort(404, description="This link is not valid.")
-    if subscription.unsubscribed_at is not None:
-        return _alerts_message(_page_for(subscription), "Unsubscribed",
-                               "You are unsubscribed from these alerts.")
-    return _alerts_message(_page_for(subscription), "Unsubscribe",
-                           f"Stop alerts about {subscription.listing.product.name} to "
-                           f"{subscription.address}?", form_token=token)
-
-
-@bp.post("/alerts/unsubscribe/<token>")
-@csrf.exempt  # the signed token in the URL is the authority (RFC 8058 one-click POSTs too)
-def alerts_unsubscribe(token: str):
-    """Unsubscribe for good: the button on the page, or a mail client's one-click POST."""
-    subscription = alerts.unsubscribe(_alert_tokens().read(token, "unsubscribe"))
-    return _alerts_message(_page_for(subscription), "Unsubscribed",
-                           "You are unsubscribed. You won't get these alerts again.")
-
-
-@bp.route("/console/alerts", methods=["GET", "POST"])
-@roles_required(Role.MERCHANDISER)
-def console_alerts():
-    """Send an alert (price drop, back in stock, sale) to an item's subscribers."""
-    listings = db.session.execute(
-        select(Listing.id, Product.name, Listing.sku).join(Product)
-        .where(Listing.retailer_id == current_user.retailer_id).order_by(Product.name)).all()
-    counts = alerts.subscriber_counts([row[0] for row in listings])
-    form = AlertForm()
-    form.listing.choices = [(row[0], f"{row[1]} ({row[2]}) · {counts.get(row[0], 0)} "
-                             "subscribed") for row in listings]
-    form.topic.choices = [(topic, alerts.TOPIC_NAMES[topic]) for topic in ALERT_TOPICS]
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            listing = db.session.get(Listing, form.listing.data)
-            if listing is None or listing.retailer_id != current_user.retailer_id:
-                raise InvalidInput("Choose an item from the list.")
-            queued = alerts.send_alert(
-                listing_id=listing.id, topic=form.topic.data, text=form.text.data,
-                retailer_name=current_user.retailer.name, product=listing.product.name,
-                base_url=current_app.config["BASE_URL"], tokens=_alert_tokens())
-            flash(f"Queued {queued} alert{'s' if queued != 1 else ''}; "
-                  "`qrshop outbox send` delivers them.", "info")
-            return redirect(url_for(".console_alerts"))
-        status = 400
-    return render_template("console/alerts.html", form=form), status
