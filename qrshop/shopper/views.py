@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, make_response, render_template, request
 
 from qrshop.engagement.services import landing_engagement
+from qrshop.recommend.services import complete_the_look
 from qrshop.shopper import services
 from qrshop.tags.codes import normalise_code
 
@@ -50,8 +51,9 @@ def landing(code: str):
         # Bots and link previewers get the page without forms (and so without a session).
         engage = landing_engagement(page, new_shopper_id or cookie_shopper_id) \
             if bot is None else None
+        recommendations = complete_the_look(page.listing_id, page.store_id)
         response = make_response(render_template("landing/spotlight.html", page=page,
-                                                 engage=engage))
+                                                 engage=engage, recommendations=recommendations))
     # Every scan must reach the server to be counted, and the page carries a cookie.
     response.headers["Cache-Control"] = "no-store"
     if new_shopper_id is not None:
