@@ -229,7 +229,7 @@ def send_alert(listing: Listing, topic: str, note: str = "") -> int:
         AlertTopic.BACK_IN_STOCK: f"Back in stock: {product} at {retailer}",
         AlertTopic.SALE: f"Sale at {retailer}: {product}",
     }[topic]
-    text = headline + (f". {note}" if note else ".")
+    text = f"{headline}." + (f" {note.rstrip('.')}." if note else "")
     link = _page_link(listing)
     if link:
         text += f" See it: {link}"

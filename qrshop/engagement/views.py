@@ -184,6 +184,7 @@ def alerts_form(code: str):
 
 @bp.post("/t/<code>/alerts")
 @limiter.limit("5 per hour", key_func=_shopper_rate_key,
+               deduct_when=lambda response: response.status_code == 200,
                error_message="You have signed up for alerts many times; try again later.")
 def alerts_signup(code: str):
     """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
