@@ -27,13 +27,14 @@ from qrshop.accounts.models import Retailer, Role, Store
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import Media
-from qrshop.engagement import alerts, identity, services
+from qrshop.engagement import alerts, devices, identity, services, tokens
 from qrshop.engagement.coupons import barcode_svg, display_code
 from qrshop.engagement.forms import OFFER_KINDS, OfferForm, RedeemForm
 from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf, db, limiter
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
+from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
 
 bp = Blueprint("engagement", __name__)
 
@@ -255,7 +256,7 @@ def alerts_unsubscribe(token: str):
 def coupon(code: str):
     """The coupon, big on the phone: code and barcode for the till. Only its shopper sees it."""
     shoppers = identity.cookie_shoppers()
-    claim = services.shoppers_coupon(code, set(shoppers.values()))
+    claim = services.shoppers_coupon(code, set(services.linked_shoppers(shoppers)))
     if claim is None:
         abort(404, description="This coupon is not on this phone. Open it from the phone "
                                "that claimed it, or see your wish list.")
@@ -269,18 +270,65 @@ def coupon(code: str):
     return _no_store(make_response(body))
 
 
+def _qr(url: str) -> dict:
+    """What the template needs to draw a QR as inline SVG."""
+    matrix = encode(url)
+    return {"url": url, "side": matrix.size + 2 * QUIET_ZONE, "path": svg_path_data(matrix)}
+
+
 @bp.get("/wishlist")
 def wishlist():
-    """The shopper's saved items and coupons, per retailer."""
+    """The shopper's saved items and coupons per retailer, with a QR to show at the counter."""
     shoppers = identity.cookie_shoppers()
     lists = services.wishlists(shoppers)
     page = None
     if len(shoppers) == 1:
         page = brand_of(db.session.get(Retailer, next(iter(shoppers))))
-    context = {"lists": lists}
+    counter = {wishlist.retailer_id: _qr(devices.counter_url(
+        wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
+    context = {"lists": lists, "counter": counter,
+               "counter_minutes": tokens.MAX_AGE[tokens.COUNTER] // 60,
+               "message": request.args.get("sent") and "Check your inbox: we emailed you a "
+                          "link. Open it on the other phone or computer."}
     if page is not None:
         context["page"] = page
     return _no_store(make_response(render_template("shopper/wishlist.html", **context)))
+
+
+@bp.post("/wishlist/link")
+@limiter.limit("5 per hour", key_func=_shopper_rate_key,
+               deduct_when=lambda response: response.status_code < 400,
+               error_message="We have sent you several links; try again later.")
+def wishlist_link_request():
+    """Email a magic link that opens this wish list on another device."""
+    devices.request_magic_link(identity.cookie_shoppers(), request.form.get("email", ""))
+    return redirect(url_for(".wishlist", sent=1), code=303)
+
+
+@bp.get("/wishlist/link/<token>")
+def wishlist_link(token: str):
+    """Ask before joining this device to the wish list (mail scanners only GET links)."""
+    try:
+        email = devices.magic_link_email(token)
+    except InvalidInput as error:
+        return _link_failed(error)
+    return _message("Use your wish list here",
+                    f"Show the wish list and coupons of {email} on this device?",
+                    form_action=url_for(".wishlist_link_open", token=token),
+                    form_button="Yes, show my wish list")
+
+
+@bp.post("/wishlist/link/<token>")
+def wishlist_link_open(token: str):
+    """Join this device to the wish list of the link's email."""
+    try:
+        _, created = devices.link_device(token, identity.cookie_shoppers())
+    except InvalidInput as error:
+        return _link_failed(error)
+    response = redirect(url_for(".wishlist"), code=303)
+    for retailer_id, shopper_id in created.items():
+        identity.set_shopper_cookie(response, retailer_id, shopper_id)
+    return _no_store(response)
 
 
 # --- the till --------------------------------------------------------------------------------
@@ -348,6 +396,21 @@ def pos():
         form.code.data, form.sale_amount.data = "", ""
     return render_template("pos/pos.html", form=form, details=details,
                            redeemed=redeemed is not None), status
+
+
+@bp.get("/pos/wishlist")
+@bp.get("/pos/wishlist/<token>")
+@roles_required(Role.ASSOCIATE, Role.MERCHANDISER)
+def pos_wishlist(token: str = ""):
+    """A shopper's wish list shown at the counter: read-only, this retailer's only."""
+    token = token or request.args.get("code", "")
+    try:
+        shown = devices.wishlist_for_counter(token, current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_template("pos/wishlist.html", wishlist=None), error.status_code
+    return _no_store(make_response(render_template("pos/wishlist.html", wishlist=shown)))
 
 
 # --- the merchandiser's console ---------------------------------------------------------------
@@ -510,3 +573,14 @@ def send_alert(listing_id: int):
     flash(f"Alert about {listing.product.name} queued for {queued} subscriber(s); "
           "`qrshop outbox send` delivers it.", "info")
     return redirect(url_for(".items"), code=303)
+
+
+# --- the vendor portal -----------------------------------------------------------------------
+
+
+@bp.get("/vendor/feedback")
+@roles_required(Role.VENDOR)
+def vendor_feedback():
+    """Shoppers' feedback on this vendor's products, per product and retailer (no shoppers)."""
+    return render_template("vendor/feedback.html",
+                           rows=services.feedback_for_vendor(current_user.vendor_id))
