@@ -19,6 +19,8 @@ class Shopper(db.Model):
     """An anonymous shopper of one retailer, known by a random id in a signed cookie."""
 
     __tablename__ = "shoppers"
+    # Finds every device's shopper with the same verified email (wish list across devices).
+    __table_args__ = (Index("ix_shoppers_retailer_id_email", "retailer_id", "email"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
