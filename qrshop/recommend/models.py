@@ -24,3 +24,20 @@ class CuratedRecommendation(db.Model):
                                                         primary_key=True)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CoScan(db.Model):
+    """How many shoppers scanned `related` the same day as `listing`, at one store.
+
+    Refreshed from the scan log by `qrshop recommend refresh` (run it hourly), so the scan
+    path reads a few indexed rows instead of joining the scan log.
+    """
+
+    __tablename__ = "co_scans"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True)
+    related_listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"),
+                                                    primary_key=True)
+    shoppers: Mapped[int]
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,7 +3,8 @@
 Only items carried at the store (with an active tag there) are recommended, each linking to
 one of its tags in that store. The landing page asks once per (listing, store) and keeps the
 answer in a small per-process cache for CACHE_SECONDS, so the scan path stays one query at
-most and flat however large the scans table grows.
+most and flat however large the scans table grows. Co-scans come from the co_scans table,
+recounted from the scan log by `qrshop recommend refresh` (hourly), never on the scan path.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import timedelta
 
 from cachetools import TTLCache
 from flask import current_app
-from sqlalchemy import delete, distinct, func, literal, select, union_all
+from sqlalchemy import delete, distinct, func, insert, literal, select, union_all
 from sqlalchemy.orm import aliased
 
 from qrshop.catalog.models import Listing, Product
@@ -22,7 +23,7 @@ from qrshop.catalog.services import format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.recommend.models import CuratedRecommendation
+from qrshop.recommend.models import CoScan, CuratedRecommendation
 from qrshop.shopper.models import Scan
 from qrshop.tags.models import Tag
 
@@ -49,28 +50,17 @@ def _day(column):
     return func.date(column)
 
 
-def _candidates(listing_id: int):
+def _candidates(listing_id: int, store_id: int):
     """(listing_id, sort key) rows from the three sources, best first by key."""
     curated = select(
         CuratedRecommendation.recommended_listing_id.label("listing_id"),
         CuratedRecommendation.position.label("sort_key"),
     ).where(CuratedRecommendation.listing_id == listing_id)
 
-    seen, also = aliased(Scan), aliased(Scan)
-    since = utcnow() - timedelta(days=CO_SCAN_DAYS)
-    tags_of_listing = select(Tag.id).where(Tag.listing_id == listing_id)
-    co_scanned = (
-        select(also.listing_id.label("listing_id"),
-               (literal(_CO_SCAN_BASE) - func.count(distinct(also.shopper_id))).label("sort_key"))
-        .select_from(seen)
-        .join(also, also.shopper_id == seen.shopper_id)
-        .where(seen.tag_id.in_(tags_of_listing), seen.is_bot.is_(False),
-               seen.shopper_id.is_not(None), seen.scanned_at >= since,
-               also.is_bot.is_(False), also.listing_id.is_not(None),
-               also.listing_id != listing_id, also.scanned_at >= since - timedelta(days=1),
-               _day(also.scanned_at) == _day(seen.scanned_at))
-        .group_by(also.listing_id)
-    )
+    co_scanned = select(
+        CoScan.related_listing_id.label("listing_id"),
+        (literal(_CO_SCAN_BASE) - CoScan.shoppers).label("sort_key"),
+    ).where(CoScan.listing_id == listing_id, CoScan.store_id == store_id)
 
     this = aliased(Listing)
     this_product = aliased(Product)
@@ -87,7 +77,7 @@ def _candidates(listing_id: int):
 
 def compute(listing_id: int, store_id: int, limit: int = LIMIT) -> list[Recommendation]:
     """Up to limit items carried at the store to recommend with a listing (one query)."""
-    candidates = _candidates(listing_id)
+    candidates = _candidates(listing_id, store_id)
     carried = (
         select(Tag.listing_id, func.min(Tag.code).label("code"))
         .where(Tag.store_id == store_id, Tag.retired_at.is_(None))
@@ -177,3 +167,32 @@ def set_curated(listing: Listing, recommended_ids: list[int]) -> list[int]:
     db.session.flush()
     forget(listing.id)
     return ordered
+
+
+def refresh_co_scans(now=None) -> int:
+    """Recount co-scans from the last 90 days of the scan log: for each store and listing,
+    how many shoppers also scanned each other listing there on the same (UTC) day, bots
+    excluded. Replaces the table in one transaction; returns the rows written."""
+    now = now or utcnow()
+    since = now - timedelta(days=CO_SCAN_DAYS)
+    seen, also = aliased(Scan), aliased(Scan)
+    rows = db.session.execute(
+        select(seen.store_id, seen.listing_id, also.listing_id,
+               func.count(distinct(also.shopper_id)))
+        .join(also, (also.shopper_id == seen.shopper_id) & (also.store_id == seen.store_id))
+        .where(seen.is_bot.is_(False), seen.shopper_id.is_not(None),
+               seen.listing_id.is_not(None), seen.scanned_at >= since,
+               also.is_bot.is_(False), also.listing_id.is_not(None),
+               also.listing_id != seen.listing_id,
+               also.scanned_at >= since - timedelta(days=1),
+               _day(also.scanned_at) == _day(seen.scanned_at))
+        .group_by(seen.store_id, seen.listing_id, also.listing_id)
+    ).all()
+    db.session.execute(delete(CoScan))
+    if rows:
+        db.session.execute(insert(CoScan), [
+            {"store_id": store_id, "listing_id": listing_id, "related_listing_id": related,
+             "shoppers": shoppers, "refreshed_at": now}
+            for store_id, listing_id, related, shoppers in rows])
+    db.session.flush()
+    return len(rows)

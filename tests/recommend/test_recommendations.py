@@ -9,6 +9,7 @@ from sqlalchemy import event, func, select
 
 from qrshop.db import utcnow
 from qrshop.extensions import db
+from qrshop.recommend.services import refresh_co_scans
 from qrshop.shopper.models import Scan
 from qrshop.shopper.services import new_shopper
 from qrshop.tags.services import create_tag
@@ -63,6 +64,9 @@ def _catalogue():
     _scan(tags["other_day"], cat, morning + timedelta(days=1))
     _scan(tags["bot_only"], cat, morning + timedelta(minutes=5), is_bot=True)
     _scan(tags["curated_elsewhere"], ann, morning)
+    db.session.commit()
+    # The hourly job: co-scans are counted off the scan path.
+    assert refresh_co_scans() > 0
     db.session.commit()
     return main, tags
 
