@@ -23,9 +23,10 @@ def register_commands(app: Flask) -> None:
     from qrshop.engagement.cli import outbox_cli
     from qrshop.tags.cli import tags_cli
 
-    for group in (users_cli, tokens_cli, retailers_cli, vendors_cli, outbox_cli):
+    for group in (users_cli, tokens_cli, retailers_cli, vendors_cli):
         app.cli.add_command(group)
     app.cli.add_command(tags_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
 

@@ -14,9 +14,10 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_BASE_URL": "BASE_URL",
     "QRSHOP_VENDOR_CONTENT_DIR": "VENDOR_CONTENT_DIR",
     "QRSHOP_SMTP_URL": "SMTP_URL",
-    "QRSHOP_REDIS_URL": "REDIS_URL",
-    "QRSHOP_SMS_WEBHOOK_URL": "SMS_WEBHOOK_URL",
     "QRSHOP_MAIL_FROM": "MAIL_FROM",
+    "QRSHOP_SMS_WEBHOOK_URL": "SMS_WEBHOOK_URL",
+    "QRSHOP_SMS_WEBHOOK_TOKEN": "SMS_WEBHOOK_TOKEN",
+    "QRSHOP_REDIS_URL": "REDIS_URL",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
@@ -39,15 +40,15 @@ def defaults(instance_path: str) -> dict:
         "BASE_URL": DEFAULT_BASE_URL,
         "VENDOR_CONTENT_DIR": _default_vendor_content_dir(instance_path),
         "SMTP_URL": None,
+        # None: no-reply@<host of BASE_URL>.
+        "MAIL_FROM": None,
         "SMS_WEBHOOK_URL": None,
-        "MAIL_FROM": "qrshop <no-reply@localhost>",
+        "SMS_WEBHOOK_TOKEN": None,
         "REDIS_URL": None,
         "TRUSTED_PROXIES": "",
         # Repeat scans by the same shopper of the same tag inside this window are flagged.
         "REPEAT_SCAN_WINDOW_SECONDS": 30 * 60,
         "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,
-        # "Complete the look" is recomputed per item and store at most this often per process.
-        "RECOMMENDATION_CACHE_SECONDS": 600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # The largest upload (an MP4 of up to 100 MB) plus the form around it.
@@ -103,3 +104,9 @@ def normalise_base_url(base_url: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"QRSHOP_BASE_URL must not carry a query or fragment, got {base_url!r}")
     return base_url.strip().rstrip("/")
+
+
+def default_mail_from(base_url: str) -> str:
+    """The sender of qrshop's emails when QRSHOP_MAIL_FROM is not set."""
+    host = urlsplit(base_url).hostname or "localhost"
+    return f"no-reply@{host}"

@@ -11,12 +11,12 @@ from qrshop.engagement.models import (
     Subscription,
     WishlistItem,
 )
-from qrshop.recommend.models import CuratedLink
+from qrshop.recommend.models import CuratedRecommendation
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
 __all__ = [
-    "CouponClaim", "CuratedLink", "Feedback", "Listing", "Media", "Offer", "OutboxMessage",
-    "Product", "Retailer", "RetailerVendor", "Scan", "Shopper", "Store", "Subscription", "Tag",
-    "User", "Vendor", "WishlistItem",
+    "CouponClaim", "CuratedRecommendation", "Feedback", "Listing", "Media", "Offer",
+    "OutboxMessage", "Product", "Retailer", "RetailerVendor", "Scan", "Shopper", "Store",
+    "Subscription", "Tag", "User", "Vendor", "WishlistItem",
 ]

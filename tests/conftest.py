@@ -67,7 +67,6 @@ def _test_config(url: str, content_dir) -> dict:
         # Password hashing is tested for correctness, not strength: keep the suite fast.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SESSION_COOKIE_SECURE": False,
-        "RECOMMENDATION_CACHE_SECONDS": 0,
     }
 
 

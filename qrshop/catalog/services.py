@@ -79,3 +79,14 @@ def format_price(price_cents: int, currency: str) -> str:
     amount = f"{price_cents // 100:,}.{price_cents % 100:02d}"
     symbol = symbols.get(currency)
     return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+
+
+def set_price(listing: Listing, price_cents: int) -> int:
+    """Change a listing's price (minor units); return the old price."""
+    if not isinstance(price_cents, int) or isinstance(price_cents, bool) \
+            or not 0 <= price_cents <= 100_000_000:
+        raise InvalidInput("Price must be a whole, non-negative number of cents.")
+    old = listing.price_cents
+    listing.price_cents = price_cents
+    db.session.flush()
+    return old

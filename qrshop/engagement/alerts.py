@@ -1,310 +1,274 @@
-"""Alerts: shoppers opt in (email double opt-in, SMS with recorded consent) to news about an
-item; messages wait in the outbox until `qrshop outbox send` delivers them, with retries.
+"""Alerts about a saved item: sign-up (email double opt-in, SMS), confirm, unsubscribe, send.
 
-Every message carries a signed unsubscribe link; emails also carry List-Unsubscribe headers.
+Every message carries a one-click unsubscribe link (a signed token, no login needed); emails
+also carry it as List-Unsubscribe. Messages are queued in the outbox, never sent in a request.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import smtplib
-import ssl
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Optional
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
 
+from qrshop.catalog.models import Listing
+from qrshop.catalog.services import format_price, set_price
 from qrshop.db import utcnow
-from qrshop.engagement.models import ALERT_TOPICS, OutboxMessage, Subscription
+from qrshop.engagement import tokens
+from qrshop.engagement.models import AlertTopic, Channel, Subscription
+from qrshop.engagement.outbox import queue_message
+from qrshop.engagement.services import _insert_ignoring_duplicates, save_to_wishlist
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.tags.models import Tag
 
-TOPIC_NAMES = {"price_drop": "price drops", "back_in_stock": "back in stock", "sale": "sales"}
-EMAIL_SHAPE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
-CONFIRM_MAX_AGE = 7 * 24 * 3600
-MAX_ATTEMPTS = 8
-SEND_TIMEOUT = 10
+TOPIC_NAMES = {
+    AlertTopic.PRICE_DROP: "Price drop",
+    AlertTopic.BACK_IN_STOCK: "Back in stock",
+    AlertTopic.SALE: "Sale",
+}
 
-
-def consent_text(channel: str, retailer_name: str, product: str) -> str:
-    """The words a shopper agrees to, shown next to the button and kept with the opt-in."""
-    if channel == "sms":
-        return (f"I agree to receive text messages from {retailer_name} about {product}. "
-                "Message and data rates may apply. Each message has a link to stop them.")
-    return (f"I agree to receive emails from {retailer_name} about {product}. Every email has "
-            "a link to unsubscribe.")
+CONSENT_TEXT = (
+    "I agree that {retailer} may send me alerts about {product} on the topics I ticked: by "
+    "email once I confirm my address, and by text message to the number I give (message and "
+    "data rates may apply). Every message has a link to unsubscribe at once."
+)
 
 
-class Tokens:
-    """Signed tokens in confirmation and unsubscribe links."""
-
-    def __init__(self, secret_key: str):
-        self._serializer = URLSafeTimedSerializer(secret_key, salt="qrshop.alerts")
-
-    def make(self, action: str, subscription_id: int) -> str:
-        """A token for confirming or unsubscribing one subscription."""
-        return self._serializer.dumps([action, subscription_id])
-
-    def read(self, token: str, action: str, max_age: Optional[int] = None) -> int:
-        """The subscription id in a token for this action; InvalidInput if bad or expired."""
-        try:
-            found, subscription_id = self._serializer.loads(token, max_age=max_age)
-        except SignatureExpired:
-            raise InvalidInput("This link has expired; sign up again from the product page.",
-                               code="expired", status_code=410) from None
-        except (BadSignature, ValueError, TypeError):
-            raise InvalidInput("This link is not valid.", code="bad_link",
-                               status_code=404) from None
-        if found != action:
-            raise InvalidInput("This link is not valid.", code="bad_link", status_code=404)
-        return subscription_id
+def consent_text(retailer_name: str, product_name: str) -> str:
+    """The consent a shopper gives by signing up, exactly as the form shows it."""
+    return CONSENT_TEXT.format(retailer=retailer_name, product=product_name)
 
 
-def _normalise_address(channel: str, raw: str) -> str:
-    address = (raw or "").strip()
-    if channel == "email":
-        address = address.lower()
-        if not EMAIL_SHAPE.match(address) or len(address) > 254:
-            raise InvalidInput("Enter an email address like name@example.com.")
-        return address
-    number = re.sub(r"[\s().-]", "", address)
-    if not E164.match(number):
-        raise InvalidInput("Enter a mobile number with its country code, like +1 404 555 0100.")
-    return number
+def normalise_email(raw: str) -> str:
+    """A syntactically valid email address, normalised; InvalidInput saying what is wrong."""
+    try:
+        return validate_email((raw or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidInput(f"That email address does not work: {error}",
+                           code="invalid_email") from None
 
 
-def subscribe(*, shopper_id: str, listing_id: int, store_id: int, retailer_name: str,
-              product: str, channel: str, address: str, topics: list[str],
-              base_url: str, tokens: Tokens) -> Subscription:
-    """Record an opt-in and queue its first message (email: the confirmation link)."""
-    if channel not in ("email", "sms"):
-        raise InvalidInput("Choose email or text message.")
-    address = _normalise_address(channel, address)
-    chosen = [topic for topic in ALERT_TOPICS if topic in set(topics)]
-    if not chosen or len(chosen) != len(set(topics)):
-        raise InvalidInput("Choose at least one kind of alert: price drop, back in stock or "
-                           "sale.")
-    subscription = db.session.scalar(select(Subscription).where(
-        Subscription.shopper_id == shopper_id, Subscription.listing_id == listing_id,
-        Subscription.channel == channel, Subscription.address == address,
-        Subscription.unsubscribed_at.is_(None)))
-    now = utcnow()
-    if subscription is None:
-        subscription = Subscription(shopper_id=shopper_id, listing_id=listing_id,
-                                    store_id=store_id, channel=channel, address=address,
-                                    consented_at=now)
-        db.session.add(subscription)
-    subscription.topics = ",".join(chosen)
-    subscription.consent_text = consent_text(channel, retailer_name, product)
-    subscription.consented_at = now
-    if channel == "sms":
-        subscription.confirmed_at = subscription.confirmed_at or now
-    db.session.flush()
-    unsubscribe = f"{base_url}/alerts/unsubscribe/{tokens.make('unsubscribe', subscription.id)}"
-    what = ", ".join(TOPIC_NAMES[topic] for topic in chosen)
-    if subscription.confirmed_at is None:
-        confirm = f"{base_url}/alerts/confirm/{tokens.make('confirm', subscription.id)}"
-        queue(channel, address, f"Confirm your alerts for {product}",
-              f"Hello,\n\nYou asked {retailer_name} to email you about {product} ({what}).\n"
-              f"Please confirm by opening this link within 7 days:\n{confirm}\n\n"
-              f"If this wasn't you, ignore this email or unsubscribe: {unsubscribe}\n",
-              unsubscribe)
+def normalise_phone(raw: str) -> str:
+    """A mobile number in E.164 (+14155550123); InvalidInput saying what is wrong."""
+    text = (raw or "").strip()
+    problem = ("Give the mobile number with its country code, like +1 415 555 0123.")
+    if not text.startswith("+"):
+        raise InvalidInput(problem, code="invalid_phone")
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(problem, code="invalid_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"{text} is not a valid phone number. {problem}",
+                           code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_topics(raw: list[str]) -> list[str]:
+    """The chosen topics in a fixed order; at least one."""
+    chosen = [topic.value for topic in AlertTopic if topic.value in set(raw or [])]
+    if not chosen:
+        raise InvalidInput("Tick at least one thing to be told about.", code="no_topics")
+    return chosen
+
+
+def _link(path: str) -> str:
+    return current_app.config["BASE_URL"] + path
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    """The one-click unsubscribe link of a subscription."""
+    return _link(f"/alerts/unsubscribe/{tokens.make(tokens.UNSUBSCRIBE, subscription.id)}")
+
+
+def _queue_to(subscription: Subscription, subject: str, text: str) -> None:
+    """Queue one message to a subscription's address, with its unsubscribe link."""
+    link = unsubscribe_url(subscription)
+    if subscription.channel == Channel.EMAIL:
+        body = f"{text}\n\n--\nStop these alerts with one click: {link}\n"
     else:
-        queue(channel, address, "",
-              f"{retailer_name}: you'll get texts about {product} ({what}). "
-              f"Stop: {unsubscribe}", unsubscribe)
+        body = f"{text} Stop: {link}"
+    queue_message(channel=subscription.channel, recipient=subscription.address,
+                  subject=subject, body=body, unsubscribe_url=link)
+
+
+def subscribe(
+    *, shopper_id: str, listing: Listing, store_id: int, tag_id: int, email: str, phone: str,
+    topics: list[str], consented: bool,
+) -> list[Subscription]:
+    """Sign a shopper up for alerts about a listing by email and/or SMS, saving the item.
+
+    Everything is checked before anything is stored. An email subscription stays unconfirmed
+    (no alerts) until its link is opened; changing the address asks again.
+    """
+    wanted = {}
+    if (email or "").strip():
+        wanted[Channel.EMAIL] = normalise_email(email)
+    if (phone or "").strip():
+        wanted[Channel.SMS] = normalise_phone(phone)
+    if not wanted:
+        raise InvalidInput("Give an email address or a mobile number (or both).",
+                           code="no_address")
+    chosen = ",".join(parse_topics(topics))
+    if not consented:
+        raise InvalidInput("Tick the box to agree to receive the alerts.", code="no_consent")
+    now = utcnow()
+    consent = consent_text(listing.retailer.name, listing.product.name)
+    save_to_wishlist(shopper_id=shopper_id, listing_id=listing.id, store_id=store_id,
+                     tag_id=tag_id)
+    result = []
+    for channel, address in wanted.items():
+        _insert_ignoring_duplicates(Subscription, {
+            "shopper_id": shopper_id, "listing_id": listing.id, "channel": channel.value,
+            "address": address, "topics": chosen, "consent_text": consent,
+            "consented_at": now, "created_at": now, "updated_at": now,
+        }, ["shopper_id", "listing_id", "channel"])
+        subscription = db.session.scalar(
+            select(Subscription).where(Subscription.shopper_id == shopper_id,
+                                       Subscription.listing_id == listing.id,
+                                       Subscription.channel == channel.value)
+            .execution_options(populate_existing=True)
+        )
+        was_confirmed = subscription.confirmed_at is not None \
+            and subscription.unsubscribed_at is None and subscription.address == address
+        subscription.address, subscription.topics = address, chosen
+        subscription.consent_text, subscription.consented_at = consent, now
+        subscription.unsubscribed_at = None
+        db.session.flush()
+        product, retailer = listing.product.name, listing.retailer.name
+        if channel == Channel.SMS:
+            if not was_confirmed:
+                subscription.confirmed_at = now
+                _queue_to(subscription, "", f"{retailer}: you will get alerts about {product}.")
+        elif not was_confirmed:
+            subscription.confirmed_at = None
+            confirm = _link(f"/alerts/confirm/{tokens.make(tokens.CONFIRM, subscription.id)}")
+            _queue_to(subscription, f"Confirm your alerts about {product}",
+                      f"Hello,\n\nsomeone (we hope you) asked {retailer} to email this address "
+                      f"about {product}. To start the alerts, open this link:\n\n{confirm}\n\n"
+                      "If it was not you, ignore this email: you will get nothing more.")
+        db.session.flush()
+        result.append(subscription)
+    return result
+
+
+def _subscription_from(purpose: str, token: str) -> Subscription:
+    """The subscription a link names; InvalidInput 404 forged, 410 expired."""
+    try:
+        subscription_id = tokens.read(purpose, token)
+    except tokens.TokenExpired:
+        raise InvalidInput("This link has expired. Sign up again from the item's page.",
+                           code="link_expired", status_code=410) from None
+    subscription = db.session.get(Subscription, subscription_id) \
+        if isinstance(subscription_id, int) else None
+    if subscription is None:
+        raise InvalidInput("This link is not valid. Copy the whole link from the message.",
+                           code="bad_link", status_code=404)
     return subscription
 
 
-def confirm(subscription_id: int) -> Subscription:
-    """Confirm an email opt-in (the double opt-in link)."""
-    subscription = db.session.get(Subscription, subscription_id)
-    if subscription is None:
-        raise InvalidInput("This link is not valid.", code="bad_link", status_code=404)
-    if subscription.unsubscribed_at is None and subscription.confirmed_at is None:
+def confirm(token: str) -> Subscription:
+    """Confirm an email subscription from its link (double opt-in)."""
+    subscription = _subscription_from(tokens.CONFIRM, token)
+    if subscription.unsubscribed_at is not None:
+        raise InvalidInput("You unsubscribed from these alerts; sign up again from the item's "
+                           "page.", code="unsubscribed", status_code=410)
+    if subscription.confirmed_at is None:
         subscription.confirmed_at = utcnow()
         db.session.flush()
     return subscription
 
 
-def unsubscribe(subscription_id: int) -> Subscription:
-    """Stop a subscription for good (idempotent)."""
-    subscription = db.session.get(Subscription, subscription_id)
-    if subscription is None:
-        raise InvalidInput("This link is not valid.", code="bad_link", status_code=404)
+def unsubscribe(token: str) -> Subscription:
+    """Stop a subscription from the link in any of its messages (no login)."""
+    subscription = _subscription_from(tokens.UNSUBSCRIBE, token)
     if subscription.unsubscribed_at is None:
         subscription.unsubscribed_at = utcnow()
         db.session.flush()
     return subscription
 
 
-def queue(channel: str, recipient: str, subject: str, body: str,
-          unsubscribe_url: Optional[str]) -> OutboxMessage:
-    """Put a message in the outbox."""
-    message = OutboxMessage(channel=channel, recipient=recipient, subject=subject, body=body,
-                            unsubscribe_url=unsubscribe_url, next_attempt_at=utcnow())
-    db.session.add(message)
-    db.session.flush()
-    return message
+def subscriptions_of(shopper_id: Optional[str], listing_id: int) -> list[Subscription]:
+    """A shopper's live subscriptions to a listing."""
+    if shopper_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Subscription).where(Subscription.shopper_id == shopper_id,
+                                   Subscription.listing_id == listing_id,
+                                   Subscription.unsubscribed_at.is_(None))
+        .order_by(Subscription.channel)
+    ))
 
 
-def send_alert(*, listing_id: int, topic: str, text: str, retailer_name: str, product: str,
-               base_url: str, tokens: Tokens) -> int:
-    """Queue an alert to every confirmed, subscribed shopper of a listing; return how many."""
-    if topic not in ALERT_TOPICS:
-        raise InvalidInput("Choose price drop, back in stock or sale.")
-    text = (text or "").strip()
-    if not text or len(text) > 500:
-        raise InvalidInput("Write the alert (up to 500 characters).")
-    subscriptions = db.session.scalars(select(Subscription).where(
-        Subscription.listing_id == listing_id, Subscription.confirmed_at.is_not(None),
-        Subscription.unsubscribed_at.is_(None))).all()
-    count = 0
+def _page_link(listing: Listing) -> Optional[str]:
+    """A link to the listing's landing page through one of its active tags."""
+    code = db.session.scalar(
+        select(Tag.code).where(Tag.listing_id == listing.id, Tag.retired_at.is_(None))
+        .order_by(Tag.id).limit(1)
+    )
+    return _link(f"/t/{code}?via=alert") if code else None
+
+
+def send_alert(listing: Listing, topic: str, note: str = "") -> int:
+    """Queue an alert about a listing to every confirmed subscriber of that topic."""
+    try:
+        topic = AlertTopic(topic)
+    except ValueError:
+        raise InvalidInput("Choose price drop, back in stock or sale.") from None
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise InvalidInput("Keep the note under 300 characters.")
+    product, retailer = listing.product.name, listing.retailer.name
+    price = format_price(listing.price_cents, listing.currency)
+    headline = {
+        AlertTopic.PRICE_DROP: f"Price drop: {product} is now {price} at {retailer}",
+        AlertTopic.BACK_IN_STOCK: f"Back in stock: {product} at {retailer}",
+        AlertTopic.SALE: f"Sale at {retailer}: {product}",
+    }[topic]
+    text = f"{headline}." + (f" {note.rstrip('.')}." if note else "")
+    link = _page_link(listing)
+    if link:
+        text += f" See it: {link}"
+    subscriptions = db.session.scalars(
+        select(Subscription).where(Subscription.listing_id == listing.id,
+                                   Subscription.confirmed_at.is_not(None),
+                                   Subscription.unsubscribed_at.is_(None))
+        .order_by(Subscription.id)
+    ).all()
+    queued = 0
     for subscription in subscriptions:
-        if topic not in subscription.topics.split(","):
-            continue
-        unsubscribe_url = (f"{base_url}/alerts/unsubscribe/"
-                           f"{tokens.make('unsubscribe', subscription.id)}")
-        if subscription.channel == "email":
-            queue("email", subscription.address, f"{retailer_name}: {product}",
-                  f"{text}\n\nYou asked for {TOPIC_NAMES[topic]} about {product}.\n"
-                  f"Unsubscribe: {unsubscribe_url}\n", unsubscribe_url)
-        else:
-            queue("sms", subscription.address, "",
-                  f"{retailer_name}: {text} Stop: {unsubscribe_url}", unsubscribe_url)
-        count += 1
-    return count
-
-
-def subscriber_counts(listing_ids: list[int]) -> dict[int, int]:
-    """Confirmed, active subscriptions per listing."""
-    return dict(db.session.execute(
-        select(Subscription.listing_id, func.count())
-        .where(Subscription.listing_id.in_(listing_ids), Subscription.confirmed_at.is_not(None),
-               Subscription.unsubscribed_at.is_(None))
-        .group_by(Subscription.listing_id)).all())
-
-
-# --- delivery -------------------------------------------------------------------------------
+        if topic.value in subscription.topic_list:
+            _queue_to(subscription, headline, text)
+            queued += 1
+    return queued
 
 
 @dataclass(frozen=True)
-class SmtpSettings:
-    """Where and how to send email, from QRSHOP_SMTP_URL."""
+class PriceChange:
+    """A new price, and how many price-drop alerts it queued."""
 
-    host: str
-    port: int
-    use_ssl: bool
-    starttls: bool
-    username: Optional[str]
-    password: Optional[str]
-
-    @classmethod
-    def from_url(cls, url: str) -> SmtpSettings:
-        """smtp://[user:pass@]host[:port][?starttls=1] or smtps://... (TLS from the start)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ValueError(f"QRSHOP_SMTP_URL must look like smtp://host:25, got {url!r}")
-        starttls = parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes")
-        return cls(parts.hostname, parts.port or (465 if parts.scheme == "smtps" else 25),
-                   parts.scheme == "smtps", starttls,
-                   unquote(parts.username) if parts.username else None,
-                   unquote(parts.password) if parts.password else None)
+    old_cents: int
+    new_cents: int
+    alerts_queued: int
 
 
-def _send_email(settings: SmtpSettings, sender: str, message: OutboxMessage) -> None:
-    email = EmailMessage()
-    email["From"], email["To"], email["Subject"] = sender, message.recipient, message.subject
-    if message.unsubscribe_url:
-        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
-        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email.set_content(message.body)
-    smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
-    with smtp_class(settings.host, settings.port, timeout=SEND_TIMEOUT) as client:
-        if settings.starttls:
-            client.starttls(context=ssl.create_default_context())
-        if settings.username:
-            client.login(settings.username, settings.password or "")
-        client.send_message(email)
+def change_price(listing: Listing, price_cents: int) -> PriceChange:
+    """Set a listing's price; lowering it queues a price-drop alert to its subscribers."""
+    old = set_price(listing, price_cents)
+    queued = send_alert(listing, AlertTopic.PRICE_DROP) if price_cents < old else 0
+    return PriceChange(old, price_cents, queued)
 
 
-def _send_sms(webhook_url: str, message: OutboxMessage) -> None:
-    if urlsplit(webhook_url).scheme not in ("http", "https"):
-        raise OSError("QRSHOP_SMS_WEBHOOK_URL must be an http(s) URL")
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        webhook_url, data=json.dumps({"to": message.recipient, "body": message.body}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:  # noqa: S310
-        if not 200 <= response.status < 300:
-            raise OSError(f"SMS provider answered {response.status}")
-
-
-@dataclass
-class DeliveryReport:
-    """What one `qrshop outbox send` did."""
-
-    sent: int = 0
-    failed: int = 0
-    gave_up: int = 0
-
-
-def deliver(*, smtp_url: Optional[str], sms_webhook_url: Optional[str], sender: str,
-            now: Optional[datetime] = None, commit=lambda: None) -> DeliveryReport:
-    """Send every due message once; a failure is kept with its error and retried later
-    (back-off doubling from 1 minute to an hour), giving up after 8 attempts.
-
-    Each message is claimed with a conditional UPDATE first, so two senders running at once
-    never send the same message twice. `commit` is called after each message.
-    """
-    now = now or utcnow()
-    report = DeliveryReport()
-    smtp = SmtpSettings.from_url(smtp_url) if smtp_url else None
-    due = db.session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None),
-                                       OutboxMessage.attempts < MAX_ATTEMPTS,
-                                       OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)).all()
-    for message_id in due:
-        claimed = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
-                   OutboxMessage.next_attempt_at <= now)
-            .values(next_attempt_at=now + timedelta(minutes=5))
-        ).rowcount
-        commit()
-        if claimed != 1:
-            continue
-        message = db.session.get(OutboxMessage, message_id)
-        try:
-            if message.channel == "email":
-                if smtp is None:
-                    raise OSError("QRSHOP_SMTP_URL is not set")
-                _send_email(smtp, sender, message)
-            else:
-                if not sms_webhook_url:
-                    raise OSError("QRSHOP_SMS_WEBHOOK_URL is not set")
-                _send_sms(sms_webhook_url, message)
-        except (OSError, smtplib.SMTPException, urllib.error.URLError) as error:
-            message.attempts += 1
-            message.last_error = f"{type(error).__name__}: {error}"[:1000]
-            message.next_attempt_at = now + timedelta(minutes=min(2 ** (message.attempts - 1),
-                                                                  60))
-            report.failed += 1
-            if message.attempts >= MAX_ATTEMPTS:
-                report.gave_up += 1
-        else:
-            message.attempts += 1
-            message.sent_at = utcnow()
-            message.last_error = None
-            report.sent += 1
-        db.session.flush()
-        commit()
-    return report
+def alert_audience(retailer_id: int) -> dict[int, int]:
+    """{listing_id: confirmed live subscriptions} for a retailer's listings."""
+    return dict(db.session.execute(
+        select(Subscription.listing_id, func.count())
+        .join(Listing, Listing.id == Subscription.listing_id)
+        .where(Listing.retailer_id == retailer_id, Subscription.confirmed_at.is_not(None),
+               Subscription.unsubscribed_at.is_(None))
+        .group_by(Subscription.listing_id)
+    ).all())

@@ -1,28 +1,42 @@
-"""`qrshop outbox ...`"""
+"""`qrshop outbox send`: deliver queued emails and texts."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
-from qrshop.engagement.alerts import deliver
+from qrshop.db import utcnow
+from qrshop.engagement import outbox
 from qrshop.extensions import db
 
-outbox_cli = AppGroup("outbox", help="Queued emails and text messages.")
+
+@click.group("outbox")
+def outbox_cli():
+    """Queued emails and texts."""
 
 
 @outbox_cli.command("send")
-def send_command():
-    """Deliver every due message (email by SMTP, SMS by the provider webhook), with retries."""
-    config = current_app.config
-    try:
-        report = deliver(smtp_url=config["SMTP_URL"], sms_webhook_url=config["SMS_WEBHOOK_URL"],
-                         sender=config["MAIL_FROM"], commit=db.session.commit)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    db.session.commit()
-    click.echo(f"Sent {report.sent}, failed {report.failed} (kept for retry"
-               f"{f'; {report.gave_up} given up after 8 attempts' if report.gave_up else ''}).")
-    if report.failed:
-        raise SystemExit(1)
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              help="Deliver at most this many messages in this run.")
+@with_appcontext
+def send_command(limit: int):
+    """Deliver the queued messages that are due; failures stay queued and are retried later."""
+    # One commit per message, not per command: a message handed to the mail server must be
+    # marked sent at once, or a crash later in the run would send it again next time.
+    sent = failed = 0
+    for message_id, due_at in outbox.due_messages(utcnow(), limit):
+        message = outbox.take(message_id, due_at, utcnow())
+        db.session.commit()
+        if message is None:
+            continue  # another sender has it
+        error = outbox.deliver(message, current_app.config)
+        outbox.record_result(message, error, utcnow())
+        db.session.commit()
+        if error is None:
+            sent += 1
+        else:
+            failed += 1
+            click.echo(f"message {message.id} to {message.recipient}: {error} "
+                       f"(attempt {message.attempts}, queued for retry)", err=True)
+    click.echo(f"Sent {sent}, failed {failed}.")

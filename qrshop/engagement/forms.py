@@ -38,11 +38,3 @@ class RedeemForm(FlaskForm):
     store = SelectField("Store")
     sale_amount = StringField("Sale amount (e.g. 49.99)",
                               validators=[DataRequired(), Length(max=16)])
-
-
-class AlertForm(FlaskForm):
-    """An alert to an item's subscribers."""
-
-    listing = SelectField("Item", coerce=int, validate_choice=False)
-    topic = SelectField("Kind of alert")
-    text = TextAreaField("Message", validators=[DataRequired(), Length(max=500)])

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -28,14 +27,14 @@ from qrshop.accounts.models import Retailer, Role, Store
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import Media
-from qrshop.engagement import alerts, identity, services
+from qrshop.engagement import alerts, devices, identity, services, tokens
 from qrshop.engagement.coupons import barcode_svg, display_code
-from qrshop.engagement.forms import OFFER_KINDS, AlertForm, OfferForm, RedeemForm
-from qrshop.engagement.models import ALERT_TOPICS, Subscription
+from qrshop.engagement.forms import OFFER_KINDS, OfferForm, RedeemForm
 from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf, db, limiter
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
+from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
 
 bp = Blueprint("engagement", __name__)
 
@@ -164,6 +163,94 @@ def feedback(code: str):
     return _no_store(response)
 
 
+def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None):
+    """The alerts sign-up page of a landing page's item."""
+    form = form or {}
+    subscriptions = alerts.subscriptions_of(shopper_id, page.listing_id)
+    body = render_template(
+        "shopper/alerts.html", page=page, subscriptions=subscriptions,
+        unsubscribe_urls={s.id: alerts.unsubscribe_url(s) for s in subscriptions},
+        topics=[(topic.value, name) for topic, name in alerts.TOPIC_NAMES.items()],
+        chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
+        email=form.get("email", ""), phone=form.get("phone", ""), error=error, done=done,
+        consent=alerts.consent_text(page.retailer_name, page.product_name),
+    )
+    return _no_store(make_response(body, status))
+
+
+@bp.get("/t/<code>/alerts")
+def alerts_form(code: str):
+    """Sign up for price-drop, back-in-stock and sale alerts about the item."""
+    page = _landing_page_or_404(code)
+    return _alerts_page(page, identity.current_shopper(page.retailer_id))
+
+
+@bp.post("/t/<code>/alerts")
+@limiter.limit("5 per hour", key_func=_shopper_rate_key,
+               deduct_when=lambda response: response.status_code == 200,
+               error_message="You have signed up for alerts many times; try again later.")
+def alerts_signup(code: str):
+    """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
+    page = _landing_page_or_404(code)
+    listing = db.session.get(Listing, page.listing_id)
+    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
+    form = {"topics": request.form.getlist("topics"), "email": request.form.get("email", ""),
+            "phone": request.form.get("phone", "")}
+    try:
+        subscriptions = alerts.subscribe(
+            shopper_id=shopper_id, listing=listing, store_id=page.store_id, tag_id=page.tag_id,
+            email=form["email"], phone=form["phone"], topics=form["topics"],
+            consented=request.form.get("consent") == "yes",
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        return _alerts_page(page, None if is_new else shopper_id, status=error.status_code,
+                            error=error.message, form=form)
+    response = _alerts_page(page, shopper_id,
+                            done={subscription.channel for subscription in subscriptions})
+    if is_new:
+        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
+    return response
+
+
+def _message(heading: str, message: str, status: int = 200, **context):
+    body = render_template("shopper/message.html", heading=heading, message=message, **context)
+    return _no_store(make_response(body, status))
+
+
+def _link_failed(error: InvalidInput):
+    db.session.rollback()
+    return _message("This link does not work", error.message, error.status_code)
+
+
+@bp.get("/alerts/confirm/<token>")
+def alerts_confirm(token: str):
+    """Confirm an email alert subscription (the double opt-in link)."""
+    try:
+        subscription = alerts.confirm(token)
+    except InvalidInput as error:
+        return _link_failed(error)
+    listing = subscription.listing
+    return _message("Alerts confirmed",
+                    f"You will get emails about {listing.product.name} at "
+                    f"{listing.retailer.name}. Each one has a link to stop them.",
+                    page=brand_of(listing.retailer))
+
+
+@bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail apps POST here for List-Unsubscribe-Post one-click, without a form
+def alerts_unsubscribe(token: str):
+    """Stop a subscription with one click, no login."""
+    try:
+        subscription = alerts.unsubscribe(token)
+    except InvalidInput as error:
+        return _link_failed(error)
+    listing = subscription.listing
+    return _message("Unsubscribed",
+                    f"You will get no more alerts about {listing.product.name} at "
+                    f"{subscription.address}.", page=brand_of(listing.retailer))
+
+
 # --- the shopper's own pages -----------------------------------------------------------------
 
 
@@ -171,7 +258,7 @@ def feedback(code: str):
 def coupon(code: str):
     """The coupon, big on the phone: code and barcode for the till. Only its shopper sees it."""
     shoppers = identity.cookie_shoppers()
-    claim = services.shoppers_coupon(code, set(shoppers.values()))
+    claim = services.shoppers_coupon(code, set(services.linked_shoppers(shoppers)))
     if claim is None:
         abort(404, description="This coupon is not on this phone. Open it from the phone "
                                "that claimed it, or see your wish list.")
@@ -185,18 +272,65 @@ def coupon(code: str):
     return _no_store(make_response(body))
 
 
+def _qr(url: str) -> dict:
+    """What the template needs to draw a QR as inline SVG."""
+    matrix = encode(url)
+    return {"url": url, "side": matrix.size + 2 * QUIET_ZONE, "path": svg_path_data(matrix)}
+
+
 @bp.get("/wishlist")
 def wishlist():
-    """The shopper's saved items and coupons, per retailer."""
+    """The shopper's saved items and coupons per retailer, with a QR to show at the counter."""
     shoppers = identity.cookie_shoppers()
     lists = services.wishlists(shoppers)
     page = None
     if len(shoppers) == 1:
         page = brand_of(db.session.get(Retailer, next(iter(shoppers))))
-    context = {"lists": lists}
+    counter = {wishlist.retailer_id: _qr(devices.counter_url(
+        wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
+    context = {"lists": lists, "counter": counter,
+               "counter_minutes": tokens.MAX_AGE[tokens.COUNTER] // 60,
+               "message": request.args.get("sent") and "Check your inbox: we emailed you a "
+                          "link. Open it on the other phone or computer."}
     if page is not None:
         context["page"] = page
     return _no_store(make_response(render_template("shopper/wishlist.html", **context)))
+
+
+@bp.post("/wishlist/link")
+@limiter.limit("5 per hour", key_func=_shopper_rate_key,
+               deduct_when=lambda response: response.status_code < 400,
+               error_message="We have sent you several links; try again later.")
+def wishlist_link_request():
+    """Email a magic link that opens this wish list on another device."""
+    devices.request_magic_link(identity.cookie_shoppers(), request.form.get("email", ""))
+    return redirect(url_for(".wishlist", sent=1), code=303)
+
+
+@bp.get("/wishlist/link/<token>")
+def wishlist_link(token: str):
+    """Ask before joining this device to the wish list (mail scanners only GET links)."""
+    try:
+        email = devices.magic_link_email(token)
+    except InvalidInput as error:
+        return _link_failed(error)
+    return _message("Use your wish list here",
+                    f"Show the wish list and coupons of {email} on this device?",
+                    form_action=url_for(".wishlist_link_open", token=token),
+                    form_button="Yes, show my wish list")
+
+
+@bp.post("/wishlist/link/<token>")
+def wishlist_link_open(token: str):
+    """Join this device to the wish list of the link's email."""
+    try:
+        _, created = devices.link_device(token, identity.cookie_shoppers())
+    except InvalidInput as error:
+        return _link_failed(error)
+    response = redirect(url_for(".wishlist"), code=303)
+    for retailer_id, shopper_id in created.items():
+        identity.set_shopper_cookie(response, retailer_id, shopper_id)
+    return _no_store(response)
 
 
 # --- the till --------------------------------------------------------------------------------
@@ -264,6 +398,21 @@ def pos():
         form.code.data, form.sale_amount.data = "", ""
     return render_template("pos/pos.html", form=form, details=details,
                            redeemed=redeemed is not None), status
+
+
+@bp.get("/pos/wishlist")
+@bp.get("/pos/wishlist/<token>")
+@roles_required(Role.ASSOCIATE, Role.MERCHANDISER)
+def pos_wishlist(token: str = ""):
+    """A shopper's wish list shown at the counter: read-only, this retailer's only."""
+    token = token or request.args.get("code", "")
+    try:
+        shown = devices.wishlist_for_counter(token, current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_template("pos/wishlist.html", wishlist=None), error.status_code
+    return _no_store(make_response(render_template("pos/wishlist.html", wishlist=shown)))
 
 
 # --- the merchandiser's console ---------------------------------------------------------------
@@ -368,110 +517,72 @@ def feedback_report():
                            rows=services.feedback_by_listing(current_user.retailer_id))
 
 
-# --- alerts ----------------------------------------------------------------------------------
+# --- items and alerts in the console ---------------------------------------------------------
 
 
-def _alert_tokens() -> alerts.Tokens:
-    return alerts.Tokens(current_app.config["SECRET_KEY"])
+def _own_listing(listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.retailer_id != current_user.retailer_id:
+        abort(404, description="No such item.")
+    return listing
 
 
-def _alerts_message(page, title: str, message: str, status: int = 200, form_token=None):
-    body = render_template("shopper/alerts_message.html", page=page, title=title,
-                           message=message, form_token=form_token)
-    return _no_store(make_response(body, status))
+@bp.get("/console/items")
+@roles_required(Role.MERCHANDISER)
+def items():
+    """The retailer's items: price (lowering it alerts subscribers), alerts, complete the look."""
+    listings = db.session.scalars(
+        select(Listing).join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == current_user.retailer_id).order_by(Product.name)
+    ).all()
+    return render_template("console/items.html", listings=listings,
+                           audience=alerts.alert_audience(current_user.retailer_id),
+                           topics=list(alerts.TOPIC_NAMES.items()))
 
 
-@bp.post("/t/<code>/alerts")
-@limiter.limit("5 per hour", key_func=_shopper_rate_key,
-               error_message="You have signed up several times; try again later.")
-def alerts_signup(code: str):
-    """Opt in to alerts about this item by email (double opt-in) or text message."""
-    page = _landing_page_or_404(code)
-    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
-    channel = request.form.get("channel", "")
+@bp.post("/console/items/<int:listing_id>/price")
+@roles_required(Role.MERCHANDISER)
+def change_price(listing_id: int):
+    """Change an item's price; a lower price queues a price-drop alert."""
+    listing = _own_listing(listing_id)
     try:
-        alerts.subscribe(
-            shopper_id=shopper_id, listing_id=page.listing_id, store_id=page.store_id,
-            retailer_name=page.retailer_name, product=page.product_name, channel=channel,
-            address=request.form.get("address", ""), topics=request.form.getlist("topic"),
-            base_url=current_app.config["BASE_URL"], tokens=_alert_tokens())
+        change = alerts.change_price(
+            listing, services.parse_money(request.form.get("price"), "Price"))
     except InvalidInput as error:
         db.session.rollback()
-        return _alerts_message(page, "Alerts not set up", error.message, error.status_code)
-    message = ("Check your inbox: open the link we sent to confirm your alerts."
-               if channel == "email" else "Done: you'll get a text when there's news.")
-    response = _alerts_message(page, "Alerts", message)
-    if is_new:
-        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
-    return response
+        flash(error.message, "error")
+        return redirect(url_for(".items"), code=303)
+    message = (f"{listing.product.name} now costs "
+               f"{format_price(change.new_cents, listing.currency)}.")
+    if change.new_cents < change.old_cents:
+        message += f" Price-drop alert queued for {change.alerts_queued} subscriber(s)."
+    flash(message, "info")
+    return redirect(url_for(".items"), code=303)
 
 
-def _page_for(subscription):
-    """A retailer-branded frame for alert pages, from the subscription's listing."""
-    return brand_of(subscription.listing.retailer)
-
-
-@bp.get("/alerts/confirm/<token>")
-def alerts_confirm(token: str):
-    """The double opt-in link from the confirmation email."""
-    subscription = alerts.confirm(_alert_tokens().read(token, "confirm",
-                                                       alerts.CONFIRM_MAX_AGE))
-    if subscription.unsubscribed_at is not None:
-        return _alerts_message(_page_for(subscription), "Unsubscribed",
-                               "You unsubscribed from these alerts; sign up again from the "
-                               "product page.", 410)
-    return _alerts_message(_page_for(subscription), "Alerts confirmed",
-                           f"You'll hear from {subscription.listing.retailer.name} about "
-                           f"{subscription.listing.product.name}.")
-
-
-@bp.get("/alerts/unsubscribe/<token>")
-def alerts_unsubscribe_page(token: str):
-    """Ask before unsubscribing (mail scanners open links; a button needs a person)."""
-    subscription = db.session.get(Subscription, _alert_tokens().read(token, "unsubscribe"))
-    if subscription is None:
-        abort(404, description="This link is not valid.")
-    if subscription.unsubscribed_at is not None:
-        return _alerts_message(_page_for(subscription), "Unsubscribed",
-                               "You are unsubscribed from these alerts.")
-    return _alerts_message(_page_for(subscription), "Unsubscribe",
-                           f"Stop alerts about {subscription.listing.product.name} to "
-                           f"{subscription.address}?", form_token=token)
-
-
-@bp.post("/alerts/unsubscribe/<token>")
-@csrf.exempt  # the signed token in the URL is the authority (RFC 8058 one-click POSTs too)
-def alerts_unsubscribe(token: str):
-    """Unsubscribe for good: the button on the page, or a mail client's one-click POST."""
-    subscription = alerts.unsubscribe(_alert_tokens().read(token, "unsubscribe"))
-    return _alerts_message(_page_for(subscription), "Unsubscribed",
-                           "You are unsubscribed. You won't get these alerts again.")
-
-
-@bp.route("/console/alerts", methods=["GET", "POST"])
+@bp.post("/console/items/<int:listing_id>/alert")
 @roles_required(Role.MERCHANDISER)
-def console_alerts():
-    """Send an alert (price drop, back in stock, sale) to an item's subscribers."""
-    listings = db.session.execute(
-        select(Listing.id, Product.name, Listing.sku).join(Product)
-        .where(Listing.retailer_id == current_user.retailer_id).order_by(Product.name)).all()
-    counts = alerts.subscriber_counts([row[0] for row in listings])
-    form = AlertForm()
-    form.listing.choices = [(row[0], f"{row[1]} ({row[2]}) · {counts.get(row[0], 0)} "
-                             "subscribed") for row in listings]
-    form.topic.choices = [(topic, alerts.TOPIC_NAMES[topic]) for topic in ALERT_TOPICS]
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            listing = db.session.get(Listing, form.listing.data)
-            if listing is None or listing.retailer_id != current_user.retailer_id:
-                raise InvalidInput("Choose an item from the list.")
-            queued = alerts.send_alert(
-                listing_id=listing.id, topic=form.topic.data, text=form.text.data,
-                retailer_name=current_user.retailer.name, product=listing.product.name,
-                base_url=current_app.config["BASE_URL"], tokens=_alert_tokens())
-            flash(f"Queued {queued} alert{'s' if queued != 1 else ''}; "
-                  "`qrshop outbox send` delivers them.", "info")
-            return redirect(url_for(".console_alerts"))
-        status = 400
-    return render_template("console/alerts.html", form=form), status
+def send_alert(listing_id: int):
+    """Send a back-in-stock, sale or price-drop alert about an item to its subscribers."""
+    listing = _own_listing(listing_id)
+    try:
+        queued = alerts.send_alert(listing, request.form.get("topic", ""),
+                                   request.form.get("note", ""))
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".items"), code=303)
+    flash(f"Alert about {listing.product.name} queued for {queued} subscriber(s); "
+          "`qrshop outbox send` delivers it.", "info")
+    return redirect(url_for(".items"), code=303)
+
+
+# --- the vendor portal -----------------------------------------------------------------------
+
+
+@bp.get("/vendor/feedback")
+@roles_required(Role.VENDOR)
+def vendor_feedback():
+    """Shoppers' feedback on this vendor's products, per product and retailer (no shoppers)."""
+    return render_template("vendor/feedback.html",
+                           rows=services.feedback_for_vendor(current_user.vendor_id))

@@ -1,2 +1,1 @@
-"""Recommendations: "complete the look" curated by merchandisers, then co-scanned, then same
-vendor."""
+"""Recommendations: curated "complete the look" listings and co-scans."""

@@ -1,146 +1,179 @@
-"""What to show under "Complete the look": curated picks first, then items that the same
-shoppers scanned the same day (bots excluded), then more from the same vendor. Only items
-actively tagged at the store the shopper is standing in, and never the item itself.
+"""Complete the look: curated listings, then co-scans, then the same vendor's items.
 
-The co-scan part reads the scan log, so results are kept per (listing, store) for a few
-minutes in each process: recommendations may lag a little; scans never wait for them.
+Only items carried at the store (with an active tag there) are recommended, each linking to
+one of its tags in that store. The landing page asks once per (listing, store) and keeps the
+answer in a small per-process cache for CACHE_SECONDS, so the scan path stays one query at
+most and flat however large the scans table grows.
 """
 
 from __future__ import annotations
 
-import time
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, select
+from cachetools import TTLCache
+from flask import current_app
+from sqlalchemy import delete, distinct, func, literal, select, union_all
+from sqlalchemy.orm import aliased
 
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.recommend.models import CuratedLink
+from qrshop.recommend.models import CuratedRecommendation
 from qrshop.shopper.models import Scan
 from qrshop.tags.models import Tag
 
-MAX_ITEMS = 4
+LIMIT = 4
+MAX_CURATED = 8
 CO_SCAN_DAYS = 90
+CACHE_SECONDS = 300
+# Sort keys by tier: curated by position, co-scans by how many shoppers, then the vendor's.
+_CO_SCAN_BASE = 1_000_000
+_SAME_VENDOR = 2_000_000
 
 
 @dataclass(frozen=True)
 class Recommendation:
-    """One suggested item, as the landing page links to it."""
+    """An item to show under "Complete the look"."""
 
     code: str
     name: str
     price: str
-    reason: str  # "curated", "co-scanned" or "same vendor"
 
 
-def _active_at_store(store_id: int):
-    """(listing_id -> tag code, name, price) of every item actively tagged at the store."""
-    rows = db.session.execute(
-        select(Tag.listing_id, func.min(Tag.code), Product.name, Listing.price_cents,
-               Listing.currency, Product.vendor_id)
-        .join(Listing, Listing.id == Tag.listing_id)
+def _day(column):
+    """The UTC calendar day of a timestamp, comparable on SQLite and PostgreSQL."""
+    return func.date(column)
+
+
+def _candidates(listing_id: int):
+    """(listing_id, sort key) rows from the three sources, best first by key."""
+    curated = select(
+        CuratedRecommendation.recommended_listing_id.label("listing_id"),
+        CuratedRecommendation.position.label("sort_key"),
+    ).where(CuratedRecommendation.listing_id == listing_id)
+
+    seen, also = aliased(Scan), aliased(Scan)
+    since = utcnow() - timedelta(days=CO_SCAN_DAYS)
+    tags_of_listing = select(Tag.id).where(Tag.listing_id == listing_id)
+    co_scanned = (
+        select(also.listing_id.label("listing_id"),
+               (literal(_CO_SCAN_BASE) - func.count(distinct(also.shopper_id))).label("sort_key"))
+        .select_from(seen)
+        .join(also, also.shopper_id == seen.shopper_id)
+        .where(seen.tag_id.in_(tags_of_listing), seen.is_bot.is_(False),
+               seen.shopper_id.is_not(None), seen.scanned_at >= since,
+               also.is_bot.is_(False), also.listing_id.is_not(None),
+               also.listing_id != listing_id, also.scanned_at >= since - timedelta(days=1),
+               _day(also.scanned_at) == _day(seen.scanned_at))
+        .group_by(also.listing_id)
+    )
+
+    this = aliased(Listing)
+    this_product = aliased(Product)
+    same_vendor = (
+        select(Listing.id.label("listing_id"), literal(_SAME_VENDOR).label("sort_key"))
         .join(Product, Product.id == Listing.product_id)
+        .join(this, this.id == listing_id)
+        .join(this_product, this_product.id == this.product_id)
+        .where(Listing.retailer_id == this.retailer_id,
+               Product.vendor_id == this_product.vendor_id, Listing.id != listing_id)
+    )
+    return union_all(curated, co_scanned, same_vendor).subquery()
+
+
+def compute(listing_id: int, store_id: int, limit: int = LIMIT) -> list[Recommendation]:
+    """Up to limit items carried at the store to recommend with a listing (one query)."""
+    candidates = _candidates(listing_id)
+    carried = (
+        select(Tag.listing_id, func.min(Tag.code).label("code"))
         .where(Tag.store_id == store_id, Tag.retired_at.is_(None))
-        .group_by(Tag.listing_id, Product.name, Listing.price_cents, Listing.currency,
-                  Product.vendor_id)
-    ).all()
-    return {row[0]: row[1:] for row in rows}
-
-
-def _co_scanned(listing_id: int, store_id: int, since) -> list[int]:
-    """Listings scanned at this store by shoppers who scanned this one, on the same day."""
-    mine = Scan.__table__.alias("mine")
-    theirs = Scan.__table__.alias("theirs")
-    same_day = func.date(theirs.c.scanned_at) == func.date(mine.c.scanned_at)
+        .group_by(Tag.listing_id)
+        .subquery()
+    )
+    best = func.min(candidates.c.sort_key)
     rows = db.session.execute(
-        select(theirs.c.listing_id, func.count(func.distinct(theirs.c.shopper_id)))
-        .select_from(mine.join(theirs, and_(theirs.c.shopper_id == mine.c.shopper_id,
-                                            same_day)))
-        .where(mine.c.listing_id == listing_id, mine.c.store_id == store_id,
-               mine.c.is_bot.is_(False), mine.c.shopper_id.is_not(None),
-               mine.c.scanned_at >= since,
-               theirs.c.store_id == store_id, theirs.c.is_bot.is_(False),
-               theirs.c.listing_id != listing_id, theirs.c.listing_id.is_not(None))
-        .group_by(theirs.c.listing_id)
-        .order_by(func.count(func.distinct(theirs.c.shopper_id)).desc(), theirs.c.listing_id)
-        .limit(MAX_ITEMS * 3)
+        select(carried.c.code, Product.name, Listing.price_cents, Listing.currency)
+        .select_from(candidates)
+        .join(carried, carried.c.listing_id == candidates.c.listing_id)
+        .join(Listing, Listing.id == candidates.c.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .where(candidates.c.listing_id != listing_id)
+        .group_by(candidates.c.listing_id, carried.c.code, Product.name, Listing.price_cents,
+                  Listing.currency)
+        .order_by(best, Product.name)
+        .limit(limit)
     ).all()
-    return [row[0] for row in rows]
+    return [Recommendation(code, name, format_price(cents, currency))
+            for code, name, cents, currency in rows]
 
 
-def compute(listing_id: int, store_id: int, vendor_id: int) -> tuple[Recommendation, ...]:
-    """Up to four recommendations for a listing's page at a store."""
-    available = _active_at_store(store_id)
-    picked: list[tuple[int, str]] = []
+class _Cache:
+    """A small thread-safe time-limited cache of recommendations per (listing, store)."""
 
-    def add(candidates, reason):
-        for candidate in candidates:
-            if len(picked) >= MAX_ITEMS:
-                return
-            if candidate != listing_id and candidate in available and \
-                    candidate not in {p for p, _ in picked}:
-                picked.append((candidate, reason))
-
-    curated = db.session.scalars(
-        select(CuratedLink.related_listing_id).where(CuratedLink.listing_id == listing_id)
-        .order_by(CuratedLink.position, CuratedLink.related_listing_id)).all()
-    add(curated, "curated")
-    if len(picked) < MAX_ITEMS:
-        add(_co_scanned(listing_id, store_id, utcnow() - timedelta(days=CO_SCAN_DAYS)),
-            "co-scanned")
-    if len(picked) < MAX_ITEMS:
-        same_vendor = sorted(candidate for candidate, row in available.items()
-                             if row[4] == vendor_id)
-        add(same_vendor, "same vendor")
-    return tuple(
-        Recommendation(available[candidate][0], available[candidate][1],
-                       format_price(available[candidate][2], available[candidate][3]), reason)
-        for candidate, reason in picked)
+    def __init__(self):
+        self.entries = TTLCache(maxsize=8192, ttl=CACHE_SECONDS)
+        self.lock = threading.Lock()
 
 
-class RecommendationCache:
-    """Per-process results per (listing, store), kept for ttl seconds (0: never kept)."""
-
-    def __init__(self, ttl: float):
-        self.ttl = ttl
-        self._entries: dict[tuple[int, int], tuple[float, tuple]] = {}
-
-    def get(self, listing_id: int, store_id: int, vendor_id: int) -> tuple:
-        """Cached or freshly computed recommendations."""
-        now = time.monotonic()
-        entry = self._entries.get((listing_id, store_id))
-        if entry is not None and now - entry[0] < self.ttl:
-            return entry[1]
-        result = compute(listing_id, store_id, vendor_id)
-        if self.ttl > 0:
-            if len(self._entries) > 10_000:
-                self._entries.clear()
-            self._entries[(listing_id, store_id)] = (now, result)
-        return result
+def _cache() -> _Cache:
+    return current_app.extensions.setdefault("qrshop.recommendations", _Cache())
 
 
-def set_curated(listing: Listing, related: list[Listing]) -> None:
-    """Replace a listing's curated picks (same retailer only, at most four, not itself)."""
-    if len(related) > MAX_ITEMS:
-        raise InvalidInput(f"Pick at most {MAX_ITEMS} items.")
-    for item in related:
-        if item.retailer_id != listing.retailer_id:
-            raise InvalidInput("Pick items your stores carry.")
-        if item.id == listing.id:
-            raise InvalidInput("An item cannot complete its own look.")
-    db.session.execute(delete(CuratedLink).where(CuratedLink.listing_id == listing.id))
-    for position, item in enumerate(related):
-        db.session.add(CuratedLink(listing_id=listing.id, related_listing_id=item.id,
-                                   position=position))
-    db.session.flush()
+def complete_the_look(listing_id: int, store_id: int) -> list[Recommendation]:
+    """Recommendations for a landing page, from the cache when fresh."""
+    cache = _cache()
+    key = (listing_id, store_id)
+    with cache.lock:
+        found = cache.entries.get(key)
+    if found is None:
+        found = compute(listing_id, store_id)
+        with cache.lock:
+            cache.entries[key] = found
+    return found
+
+
+def forget(listing_id: int) -> None:
+    """Drop this process's cached recommendations of a listing (after curating it)."""
+    cache = _cache()
+    with cache.lock:
+        for key in [key for key in cache.entries if key[0] == listing_id]:
+            cache.entries.pop(key, None)
 
 
 def curated_ids(listing_id: int) -> list[int]:
-    """The current curated picks of a listing, in order."""
+    """The curated listing ids of a listing, in order."""
     return list(db.session.scalars(
-        select(CuratedLink.related_listing_id).where(CuratedLink.listing_id == listing_id)
-        .order_by(CuratedLink.position)))
+        select(CuratedRecommendation.recommended_listing_id)
+        .where(CuratedRecommendation.listing_id == listing_id)
+        .order_by(CuratedRecommendation.position)
+    ))
+
+
+def set_curated(listing: Listing, recommended_ids: list[int]) -> list[int]:
+    """Replace a listing's curated recommendations (same retailer, not itself, in order)."""
+    ordered = list(dict.fromkeys(recommended_ids))
+    if len(ordered) > MAX_CURATED:
+        raise InvalidInput(f"Choose at most {MAX_CURATED} items.")
+    if listing.id in ordered:
+        raise InvalidInput("An item cannot complete its own look.")
+    if ordered:
+        found = set(db.session.scalars(
+            select(Listing.id).where(Listing.id.in_(ordered),
+                                     Listing.retailer_id == listing.retailer_id)
+        ))
+        if found != set(ordered):
+            raise InvalidInput("Choose items from the list.")
+    db.session.execute(delete(CuratedRecommendation)
+                       .where(CuratedRecommendation.listing_id == listing.id))
+    now = utcnow()
+    for position, recommended_id in enumerate(ordered):
+        db.session.add(CuratedRecommendation(listing_id=listing.id,
+                                             recommended_listing_id=recommended_id,
+                                             position=position, created_at=now))
+    db.session.flush()
+    forget(listing.id)
+    return ordered

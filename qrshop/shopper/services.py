@@ -83,7 +83,6 @@ class LandingPage:
     logo_extension: Optional[str]
     logo_width: Optional[int]
     logo_height: Optional[int]
-    vendor_id: int
 
     @property
     def price(self) -> str:
@@ -112,7 +111,6 @@ def _landing_statement():
             retailers.c.id, retailers.c.slug, retailers.c.name, retailers.c.primary_colour,
             retailers.c.accent_colour, retailers.c.font, retailers.c.footer_text,
             media.c.sha256, media.c.extension, media.c.width, media.c.height,
-            products.c.vendor_id,
         )
         .join(stores, stores.c.id == tags.c.store_id)
         .join(listings, listings.c.id == tags.c.listing_id)

@@ -1,7 +1,7 @@
 """media kinds, per-vendor ownership, responsive variants
 
 Revision ID: 9ecb447b9599
-Revises: 13fc54761282
+Revises: 9ff54fa53e94
 Create Date: 2026-11-22 18:44:21.959225
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9ecb447b9599'
-down_revision = '13fc54761282'
+down_revision = '9ff54fa53e94'
 branch_labels = None
 depends_on = None
 
