@@ -52,6 +52,22 @@ class Layout:
         return result
 
 
+# Where the numbers come from (checked when the layouts were written):
+# - avery-5160: Avery's 5160 template, 2 5/8 x 1 in, 3 x 10, top margin 1/2 in, side margin
+#   3/16 in, pitch 2.75 x 1 in (so both side margins are 3/16 in). gLabels' template
+#   (GNOME/glabels templates/avery-us-templates.xml, part 5160) has x0=0.1875in y0=0.5in
+#   dx=2.75in dy=1in; the glabels-qt copy of that file says x0=0.15625in dx=2.78125in, a
+#   variant that moves the outer columns by 1/32 in - within what --offset-x corrects.
+# - avery-l7160: Avery UK's L7160 spec, 63.5 x 38.1 mm, 3 x 7, top margin 15.15 mm, side
+#   margin 7.25 mm, pitch 66.04 x 38.1 mm (7 rows leave 15.15 mm at the bottom too).
+# - square-1.5in: 1.5 in squares, 4 x 6 = 24 per Letter sheet, the format of Avery 22805.
+#   Avery's own margins for 22805 could not be confirmed from a published template, so the grid
+#   is centred on the sheet (11/16 in side margins, 3/8 in gaps across; 3/8 in top and bottom
+#   margins, 1/4 in gaps down). Print one page on plain paper, hold it against the stock, and
+#   correct any shift with --offset-x/--offset-y.
+# - shelf-strip: 8 x 1.25 in strips, 8 per Letter sheet, cut along the printed rule; 1.25 in
+#   is the common height of a shelf-edge (C-channel) ticket holder.
+# - poster-a4: one tag per A4 page (210 x 297 mm).
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
@@ -70,7 +86,8 @@ LAYOUTS: dict[str, Layout] = {
             "horizontal pitch, 38.1 mm vertical pitch",
         ),
         Layout(
-            "square-1.5in", "US Letter, 24 square labels 1.5 x 1.5 in (4 x 6)", LETTER,
+            "square-1.5in", "US Letter, 24 square labels 1.5 x 1.5 in (4 x 6, Avery 22805 size)",
+            LETTER,
             (1.5 * INCH, 1.5 * INCH), 4, 6, 0.6875 * INCH, 0.375 * INCH,
             (1.875 * INCH, 1.75 * INCH), "square",
             "1.5 in square stock, 4 x 6 centred on Letter: 0.6875 in side margins, 0.375 in "

@@ -102,6 +102,22 @@ def _fit_text(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
+def _size_to_fit(text: str, font: str, size: float, width: float,
+                 smallest: float = 4.0) -> float:
+    """The largest font size up to `size` at which text fits width, but not below smallest.
+
+    For text that must stay whole, like the short URL a person types: shrink it, never cut it.
+    """
+    natural = stringWidth(text, font, size)
+    return size if natural <= width else max(smallest, size * width / natural)
+
+
+def _name_and_price(product: str, price: str, font: str, size: float, width: float) -> str:
+    """"Name · $12.00" fitting width: the name is shortened if need be, the price never."""
+    tail = f" · {price}"
+    return _fit_text(product, font, size, width - stringWidth(tail, font, size)) + tail
+
+
 def _wrap(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
     """Greedy word wrap into at most `lines` lines, the last one cut to fit."""
     words, result, current = text.split(), [], ""
@@ -206,8 +222,8 @@ class Sheet:
         self._text(content.price, BOLD, price_size, text_x, line_y - price_size * 0.3)
         self._text(_fit_text(CALL_TO_ACTION, REGULAR, small, text_w), REGULAR, small, text_x,
                    y + pad + small * 1.3)
-        self._text(_fit_text(content.short_url, REGULAR, small, text_w), REGULAR, small,
-                   text_x, y + pad)
+        url_size = _size_to_fit(content.short_url, REGULAR, small, text_w)
+        self._text(content.short_url, REGULAR, url_size, text_x, y + pad)
         return placed
 
     def _square(self, content: LabelContent, x: float, y: float) -> PlacedQR:
@@ -218,12 +234,12 @@ class Sheet:
         placed = draw_qr(self.canvas, content.url, x + (width - box) / 2, y + height - box,
                          box)
         text_w = width - 2 * pad
-        line = f"{content.product} · {content.price}"
-        self._text(_fit_text(line, BOLD, 6.2, text_w), BOLD, 6.2, x + pad, y + pad + 9.6)
+        self._text(_name_and_price(content.product, content.price, BOLD, 6.2, text_w), BOLD, 6.2,
+                   x + pad, y + pad + 9.6)
         self._text(_fit_text(CALL_TO_ACTION, REGULAR, 5.2, text_w), REGULAR, 5.2, x + pad,
                    y + pad + 4.6)
-        self._text(_fit_text(content.short_url, REGULAR, 5.2, text_w), REGULAR, 5.2,
-                   x + pad, y + pad - 0.4)
+        url_size = _size_to_fit(content.short_url, REGULAR, 5.2, text_w)
+        self._text(content.short_url, REGULAR, url_size, x + pad, y + pad - 0.4)
         return placed
 
     def _strip(self, content: LabelContent, x: float, y: float) -> PlacedQR:
@@ -243,7 +259,9 @@ class Sheet:
         price_w = stringWidth(content.price, BOLD, 20) + 4 * MM
         self._text(_fit_text(content.product, BOLD, 12, right - text_x - price_w), BOLD, 12,
                    text_x + price_w, y + height - pad - 16)
-        self._text(CALL_TO_ACTION + " — or type " + content.short_url, REGULAR, 8.5, text_x,
+        bottom_line = f"{CALL_TO_ACTION} — or type {content.short_url}"
+        self._text(bottom_line, REGULAR,
+                   _size_to_fit(bottom_line, REGULAR, 8.5, x + width - pad - text_x), text_x,
                    y + pad + 2)
         self.canvas.setLineWidth(0.3)
         self.canvas.setStrokeColorRGB(0.6, 0.6, 0.6)
@@ -268,12 +286,13 @@ class Sheet:
         placed = draw_qr(self.canvas, content.url, (width - box) / 2, 75 * MM, box)
         self.canvas.setFont(BOLD, 20)
         self.canvas.drawCentredString(
-            width / 2, 62 * MM, _fit_text(f"{content.product} · {content.price}", BOLD, 20,
-                                          width - 2 * margin))
+            width / 2, 62 * MM,
+            _name_and_price(content.product, content.price, BOLD, 20, width - 2 * margin))
         self.canvas.setFont(REGULAR, 14)
         self.canvas.drawCentredString(width / 2, 50 * MM, CALL_TO_ACTION)
-        self.canvas.drawCentredString(width / 2, 42 * MM,
-                                      f"No camera app? Go to {content.short_url}")
+        typed = f"No camera app? Go to {content.short_url}"
+        self.canvas.setFont(REGULAR, _size_to_fit(typed, REGULAR, 14, width - 2 * margin))
+        self.canvas.drawCentredString(width / 2, 42 * MM, typed)
         return placed
 
 

@@ -105,6 +105,22 @@ def test_no_qr_is_smaller_than_2_cm_and_each_has_its_quiet_zone(name):
         assert qr.y + qr.symbol_size + quiet <= y + height + 0.01
 
 
+@pytest.mark.parametrize("name", ALL_LAYOUTS)
+def test_short_url_and_price_are_never_cut_even_with_a_long_host_and_name(name):
+    """A person without a camera app types the URL; an ellipsis in it would be useless."""
+    host = "fashiontown-outlet.shop"
+    label = LabelContent(f"HTTPS://{host.upper()}/T/ABCD2345", f"{host}/T/ABCD2345",
+                         "Ridgeline Waterproof Insulated Hooded Jacket for Women", "$1,189.00")
+    pdf, placed = build_pdf(LAYOUTS[name], [label])
+    document = pypdfium2.PdfDocument(pdf)
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert label.short_url in text
+    assert label.price in text
+    assert "Scan for videos & offers" in text
+    assert _decode_each(pdf, placed, LAYOUTS[name], 300) == [label.url]
+
+
 def test_label_geometry_matches_the_published_stock():
     avery_5160 = LAYOUTS["avery-5160"].positions()
     assert len(avery_5160) == 30
