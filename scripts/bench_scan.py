@@ -473,6 +473,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds [2]")
     parser.add_argument("--quick", action="store_true", help="3 s measured, 1 s warm-up")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
+    parser.add_argument("--store", help="only scan this store's tags (e.g. ATL01)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads [2]")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn workers [2 x cores + 1]")
@@ -508,7 +509,8 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
     (workdir / "bench_launcher.py").write_text(LAUNCHER_MODULE)
 
     run_cli(["demo", "--no-serve", "--port", str(qrshop_port)], env)
-    tags = json.loads(run_cli(["tags", "list", "--format", "json"], env))
+    tags = json.loads(run_cli(["tags", "list", "--format", "json",
+                               *(["--store", args.store] if args.store else [])], env))
     codes = [tag["code"] for tag in tags if tag.get("status", "active") == "active"]
     if not codes:
         raise SystemExit("the demo database has no active tags")
