@@ -2,12 +2,19 @@
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.catalog.models import Listing, Product
-from qrshop.content.models import Media
+from qrshop.content.models import (
+    AuditEntry,
+    ContentRevision,
+    Media,
+    MediaVariant,
+    Review,
+)
 from qrshop.engagement.models import CouponClaim, Feedback, Offer, WishlistItem
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
 __all__ = [
-    "CouponClaim", "Feedback", "Listing", "Media", "Offer", "Product", "Retailer",
-    "RetailerVendor", "Scan", "Shopper", "Store", "Tag", "User", "Vendor", "WishlistItem",
+    "AuditEntry", "ContentRevision", "CouponClaim", "Feedback", "Listing", "Media",
+    "MediaVariant", "Offer", "Product", "Retailer", "RetailerVendor", "Review", "Scan",
+    "Shopper", "Store", "Tag", "User", "Vendor", "WishlistItem",
 ]
