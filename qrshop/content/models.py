@@ -110,6 +110,7 @@ class ReviewStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     CHANGES_REQUESTED = "changes_requested"
+    SUPERSEDED = "superseded"  # a newer submission replaced it before a decision
 
 
 class Review(TimestampMixin, db.Model):

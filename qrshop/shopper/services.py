@@ -15,13 +15,13 @@ from typing import Optional
 
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import bindparam, exists, insert, literal, select
+from sqlalchemy import Text, bindparam, cast, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
-from qrshop.content.models import Media
+from qrshop.content.models import ContentRevision, Media
 from qrshop.db import UTCDateTime, utcnow
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan, Shopper
@@ -83,6 +83,16 @@ class LandingPage:
     logo_extension: Optional[str]
     logo_width: Optional[int]
     logo_height: Optional[int]
+    listing_template: Optional[str]
+    default_template: str
+    live_revision_id: Optional[int]
+    # The approved revision's slots as JSON text (a str keeps the page hashable for caching).
+    content_json: Optional[str]
+
+    @property
+    def template_name(self) -> str:
+        """The landing template this listing uses: its own choice, else the retailer's."""
+        return self.listing_template or self.default_template
 
     @property
     def price(self) -> str:
@@ -100,7 +110,7 @@ def _landing_statement():
     running it)."""
     tags, stores, listings = Tag.__table__, Store.__table__, Listing.__table__
     products, vendors, retailers = Product.__table__, Vendor.__table__, Retailer.__table__
-    media = Media.__table__
+    media, revisions = Media.__table__, ContentRevision.__table__
     return (
         select(
             tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at,
@@ -111,6 +121,8 @@ def _landing_statement():
             retailers.c.id, retailers.c.slug, retailers.c.name, retailers.c.primary_colour,
             retailers.c.accent_colour, retailers.c.font, retailers.c.footer_text,
             media.c.sha256, media.c.extension, media.c.width, media.c.height,
+            listings.c.template, retailers.c.default_template, revisions.c.id,
+            cast(revisions.c.slots, Text),
         )
         .join(stores, stores.c.id == tags.c.store_id)
         .join(listings, listings.c.id == tags.c.listing_id)
@@ -118,6 +130,7 @@ def _landing_statement():
         .join(vendors, vendors.c.id == products.c.vendor_id)
         .join(retailers, retailers.c.id == listings.c.retailer_id)
         .outerjoin(media, media.c.id == retailers.c.logo_media_id)
+        .outerjoin(revisions, revisions.c.id == listings.c.live_revision_id)
         .where(tags.c.code == bindparam("code"))
     )
 

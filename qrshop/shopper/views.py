@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from functools import lru_cache
 
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_wtf.csrf import generate_csrf
 
+from qrshop.content.templates import template_file
 from qrshop.engagement.services import landing_engagement
 from qrshop.extensions import db, limiter
 from qrshop.shopper import services
@@ -30,10 +32,16 @@ def landing_html_cache(maxsize: int = 2048):
 
     @lru_cache(maxsize=maxsize)
     def render(page: services.LandingPage, engage) -> str:
-        return render_template("landing/spotlight.html", page=page, engage=engage,
-                               csrf_token=lambda: CSRF_PLACEHOLDER)
+        return render_landing(page, engage, csrf_token=lambda: CSRF_PLACEHOLDER)
 
     return render
+
+
+def render_landing(page: services.LandingPage, engage, **context) -> str:
+    """A landing page in its listing's template, showing the live (approved) content."""
+    content = json.loads(page.content_json) if page.content_json else {}
+    return render_template(template_file(page.template_name), page=page, engage=engage,
+                           content=content, **context)
 
 
 @bp.get("/t/<code>")
