@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.accounts import views as account_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
+    from qrshop.content import api as content_api  # noqa: F401  (adds /api/v1/media)
     from qrshop.content import views as content_views
     from qrshop.engagement import api as engagement_api
     from qrshop.engagement import views as engagement_views
