@@ -26,6 +26,7 @@ from qrshop.extensions import db
 
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_SIDE = 12_000  # WebP stops at 16383 pixels a side
 MAX_VIDEO_BYTES = 50 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 VARIANT_WIDTHS = (320, 640, 1080)
@@ -106,7 +107,8 @@ def _decode_image(data: bytes, filename: str) -> tuple[Image.Image, str]:
                              code="not_an_image", status_code=415)
     too_big = InvalidInput(
         f"{filename} has too many pixels; the limit is {MAX_IMAGE_PIXELS // 1_000_000} "
-        "megapixels.", code="too_many_pixels", status_code=413)
+        f"megapixels and {MAX_IMAGE_SIDE} pixels a side.", code="too_many_pixels",
+        status_code=413)
     try:
         with warnings.catch_warnings():
             # Pillow warns, then errors, on huge images: both mean a decompression bomb.
@@ -114,7 +116,8 @@ def _decode_image(data: bytes, filename: str) -> tuple[Image.Image, str]:
             image = Image.open(io.BytesIO(data))
             if image.format not in IMAGE_FORMATS:
                 raise not_image
-            if image.width * image.height > MAX_IMAGE_PIXELS:
+            if (image.width * image.height > MAX_IMAGE_PIXELS
+                    or max(image.size) > MAX_IMAGE_SIDE):
                 raise too_big
             image.load()
             if getattr(image, "n_frames", 1) > 1:

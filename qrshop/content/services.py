@@ -241,6 +241,11 @@ def review_for_merchandiser(review_id: int, user: User) -> Review:
     review = db.session.get(Review, review_id)
     if review is None or user.role != Role.MERCHANDISER or review.retailer_id != user.retailer_id:
         raise InvalidInput("No such review.", code="not_found", status_code=404)
+    carried = db.session.scalar(select(Listing.id).where(
+        Listing.retailer_id == review.retailer_id,
+        Listing.product_id == review.revision.product_id))
+    if carried is None:
+        raise InvalidInput("No such review.", code="not_found", status_code=404)
     return review
 
 

@@ -146,3 +146,26 @@ def test_video_links_become_privacy_enhanced_embeds(url, embed):
 def test_other_links_are_not_videos(url):
     with pytest.raises(InvalidInput, match="not a YouTube or Vimeo"):
         video_embed(url)
+
+
+def test_damaged_files_are_refused_never_crash(app):
+    import random
+
+    rng = random.Random(7)
+    seeds = {"a.jpg": image_bytes("JPEG", size=(64, 48)), "a.png": image_bytes("PNG", (64, 48)),
+             "a.webp": image_bytes("WEBP", size=(64, 48)), "a.pdf": pdf_bytes()}
+    from qrshop.content.media import prepare_upload
+
+    for _ in range(300):
+        name, data = rng.choice(list(seeds.items()))
+        data = bytearray(data)
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(data))
+            if rng.random() < 0.6:
+                data[at] = rng.randrange(256)
+            else:
+                del data[at:at + rng.randint(1, 40)]
+        try:
+            prepare_upload(bytes(data), name)
+        except InvalidInput as refused:
+            assert 400 <= refused.status_code < 500
