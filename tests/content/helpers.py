@@ -51,7 +51,7 @@ def make_scene() -> Scene:
     other_tag = create_tag(other_listing, other_store, "Aisle 9")
     rival = make_vendor("rivalco")
     rival_tag = make_tag(retailer, store, rival, name="Rival Gizmo")
-    hero = save_upload(image_bytes("JPEG", size=(1600, 1000)), "hero-shot.jpg", vendor=vendor)
+    hero = save_upload(image_bytes("JPEG", size=(1100, 700)), "hero-shot.jpg", vendor=vendor)
     photo = save_upload(image_bytes("PNG", size=(800, 800), colour=(1, 2, 3)), "detail.png",
                         vendor=vendor)
     rival_image = save_upload(image_bytes("JPEG", size=(700, 500), colour=(9, 9, 9)),

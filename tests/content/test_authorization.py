@@ -20,6 +20,9 @@ PORTAL_PAGES = {
     "/vendor/products/{product}/revisions/new": "vendor",
     "/vendor/revisions/{revision}": "vendor",
     "/vendor/revisions/{revision}/preview/{retailer}": "vendor",
+    "/vendor/products/new": "vendor",
+    "/vendor/products/import": "vendor",
+    "/vendor/products/{product}/edit": "vendor",
     "/console/reviews": "merchandiser",
     "/console/reviews/{review}": "merchandiser",
     "/console/reviews/{review}/preview": "merchandiser",
@@ -140,3 +143,14 @@ def test_api_media_upload_is_for_vendor_tokens_only(world, client):
     response = client.post("/api/v1/media", data=files(),
                            headers={"Authorization": f"Bearer {merch_token}"})
     assert response.status_code == 403 and response.get_json()["error"] == "forbidden"
+
+
+def test_a_merchandiser_cannot_change_another_retailers_listing(world, client):
+    scene, _, _ = world
+    login(client, scene.other_merch_email)
+    token = csrf_token(client, "/console/templates")
+    response = client.post(f"/console/listings/{scene.tag.listing_id}/template",
+                           data={"csrf_token": token, "template": "look"})
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert scene.tag.listing.template is None

@@ -61,7 +61,7 @@ def test_approved_revision_goes_live_only_at_the_approving_retailer(app, client)
     assert "Built for wet trails" in html and "Grip that holds" in html
     assert "<strong>and</strong>" in html and "alert(1)" not in html
     assert 'type="image/webp"' in html and " 640w" in html and 'sizes="' in html
-    assert 'width="1600" height="1000"' in html
+    assert 'width="1100" height="700"' in html
     # Bestmart has not approved anything: its page shows no vendor content.
     assert "Built for wet trails" not in _page(client, scene.other_tag)
 
