@@ -133,6 +133,8 @@ def _seed_demo_offer(retailer: Retailer) -> None:
 # Each demo listing shows one of the four templates, so the demo walks through all of them.
 DEMO_TEMPLATES = ("spotlight", "story", "specs", "look")
 DEMO_VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"  # Big Buck Bunny (CC BY 3.0)
+DEMO_HEADLINES = {"trailforge": "Ready for any weather",
+                  "luma-accessories": "Small details, big finish"}
 PALETTE = ["#7a1f3d", "#1f4e79", "#2e6b3f", "#8a4b0f", "#4b2e83", "#0f5e66", "#6b2d2d",
            "#3d4a5c"]
 
@@ -176,12 +178,17 @@ def _seed_demo_content(retailer: Retailer, vendors: dict, merchandiser: User) ->
                            label=f"{name}, front")
         detail = save_upload(_product_photo(name, index, 1), f"{sku}-detail.jpg",
                              vendor=vendor, label=f"{name}, detail")
+        pairings = [other for slug, _, other, *_ in PRODUCTS if slug == vendor_slug
+                    and other != name][index % 3:index % 3 + 3]
         slots = {
-            "title": name, "tagline": f"{vendor.name}: made for every day, built to last.",
+            "title": DEMO_HEADLINES[vendor_slug],
+            "tagline": f"{vendor.name}: made for every day, built to last.",
             "hero_image": str(hero.id), "gallery": [str(hero.id), str(detail.id)],
             "description": f"<p>The <strong>{name}</strong> is part of {vendor.name}'s core "
                            "range.</p><ul><li>Designed for comfort</li><li>Easy care</li></ul>",
-            "highlights": "Free in-store alterations\n30-day returns\nMember price available",
+            "highlights": ("\n".join(f"Pair it with the {other}" for other in pairings)
+                           if template == "look" else
+                           "Free in-store alterations\n30-day returns\nMember price available"),
             "spec_table": f"Brand: {vendor.name}\nSKU: {sku}\nCare: See label",
         }
         if template == "story":
