@@ -143,3 +143,5 @@ class AuditEntry(db.Model):
     revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("content_revisions.id"))
     retailer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("retailers.id"))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[Optional[User]] = relationship()  # noqa: F821  (accounts.models)

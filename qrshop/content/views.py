@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from qrshop import storage
 from qrshop.accounts.auth import roles_required
@@ -21,10 +21,13 @@ from qrshop.content.forms import (
     UploadForm,
 )
 from qrshop.content.media import save_upload
-from qrshop.content.models import ContentRevision, Media, Review
+from qrshop.content.models import AuditEntry, ContentRevision, Media, Review
 from qrshop.content.templates import TEMPLATES
+from qrshop.engagement.services import landing_engagement
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.shopper.services import landing_page_for_preview
+from qrshop.shopper.views import render_landing
 
 bp = Blueprint("content", __name__)
 
@@ -218,9 +221,7 @@ def vendor_preview(revision_id: int, retailer_id: int):
 
 
 def _preview(revision: ContentRevision, retailer_id: int):
-    from qrshop.shopper.services import landing_page_for_preview
-    from qrshop.shopper.views import render_landing
-
+    """Render the landing page with this revision live, offers and all, recording nothing."""
     listing = db.session.scalar(select(Listing).where(
         Listing.product_id == revision.product_id, Listing.retailer_id == retailer_id))
     if listing is None:
@@ -229,7 +230,7 @@ def _preview(revision: ContentRevision, retailer_id: int):
     if template is not None and template not in listing.retailer.enabled_templates:
         abort(404, description="That template is not enabled for this retailer.")
     page = landing_page_for_preview(listing, revision, template=template)
-    response = render_landing(page, None)
+    response = render_landing(page, landing_engagement(page, None))
     return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
@@ -275,8 +276,13 @@ def review(review_id: int):
         status = _form_errors(form)
     listing = db.session.scalar(select(Listing).where(
         Listing.product_id == item.revision.product_id, Listing.retailer_id == item.retailer_id))
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.revision_id == item.revision_id,
+                                 or_(AuditEntry.retailer_id == item.retailer_id,
+                                     AuditEntry.retailer_id.is_(None)))
+        .order_by(AuditEntry.id)).all()
     return render_template("console/review.html", review=item, form=form, listing=listing,
-                           templates=TEMPLATES), status
+                           templates=TEMPLATES, history=history), status
 
 
 @bp.get("/console/reviews/<int:review_id>/preview")

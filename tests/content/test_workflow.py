@@ -188,3 +188,29 @@ def test_each_template_renders_its_slots(app, client):
     assert "Complete the look" in look and 'loading="lazy"' in look
     for html in (story, specs, look):
         assert "fonts.googleapis" not in html and "<script>" not in html
+
+
+def test_preview_includes_the_offer_shoppers_would_see(app, client):
+    from tests.engagement.helpers import make_offer
+
+    scene = make_scene()
+    make_offer(scene.retailer, title="Ten percent today", percent_off=10)
+    login(client, scene.vendor_email)
+    revision_id = _draft(client, scene).rstrip("/").split("/")[-1]
+    html = client.get(f"/vendor/revisions/{revision_id}/preview/{scene.retailer.id}"
+                      ).get_data(as_text=True)
+    assert "Ten percent today" in html and "Built for wet trails" in html
+
+
+def test_review_page_shows_the_revision_history(app, client):
+    scene = make_scene()
+    login(client, scene.vendor_email)
+    _submit(client, _draft(client, scene))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/vendor")})
+    login(client, scene.merch_email)
+    review_id = _review_ids(client)[0]
+    _decide(client, review_id, "changes", "Brighter photo please")
+    html = client.get(f"/console/reviews/{review_id}").get_data(as_text=True)
+    assert 'data-audit="revision.submitted"' in html
+    assert 'data-audit="review.changes_requested"' in html and "Brighter photo please" in html
+    assert "merch@acme.test" in html and "Send decision" not in html
