@@ -32,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = qrshop_config.instance_secret_key(app.instance_path)
     app.config["BASE_URL"] = qrshop_config.normalise_base_url(app.config["BASE_URL"])
+    if not app.config["MAIL_FROM"]:
+        app.config["MAIL_FROM"] = qrshop_config.default_mail_from(app.config["BASE_URL"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
@@ -92,11 +94,11 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
     from qrshop.catalog import views as catalog_views
-    from qrshop.content import api as content_api  # noqa: F401  (adds /api/v1/media)
     from qrshop.content import views as content_views
     from qrshop.engagement import api as engagement_api
     from qrshop.engagement import views as engagement_views
     from qrshop.extensions import csrf
+    from qrshop.recommend import views as recommend_views
     from qrshop.shopper import views as shopper_views
     from qrshop.tags import views as tag_views
 
@@ -109,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(engagement_api.bp)
     app.register_blueprint(engagement_api.bp)
     app.register_blueprint(engagement_views.bp)
+    app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
     app.extensions["qrshop.landing_html"] = shopper_views.landing_html_cache()
     app.register_blueprint(tag_views.bp)

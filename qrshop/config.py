@@ -14,6 +14,9 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_BASE_URL": "BASE_URL",
     "QRSHOP_VENDOR_CONTENT_DIR": "VENDOR_CONTENT_DIR",
     "QRSHOP_SMTP_URL": "SMTP_URL",
+    "QRSHOP_MAIL_FROM": "MAIL_FROM",
+    "QRSHOP_SMS_WEBHOOK_URL": "SMS_WEBHOOK_URL",
+    "QRSHOP_SMS_WEBHOOK_TOKEN": "SMS_WEBHOOK_TOKEN",
     "QRSHOP_REDIS_URL": "REDIS_URL",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
@@ -37,6 +40,10 @@ def defaults(instance_path: str) -> dict:
         "BASE_URL": DEFAULT_BASE_URL,
         "VENDOR_CONTENT_DIR": _default_vendor_content_dir(instance_path),
         "SMTP_URL": None,
+        # None: no-reply@<host of BASE_URL>.
+        "MAIL_FROM": None,
+        "SMS_WEBHOOK_URL": None,
+        "SMS_WEBHOOK_TOKEN": None,
         "REDIS_URL": None,
         "TRUSTED_PROXIES": "",
         # Repeat scans by the same shopper of the same tag inside this window are flagged.
@@ -44,7 +51,8 @@ def defaults(instance_path: str) -> dict:
         "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        # The largest upload (an MP4 of up to 100 MB) plus the form around it.
+        "MAX_CONTENT_LENGTH": 101 * 1024 * 1024,
         # None: Secure session cookies exactly when BASE_URL is https.
         "SESSION_COOKIE_SECURE": None,
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -96,3 +104,9 @@ def normalise_base_url(base_url: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"QRSHOP_BASE_URL must not carry a query or fragment, got {base_url!r}")
     return base_url.strip().rstrip("/")
+
+
+def default_mail_from(base_url: str) -> str:
+    """The sender of qrshop's emails when QRSHOP_MAIL_FROM is not set."""
+    host = urlsplit(base_url).hostname or "localhost"
+    return f"no-reply@{host}"

@@ -159,7 +159,7 @@ def _product_photo(name: str, index: int, variant: int) -> bytes:
 
 def _seed_demo_content(retailer: Retailer, vendors: dict, merchandiser: User) -> None:
     """Approved content for every demo product, across the four templates. Idempotent."""
-    from qrshop.content.media import save_upload
+    from qrshop.content.media import ingest
     from qrshop.content.models import ContentRevision
     from qrshop.content.services import create_draft, decide_review, submit_revision
 
@@ -174,10 +174,8 @@ def _seed_demo_content(retailer: Retailer, vendors: dict, merchandiser: User) ->
         author = db.session.scalar(select(User).where(User.vendor_id == vendor.id))
         template = DEMO_TEMPLATES[index % len(DEMO_TEMPLATES)]
         listing.template = None if template == retailer.default_template else template
-        hero = save_upload(_product_photo(name, index, 0), f"{sku}-front.jpg", vendor=vendor,
-                           label=f"{name}, front")
-        detail = save_upload(_product_photo(name, index, 1), f"{sku}-detail.jpg",
-                             vendor=vendor, label=f"{name}, detail")
+        hero = ingest(_product_photo(name, index, 0), f"{name} (front).jpg", vendor.id)
+        detail = ingest(_product_photo(name, index, 1), f"{name} (detail).jpg", vendor.id)
         pairings = [other for slug, _, other, *_ in PRODUCTS if slug == vendor_slug
                     and other != name][index % 3:index % 3 + 3]
         slots = {

@@ -9,12 +9,21 @@ from qrshop.content.models import (
     MediaVariant,
     Review,
 )
-from qrshop.engagement.models import CouponClaim, Feedback, Offer, WishlistItem
+from qrshop.engagement.models import (
+    CouponClaim,
+    Feedback,
+    Offer,
+    OutboxMessage,
+    Subscription,
+    WishlistItem,
+)
+from qrshop.recommend.models import CoScan, CuratedRecommendation
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
 __all__ = [
-    "AuditEntry", "ContentRevision", "CouponClaim", "Feedback", "Listing", "Media",
-    "MediaVariant", "Offer", "Product", "Retailer", "RetailerVendor", "Review", "Scan",
-    "Shopper", "Store", "Tag", "User", "Vendor", "WishlistItem",
+    "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
+    "Feedback", "Listing", "Media", "MediaVariant", "Offer", "OutboxMessage", "Product",
+    "Retailer", "RetailerVendor", "Review", "Scan", "Shopper", "Store", "Subscription", "Tag",
+    "User", "Vendor", "WishlistItem",
 ]

@@ -86,3 +86,15 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(database_url, tmp_p
 def test_bad_trusted_proxies_setting_is_refused(database_url, tmp_path):
     with pytest.raises(ValueError, match="QRSHOP_TRUSTED_PROXIES"):
         create_app({**_test_config(database_url, tmp_path), "TRUSTED_PROXIES": "not-an-ip"})
+
+
+def test_coupon_claims_are_rate_limited_per_shopper(app, client):
+    from tests.engagement.helpers import coupon_form, make_offer
+
+    retailer, *_, tag = make_shop()
+    make_offer(retailer)
+    fields = coupon_form(client, tag)
+    statuses = [client.post(f"/t/{tag.code}/coupon", data=fields).status_code
+                for _ in range(21)]
+    assert statuses[-1] == 429
+    assert statuses.count(303) == 1  # one coupon; the rest "already claimed" until the limit

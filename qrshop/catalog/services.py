@@ -93,3 +93,14 @@ def update_product(product: Product, *, name: str, brand: str) -> None:
         raise InvalidInput("Brand is longer than 120 characters.")
     product.name, product.brand = name, brand
     db.session.flush()
+
+
+def set_price(listing: Listing, price_cents: int) -> int:
+    """Change a listing's price (minor units); return the old price."""
+    if not isinstance(price_cents, int) or isinstance(price_cents, bool) \
+            or not 0 <= price_cents <= 100_000_000:
+        raise InvalidInput("Price must be a whole, non-negative number of cents.")
+    old = listing.price_cents
+    listing.price_cents = price_cents
+    db.session.flush()
+    return old

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     SelectField,
     SelectMultipleField,
@@ -12,15 +11,6 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
-
-from qrshop.accounts.models import SAFE_FONTS
-
-
-class UploadForm(FlaskForm):
-    """One file for the media library."""
-
-    file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
-    label = StringField("Label (alt text)", validators=[Length(max=200)])
 
 
 class RevisionForm(FlaskForm):
@@ -51,18 +41,6 @@ class DecisionForm(FlaskForm):
                                                 SelectChoice("changes", "Request changes")],
                            validators=[DataRequired()])
     comment = TextAreaField("Comment to the vendor", validators=[Length(max=2000)])
-
-
-class ThemeForm(FlaskForm):
-    """A retailer's theme."""
-
-    primary_colour = StringField("Primary colour (header, buttons)",
-                                 validators=[DataRequired(), Length(max=7)])
-    accent_colour = StringField("Accent colour (text on primary)",
-                                validators=[DataRequired(), Length(max=7)])
-    font = SelectField("Font", choices=[SelectChoice(name, name.title()) for name in SAFE_FONTS])
-    footer_text = TextAreaField("Footer text", validators=[Length(max=300)])
-    logo = FileField("Logo (PNG, JPEG or WebP)")
 
 
 class TemplatesForm(FlaskForm):

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qrshop.db import TimestampMixin, UTCDateTime, utcnow
@@ -15,30 +15,23 @@ from qrshop.extensions import db
 
 
 class Media(TimestampMixin, db.Model):
-    """One uploaded file, named by the sha256 of its (cleaned) bytes, owned by a vendor.
-
-    Retailer logos have no vendor. The same bytes uploaded by two vendors are two rows sharing
-    one stored file, so neither vendor's library shows the other's uploads.
-    """
+    """One uploaded file, named by the sha256 of its bytes."""
 
     __tablename__ = "media"
-    __table_args__ = (UniqueConstraint("vendor_id", "sha256"), Index("ix_media_sha256", "sha256"))
+    # The same bytes uploaded by two vendors are stored once on disk but owned twice.
+    __table_args__ = (UniqueConstraint("vendor_id", "sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="image",
+                                      server_default="image")  # image, video, document
+    original_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     extension: Mapped[str] = mapped_column(String(8))
     content_type: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16), default="image")
-    label: Mapped[str] = mapped_column(String(200), default="")
     size_bytes: Mapped[int]
     width: Mapped[Optional[int]]
     height: Mapped[Optional[int]]
     vendor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vendors.id"))
-
-    variants: Mapped[list[MediaVariant]] = relationship(
-        back_populates="media", order_by="(MediaVariant.format, MediaVariant.width)",
-        cascade="all, delete-orphan",
-    )
 
     @property
     def filename(self) -> str:
@@ -47,25 +40,21 @@ class Media(TimestampMixin, db.Model):
 
 
 class MediaVariant(db.Model):
-    """A resized copy of an image (e.g. 640 wide as WebP), for srcset."""
+    """A resized copy of an image (a width in one format), for responsive pages."""
 
     __tablename__ = "media_variants"
-    __table_args__ = (UniqueConstraint("media_id", "format", "width"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"))
-    format: Mapped[str] = mapped_column(String(8))
-    width: Mapped[int]
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), primary_key=True)
+    width: Mapped[int] = mapped_column(primary_key=True)
+    extension: Mapped[str] = mapped_column(String(8), primary_key=True)
     height: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
 
-    media: Mapped[Media] = relationship(back_populates="variants")
-
     @property
     def filename(self) -> str:
-        """The stored file name of this variant."""
-        return f"{self.sha256}.{self.format}"
+        """The stored file name."""
+        return f"{self.sha256}.{self.extension}"
 
 
 class RevisionStatus(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""Content rules: revisions of a product's page, retailer reviews, the audit log, themes.
+"""Content rules: revisions of a product's page, retailer reviews, the audit log.
 
 Modelled on Wagtail's moderation: a vendor edits a draft, submits it (it is frozen from then
 on), and every retailer carrying the product reviews it. Only the revision a retailer approved
@@ -13,9 +13,9 @@ from typing import Any, Optional
 
 from sqlalchemy import func, select
 
-from qrshop.accounts.models import SAFE_FONTS, Retailer, Role, User
+from qrshop.accounts.models import Retailer, Role, User
 from qrshop.catalog.models import Listing, Product
-from qrshop.content.media import image_snapshot, prepare_upload, save_upload, video_embed
+from qrshop.content.media import parse_video_link, variants_of
 from qrshop.content.models import (
     AuditEntry,
     ContentRevision,
@@ -24,7 +24,7 @@ from qrshop.content.models import (
     ReviewStatus,
     RevisionStatus,
 )
-from qrshop.content.sanitize import sanitize_rich_text
+from qrshop.content.sanitize import clean_rich_text
 from qrshop.content.templates import SLOTS, TEMPLATES, get_template
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -78,9 +78,21 @@ def _library_item(vendor_id: int, media_id: int, kind: str, slot: str) -> Media:
     if media is None or media.vendor_id != vendor_id:
         raise InvalidInput(f"Media #{media_id} for the {SLOTS[slot]} is not in your library.")
     if media.kind != kind:
-        raise InvalidInput(f"Media #{media_id} ({media.label}) is a {media.kind}, not a {kind}; "
+        raise InvalidInput(f"Media #{media_id} ({media.original_name}) is a {media.kind}, not a "
+                           f"{kind}; "
                            f"choose a {kind} for the {SLOTS[slot]}.")
     return media
+
+
+def image_snapshot(media: Media) -> dict:
+    """What a page needs to show an image with srcset, frozen into a revision's slots."""
+    variants = variants_of(media)
+    return {
+        "media_id": media.id, "src": media.filename, "width": media.width,
+        "height": media.height, "label": media.original_name,
+        "webp": [[v.width, v.filename] for v in variants if v.extension == "webp"],
+        "jpg": [[v.width, v.filename] for v in variants if v.extension == "jpg"],
+    }
 
 
 def normalise_slots(vendor_id: int, raw: dict[str, Any]) -> dict[str, Any]:
@@ -105,11 +117,13 @@ def normalise_slots(vendor_id: int, raw: dict[str, Any]) -> dict[str, Any]:
     video_url = str(raw.get("video_url") or "").strip()
     video_media = _ids(raw.get("video_media"))
     if video_url:
-        slots["video"] = video_embed(video_url)
+        link = parse_video_link(video_url)
+        slots["video"] = {"provider": link.provider, "id": link.video_id,
+                          "embed": link.embed_url}
     elif video_media:
         video = _library_item(vendor_id, video_media[0], "video", "video")
         slots["video"] = {"provider": "mp4", "id": video.id, "src": video.filename}
-    description = sanitize_rich_text(str(raw.get("description") or ""))
+    description = clean_rich_text(str(raw.get("description") or "")[:20_000]).strip()
     if description:
         slots["description"] = description
     highlights = [line[:160] for line in _lines(raw.get("highlights"))]
@@ -137,7 +151,7 @@ def normalise_slots(vendor_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(f"Attach at most {MAX_DOCUMENTS} documents.")
     if documents:
         slots["documents"] = [
-            {"media_id": doc.id, "src": doc.filename, "label": doc.label,
+            {"media_id": doc.id, "src": doc.filename, "label": doc.original_name or "Document",
              "size_kb": max(1, doc.size_bytes // 1024)}
             for doc in (_library_item(vendor_id, m, "document", "documents") for m in documents)
         ]
@@ -314,62 +328,4 @@ def set_listing_template(listing: Listing, actor: User, name: Optional[str]) -> 
     listing.template = name or None
     audit(actor, "listing.template", retailer_id=listing.retailer_id,
           detail=f"listing={listing.id} template={name or 'default'}")
-    db.session.flush()
-
-
-# --- Branding -------------------------------------------------------------------------------
-
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-MIN_CONTRAST = 4.5
-
-
-def _luminance(colour: str) -> float:
-    """WCAG 2.x relative luminance of a #rrggbb colour."""
-    channels = []
-    for i in (1, 3, 5):
-        c = int(colour[i:i + 2], 16) / 255
-        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-    r, g, b = channels
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(first: str, second: str) -> float:
-    """WCAG contrast ratio between two #rrggbb colours (1 to 21)."""
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def update_theme(retailer: Retailer, actor: User, *, primary_colour: str, accent_colour: str,
-                 font: str, footer_text: str,
-                 logo_upload: Optional[tuple[bytes, str]] = None) -> None:
-    """Change a retailer's theme; colours must keep text readable (WCAG AA, 4.5:1).
-
-    logo_upload is (bytes, file name); it is stored only once everything else is valid.
-    """
-    for label, colour in (("Primary colour", primary_colour), ("Accent colour", accent_colour)):
-        if not HEX_COLOUR.match(colour or ""):
-            raise InvalidInput(f"{label} must look like #1f2937, got {colour!r}.")
-    ratio = contrast_ratio(primary_colour, accent_colour)
-    # Rounded down, so a pair shown as "4.5:1" really passes.
-    if ratio < MIN_CONTRAST:
-        raise InvalidInput(
-            f"Text in {accent_colour} on {primary_colour} is hard to read: contrast "
-            f"{int(ratio * 10) / 10:.1f}:1 is below {MIN_CONTRAST}:1 (WCAG AA). Pick a darker "
-            "primary or a lighter accent colour.", code="low_contrast")
-    if font not in SAFE_FONTS:
-        raise InvalidInput(f"Choose a font from the list ({', '.join(SAFE_FONTS)}).")
-    footer_text = (footer_text or "").strip()
-    if len(footer_text) > 300:
-        raise InvalidInput("Footer text is longer than 300 characters.")
-    if logo_upload and prepare_upload(*logo_upload).kind != "image":
-        raise InvalidInput("The logo must be a PNG, JPEG or WebP image.")
-    logo = save_upload(*logo_upload, vendor=None) if logo_upload else None
-    retailer.primary_colour = primary_colour.lower()
-    retailer.accent_colour = accent_colour.lower()
-    retailer.font = font
-    retailer.footer_text = footer_text
-    if logo is not None:
-        retailer.logo_media_id = logo.id
-    audit(actor, "retailer.theme", retailer_id=retailer.id,
-          detail=f"{primary_colour}/{accent_colour} font={font}")
     db.session.flush()

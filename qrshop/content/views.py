@@ -1,31 +1,43 @@
-"""Content pages: media files, the vendor's library and revisions, the console's reviews,
-templates and theme."""
+"""Content pages: media files and the vendor's library (page and API), the vendor's
+revisions, the console's reviews and landing templates."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from typing import Optional
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import or_, select
 
 from qrshop import storage
-from qrshop.accounts.auth import roles_required
+from qrshop.accounts.auth import api_roles_required, roles_required
 from qrshop.accounts.models import Retailer, Role
+from qrshop.api.spec import operation
+from qrshop.api.views import bp as api_bp
 from qrshop.catalog.models import Listing, Product
+from qrshop.content import media as media_files
 from qrshop.content import services
-from qrshop.content.forms import (
-    DecisionForm,
-    RevisionForm,
-    SubmitForm,
-    TemplatesForm,
-    ThemeForm,
-    UploadForm,
-)
-from qrshop.content.media import save_upload
+from qrshop.content.forms import DecisionForm, RevisionForm, SubmitForm, TemplatesForm
 from qrshop.content.models import AuditEntry, ContentRevision, Media, Review
 from qrshop.content.templates import TEMPLATES
 from qrshop.engagement.services import landing_engagement
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.recommend.services import complete_the_look
 from qrshop.shopper.services import landing_page_for_preview
 from qrshop.shopper.views import render_landing
 
@@ -48,6 +60,82 @@ def media(name: str):
     return response
 
 
+# --- vendor media library and its API ------------------------------------------------------
+
+
+class UploadForm(FlaskForm):
+    """One file to upload."""
+
+    file = FileField("File", validators=[FileRequired("Choose a file to upload.")])
+
+
+class MediaOut(BaseModel):
+    """A stored upload and its responsive variants."""
+
+    model_config = ConfigDict(title="Media")
+
+    id: int
+    kind: str
+    content_type: str
+    url: str
+    width: Optional[int]
+    height: Optional[int]
+    variants: list[dict]
+
+
+def media_json(item: Media) -> dict:
+    """The API shape of a media item."""
+    return {
+        "id": item.id, "kind": item.kind, "content_type": item.content_type,
+        "url": f"/media/{item.filename}", "width": item.width, "height": item.height,
+        "variants": [{"width": v.width, "format": v.extension, "url": f"/media/{v.filename}"}
+                     for v in media_files.variants_of(item)],
+    }
+
+
+@bp.route("/vendor/media", methods=["GET", "POST"])
+@roles_required(Role.VENDOR)
+def vendor_media():
+    """The vendor's media library: upload images, MP4s and PDFs; see what is stored."""
+    form = UploadForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                item = media_files.ingest(upload.read(), upload.filename or "",
+                                    current_user.vendor_id)
+            except InvalidInput as error:
+                db.session.rollback()
+                flash(error.message, "error")
+                status = error.status_code
+            else:
+                flash(f"Uploaded {item.original_name or item.filename}.", "info")
+                return redirect(url_for("content.vendor_media"))
+        else:
+            status = 400
+    items = db.session.scalars(select(Media).where(Media.vendor_id == current_user.vendor_id)
+                               .order_by(Media.id.desc())).all()
+    return render_template("vendor/media.html", form=form, items=items), status
+
+
+@api_bp.post("/media")
+@api_roles_required(Role.VENDOR)
+@operation(summary="Upload an image, MP4 or PDF to the vendor's library", tags=("content",),
+           multipart={"file": "A JPEG, PNG or WebP image, an MP4 video or a PDF."},
+           responses={201: (MediaOut, "Stored (images also resized)."),
+                      413: (None, "Too large (bytes or pixels)."),
+                      415: (None, "Not a supported kind of file.")})
+def api_upload_media():
+    """Store one upload for the token's vendor."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("Send the file as multipart form field 'file'.", status_code=400,
+                           code="bad_request")
+    item = media_files.ingest(upload.read(), upload.filename or "", g.api_user.vendor_id)
+    return jsonify(media_json(item)), 201
+
+
 def _refused(error: InvalidInput) -> int:
     """Undo the request's writes and show the message; return the status to answer with."""
     db.session.rollback()
@@ -55,34 +143,9 @@ def _refused(error: InvalidInput) -> int:
     return error.status_code
 
 
-# --- Vendor: media library ------------------------------------------------------------------
-
-
 def _library() -> list[Media]:
     return list(db.session.scalars(
         select(Media).where(Media.vendor_id == current_user.vendor_id).order_by(Media.id.desc())))
-
-
-@bp.route("/vendor/media", methods=["GET", "POST"])
-@roles_required(Role.VENDOR)
-def vendor_media():
-    """The vendor's media library: upload images, MP4 videos and PDF documents."""
-    form = UploadForm()
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            item = save_upload(upload.read(), upload.filename or "", vendor=current_user.vendor,
-                               label=form.label.data or "")
-        except InvalidInput as error:
-            status = _refused(error)
-        else:
-            flash(f"Uploaded {item.label} (#{item.id}).", "info")
-            return redirect(url_for("content.vendor_media"))
-    elif request.method == "POST":
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        status = 400
-    return render_template("vendor/media.html", form=form, library=_library()), status
 
 
 # --- Vendor: revisions ----------------------------------------------------------------------
@@ -107,12 +170,12 @@ def _own_revision(revision_id: int) -> ContentRevision:
 def _revision_form(data=None) -> RevisionForm:
     form = RevisionForm(data=data)
     library = _library()
-    images = [(str(m.id), f"#{m.id} {m.label}") for m in library if m.kind == "image"]
+    images = [(str(m.id), f"#{m.id} {m.original_name}") for m in library if m.kind == "image"]
     form.hero_image.choices = [("", "— none —")] + images
     form.gallery.choices = images
     form.video_media.choices = [("", "— none —")] + [
-        (str(m.id), f"#{m.id} {m.label}") for m in library if m.kind == "video"]
-    form.documents.choices = [(str(m.id), f"#{m.id} {m.label}") for m in library
+        (str(m.id), f"#{m.id} {m.original_name}") for m in library if m.kind == "video"]
+    form.documents.choices = [(str(m.id), f"#{m.id} {m.original_name}") for m in library
                               if m.kind == "document"]
     return form
 
@@ -230,7 +293,8 @@ def _preview(revision: ContentRevision, retailer_id: int):
     if template is not None and template not in listing.retailer.enabled_templates:
         abort(404, description="That template is not enabled for this retailer.")
     page = landing_page_for_preview(listing, revision, template=template)
-    response = render_landing(page, landing_engagement(page, None))
+    response = render_landing(page, landing_engagement(page, None),
+                              recommendations=tuple(complete_the_look(listing.id, page.store_id)))
     return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
@@ -343,44 +407,3 @@ def listing_template(listing_id: int):
         flash(f"{listing.product.name} now uses "
               f"{TEMPLATES[services.template_name_for(listing)].label}.", "info")
     return redirect(url_for("content.templates_page"))
-
-
-@bp.route("/console/theme", methods=["GET", "POST"])
-@roles_required(Role.MERCHANDISER)
-def theme():
-    """The retailer's theme: logo, colours (WCAG AA contrast), font and footer; preview."""
-    retailer = _retailer()
-    form = ThemeForm(data={"primary_colour": retailer.primary_colour,
-                           "accent_colour": retailer.accent_colour, "font": retailer.font,
-                           "footer_text": retailer.footer_text})
-    status = 200
-    preview = {"primary_colour": retailer.primary_colour, "accent_colour": retailer.accent_colour,
-               "font": retailer.font, "footer_text": retailer.footer_text}
-    if form.validate_on_submit():
-        logo = form.logo.data
-        previewing = request.form.get("action") == "preview"
-        logo_upload = ((logo.read(), logo.filename or "")
-                       if logo and logo.filename and not previewing else None)
-        values = {"primary_colour": form.primary_colour.data.strip(),
-                  "accent_colour": form.accent_colour.data.strip(),
-                  "font": form.font.data, "footer_text": form.footer_text.data or ""}
-        try:
-            services.update_theme(retailer, current_user, logo_upload=logo_upload, **values)
-        except InvalidInput as error:
-            status = _refused(error)
-            retailer = _retailer()
-        else:
-            if previewing:
-                # Preview only: show the proposed theme without keeping it.
-                db.session.rollback()
-                retailer = _retailer()
-                preview = values
-                flash("Preview only: press Save to use this theme.", "info")
-            else:
-                flash("Theme saved; your landing pages use it now.", "info")
-                return redirect(url_for("content.theme"))
-    elif request.method == "POST":
-        status = _form_errors(form)
-    ratio = services.contrast_ratio(preview["primary_colour"], preview["accent_colour"])
-    return render_template("console/theme.html", form=form, retailer=retailer, preview=preview,
-                           ratio=ratio), status

@@ -26,6 +26,7 @@ from qrshop.engagement.coupons import display_code, new_coupon_code, normalise_c
 from qrshop.engagement.models import CouponClaim, Feedback, Offer, OfferKind, WishlistItem
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.shopper.models import Shopper
 from qrshop.tags.models import Tag
 
 MAX_SALE_CENTS = 100_000_000  # $1,000,000: more is a typo at a till
@@ -479,19 +480,42 @@ class RetailerWishlist:
     retailer_name: str
     items: list = None
     coupons: list = None
+    retailer_id: Optional[int] = None
+
+
+def linked_shoppers(shopper_ids: dict[int, str]) -> list[str]:
+    """These shoppers and every shopper of the same retailer with the same verified email."""
+    if not shopper_ids:
+        return []
+    verified = (
+        select(Shopper.retailer_id, Shopper.email)
+        .where(Shopper.id.in_(list(shopper_ids.values())), Shopper.email.is_not(None),
+               Shopper.email_verified_at.is_not(None))
+        .subquery()
+    )
+    same_email = db.session.scalars(
+        select(Shopper.id)
+        .join(verified, and_(Shopper.retailer_id == verified.c.retailer_id,
+                             Shopper.email == verified.c.email))
+        .where(Shopper.email_verified_at.is_not(None))
+    ).all()
+    return sorted(set(shopper_ids.values()) | set(same_email))
 
 
 def wishlists(shopper_ids: dict[int, str]) -> list[RetailerWishlist]:
-    """The saved items and coupons of the caller's shoppers ({retailer_id: shopper_id})."""
+    """The saved items and coupons of the caller's shoppers ({retailer_id: shopper_id}),
+    including those saved on the caller's other devices (same verified email)."""
     if not shopper_ids:
         return []
-    ids = list(shopper_ids.values())
+    ids = linked_shoppers(shopper_ids)
     names = dict(db.session.execute(
         select(Retailer.id, Retailer.name).where(Retailer.id.in_(list(shopper_ids)))
     ).all())
-    pages = {rid: RetailerWishlist(names[rid], [], []) for rid in sorted(names)}
+    pages = {rid: RetailerWishlist(names[rid], [], [], rid) for rid in sorted(names)}
+    seen = set()
     rows = db.session.execute(
-        select(WishlistItem.created_at, Listing.retailer_id, Listing.price_cents,
+        select(WishlistItem.listing_id, WishlistItem.created_at, Listing.retailer_id,
+               Listing.price_cents,
                Listing.currency, Product.name, Product.brand, Store.name, Tag.code)
         .join(Listing, Listing.id == WishlistItem.listing_id)
         .join(Product, Product.id == Listing.product_id)
@@ -500,8 +524,10 @@ def wishlists(shopper_ids: dict[int, str]) -> list[RetailerWishlist]:
         .where(WishlistItem.shopper_id.in_(ids), WishlistItem.removed_at.is_(None))
         .order_by(WishlistItem.created_at.desc(), WishlistItem.id.desc())
     ).all()
-    for saved_at, retailer_id, cents, currency, name, brand, store_name, tag_code in rows:
-        if retailer_id in pages:
+    for listing_id, saved_at, retailer_id, cents, currency, name, brand, store_name, tag_code \
+            in rows:
+        if retailer_id in pages and listing_id not in seen:
+            seen.add(listing_id)  # saved on two devices: listed once, the latest save
             pages[retailer_id].items.append({
                 "name": name, "brand": brand, "price": format_price(cents, currency),
                 "store": store_name, "tag_code": tag_code, "saved_at": saved_at,
@@ -594,6 +620,53 @@ def feedback_by_listing(retailer_id: int, *, comments_per_listing: int = 5) -> l
         ).all()
         result.append(ListingFeedback(
             listing_id, product, sku, ratings,
+            round(float(average), 1) if average is not None else None,
+            int(helpful), int(not_helpful), [tuple(c) for c in comments],
+        ))
+    return result
+
+
+@dataclass(frozen=True)
+class ProductFeedback:
+    """Feedback on one product at one retailer, summed up for its vendor."""
+
+    product: str
+    gtin: str
+    retailer: str
+    ratings: int
+    average_rating: Optional[float]
+    helpful: int
+    not_helpful: int
+    comments: list
+
+
+def feedback_for_vendor(vendor_id: int, *, comments_per_row: int = 5) -> list:
+    """Per product of a vendor and retailer carrying it: stars, helpfulness, latest comments.
+
+    Only aggregates and comment text: never which shopper or store said it.
+    """
+    rows = db.session.execute(
+        select(Listing.id, Product.name, Product.gtin, Retailer.name, func.count(Feedback.rating),
+               func.avg(Feedback.rating),
+               func.coalesce(func.sum(case((Feedback.is_helpful.is_(True), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((Feedback.is_helpful.is_(False), 1), else_=0)), 0))
+        .join(Listing, Listing.id == Feedback.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .join(Retailer, Retailer.id == Listing.retailer_id)
+        .where(Product.vendor_id == vendor_id)
+        .group_by(Listing.id, Product.name, Product.gtin, Retailer.name)
+        .order_by(Product.name, Retailer.name)
+    ).all()
+    result = []
+    for listing_id, product, gtin, retailer, ratings, average, helpful, not_helpful in rows:
+        comments = db.session.execute(
+            select(Feedback.comment, Feedback.rating)
+            .where(Feedback.listing_id == listing_id, Feedback.comment != "")
+            .order_by(Feedback.updated_at.desc())
+            .limit(comments_per_row)
+        ).all()
+        result.append(ProductFeedback(
+            product, gtin, retailer, ratings,
             round(float(average), 1) if average is not None else None,
             int(helpful), int(not_helpful), [tuple(c) for c in comments],
         ))

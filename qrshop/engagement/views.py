@@ -27,13 +27,14 @@ from qrshop.accounts.models import Retailer, Role, Store
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import Media
-from qrshop.engagement import identity, services
+from qrshop.engagement import alerts, devices, identity, services, tokens
 from qrshop.engagement.coupons import barcode_svg, display_code
 from qrshop.engagement.forms import OFFER_KINDS, OfferForm, RedeemForm
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db, limiter
+from qrshop.extensions import csrf, db, limiter
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
+from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
 
 bp = Blueprint("engagement", __name__)
 
@@ -106,6 +107,8 @@ def save(code: str):
 
 
 @bp.post("/t/<code>/coupon")
+@limiter.limit("20 per hour", key_func=lambda: _shopper_rate_key(),
+               error_message="Too many coupon requests from this phone; try again later.")
 def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
     page = _landing_page_or_404(code)
@@ -160,6 +163,94 @@ def feedback(code: str):
     return _no_store(response)
 
 
+def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None):
+    """The alerts sign-up page of a landing page's item."""
+    form = form or {}
+    subscriptions = alerts.subscriptions_of(shopper_id, page.listing_id)
+    body = render_template(
+        "shopper/alerts.html", page=page, subscriptions=subscriptions,
+        unsubscribe_urls={s.id: alerts.unsubscribe_url(s) for s in subscriptions},
+        topics=[(topic.value, name) for topic, name in alerts.TOPIC_NAMES.items()],
+        chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
+        email=form.get("email", ""), phone=form.get("phone", ""), error=error, done=done,
+        consent=alerts.consent_text(page.retailer_name, page.product_name),
+    )
+    return _no_store(make_response(body, status))
+
+
+@bp.get("/t/<code>/alerts")
+def alerts_form(code: str):
+    """Sign up for price-drop, back-in-stock and sale alerts about the item."""
+    page = _landing_page_or_404(code)
+    return _alerts_page(page, identity.current_shopper(page.retailer_id))
+
+
+@bp.post("/t/<code>/alerts")
+@limiter.limit("5 per hour", key_func=_shopper_rate_key,
+               deduct_when=lambda response: response.status_code == 200,
+               error_message="You have signed up for alerts many times; try again later.")
+def alerts_signup(code: str):
+    """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
+    page = _landing_page_or_404(code)
+    listing = db.session.get(Listing, page.listing_id)
+    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
+    form = {"topics": request.form.getlist("topics"), "email": request.form.get("email", ""),
+            "phone": request.form.get("phone", "")}
+    try:
+        subscriptions = alerts.subscribe(
+            shopper_id=shopper_id, listing=listing, store_id=page.store_id, tag_id=page.tag_id,
+            email=form["email"], phone=form["phone"], topics=form["topics"],
+            consented=request.form.get("consent") == "yes",
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        return _alerts_page(page, None if is_new else shopper_id, status=error.status_code,
+                            error=error.message, form=form)
+    response = _alerts_page(page, shopper_id,
+                            done={subscription.channel for subscription in subscriptions})
+    if is_new:
+        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
+    return response
+
+
+def _message(heading: str, message: str, status: int = 200, **context):
+    body = render_template("shopper/message.html", heading=heading, message=message, **context)
+    return _no_store(make_response(body, status))
+
+
+def _link_failed(error: InvalidInput):
+    db.session.rollback()
+    return _message("This link does not work", error.message, error.status_code)
+
+
+@bp.get("/alerts/confirm/<token>")
+def alerts_confirm(token: str):
+    """Confirm an email alert subscription (the double opt-in link)."""
+    try:
+        subscription = alerts.confirm(token)
+    except InvalidInput as error:
+        return _link_failed(error)
+    listing = subscription.listing
+    return _message("Alerts confirmed",
+                    f"You will get emails about {listing.product.name} at "
+                    f"{listing.retailer.name}. Each one has a link to stop them.",
+                    page=brand_of(listing.retailer))
+
+
+@bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail apps POST here for List-Unsubscribe-Post one-click, without a form
+def alerts_unsubscribe(token: str):
+    """Stop a subscription with one click, no login."""
+    try:
+        subscription = alerts.unsubscribe(token)
+    except InvalidInput as error:
+        return _link_failed(error)
+    listing = subscription.listing
+    return _message("Unsubscribed",
+                    f"You will get no more alerts about {listing.product.name} at "
+                    f"{subscription.address}.", page=brand_of(listing.retailer))
+
+
 # --- the shopper's own pages -----------------------------------------------------------------
 
 
@@ -167,7 +258,7 @@ def feedback(code: str):
 def coupon(code: str):
     """The coupon, big on the phone: code and barcode for the till. Only its shopper sees it."""
     shoppers = identity.cookie_shoppers()
-    claim = services.shoppers_coupon(code, set(shoppers.values()))
+    claim = services.shoppers_coupon(code, set(services.linked_shoppers(shoppers)))
     if claim is None:
         abort(404, description="This coupon is not on this phone. Open it from the phone "
                                "that claimed it, or see your wish list.")
@@ -181,18 +272,65 @@ def coupon(code: str):
     return _no_store(make_response(body))
 
 
+def _qr(url: str) -> dict:
+    """What the template needs to draw a QR as inline SVG."""
+    matrix = encode(url)
+    return {"url": url, "side": matrix.size + 2 * QUIET_ZONE, "path": svg_path_data(matrix)}
+
+
 @bp.get("/wishlist")
 def wishlist():
-    """The shopper's saved items and coupons, per retailer."""
+    """The shopper's saved items and coupons per retailer, with a QR to show at the counter."""
     shoppers = identity.cookie_shoppers()
     lists = services.wishlists(shoppers)
     page = None
     if len(shoppers) == 1:
         page = brand_of(db.session.get(Retailer, next(iter(shoppers))))
-    context = {"lists": lists}
+    counter = {wishlist.retailer_id: _qr(devices.counter_url(
+        wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
+    context = {"lists": lists, "counter": counter,
+               "counter_minutes": tokens.MAX_AGE[tokens.COUNTER] // 60,
+               "message": request.args.get("sent") and "Check your inbox: we emailed you a "
+                          "link. Open it on the other phone or computer."}
     if page is not None:
         context["page"] = page
     return _no_store(make_response(render_template("shopper/wishlist.html", **context)))
+
+
+@bp.post("/wishlist/link")
+@limiter.limit("5 per hour", key_func=_shopper_rate_key,
+               deduct_when=lambda response: response.status_code < 400,
+               error_message="We have sent you several links; try again later.")
+def wishlist_link_request():
+    """Email a magic link that opens this wish list on another device."""
+    devices.request_magic_link(identity.cookie_shoppers(), request.form.get("email", ""))
+    return redirect(url_for(".wishlist", sent=1), code=303)
+
+
+@bp.get("/wishlist/link/<token>")
+def wishlist_link(token: str):
+    """Ask before joining this device to the wish list (mail scanners only GET links)."""
+    try:
+        email = devices.magic_link_email(token)
+    except InvalidInput as error:
+        return _link_failed(error)
+    return _message("Use your wish list here",
+                    f"Show the wish list and coupons of {email} on this device?",
+                    form_action=url_for(".wishlist_link_open", token=token),
+                    form_button="Yes, show my wish list")
+
+
+@bp.post("/wishlist/link/<token>")
+def wishlist_link_open(token: str):
+    """Join this device to the wish list of the link's email."""
+    try:
+        _, created = devices.link_device(token, identity.cookie_shoppers())
+    except InvalidInput as error:
+        return _link_failed(error)
+    response = redirect(url_for(".wishlist"), code=303)
+    for retailer_id, shopper_id in created.items():
+        identity.set_shopper_cookie(response, retailer_id, shopper_id)
+    return _no_store(response)
 
 
 # --- the till --------------------------------------------------------------------------------
@@ -260,6 +398,21 @@ def pos():
         form.code.data, form.sale_amount.data = "", ""
     return render_template("pos/pos.html", form=form, details=details,
                            redeemed=redeemed is not None), status
+
+
+@bp.get("/pos/wishlist")
+@bp.get("/pos/wishlist/<token>")
+@roles_required(Role.ASSOCIATE, Role.MERCHANDISER)
+def pos_wishlist(token: str = ""):
+    """A shopper's wish list shown at the counter: read-only, this retailer's only."""
+    token = token or request.args.get("code", "")
+    try:
+        shown = devices.wishlist_for_counter(token, current_user)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_template("pos/wishlist.html", wishlist=None), error.status_code
+    return _no_store(make_response(render_template("pos/wishlist.html", wishlist=shown)))
 
 
 # --- the merchandiser's console ---------------------------------------------------------------
@@ -362,3 +515,74 @@ def feedback_report():
     """Shoppers' feedback per listing."""
     return render_template("console/feedback.html",
                            rows=services.feedback_by_listing(current_user.retailer_id))
+
+
+# --- items and alerts in the console ---------------------------------------------------------
+
+
+def _own_listing(listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.retailer_id != current_user.retailer_id:
+        abort(404, description="No such item.")
+    return listing
+
+
+@bp.get("/console/items")
+@roles_required(Role.MERCHANDISER)
+def items():
+    """The retailer's items: price (lowering it alerts subscribers), alerts, complete the look."""
+    listings = db.session.scalars(
+        select(Listing).join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == current_user.retailer_id).order_by(Product.name)
+    ).all()
+    return render_template("console/items.html", listings=listings,
+                           audience=alerts.alert_audience(current_user.retailer_id),
+                           topics=list(alerts.TOPIC_NAMES.items()))
+
+
+@bp.post("/console/items/<int:listing_id>/price")
+@roles_required(Role.MERCHANDISER)
+def change_price(listing_id: int):
+    """Change an item's price; a lower price queues a price-drop alert."""
+    listing = _own_listing(listing_id)
+    try:
+        change = alerts.change_price(
+            listing, services.parse_money(request.form.get("price"), "Price"))
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".items"), code=303)
+    message = (f"{listing.product.name} now costs "
+               f"{format_price(change.new_cents, listing.currency)}.")
+    if change.new_cents < change.old_cents:
+        message += f" Price-drop alert queued for {change.alerts_queued} subscriber(s)."
+    flash(message, "info")
+    return redirect(url_for(".items"), code=303)
+
+
+@bp.post("/console/items/<int:listing_id>/alert")
+@roles_required(Role.MERCHANDISER)
+def send_alert(listing_id: int):
+    """Send a back-in-stock, sale or price-drop alert about an item to its subscribers."""
+    listing = _own_listing(listing_id)
+    try:
+        queued = alerts.send_alert(listing, request.form.get("topic", ""),
+                                   request.form.get("note", ""))
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".items"), code=303)
+    flash(f"Alert about {listing.product.name} queued for {queued} subscriber(s); "
+          "`qrshop outbox send` delivers it.", "info")
+    return redirect(url_for(".items"), code=303)
+
+
+# --- the vendor portal -----------------------------------------------------------------------
+
+
+@bp.get("/vendor/feedback")
+@roles_required(Role.VENDOR)
+def vendor_feedback():
+    """Shoppers' feedback on this vendor's products, per product and retailer (no shoppers)."""
+    return render_template("vendor/feedback.html",
+                           rows=services.feedback_for_vendor(current_user.vendor_id))

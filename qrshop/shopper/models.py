@@ -19,6 +19,8 @@ class Shopper(db.Model):
     """An anonymous shopper of one retailer, known by a random id in a signed cookie."""
 
     __tablename__ = "shoppers"
+    # Finds every device's shopper with the same verified email (wish list across devices).
+    __table_args__ = (Index("ix_shoppers_retailer_id_email", "retailer_id", "email"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
@@ -38,7 +40,9 @@ class Scan(db.Model):
     __tablename__ = "scans"
     __table_args__ = (
         Index("ix_scans_shopper_id_tag_id_scanned_at", "shopper_id", "tag_id", "scanned_at"),
-        Index("ix_scans_store_id_scanned_at", "store_id", "scanned_at"),
+        # Covers the analytics queries (per store and time range): no table lookups.
+        Index("ix_scans_store_id_scanned_at_counted", "store_id", "scanned_at", "is_bot",
+              "listing_id", "shopper_id", "is_repeat"),
         Index("ix_scans_tag_id_scanned_at", "tag_id", "scanned_at"),
     )
 

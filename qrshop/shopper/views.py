@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from qrshop.content.templates import template_file
 from qrshop.engagement.services import landing_engagement
 from qrshop.extensions import db, limiter
+from qrshop.recommend.services import complete_the_look
 from qrshop.shopper import services
 from qrshop.tags.codes import normalise_code
 
@@ -31,8 +32,9 @@ def landing_html_cache(maxsize: int = 2048):
     """
 
     @lru_cache(maxsize=maxsize)
-    def render(page: services.LandingPage, engage) -> str:
-        return render_landing(page, engage, csrf_token=lambda: CSRF_PLACEHOLDER)
+    def render(page: services.LandingPage, engage, recommendations: tuple) -> str:
+        return render_landing(page, engage, recommendations=recommendations,
+                              csrf_token=lambda: CSRF_PLACEHOLDER)
 
     return render
 
@@ -76,7 +78,8 @@ def landing(code: str):
     else:
         # Bots and link previewers get the page without forms (and so without a session).
         engage = landing_engagement(page, cookie_shopper_id) if bot is None else None
-        body = current_app.extensions["qrshop.landing_html"](page, engage)
+        recommendations = tuple(complete_the_look(page.listing_id, page.store_id))
+        body = current_app.extensions["qrshop.landing_html"](page, engage, recommendations)
         if engage is not None:
             body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
         status = 200

@@ -5,13 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from qrshop.accounts.services import retailer_by_slug
 from qrshop.errors import InvalidInput
-from qrshop.tags.services import TAG_LIST_COLUMNS, list_tags
+from qrshop.extensions import db
+from qrshop.tags.layouts import LAYOUTS
+from qrshop.tags.services import (
+    TAG_LIST_COLUMNS,
+    list_tags,
+    print_tags,
+    store_by_code,
+    tags_for_print,
+)
 
 tags_cli = AppGroup("tags", help="List and print product QR tags.")
 
@@ -37,3 +48,50 @@ def list_command(retailer_slug, store_code, output_format):
     writer.writeheader()
     writer.writerows(rows)
     click.echo(out.getvalue(), nl=False)
+
+
+@tags_cli.command("print")
+@click.option("--store", "store_code", required=True, help="Store code, e.g. ATL01.")
+@click.option("--sku", "skus", multiple=True,
+              help="Retailer SKU to print (repeat for more); default: every active tag.")
+@click.option("--layout", "layout_name", required=True, type=click.Choice(list(LAYOUTS)),
+              help="; ".join(f"{layout.name}: {layout.description}"
+                             for layout in LAYOUTS.values()))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The PDF file to write.")
+@click.option("--placement", default=None,
+              help="Placement note for new tags (and to pick existing ones), e.g. "
+                   "'Aisle 4 endcap'.")
+@click.option("--retailer", "retailer_slug", default=None,
+              help="Retailer slug, when two retailers use the same store code.")
+@click.option("--offset-x", default=0.0, show_default=True, type=float,
+              help="Calibration: move everything right by this many mm (negative: left).")
+@click.option("--offset-y", default=0.0, show_default=True, type=float,
+              help="Calibration: move everything down by this many mm (negative: up).")
+def print_command(store_code, skus, layout_name, out_path, placement, retailer_slug,
+                  offset_x, offset_y):
+    """Print tags of a store as a PDF on label stock; missing tags are created."""
+    try:
+        retailer_id = None
+        if retailer_slug:
+            retailer_id = retailer_by_slug(retailer_slug).id
+        store = store_by_code(store_code, retailer_id)
+        tags = tags_for_print(store, list(skus), placement)
+        with click.progressbar(length=len(tags), label=f"Printing {len(tags)} tags",
+                               file=sys.stderr) as bar:
+            pdf = print_tags(store, tags, layout_name, current_app.config["BASE_URL"],
+                             offset_mm=(offset_x, offset_y), progress=lambda: bar.update(1))
+    except InvalidInput as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    out = Path(out_path)
+    try:
+        # Write beside the target and rename: a reader never sees half a PDF.
+        partial = out.with_name(f".{out.name}.partial")
+        partial.write_bytes(pdf)
+        partial.replace(out)
+    except OSError as error:
+        db.session.rollback()
+        raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from None
+    db.session.commit()
+    click.echo(f"Wrote {len(tags)} tags ({layout_name}) to {out}.")

@@ -44,3 +44,9 @@ def tag_url(base_url: str, code: str) -> str:
 def is_alphanumeric_mode(text: str) -> bool:
     """True when every character is in the QR alphanumeric set."""
     return set(text) <= QR_ALPHANUMERIC
+
+
+def short_url(base_url: str, code: str) -> str:
+    """The tag's address for people to type: host (lower case) and /T/CODE, no scheme."""
+    parts = urlsplit(base_url)
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}/T/{code.upper()}"

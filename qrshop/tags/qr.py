@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,6 +11,7 @@ import qrcode
 import qrcode.constants
 import qrcode.util
 from PIL import Image
+from qrcode.exceptions import DataOverflowError
 
 from qrshop.tags.codes import is_alphanumeric_mode
 
@@ -45,15 +47,31 @@ class QRMatrix:
                     x += 1
 
 
-@lru_cache(maxsize=4096)
-def encode(url: str) -> QRMatrix:
-    """Encode a URL at error correction M, in alphanumeric mode whenever it allows."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+def _symbol(url: str, version: int | None) -> qrcode.QRCode:
+    """A made QR symbol: the smallest version that fits (None) or exactly `version`."""
+    qr = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M,
+                       border=0)
     if is_alphanumeric_mode(url):
         qr.add_data(qrcode.util.QRData(url.encode("ascii"), mode=qrcode.util.MODE_ALPHA_NUM))
     else:
         qr.add_data(url, optimize=0)
-    qr.make(fit=True)
+    qr.make(fit=version is None)
+    return qr
+
+
+@lru_cache(maxsize=4096)
+def encode(url: str, min_version: int = 1) -> QRMatrix:
+    """Encode a URL at error correction M, in alphanumeric mode whenever it allows.
+
+    The smallest version that holds the URL is used, or min_version if that is larger (a
+    label with little room may need more, smaller modules to keep the symbol's size up).
+    """
+    qr = None
+    if min_version > 1:
+        with contextlib.suppress(DataOverflowError):  # the URL needs more than min_version
+            qr = _symbol(url, min_version)
+    if qr is None:
+        qr = _symbol(url, None)
     rows = tuple(tuple(bool(cell) for cell in row) for row in qr.get_matrix())
     return QRMatrix(version=qr.version, rows=rows)
 

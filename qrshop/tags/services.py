@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from qrshop import storage
 from qrshop.accounts.models import Retailer, Store
 from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.services import format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.tags.codes import new_code, tag_url
+from qrshop.tags.codes import new_code, short_url, tag_url
+from qrshop.tags.layouts import LAYOUTS
 from qrshop.tags.models import Tag
+from qrshop.tags.printing import LabelContent, build_pdf
 
 TAG_LIST_COLUMNS = ("code", "url", "retailer", "store", "sku", "gtin", "product", "placement",
                     "status")
@@ -87,3 +91,135 @@ def list_tags(
         }
         for tag in db.session.scalars(query).unique()
     ]
+
+
+def store_by_code(code: str, retailer_id: int | None = None) -> Store:
+    """The store with this code (within one retailer when given), or InvalidInput."""
+    query = select(Store).where(Store.code == (code or "").strip().upper())
+    if retailer_id is not None:
+        query = query.where(Store.retailer_id == retailer_id)
+    stores = db.session.scalars(query).all()
+    if not stores:
+        raise InvalidInput(f"No store with code {code!r}.", status_code=404, code="unknown_store")
+    if len(stores) > 1:
+        raise InvalidInput(f"Store code {code!r} is used by several retailers; "
+                           "say which retailer.")
+    return stores[0]
+
+
+def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) -> list[Tag]:
+    """The tags to print at a store: for the SKUs given (created where missing, one per
+    listing x store x placement; existing ones reused), or every active tag of the store.
+
+    Raises InvalidInput, creating nothing, for SKUs the store's retailer does not carry or an
+    empty selection.
+    """
+    if placement is not None:
+        placement = placement.strip()
+        if len(placement) > 120:
+            raise InvalidInput("Placement note is longer than 120 characters.")
+    active = (select(Tag).where(Tag.store_id == store.id, Tag.retired_at.is_(None))
+              .order_by(Tag.id))
+    if placement is not None:
+        active = active.where(Tag.placement == placement)
+    if not skus:
+        tags = list(db.session.scalars(active))
+        if not tags:
+            where = f" with placement {placement!r}" if placement else ""
+            raise InvalidInput(f"Store {store.code} has no active tags{where} to print.")
+        return tags
+    wanted = list(dict.fromkeys(sku.strip() for sku in skus if sku.strip()))
+    if not wanted:
+        raise InvalidInput("No SKU given to print.")
+    listings = {
+        listing.sku: listing for listing in db.session.scalars(
+            select(Listing).where(Listing.retailer_id == store.retailer_id,
+                                  Listing.sku.in_(wanted)))
+    }
+    missing = [sku for sku in wanted if sku not in listings]
+    if missing:
+        raise InvalidInput(
+            f"Not carried at {store.code}: {', '.join(missing)}. Nothing was printed.",
+            code="unknown_sku")
+    tags = []
+    for sku in wanted:
+        existing = db.session.scalars(
+            active.where(Tag.listing_id == listings[sku].id).limit(1)).first()
+        tags.append(existing or create_tag(listings[sku], store, placement or ""))
+    return tags
+
+
+def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *,
+               offset_mm=(0.0, 0.0), progress=None, mark_printed: bool = True) -> bytes:
+    """Render the tags as a PDF in a layout and (unless a preview) mark them printed now."""
+    layout = LAYOUTS.get(layout_name)
+    if layout is None:
+        raise InvalidInput(f"Unknown layout {layout_name!r}; choose one of "
+                           f"{', '.join(LAYOUTS)}.", code="unknown_layout")
+    for axis, value in zip("xy", offset_mm, strict=True):
+        if not -10 <= value <= 10:
+            raise InvalidInput(f"Calibration offset {axis} must be between -10 and 10 mm.")
+    if not tags:
+        raise InvalidInput("Nothing to print.")
+    retailer = store.retailer
+    logo = None
+    if retailer.logo is not None:
+        path = storage.path_for(retailer.logo.filename)
+        logo = path.read_bytes() if path else None
+    labels = [
+        LabelContent(tag_url(base_url, tag.code), short_url(base_url, tag.code),
+                     tag.listing.product.name,
+                     format_price(tag.listing.price_cents, tag.listing.currency))
+        for tag in tags
+    ]
+    pdf, _ = build_pdf(layout, labels, offset_mm=offset_mm, logo=logo,
+                       brand_colour=retailer.primary_colour,
+                       title=f"{retailer.name} {store.code} tags", progress=progress)
+    if mark_printed:
+        now = utcnow()
+        for tag in tags:
+            tag.printed_at = now
+        db.session.flush()
+    return pdf
+
+
+def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> None:
+    """Point an active tag at another listing of the same retailer (a shelf reused for a new
+    product); past scans keep the listing they were made for."""
+    if tag.retired_at is not None:
+        raise InvalidInput(f"Tag {tag.code} is retired; print a new tag instead.")
+    if listing.retailer_id != tag.store.retailer_id:
+        raise InvalidInput("That item belongs to another retailer.")
+    tag.listing = listing
+    if placement is not None:
+        placement = placement.strip()
+        if len(placement) > 120:
+            raise InvalidInput("Placement note is longer than 120 characters.")
+        tag.placement = placement
+    db.session.flush()
+
+
+def search_tags(retailer_id: int, *, store_id: int | None = None, text: str = "",
+                status: str = "") -> list[Tag]:
+    """A retailer's tags, filtered by store, by text (code, SKU, product, placement) and by
+    status ('active' or 'retired')."""
+    query = (
+        select(Tag).join(Store, Store.id == Tag.store_id)
+        .join(Listing, Listing.id == Tag.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Store.retailer_id == retailer_id)
+        .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+        .order_by(Store.code, Product.name, Tag.code)
+    )
+    if store_id is not None:
+        query = query.where(Tag.store_id == store_id)
+    if text.strip():
+        pattern = f"%{text.strip().lower()}%"
+        query = query.where(or_(
+            func.lower(Tag.code).like(pattern), func.lower(Listing.sku).like(pattern),
+            func.lower(Product.name).like(pattern), func.lower(Tag.placement).like(pattern)))
+    if status == "active":
+        query = query.where(Tag.retired_at.is_(None))
+    elif status == "retired":
+        query = query.where(Tag.retired_at.is_not(None))
+    return list(db.session.scalars(query).unique())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qrshop.catalog.services import create_listing, create_product
-from qrshop.content.media import save_upload
+from qrshop.content.media import ingest
 from qrshop.extensions import db
 from tests.content.images import image_bytes
 from tests.factories import (
@@ -51,11 +51,11 @@ def make_scene() -> Scene:
     other_tag = create_tag(other_listing, other_store, "Aisle 9")
     rival = make_vendor("rivalco")
     rival_tag = make_tag(retailer, store, rival, name="Rival Gizmo")
-    hero = save_upload(image_bytes("JPEG", size=(1100, 700)), "hero-shot.jpg", vendor=vendor)
-    photo = save_upload(image_bytes("PNG", size=(800, 800), colour=(1, 2, 3)), "detail.png",
-                        vendor=vendor)
-    rival_image = save_upload(image_bytes("JPEG", size=(700, 500), colour=(9, 9, 9)),
-                              "rival.jpg", vendor=rival)
+    hero = ingest(image_bytes("JPEG", size=(1100, 700)), "hero-shot.jpg", vendor.id)
+    photo = ingest(image_bytes("PNG", size=(800, 800), colour=(1, 2, 3)), "detail.png",
+                   vendor.id)
+    rival_image = ingest(image_bytes("JPEG", size=(700, 500), colour=(9, 9, 9)), "rival.jpg",
+                         rival.id)
     db.session.commit()
     scene = Scene(retailer, tag, product, other, other_tag, rival_tag.listing.product, hero,
                   photo, rival_image, "vendor@widgetco.test", "vendor@rivalco.test",

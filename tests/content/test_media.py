@@ -1,171 +1,176 @@
-"""The media pipeline: only real, clean images, PDFs and MP4s are stored."""
+"""Vendor uploads: only real, clean files get in; refused ones leave nothing behind."""
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from qrshop import storage
-from qrshop.content.media import MAX_IMAGE_BYTES, save_upload, video_embed
+from qrshop.accounts.services import create_api_token
+from qrshop.content.media import ingest, parse_video_link
 from qrshop.content.models import Media, MediaVariant
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from tests.content.images import gps_exif, image_bytes, mp4_bytes, pdf_bytes
-from tests.factories import make_vendor
+from tests.factories import csrf_token, login, make_shop, make_user, make_vendor
 
 
-def _stored_files(app) -> list[Path]:
+def _jpeg(width=1600, height=1200, exif=None) -> bytes:
+    image = Image.new("RGB", (width, height), (200, 40, 40))
+    image.paste((30, 30, 200), (0, 0, width // 2, height // 4))  # a blue band at the top left
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif if exif is not None else Image.Exif())
+    return out.getvalue()
+
+
+def _gps_exif(orientation: int | None = None) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (33.0, 45.0, 0.0), 3: "W", 4: (84.0, 23.0, 0.0)}  # GPS IFD
+    exif[0x010F] = "PhoneMaker"
+    if orientation:
+        exif[0x0112] = orientation
+    return exif
+
+
+def _files_in(app) -> list:
+    from pathlib import Path
+
     root = Path(app.config["VENDOR_CONTENT_DIR"])
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def _truncated_jpeg() -> bytes:
-    data = image_bytes("JPEG", size=(800, 600))
-    return data[: len(data) // 2]
+def test_jpeg_with_gps_comes_back_without_any_metadata_and_with_variants(app):
+    vendor = make_vendor()
+    item = ingest(_jpeg(exif=_gps_exif()), "holiday.jpg", vendor.id)
+    path = [p for p in _files_in(app) if p.name == item.filename][0]
+    with Image.open(path) as stored:
+        assert not stored.getexif()  # no GPS, no camera make: nothing
+    assert (item.kind, item.extension, item.width, item.height) == ("image", "jpg", 1600, 1200)
+    widths = {(v.width, v.extension) for v in db.session.scalars(select(MediaVariant))}
+    assert widths == {(w, f) for w in (320, 640, 1080) for f in ("webp", "jpg")}
 
 
-def _bomb_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("1", (12000, 12000)).save(out, format="PNG")
-    return out.getvalue()
+def test_a_rotated_phone_photo_comes_back_upright(app):
+    vendor = make_vendor()
+    # Stored landscape with "rotate 90° clockwise to view" (orientation 6), as phones do.
+    item = ingest(_jpeg(1600, 1200, _gps_exif(orientation=6)), "IMG_0001.JPG", vendor.id)
+    assert (item.width, item.height) == (1200, 1600)
+    path = _files_in(app)
+    with Image.open([p for p in path if p.name == item.filename][0]) as upright:
+        assert upright.size == (1200, 1600) and not upright.getexif()
+        # The blue band that was at the top left of the sensor is now at the top right.
+        assert upright.getpixel((1150, 50))[2] > 150 and upright.getpixel((50, 50))[0] > 150
 
 
-BAD_UPLOADS = {
-    "truncated image": (_truncated_jpeg, "photo.jpg", "damaged or incomplete"),
-    "non-image named .jpg": (lambda: b"just some text, honest" * 20, "photo.jpg",
-                             "not a JPEG, PNG or WebP image"),
-    "decompression bomb": (_bomb_png, "huge.png", "too many pixels"),
-    "svg": (lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-            "logo.svg", "SVG images are not accepted"),
-    "html renamed .jpg": (lambda: b"<!doctype html><script>alert(1)</script>", "pic.jpg",
-                          "not a JPEG, PNG or WebP image"),
-    "over the size limit": (lambda: b"\xff\xd8" + b"\0" * (MAX_IMAGE_BYTES + 1), "big.jpg",
-                            "larger than 15 MB"),
-    "empty file": (lambda: b"", "empty.png", "is empty"),
-    "path traversal name": (lambda: image_bytes("PNG", size=(10, 10)), "../../etc/passwd.png",
-                            "is not allowed"),
-    "pdf that is not a pdf": (lambda: b"%PDF-1.7\nnot really a pdf at all", "manual.pdf",
-                              "not a PDF document"),
-    "mp4 that is not a video": (lambda: b"hello world, not a video", "clip.mp4",
-                                "not an MP4 video"),
-}
-
-
-@pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
-def test_bad_upload_is_refused_and_nothing_is_stored(app, case):
-    build, filename, message = BAD_UPLOADS[case]
+@pytest.mark.parametrize(
+    ("data", "name", "status", "message"),
+    [
+        (b"", "empty.jpg", 400, "empty"),
+        (_jpeg()[:5000], "cut.jpg", 422, "damaged or incomplete"),
+        (b"\x00\x01 plain bytes, not a picture" * 10, "fake.jpg", 415, "not a JPEG, PNG"),
+        (b"<html><script>alert(1)</script></html>", "page.jpg", 415, "not a JPEG, PNG"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "logo.svg", 415,
+         "not a JPEG, PNG"),
+        (b"%PDF-1.7\nthis is not really a pdf", "spec.pdf", 422, "damaged"),
+        (b"GIF89a" + b"\x00" * 100, "anim.gif", 415, "not a JPEG, PNG"),
+    ],
+)
+def test_bad_uploads_are_refused_and_leave_nothing(app, data, name, status, message):
     vendor = make_vendor()
     with pytest.raises(InvalidInput) as refused:
-        save_upload(build(), filename, vendor=vendor)
-    assert message in refused.value.message
-    assert 400 <= refused.value.status_code < 500
-    assert _stored_files(app) == []
-    assert db.session.scalar(select(func.count(Media.id))) == 0
+        ingest(data, name, vendor.id)
+    assert refused.value.status_code == status and message in refused.value.message
+    assert _files_in(app) == []
+    assert db.session.scalar(select(func.count()).select_from(Media)) == 0
 
 
-def test_gps_exif_is_stripped(app):
-    vendor = make_vendor()
-    original = image_bytes("JPEG", exif=gps_exif())
-    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the fixture has GPS
-    media = save_upload(original, "phone.jpg", vendor=vendor)
-    for name in [media.filename] + [v.filename for v in media.variants]:
-        stored = storage.path_for(name).read_bytes()
-        exif = Image.open(io.BytesIO(stored)).getexif()
-        assert not exif.get_ifd(0x8825) and 0x0110 not in exif
-        assert b"Phone 15" not in stored
+def test_decompression_bomb_is_refused_before_decoding(app):
+    bomb = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")  # tiny file, 400 megapixels
+    with pytest.raises(InvalidInput) as refused:
+        ingest(bomb.getvalue(), "bomb.png", make_vendor().id)
+    assert refused.value.status_code == 413 and "pixels" in refused.value.message
+    assert _files_in(app) == []
 
 
-def test_rotated_phone_photo_comes_back_upright(app):
-    vendor = make_vendor()
-    # A phone held upright saves a landscape sensor image plus "rotate 90 degrees" (6).
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    sensor = Image.new("RGB", (400, 300), (255, 0, 0))
-    sensor.paste((0, 0, 255), (0, 0, 200, 300))  # left half blue
-    out = io.BytesIO()
-    sensor.save(out, format="JPEG", exif=exif)
-    media = save_upload(out.getvalue(), "portrait.jpg", vendor=vendor)
-    assert (media.width, media.height) == (300, 400)
-    upright = Image.open(storage.path_for(media.filename))
-    assert upright.size == (300, 400)
-    assert 0x0112 not in upright.getexif()
-    top = upright.getpixel((150, 20))
-    assert top[2] > 200 and top[0] < 60  # the blue half is now on top
+def test_oversized_file_is_refused(app):
+    with pytest.raises(InvalidInput) as refused:
+        ingest(b"\xff\xd8" + b"\x00" * (16 * 1024 * 1024), "huge.jpg", make_vendor().id)
+    assert refused.value.status_code == 413
 
 
-def test_image_gets_responsive_webp_and_jpeg_variants(app):
-    media = save_upload(image_bytes("PNG", size=(1600, 900)), "wide.png", vendor=make_vendor())
-    variants = {(v.format, v.width) for v in media.variants}
-    assert variants == {(f, w) for f in ("webp", "jpg") for w in (320, 640, 1080)}
-    for variant in media.variants:
-        with Image.open(storage.path_for(variant.filename)) as image:
-            assert image.format == {"webp": "WEBP", "jpg": "JPEG"}[variant.format]
-            assert image.width == variant.width
-    assert db.session.scalar(select(func.count(MediaVariant.id))) == 6
-
-
-def test_image_is_identified_by_content_not_name(app):
-    media = save_upload(image_bytes("PNG", size=(50, 50)), "actually-a-png.jpg",
-                        vendor=make_vendor())
-    assert media.extension == "png" and media.content_type == "image/png"
+def test_path_traversal_names_are_only_labels(app):
+    item = ingest(_jpeg(100, 100), "../../etc/passwd.jpg", make_vendor().id)
+    assert item.filename == f"{item.sha256}.jpg"
+    assert ".." not in item.original_name and "/" not in item.original_name
+    assert all(".." not in str(p) and "passwd" not in p.name for p in _files_in(app))
 
 
 def test_real_pdf_and_mp4_are_accepted(app):
-    vendor = make_vendor()
-    pdf = save_upload(pdf_bytes(), "manual.pdf", vendor=vendor)
-    video = save_upload(mp4_bytes(), "clip.mp4", vendor=vendor)
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    document.new_page(200, 200)
+    out = io.BytesIO()
+    document.save(out)
+    pdf = ingest(out.getvalue(), "care.pdf", make_vendor().id)
     assert (pdf.kind, pdf.extension) == ("document", "pdf")
+    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+    video = ingest(mp4, "clip.mp4", pdf.vendor_id)
     assert (video.kind, video.extension) == ("video", "mp4")
 
 
-def test_same_file_twice_is_one_library_item(app):
-    vendor = make_vendor()
-    data = image_bytes("JPEG", size=(100, 100))
-    assert save_upload(data, "a.jpg", vendor=vendor).id == save_upload(data, "b.jpg",
-                                                                      vendor=vendor).id
+def test_video_links_become_privacy_enhanced_embeds():
+    assert parse_video_link("https://www.youtube.com/watch?v=dQw4w9WgXcQ").embed_url == \
+        "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+    assert parse_video_link("https://youtu.be/dQw4w9WgXcQ").video_id == "dQw4w9WgXcQ"
+    assert parse_video_link("https://vimeo.com/76979871").embed_url == \
+        "https://player.vimeo.com/video/76979871?dnt=1&autoplay=1"
+    for bad in ("javascript:alert(1)", "https://evil.example/watch?v=dQw4w9WgXcQ", ""):
+        with pytest.raises(InvalidInput):
+            parse_video_link(bad)
 
 
-@pytest.mark.parametrize("url, embed", [
-    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-     "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"),
-    ("https://youtu.be/dQw4w9WgXcQ", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"),
-    ("https://www.youtube.com/shorts/dQw4w9WgXcQ",
-     "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"),
-    ("https://vimeo.com/76979871", "https://player.vimeo.com/video/76979871?dnt=1&autoplay=1"),
-])
-def test_video_links_become_privacy_enhanced_embeds(url, embed):
-    assert video_embed(url)["embed"] == embed
+def test_api_upload_is_the_vendors_own(app, client):
+    make_shop()
+    vendor_user = make_user("vendor", vendor_slug="widgetco")
+    token = create_api_token(vendor_user, "bulk")[1]
+    merch_token = create_api_token(make_user("merchandiser", retailer_slug="acme"), "x")[1]
+    db.session.commit()
+    response = client.post("/api/v1/media", headers={"Authorization": f"Bearer {token}"},
+                           data={"file": (io.BytesIO(_jpeg(800, 600)), "shoe.jpg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["kind"] == "image" and body["url"].startswith("/media/")
+    assert {v["width"] for v in body["variants"]} == {320, 640}
+    with client.get(body["url"]) as image:
+        assert image.status_code == 200 and "immutable" in image.headers["Cache-Control"]
+    bad = client.post("/api/v1/media", headers={"Authorization": f"Bearer {token}"},
+                      data={"file": (io.BytesIO(b"<svg/>"), "x.svg")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 415 and bad.get_json()["error"] == "unsupported_type"
+    refused = client.post("/api/v1/media", headers={"Authorization": f"Bearer {merch_token}"},
+                          data={"file": (io.BytesIO(_jpeg(10, 10)), "x.jpg")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 403
 
 
-@pytest.mark.parametrize("url", ["https://evil.example/watch?v=dQw4w9WgXcQ",
-                                 "javascript:alert(1)", "https://vimeo.com/about"])
-def test_other_links_are_not_videos(url):
-    with pytest.raises(InvalidInput, match="not a YouTube or Vimeo"):
-        video_embed(url)
-
-
-def test_damaged_files_are_refused_never_crash(app):
-    import random
-
-    rng = random.Random(7)
-    seeds = {"a.jpg": image_bytes("JPEG", size=(64, 48)), "a.png": image_bytes("PNG", (64, 48)),
-             "a.webp": image_bytes("WEBP", size=(64, 48)), "a.pdf": pdf_bytes()}
-    from qrshop.content.media import prepare_upload
-
-    for _ in range(300):
-        name, data = rng.choice(list(seeds.items()))
-        data = bytearray(data)
-        for _ in range(rng.randint(1, 6)):
-            at = rng.randrange(len(data))
-            if rng.random() < 0.6:
-                data[at] = rng.randrange(256)
-            else:
-                del data[at:at + rng.randint(1, 40)]
-        try:
-            prepare_upload(bytes(data), name)
-        except InvalidInput as refused:
-            assert 400 <= refused.status_code < 500
+def test_vendor_media_page_shows_only_own_uploads(app, client):
+    make_shop()
+    other = make_vendor("rivalgoods")
+    ingest(_jpeg(50, 50), "rival-secret.jpg", other.id)
+    db.session.commit()
+    login(client, make_user("vendor", vendor_slug="widgetco").email)
+    token = csrf_token(client, "/vendor/media")
+    response = client.post("/vendor/media", data={
+        "csrf_token": token, "file": (io.BytesIO(_jpeg(400, 300)), "mine.jpg")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    html = client.get("/vendor/media").get_data(as_text=True)
+    assert "mine.jpg" in html and "rival-secret.jpg" not in html
+    refused = client.post("/vendor/media", data={
+        "csrf_token": token, "file": (io.BytesIO(b"<html></html>"), "x.jpg")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 415

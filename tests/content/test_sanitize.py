@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qrshop.content.sanitize import sanitize_rich_text
+from qrshop.content.sanitize import clean_rich_text as sanitize_rich_text
 
 
 def test_formatting_survives():

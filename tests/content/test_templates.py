@@ -32,7 +32,7 @@ def test_merchandiser_picks_a_template_for_one_listing(app, client):
                            data={"csrf_token": token, "template": "look"})
     assert response.status_code == 302
     html = client.get(f"/t/{scene.tag.code}?via=store").get_data(as_text=True)
-    assert "Complete the look" in html and "Pairs with the Ridge Cap" in html
+    assert "Wear it with" in html and "Pairs with the Ridge Cap" in html
 
 
 def test_default_must_be_enabled(app, client):

@@ -185,7 +185,7 @@ def test_each_template_renders_its_slots(app, client):
     specs = client.get(base + "specs").get_data(as_text=True)
     assert "<th scope=\"row\">Weight</th><td>540 g</td>" in specs
     look = client.get(base + "look").get_data(as_text=True)
-    assert "Complete the look" in look and 'loading="lazy"' in look
+    assert "Wear it with" in look and 'loading="lazy"' in look
     for html in (story, specs, look):
         assert "fonts.googleapis" not in html and "<script>" not in html
 

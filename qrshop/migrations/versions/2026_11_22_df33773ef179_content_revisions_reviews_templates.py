@@ -1,7 +1,7 @@
-"""content revisions, reviews, media variants, templates
+"""content revisions, reviews, audit log, landing templates
 
 Revision ID: df33773ef179
-Revises: 99ff79aa0fc9
+Revises: 94875bd67e85
 Create Date: 2026-11-22 18:46:10.780257
 
 """
@@ -11,25 +11,13 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'df33773ef179'
-down_revision = '99ff79aa0fc9'
+down_revision = '94875bd67e85'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    """Media variants and kinds, content revisions, reviews, audit log, landing templates."""
-    op.create_table('media_variants',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('media_id', sa.Integer(), nullable=False),
-    sa.Column('format', sa.String(length=8), nullable=False),
-    sa.Column('width', sa.Integer(), nullable=False),
-    sa.Column('height', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('size_bytes', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['media_id'], ['media.id'], name=op.f('fk_media_variants_media_id_media')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_media_variants')),
-    sa.UniqueConstraint('media_id', 'format', 'width', name=op.f('uq_media_variants_media_id_format_width'))
-    )
+    """Content revisions, reviews, audit log; landing templates on retailers and listings."""
     op.create_table('content_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
@@ -85,13 +73,6 @@ def upgrade():
         batch_op.add_column(sa.Column('live_revision_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_listings_live_revision_id_content_revisions'), 'content_revisions', ['live_revision_id'], ['id'])
 
-    with op.batch_alter_table('media', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('kind', sa.String(length=16), nullable=False, server_default='image'))
-        batch_op.add_column(sa.Column('label', sa.String(length=200), nullable=False, server_default=''))
-        batch_op.drop_constraint(batch_op.f('uq_media_sha256'), type_='unique')
-        batch_op.create_index('ix_media_sha256', ['sha256'], unique=False)
-        batch_op.create_unique_constraint(batch_op.f('uq_media_vendor_id_sha256'), ['vendor_id', 'sha256'])
-
     with op.batch_alter_table('retailers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('enabled_templates', sa.JSON(), nullable=False,
                                       server_default='["spotlight", "story", "specs", "look"]'))
@@ -100,17 +81,10 @@ def upgrade():
 
 
 def downgrade():
-    """Back to one media row per file and no content workflow."""
+    """Back to no content workflow and no template choice."""
     with op.batch_alter_table('retailers', schema=None) as batch_op:
         batch_op.drop_column('default_template')
         batch_op.drop_column('enabled_templates')
-
-    with op.batch_alter_table('media', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_media_vendor_id_sha256'), type_='unique')
-        batch_op.drop_index('ix_media_sha256')
-        batch_op.create_unique_constraint(batch_op.f('uq_media_sha256'), ['sha256'])
-        batch_op.drop_column('label')
-        batch_op.drop_column('kind')
 
     with op.batch_alter_table('listings', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_listings_live_revision_id_content_revisions'), type_='foreignkey')
@@ -126,4 +100,3 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_content_revisions_product_id'))
 
     op.drop_table('content_revisions')
-    op.drop_table('media_variants')

@@ -1,0 +1,43 @@
+"""A retailer's theme: colours that people can read (WCAG AA), a safe font, a footer."""
+
+from __future__ import annotations
+
+import re
+
+from coloraide import Color
+
+from qrshop.accounts.models import SAFE_FONTS, Retailer
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+AA_TEXT = 4.5
+
+
+def contrast(foreground: str, background: str) -> float:
+    """The WCAG 2.1 contrast ratio of two colours (1 to 21)."""
+    return Color(foreground).contrast(background, method="wcag21")
+
+
+def update_theme(retailer: Retailer, *, primary: str, accent: str, font: str,
+                 footer_text: str, logo_media_id: int | None = None) -> None:
+    """Set the theme, refusing colours that fail WCAG AA for text (with the measured ratio)."""
+    for name, value in (("Primary", primary), ("Accent", accent)):
+        if not HEX_COLOUR.match(value or ""):
+            raise InvalidInput(f"{name} colour must look like #7a1f3d.")
+    ratio = contrast(accent, primary)
+    if ratio < AA_TEXT:
+        raise InvalidInput(
+            f"Text in the accent colour on the primary colour has contrast {ratio:.1f}:1, "
+            f"below the {AA_TEXT}:1 that WCAG AA asks for. Darken one or lighten the other.",
+            code="low_contrast")
+    if font not in SAFE_FONTS:
+        raise InvalidInput(f"Choose a font from: {', '.join(SAFE_FONTS)}.")
+    footer_text = (footer_text or "").strip()
+    if len(footer_text) > 300:
+        raise InvalidInput("The footer text can be at most 300 characters.")
+    retailer.primary_colour, retailer.accent_colour = primary.lower(), accent.lower()
+    retailer.font, retailer.footer_text = font, footer_text
+    if logo_media_id is not None:
+        retailer.logo_media_id = logo_media_id
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""Recommendations: curated "complete the look" listings and co-scans."""

@@ -1,0 +1,48 @@
+"""The merchandiser's "complete the look" picker."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from qrshop.accounts.auth import roles_required
+from qrshop.accounts.models import Role
+from qrshop.catalog.models import Listing, Product
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+from qrshop.recommend import services
+
+bp = Blueprint("recommend", __name__)
+
+
+@bp.route("/console/items/<int:listing_id>/look", methods=["GET", "POST"])
+@roles_required(Role.MERCHANDISER)
+def curate(listing_id: int):
+    """Pick, in order, the items shown under "Complete the look" on an item's page."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or listing.retailer_id != current_user.retailer_id:
+        abort(404, description="No such item.")
+    status = 200
+    if request.method == "POST":
+        raw = [value for value in request.form.getlist("recommended") if value]
+        try:
+            if not all(value.isdigit() for value in raw):
+                raise InvalidInput("Choose items from the list.")
+            services.set_curated(listing, [int(value) for value in raw])
+            flash(f"“Complete the look” for {listing.product.name} saved.", "info")
+            return redirect(url_for(".curate", listing_id=listing.id), code=303)
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = error.status_code
+    others = db.session.execute(
+        select(Listing.id, Product.name, Listing.sku)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == current_user.retailer_id, Listing.id != listing.id)
+        .order_by(Product.name)
+    ).all()
+    chosen = services.curated_ids(listing.id)
+    slots = chosen + [None] * max(services.LIMIT - len(chosen), 0)
+    return render_template("console/look.html", listing=listing, others=others,
+                           slots=slots), status

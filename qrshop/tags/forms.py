@@ -1,0 +1,48 @@
+"""Console forms for printing and managing tags (CSRF-protected by Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import FloatField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from qrshop.tags.layouts import LAYOUTS
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PrintForm(FlaskForm):
+    """What to print, where, and on which stock."""
+
+    store = SelectField("Store", validators=[DataRequired()])
+    listings = CheckboxesField("Items (none ticked: every active tag of the store)",
+                               coerce=int, validate_choice=False)
+    placement = StringField("Placement note", validators=[Optional(), Length(max=120)])
+    layout = SelectField("Label stock")
+    offset_x = FloatField("Move right (mm)", default=0.0,
+                          validators=[Optional(), NumberRange(-10, 10)])
+    offset_y = FloatField("Move down (mm)", default=0.0,
+                          validators=[Optional(), NumberRange(-10, 10)])
+
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout.choices = [(layout.name, f"{layout.name}: {layout.description}")
+                               for layout in LAYOUTS.values()]
+
+
+class ReassignForm(FlaskForm):
+    """Point a tag at another item."""
+
+    listing = SelectField("New item", coerce=int, validate_choice=False)
+    placement = StringField("Placement note", validators=[Optional(), Length(max=120)])
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (retire)."""

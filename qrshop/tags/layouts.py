@@ -1,0 +1,108 @@
+"""Label stock for printed tags, at exact physical sizes (PDF points, 72 per inch).
+
+Each layout is a grid of labels on a page; positions are computed from the stock's published
+geometry (margins, label size, pitch), so a test can hold them to it. Printers drift, so every
+print accepts calibration offsets in millimetres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.pagesizes import A4, LETTER
+
+INCH = 72.0
+MM = 72.0 / 25.4
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A sheet of identical labels (or one tag per page)."""
+
+    name: str
+    description: str
+    page: tuple[float, float]
+    label: tuple[float, float]
+    columns: int
+    rows: int
+    left: float  # page's left edge to the first column's left edge
+    top: float  # page's top edge to the first row's top edge
+    pitch: tuple[float, float]  # left edge to next left edge; top edge to next top edge
+    style: str  # how a label is drawn: "compact", "square", "strip" or "poster"
+    source: str
+
+    @property
+    def per_page(self) -> int:
+        """Labels on one sheet."""
+        return self.columns * self.rows
+
+    def positions(self, offset_mm: tuple[float, float] = (0.0, 0.0)) -> list[tuple[float, float]]:
+        """Bottom-left corner of every label, row by row from the top left, in PDF points.
+
+        offset_mm moves everything right (x) and down (y) to correct a printer's drift.
+        """
+        dx, dy = offset_mm[0] * MM, offset_mm[1] * MM
+        width, height = self.label
+        result = []
+        for row in range(self.rows):
+            for column in range(self.columns):
+                x = self.left + column * self.pitch[0] + dx
+                top = self.page[1] - self.top - row * self.pitch[1] - dy
+                result.append((x, top - height))
+        return result
+
+
+# Where the numbers come from (checked when the layouts were written):
+# - avery-5160: Avery's 5160 template, 2 5/8 x 1 in, 3 x 10, top margin 1/2 in, side margin
+#   3/16 in, pitch 2.75 x 1 in (so both side margins are 3/16 in). gLabels' template
+#   (GNOME/glabels templates/avery-us-templates.xml, part 5160) has x0=0.1875in y0=0.5in
+#   dx=2.75in dy=1in; the glabels-qt copy of that file says x0=0.15625in dx=2.78125in, a
+#   variant that moves the outer columns by 1/32 in - within what --offset-x corrects.
+# - avery-l7160: Avery UK's L7160 spec, 63.5 x 38.1 mm, 3 x 7, top margin 15.15 mm, side
+#   margin 7.25 mm, pitch 66.04 x 38.1 mm (7 rows leave 15.15 mm at the bottom too).
+# - square-1.5in: 1.5 in squares, 4 x 6 = 24 per Letter sheet, the format of Avery 22805.
+#   Avery's own margins for 22805 could not be confirmed from a published template, so the grid
+#   is centred on the sheet (11/16 in side margins, 3/8 in gaps across; 3/8 in top and bottom
+#   margins, 1/4 in gaps down). Print one page on plain paper, hold it against the stock, and
+#   correct any shift with --offset-x/--offset-y.
+# - shelf-strip: 8 x 1.25 in strips, 8 per Letter sheet, cut along the printed rule; 1.25 in
+#   is the common height of a shelf-edge (C-channel) ticket holder.
+# - poster-a4: one tag per A4 page (210 x 297 mm).
+LAYOUTS: dict[str, Layout] = {
+    layout.name: layout
+    for layout in (
+        Layout(
+            "avery-5160", "US Letter, 30 address labels 2 5/8 x 1 in (3 x 10)", LETTER,
+            (2.625 * INCH, 1.0 * INCH), 3, 10, 0.1875 * INCH, 0.5 * INCH,
+            (2.75 * INCH, 1.0 * INCH), "compact",
+            "Avery 5160 template: 0.5 in top margin, 0.1875 in side margins, 2.75 in "
+            "horizontal pitch, 1 in vertical pitch",
+        ),
+        Layout(
+            "avery-l7160", "A4, 21 labels 63.5 x 38.1 mm (3 x 7)", A4,
+            (63.5 * MM, 38.1 * MM), 3, 7, 7.25 * MM, 15.15 * MM, (66.04 * MM, 38.1 * MM),
+            "compact",
+            "Avery L7160 template: 15.15 mm top margin, 7.25 mm side margin, 66.04 mm "
+            "horizontal pitch, 38.1 mm vertical pitch",
+        ),
+        Layout(
+            "square-1.5in", "US Letter, 24 square labels 1.5 x 1.5 in (4 x 6, Avery 22805 size)",
+            LETTER,
+            (1.5 * INCH, 1.5 * INCH), 4, 6, 0.6875 * INCH, 0.375 * INCH,
+            (1.875 * INCH, 1.75 * INCH), "square",
+            "1.5 in square stock, 4 x 6 centred on Letter: 0.6875 in side margins, 0.375 in "
+            "top margin, 1.875 x 1.75 in pitch (check your stock; calibrate with offsets)",
+        ),
+        Layout(
+            "shelf-strip", "US Letter, 8 shelf-edge strips 8 x 1.25 in", LETTER,
+            (8.0 * INCH, 1.25 * INCH), 1, 8, 0.25 * INCH, 0.5 * INCH,
+            (8.0 * INCH, 1.25 * INCH), "strip",
+            "1.25 in is the common shelf-edge (C-channel) height; strips are cut along the "
+            "printed rule",
+        ),
+        Layout(
+            "poster-a4", "A4 poster, one large tag per page", A4, A4, 1, 1, 0.0, 0.0, A4,
+            "poster", "A4 portrait page",
+        ),
+    )
+}

@@ -1,0 +1,177 @@
+"""Analytics at scale: 1,000,000 scans over 90 days across 2 stores and 500 tags.
+
+Prints (a) the merchandiser dashboard's server time for a 30-day range (target < 300 ms),
+median of several requests, and the analytics API's; (b) the scan page's throughput with that
+table next to the throughput with an empty one, in the same run (target ratio >= 0.9:
+recording a scan must not slow down as the data grows). (b) runs scripts/bench_scan.py twice.
+
+    .venv/bin/python scripts/bench_analytics.py [--scans N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TAGS_PER_STORE = 250
+
+
+def seed(url: str, scans: int) -> None:
+    """Two stores, 500 tags, shoppers and `scans` scans spread over the last 90 days."""
+    from flask_migrate import upgrade
+    from sqlalchemy import insert
+
+    from qrshop import create_app
+    from qrshop.accounts.models import Retailer, Store, Vendor
+    from qrshop.accounts.services import create_user
+    from qrshop.catalog.models import Listing, Product
+    from qrshop.extensions import db
+    from qrshop.shopper.models import Scan, Shopper
+    from qrshop.tags.codes import new_code
+    from qrshop.tags.models import Tag
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        upgrade()
+        now = datetime.now(UTC)
+        retailer = Retailer(slug="bigbox", name="BigBox")
+        vendor = Vendor(slug="bulkgoods", name="Bulk Goods")
+        db.session.add_all([retailer, vendor])
+        db.session.flush()
+        stores = [Store(retailer_id=retailer.id, code=f"S{n:02d}", name=f"Store {n}",
+                        timezone=zone) for n, zone in ((1, "America/New_York"),
+                                                      (2, "America/Los_Angeles"))]
+        db.session.add_all(stores)
+        db.session.flush()
+        tags = []
+        for n in range(TAGS_PER_STORE):
+            product = Product(vendor_id=vendor.id, gtin=f"{10_000_000_000_000 + n:014d}",
+                              name=f"Item {n}", brand="Bulk")
+            db.session.add(product)
+            db.session.flush()
+            listing = Listing(retailer_id=retailer.id, product_id=product.id, sku=f"SKU{n}",
+                              price_cents=1000 + n, currency="USD")
+            db.session.add(listing)
+            db.session.flush()
+            for store in stores:
+                tags.append((Tag(code=new_code(), listing_id=listing.id, store_id=store.id,
+                                 placement="Aisle"), listing.id, store.id))
+        db.session.add_all(tag for tag, _, _ in tags)
+        create_user("merch@bigbox.test", role="merchandiser", password="bench-password-123",
+                    retailer_slug="bigbox")
+        db.session.flush()
+        shopper_ids = [secrets.token_urlsafe(16) for _ in range(max(1, scans // 5))]
+        for start in range(0, len(shopper_ids), 20_000):
+            db.session.execute(insert(Shopper), [
+                {"id": sid, "retailer_id": retailer.id, "created_at": now}
+                for sid in shopper_ids[start:start + 20_000]])
+        db.session.commit()
+        rng = random.Random(7)
+        batch = []
+        span = 90 * 24 * 3600
+        for n in range(scans):
+            tag, listing_id, store_id = tags[rng.randrange(len(tags))]
+            batch.append({
+                "tag_id": tag.id, "listing_id": listing_id, "store_id": store_id,
+                "retailer_id": retailer.id, "shopper_id": rng.choice(shopper_ids),
+                "scanned_at": now - timedelta(seconds=rng.randrange(span)),
+                "is_bot": n % 20 == 0, "bot_reason": "crawler" if n % 20 == 0 else None,
+                "is_repeat": n % 7 == 0})
+            if len(batch) == 50_000:
+                db.session.execute(insert(Scan), batch)
+                db.session.commit()
+                batch = []
+        if batch:
+            db.session.execute(insert(Scan), batch)
+            db.session.commit()
+        db.engine.dispose()
+
+
+def dashboard_times(url: str, runs: int) -> tuple[list[float], list[float]]:
+    """Server-side milliseconds of the dashboard and of the analytics API, 30-day range."""
+    from qrshop import create_app
+    from qrshop.accounts.models import User
+    from qrshop.accounts.services import create_api_token
+    from qrshop.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    response = client.post("/login", data={"email": "merch@bigbox.test",
+                                           "password": "bench-password-123"})
+    assert response.status_code == 302, response.status_code
+    with app.app_context():
+        user = db.session.query(User).filter_by(email="merch@bigbox.test").one()
+        token = create_api_token(user, "bench")[1]
+        db.session.commit()
+    end = datetime.now(UTC).date()
+    query = f"from={end - timedelta(days=29)}&to={end}"
+    page_ms, api_ms = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(f"/console/analytics?{query}")
+        page_ms.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+        started = time.perf_counter()
+        response = client.get(f"/api/v1/analytics/listings?{query}",
+                              headers={"Authorization": f"Bearer {token}"})
+        api_ms.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return page_ms, api_ms
+
+
+def scan_throughput(url: str | None, quick: bool) -> float:
+    """qrshop's scans per second from scripts/bench_scan.py on this database."""
+    command = [sys.executable, str(HERE / "bench_scan.py")]
+    if url:
+        command += ["--database-url", url]
+    if quick:
+        command.append("--quick")
+    output = subprocess.run(command, capture_output=True, text=True, timeout=600).stdout
+    match = re.search(r"^qrshop\s+([0-9.]+)", output, re.M)
+    if not match:
+        raise SystemExit("bench_scan.py printed no qrshop figure:\n" + output)
+    return float(match.group(1))
+
+
+def main() -> int:
+    """Seed, measure the dashboard, compare scan throughput; print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scans", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="short scan-throughput runs")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="qrshop-analytics-"))
+    os.environ.setdefault("QRSHOP_INSTANCE_PATH", str(workdir))
+    os.environ.setdefault("QRSHOP_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("QRSHOP_VENDOR_CONTENT_DIR", str(workdir / "content"))
+    url = f"sqlite:///{workdir}/big.sqlite3"
+    started = time.perf_counter()
+    seed(url, args.scans)
+    print(f"seeded {args.scans:,} scans over 90 days, 2 stores, {2 * TAGS_PER_STORE} tags "
+          f"in {time.perf_counter() - started:.0f} s")
+    page_ms, api_ms = dashboard_times(url, args.runs)
+    page, api = statistics.median(page_ms), statistics.median(api_ms)
+    print(f"dashboard, 30 days: median {page:.0f} ms, worst {max(page_ms):.0f} ms "
+          f"(target < 300 ms) {'ok' if page < 300 else 'MISSED'}")
+    print(f"analytics API, 30 days: median {api:.0f} ms")
+    empty = scan_throughput(None, args.quick)
+    full = scan_throughput(url, args.quick)
+    ratio = full / empty
+    print(f"scan throughput: empty table {empty:.0f}/s, {args.scans:,} scans {full:.0f}/s, "
+          f"ratio {ratio:.2f} (target >= 0.9) {'ok' if ratio >= 0.9 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
