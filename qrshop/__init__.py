@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.accounts import views as account_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
+    from qrshop.catalog import views as catalog_views
     from qrshop.content import views as content_views
     from qrshop.engagement import api as engagement_api
     from qrshop.engagement import views as engagement_views
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions["qrshop.landing_html"] = shopper_views.landing_html_cache()
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
+    app.register_blueprint(catalog_views.bp)
 
 
 def _register_request_lifecycle(app: Flask) -> None:

@@ -130,6 +130,73 @@ def _seed_demo_offer(retailer: Retailer) -> None:
                      terms="One coupon per shopper. Not valid on gift cards.")
 
 
+# Each demo listing shows one of the four templates, so the demo walks through all of them.
+DEMO_TEMPLATES = ("spotlight", "story", "specs", "look")
+DEMO_VIDEO = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"  # Big Buck Bunny (CC BY 3.0)
+DEMO_HEADLINES = {"trailforge": "Ready for any weather",
+                  "luma-accessories": "Small details, big finish"}
+PALETTE = ["#7a1f3d", "#1f4e79", "#2e6b3f", "#8a4b0f", "#4b2e83", "#0f5e66", "#6b2d2d",
+           "#3d4a5c"]
+
+
+def _product_photo(name: str, index: int, variant: int) -> bytes:
+    """A generated 'product photo': a coloured backdrop, a shape and the product's name."""
+    width, height = 1200, 900
+    colour = PALETTE[(index + variant) % len(PALETTE)]
+    image = Image.new("RGB", (width, height), "#f4f1ec" if variant == 0 else "#e9eef2")
+    draw = ImageDraw.Draw(image)
+    box = (300, 150, 900, 690) if variant == 0 else (380, 220, 820, 660)
+    if (index + variant) % 2:
+        draw.ellipse(box, fill=colour)
+    else:
+        draw.rounded_rectangle(box, radius=60, fill=colour)
+    font = ImageFont.load_default(size=56)
+    draw.text((width // 2, 800), name, fill="#222222", font=font, anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def _seed_demo_content(retailer: Retailer, vendors: dict, merchandiser: User) -> None:
+    """Approved content for every demo product, across the four templates. Idempotent."""
+    from qrshop.content.media import ingest
+    from qrshop.content.models import ContentRevision
+    from qrshop.content.services import create_draft, decide_review, submit_revision
+
+    for index, (vendor_slug, _, name, sku, _, _) in enumerate(PRODUCTS):
+        listing = db.session.scalar(
+            select(Listing).where(Listing.retailer_id == retailer.id, Listing.sku == sku))
+        product = listing.product
+        if db.session.scalar(select(ContentRevision.id)
+                             .where(ContentRevision.product_id == product.id)) is not None:
+            continue
+        vendor = vendors[vendor_slug]
+        author = db.session.scalar(select(User).where(User.vendor_id == vendor.id))
+        template = DEMO_TEMPLATES[index % len(DEMO_TEMPLATES)]
+        listing.template = None if template == retailer.default_template else template
+        hero = ingest(_product_photo(name, index, 0), f"{name} (front).jpg", vendor.id)
+        detail = ingest(_product_photo(name, index, 1), f"{name} (detail).jpg", vendor.id)
+        pairings = [other for slug, _, other, *_ in PRODUCTS if slug == vendor_slug
+                    and other != name][index % 3:index % 3 + 3]
+        slots = {
+            "title": DEMO_HEADLINES[vendor_slug],
+            "tagline": f"{vendor.name}: made for every day, built to last.",
+            "hero_image": str(hero.id), "gallery": [str(hero.id), str(detail.id)],
+            "description": f"<p>The <strong>{name}</strong> is part of {vendor.name}'s core "
+                           "range.</p><ul><li>Designed for comfort</li><li>Easy care</li></ul>",
+            "highlights": ("\n".join(f"Pair it with the {other}" for other in pairings)
+                           if template == "look" else
+                           "Free in-store alterations\n30-day returns\nMember price available"),
+            "spec_table": f"Brand: {vendor.name}\nSKU: {sku}\nCare: See label",
+        }
+        if template == "story":
+            slots["video_url"] = DEMO_VIDEO
+        revision = create_draft(product, author, slots)
+        for review in submit_revision(revision, author):
+            if review.retailer_id == retailer.id:
+                decide_review(review, merchandiser, approve=True, comment="Looks great.")
+
+
 def seed_demo() -> dict:
     """Create the demo retailer, stores, vendors, products, listings, tags and users.
 
@@ -184,5 +251,8 @@ def seed_demo() -> dict:
     for email, role, links in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
             create_user(email, role=role, password=passwords[email], **links)
+    db.session.flush()
+    merchandiser = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
+    _seed_demo_content(retailer, vendors, merchandiser)
     db.session.flush()
     return {email: (role, passwords[email]) for email, role, _ in DEMO_USERS}

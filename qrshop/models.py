@@ -2,7 +2,13 @@
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.catalog.models import Listing, Product
-from qrshop.content.models import Media
+from qrshop.content.models import (
+    AuditEntry,
+    ContentRevision,
+    Media,
+    MediaVariant,
+    Review,
+)
 from qrshop.engagement.models import (
     CouponClaim,
     Feedback,
@@ -16,7 +22,8 @@ from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
 __all__ = [
-    "CoScan", "CouponClaim", "CuratedRecommendation", "Feedback", "Listing", "Media", "Offer",
-    "OutboxMessage", "Product", "Retailer", "RetailerVendor", "Scan", "Shopper", "Store",
-    "Subscription", "Tag", "User", "Vendor", "WishlistItem",
+    "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
+    "Feedback", "Listing", "Media", "MediaVariant", "Offer", "OutboxMessage", "Product",
+    "Retailer", "RetailerVendor", "Review", "Scan", "Shopper", "Store", "Subscription", "Tag",
+    "User", "Vendor", "WishlistItem",
 ]

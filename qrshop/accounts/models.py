@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qrshop.db import TimestampMixin, UTCDateTime
@@ -49,6 +49,10 @@ class Retailer(TimestampMixin, db.Model):
     accent_colour: Mapped[str] = mapped_column(String(7), default="#ffffff")
     font: Mapped[str] = mapped_column(String(32), default="system")
     footer_text: Mapped[str] = mapped_column(Text, default="")
+    # Landing templates (names from content.templates) this retailer allows, and its default.
+    enabled_templates: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: ["spotlight", "story", "specs", "look"])
+    default_template: Mapped[str] = mapped_column(String(32), default="spotlight")
 
     stores: Mapped[list[Store]] = relationship(back_populates="retailer", order_by="Store.code")
     logo: Mapped[Optional[Media]] = relationship()  # noqa: F821  (content.models)

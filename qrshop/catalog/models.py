@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,6 +42,10 @@ class Listing(TimestampMixin, db.Model):
     sku: Mapped[str] = mapped_column(String(64))
     price_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # A template name from content.templates; None means the retailer's default.
+    template: Mapped[Optional[str]] = mapped_column(String(32))
+    # The content revision this retailer approved; shoppers see only this one.
+    live_revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("content_revisions.id"))
 
     retailer: Mapped[Retailer] = relationship()
     product: Mapped[Product] = relationship()

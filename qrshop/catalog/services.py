@@ -81,6 +81,20 @@ def format_price(price_cents: int, currency: str) -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
 
 
+def update_product(product: Product, *, name: str, brand: str) -> None:
+    """Rename a product or change its brand; the GTIN identifies it and never changes."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Product name is required.")
+    if len(name) > 200:
+        raise InvalidInput("Product name is longer than 200 characters.")
+    brand = (brand or "").strip() or product.vendor.name
+    if len(brand) > 120:
+        raise InvalidInput("Brand is longer than 120 characters.")
+    product.name, product.brand = name, brand
+    db.session.flush()
+
+
 def set_price(listing: Listing, price_cents: int) -> int:
     """Change a listing's price (minor units); return the old price."""
     if not isinstance(price_cents, int) or isinstance(price_cents, bool) \

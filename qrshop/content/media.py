@@ -28,6 +28,7 @@ MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_VIDEO_BYTES = 100 * 1024 * 1024
 MAX_PDF_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # 40 megapixels: any real product photo; a bomb is far bigger
+MAX_SIDE = 12_000  # WebP cannot encode more than 16383 pixels a side
 VARIANT_WIDTHS = (320, 640, 1080)
 IMAGE_TYPES = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"),
                "WEBP": ("webp", "image/webp")}
@@ -64,7 +65,12 @@ def prepare_image(data: bytes) -> tuple[Prepared, list[tuple[int, Prepared]]]:
             if image.width * image.height > MAX_PIXELS:
                 _refuse(f"The image is {image.width} x {image.height} pixels; the limit is "
                         f"{MAX_PIXELS // 1_000_000} megapixels.", 413, "too_many_pixels")
+            if max(image.size) > MAX_SIDE:
+                _refuse(f"The image is {image.width} x {image.height} pixels; the limit is "
+                        f"{MAX_SIDE} pixels a side.", 413, "too_many_pixels")
             image.load()  # decodes every pixel: a truncated file fails here
+    except InvalidInput:
+        raise  # a refusal above (InvalidInput is a ValueError: keep it from the clause below)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         _refuse("The image has too many pixels.", 413, "too_many_pixels")
     except UnidentifiedImageError:

@@ -15,13 +15,13 @@ from typing import Optional
 
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import bindparam, exists, insert, literal, select
+from sqlalchemy import Text, bindparam, cast, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
-from qrshop.content.models import Media
+from qrshop.content.models import ContentRevision, Media
 from qrshop.db import UTCDateTime, utcnow
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan, Shopper
@@ -83,6 +83,16 @@ class LandingPage:
     logo_extension: Optional[str]
     logo_width: Optional[int]
     logo_height: Optional[int]
+    listing_template: Optional[str]
+    default_template: str
+    live_revision_id: Optional[int]
+    # The approved revision's slots as JSON text (a str keeps the page hashable for caching).
+    content_json: Optional[str]
+
+    @property
+    def template_name(self) -> str:
+        """The landing template this listing uses: its own choice, else the retailer's."""
+        return self.listing_template or self.default_template
 
     @property
     def price(self) -> str:
@@ -100,7 +110,7 @@ def _landing_statement():
     running it)."""
     tags, stores, listings = Tag.__table__, Store.__table__, Listing.__table__
     products, vendors, retailers = Product.__table__, Vendor.__table__, Retailer.__table__
-    media = Media.__table__
+    media, revisions = Media.__table__, ContentRevision.__table__
     return (
         select(
             tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at,
@@ -111,6 +121,8 @@ def _landing_statement():
             retailers.c.id, retailers.c.slug, retailers.c.name, retailers.c.primary_colour,
             retailers.c.accent_colour, retailers.c.font, retailers.c.footer_text,
             media.c.sha256, media.c.extension, media.c.width, media.c.height,
+            listings.c.template, retailers.c.default_template, revisions.c.id,
+            cast(revisions.c.slots, Text),
         )
         .join(stores, stores.c.id == tags.c.store_id)
         .join(listings, listings.c.id == tags.c.listing_id)
@@ -118,6 +130,7 @@ def _landing_statement():
         .join(vendors, vendors.c.id == products.c.vendor_id)
         .join(retailers, retailers.c.id == listings.c.retailer_id)
         .outerjoin(media, media.c.id == retailers.c.logo_media_id)
+        .outerjoin(revisions, revisions.c.id == listings.c.live_revision_id)
         .where(tags.c.code == bindparam("code"))
     )
 
@@ -266,4 +279,31 @@ def record_orphan_scan(code: str, *, bot: Optional[str]) -> None:
             orphan_code=code[:32], scanned_at=utcnow(), is_bot=bot is not None, bot_reason=bot,
             is_repeat=False,
         )
+    )
+
+
+def landing_page_for_preview(listing: Listing, revision, *,
+                             template: Optional[str] = None) -> LandingPage:
+    """The page a listing would show with a given revision live (for vendor/retailer preview).
+
+    The store shown is the retailer's first; nothing is recorded.
+    """
+    retailer, product = listing.retailer, listing.product
+    store = retailer.stores[0] if retailer.stores else None
+    logo = retailer.logo
+    return LandingPage(
+        tag_id=0, code="PREVIEW", placement="", retired_at=None,
+        store_id=store.id if store else 0, store_code=store.code if store else "",
+        store_name=store.name if store else "", listing_id=listing.id,
+        price_cents=listing.price_cents, currency=listing.currency, product_name=product.name,
+        brand=product.brand, gtin=product.gtin, vendor_name=product.vendor.name,
+        retailer_id=retailer.id, retailer_slug=retailer.slug, retailer_name=retailer.name,
+        primary_colour=retailer.primary_colour, accent_colour=retailer.accent_colour,
+        font=retailer.font, footer_text=retailer.footer_text,
+        logo_sha256=logo.sha256 if logo else None, logo_extension=logo.extension if logo else None,
+        logo_width=logo.width if logo else None, logo_height=logo.height if logo else None,
+        listing_template=template or listing.template,
+        default_template=retailer.default_template,
+        live_revision_id=revision.id if revision else None,
+        content_json=revision.slots_json() if revision else None,
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from functools import lru_cache
 
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_wtf.csrf import generate_csrf
 
+from qrshop.content.templates import template_file
 from qrshop.engagement.services import landing_engagement
 from qrshop.extensions import db, limiter
 from qrshop.recommend.services import complete_the_look
@@ -31,11 +33,17 @@ def landing_html_cache(maxsize: int = 2048):
 
     @lru_cache(maxsize=maxsize)
     def render(page: services.LandingPage, engage, recommendations: tuple) -> str:
-        return render_template("landing/spotlight.html", page=page, engage=engage,
-                               recommendations=recommendations,
-                               csrf_token=lambda: CSRF_PLACEHOLDER)
+        return render_landing(page, engage, recommendations=recommendations,
+                              csrf_token=lambda: CSRF_PLACEHOLDER)
 
     return render
+
+
+def render_landing(page: services.LandingPage, engage, **context) -> str:
+    """A landing page in its listing's template, showing the live (approved) content."""
+    content = json.loads(page.content_json) if page.content_json else {}
+    return render_template(template_file(page.template_name), page=page, engage=engage,
+                           content=content, **context)
 
 
 @bp.get("/t/<code>")

@@ -1,0 +1,331 @@
+"""Content rules: revisions of a product's page, retailer reviews, the audit log.
+
+Modelled on Wagtail's moderation: a vendor edits a draft, submits it (it is frozen from then
+on), and every retailer carrying the product reviews it. Only the revision a retailer approved
+is live at that retailer, so a newer submission changes nothing until it is approved too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any, Optional
+
+from sqlalchemy import func, select
+
+from qrshop.accounts.models import Retailer, Role, User
+from qrshop.catalog.models import Listing, Product
+from qrshop.content.media import parse_video_link, variants_of
+from qrshop.content.models import (
+    AuditEntry,
+    ContentRevision,
+    Media,
+    Review,
+    ReviewStatus,
+    RevisionStatus,
+)
+from qrshop.content.sanitize import clean_rich_text
+from qrshop.content.templates import SLOTS, TEMPLATES, get_template
+from qrshop.db import utcnow
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+
+MAX_GALLERY = 8
+MAX_HIGHLIGHTS = 8
+MAX_SPEC_ROWS = 30
+MAX_DOCUMENTS = 5
+
+
+def audit(actor: Optional[User], action: str, *, revision: Optional[ContentRevision] = None,
+          retailer_id: Optional[int] = None, detail: str = "") -> AuditEntry:
+    """Append one entry to the audit log."""
+    entry = AuditEntry(actor_id=actor.id if actor else None, action=action,
+                       revision_id=revision.id if revision else None, retailer_id=retailer_id,
+                       detail=detail)
+    db.session.add(entry)
+    return entry
+
+
+def _text(raw: Any, slot: str, limit: int) -> str:
+    value = " ".join(str(raw or "").split())
+    if len(value) > limit:
+        raise InvalidInput(f"The {SLOTS[slot]} is longer than {limit} characters.")
+    return value
+
+
+def _lines(raw: Any) -> list[str]:
+    if isinstance(raw, list | tuple):
+        return [str(line).strip() for line in raw if str(line).strip()]
+    return [line.strip() for line in str(raw or "").splitlines() if line.strip()]
+
+
+def _ids(raw: Any) -> list[int]:
+    if raw in (None, "", []):
+        return []
+    items = raw if isinstance(raw, list | tuple) else re.split(r"[\s,]+", str(raw).strip())
+    ids = []
+    for item in items:
+        if str(item).strip() == "":
+            continue
+        if not str(item).strip().isdigit():
+            raise InvalidInput(f"{item!r} is not a media id.")
+        ids.append(int(item))
+    return ids
+
+
+def _library_item(vendor_id: int, media_id: int, kind: str, slot: str) -> Media:
+    media = db.session.get(Media, media_id)
+    if media is None or media.vendor_id != vendor_id:
+        raise InvalidInput(f"Media #{media_id} for the {SLOTS[slot]} is not in your library.")
+    if media.kind != kind:
+        raise InvalidInput(f"Media #{media_id} ({media.original_name}) is a {media.kind}, not a "
+                           f"{kind}; "
+                           f"choose a {kind} for the {SLOTS[slot]}.")
+    return media
+
+
+def image_snapshot(media: Media) -> dict:
+    """What a page needs to show an image with srcset, frozen into a revision's slots."""
+    variants = variants_of(media)
+    return {
+        "media_id": media.id, "src": media.filename, "width": media.width,
+        "height": media.height, "label": media.original_name,
+        "webp": [[v.width, v.filename] for v in variants if v.extension == "webp"],
+        "jpg": [[v.width, v.filename] for v in variants if v.extension == "jpg"],
+    }
+
+
+def normalise_slots(vendor_id: int, raw: dict[str, Any]) -> dict[str, Any]:
+    """Validate a vendor's slot values and freeze them into what a page shows.
+
+    Images are stored with their variant file names and rich text sanitized, so a live page
+    needs nothing but the revision row.
+    """
+    slots: dict[str, Any] = {}
+    for slot, limit in (("title", 120), ("tagline", 200)):
+        if value := _text(raw.get(slot), slot, limit):
+            slots[slot] = value
+    if hero := _ids(raw.get("hero_image")):
+        slots["hero_image"] = image_snapshot(
+            _library_item(vendor_id, hero[0], "image", "hero_image"))
+    gallery = _ids(raw.get("gallery"))
+    if len(gallery) > MAX_GALLERY:
+        raise InvalidInput(f"The gallery holds at most {MAX_GALLERY} images.")
+    if gallery:
+        slots["gallery"] = [image_snapshot(_library_item(vendor_id, media_id, "image", "gallery"))
+                            for media_id in gallery]
+    video_url = str(raw.get("video_url") or "").strip()
+    video_media = _ids(raw.get("video_media"))
+    if video_url:
+        link = parse_video_link(video_url)
+        slots["video"] = {"provider": link.provider, "id": link.video_id,
+                          "embed": link.embed_url}
+    elif video_media:
+        video = _library_item(vendor_id, video_media[0], "video", "video")
+        slots["video"] = {"provider": "mp4", "id": video.id, "src": video.filename}
+    description = clean_rich_text(str(raw.get("description") or "")[:20_000]).strip()
+    if description:
+        slots["description"] = description
+    highlights = [line[:160] for line in _lines(raw.get("highlights"))]
+    if len(highlights) > MAX_HIGHLIGHTS:
+        raise InvalidInput(f"Give at most {MAX_HIGHLIGHTS} highlights.")
+    if highlights:
+        slots["highlights"] = highlights
+    spec_rows = []
+    raw_specs = raw.get("spec_table")
+    if isinstance(raw_specs, list) and all(isinstance(r, list | tuple) for r in raw_specs):
+        pairs = [(str(r[0]), str(r[1]) if len(r) > 1 else "") for r in raw_specs if r]
+    else:
+        pairs = [line.partition(":")[::2] for line in _lines(raw_specs)]
+    for number, (name, value) in enumerate(pairs, start=1):
+        if not name.strip() or not value.strip():
+            raise InvalidInput(f"Spec table line {number} needs a name and a value, "
+                               "written as 'Name: value'.")
+        spec_rows.append([name.strip()[:80], value.strip()[:200]])
+    if len(spec_rows) > MAX_SPEC_ROWS:
+        raise InvalidInput(f"The spec table holds at most {MAX_SPEC_ROWS} rows.")
+    if spec_rows:
+        slots["spec_table"] = spec_rows
+    documents = _ids(raw.get("documents"))
+    if len(documents) > MAX_DOCUMENTS:
+        raise InvalidInput(f"Attach at most {MAX_DOCUMENTS} documents.")
+    if documents:
+        slots["documents"] = [
+            {"media_id": doc.id, "src": doc.filename, "label": doc.original_name or "Document",
+             "size_kb": max(1, doc.size_bytes // 1024)}
+            for doc in (_library_item(vendor_id, m, "document", "documents") for m in documents)
+        ]
+    return slots
+
+
+def revision_form_values(revision: ContentRevision) -> dict[str, Any]:
+    """A revision's slots as the values of the edit form."""
+    slots = revision.slots
+    video = slots.get("video") or {}
+    return {
+        "title": slots.get("title", ""), "tagline": slots.get("tagline", ""),
+        "hero_image": str(slots["hero_image"]["media_id"]) if slots.get("hero_image") else "",
+        "gallery": [str(i["media_id"]) for i in slots.get("gallery", [])],
+        "video_url": "" if video.get("provider") in (None, "mp4") else (
+            f"https://www.youtube.com/watch?v={video['id']}" if video["provider"] == "youtube"
+            else f"https://vimeo.com/{video['id']}"),
+        "video_media": str(video["id"]) if video.get("provider") == "mp4" else "",
+        "description": slots.get("description", ""),
+        "highlights": "\n".join(slots.get("highlights", [])),
+        "spec_table": "\n".join(f"{n}: {v}" for n, v in slots.get("spec_table", [])),
+        "documents": [str(d["media_id"]) for d in slots.get("documents", [])],
+    }
+
+
+def create_draft(product: Product, author: User, raw: dict[str, Any]) -> ContentRevision:
+    """Start a new draft revision of a product's content."""
+    number = (db.session.scalar(select(func.max(ContentRevision.number))
+                                .where(ContentRevision.product_id == product.id)) or 0) + 1
+    revision = ContentRevision(product=product, number=number, created_by_id=author.id,
+                               status=RevisionStatus.DRAFT.value,
+                               slots=normalise_slots(product.vendor_id, raw))
+    db.session.add(revision)
+    db.session.flush()
+    audit(author, "revision.created", revision=revision)
+    return revision
+
+
+def update_draft(revision: ContentRevision, author: User, raw: dict[str, Any]) -> None:
+    """Change a draft's slots; submitted revisions are immutable."""
+    if not revision.is_draft:
+        raise InvalidInput(f"Revision {revision.number} was submitted and can no longer change; "
+                           "start a new draft instead.", code="immutable", status_code=409)
+    revision.slots = normalise_slots(revision.product.vendor_id, raw)
+    audit(author, "revision.edited", revision=revision)
+    db.session.flush()
+
+
+def carrying_listings(product_id: int) -> list[Listing]:
+    """The listings of every retailer carrying a product."""
+    return list(db.session.scalars(
+        select(Listing).where(Listing.product_id == product_id).order_by(Listing.retailer_id)))
+
+
+def template_name_for(listing: Listing) -> str:
+    """The template a listing's page uses: its own choice, else the retailer's default."""
+    return listing.template or listing.retailer.default_template
+
+
+def submit_revision(revision: ContentRevision, author: User) -> list[Review]:
+    """Submit a draft for review by each retailer carrying the product; it is frozen after."""
+    if not revision.is_draft:
+        raise InvalidInput(f"Revision {revision.number} was already submitted.",
+                           code="immutable", status_code=409)
+    listings = carrying_listings(revision.product_id)
+    if not listings:
+        raise InvalidInput("No retailer carries this product yet, so there is no one to review "
+                           "it.", code="no_retailer", status_code=409)
+    for listing in listings:
+        template = TEMPLATES.get(template_name_for(listing))
+        missing = template.missing(revision.slots) if template else []
+        if missing:
+            names = ", ".join(SLOTS[slot] for slot in missing)
+            raise InvalidInput(
+                f"Add the {names}: the {template.label} template that "
+                f"{listing.retailer.name} uses for this product requires it.",
+                code="missing_slot")
+    revision.status = RevisionStatus.SUBMITTED.value
+    revision.submitted_at = utcnow()
+    reviews = []
+    for listing in listings:
+        # An older submission still waiting at this retailer is replaced by this one.
+        for older in db.session.scalars(
+            select(Review).join(ContentRevision, ContentRevision.id == Review.revision_id)
+            .where(ContentRevision.product_id == revision.product_id,
+                   Review.retailer_id == listing.retailer_id,
+                   Review.status == ReviewStatus.PENDING.value)
+        ):
+            older.status = ReviewStatus.SUPERSEDED.value
+        review = Review(revision=revision, retailer_id=listing.retailer_id,
+                        status=ReviewStatus.PENDING.value)
+        db.session.add(review)
+        reviews.append(review)
+        audit(author, "revision.submitted", revision=revision, retailer_id=listing.retailer_id)
+    db.session.flush()
+    return reviews
+
+
+def review_for_merchandiser(review_id: int, user: User) -> Review:
+    """A review in this merchandiser's queue; anything else is 404 (no hint it exists)."""
+    review = db.session.get(Review, review_id)
+    if review is None or user.role != Role.MERCHANDISER or review.retailer_id != user.retailer_id:
+        raise InvalidInput("No such review.", code="not_found", status_code=404)
+    carried = db.session.scalar(select(Listing.id).where(
+        Listing.retailer_id == review.retailer_id,
+        Listing.product_id == review.revision.product_id))
+    if carried is None:
+        raise InvalidInput("No such review.", code="not_found", status_code=404)
+    return review
+
+
+def decide_review(review: Review, reviewer: User, *, approve: bool, comment: str) -> None:
+    """Approve (the revision goes live at this retailer) or request changes with a comment."""
+    if review.retailer_id != reviewer.retailer_id or reviewer.role != Role.MERCHANDISER:
+        raise InvalidInput("Only this retailer's merchandisers can decide.", code="forbidden",
+                           status_code=403)
+    if review.status != ReviewStatus.PENDING:
+        raise InvalidInput(f"This review was already closed ({review.status.replace('_', ' ')}).",
+                           code="already_decided", status_code=409)
+    comment = (comment or "").strip()[:2000]
+    if not approve and not comment:
+        raise InvalidInput("Say what should change, so the vendor can fix it.")
+    review.status = (ReviewStatus.APPROVED if approve else ReviewStatus.CHANGES_REQUESTED).value
+    review.comment = comment
+    review.decided_by_id = reviewer.id
+    review.decided_at = utcnow()
+    if approve:
+        listing = db.session.scalar(select(Listing).where(
+            Listing.retailer_id == review.retailer_id,
+            Listing.product_id == review.revision.product_id))
+        if listing is not None:
+            listing.live_revision_id = review.revision_id
+    audit(reviewer, "review.approved" if approve else "review.changes_requested",
+          revision=review.revision, retailer_id=review.retailer_id, detail=comment)
+    db.session.flush()
+
+
+def review_queue(user: User, *, pending_only: bool = True) -> list[Review]:
+    """Reviews for a merchandiser's retailer, of products it still carries, newest first."""
+    query = (
+        select(Review)
+        .join(ContentRevision, ContentRevision.id == Review.revision_id)
+        .join(Listing, (Listing.product_id == ContentRevision.product_id)
+              & (Listing.retailer_id == Review.retailer_id))
+        .where(Review.retailer_id == user.retailer_id)
+        .order_by(Review.id.desc())
+    )
+    if pending_only:
+        query = query.where(Review.status == ReviewStatus.PENDING.value)
+    return list(db.session.scalars(query))
+
+
+def set_templates(retailer: Retailer, actor: User, enabled: Iterable[str], default: str) -> None:
+    """Choose which templates a retailer allows and its default."""
+    names = [get_template(name).name for name in enabled]
+    if not names:
+        raise InvalidInput("Enable at least one template.")
+    if get_template(default).name not in names:
+        raise InvalidInput(f"The default template {default!r} must be one of those enabled.")
+    retailer.enabled_templates = names
+    retailer.default_template = default
+    audit(actor, "retailer.templates", retailer_id=retailer.id,
+          detail=f"enabled={','.join(names)} default={default}")
+    db.session.flush()
+
+
+def set_listing_template(listing: Listing, actor: User, name: Optional[str]) -> None:
+    """Use a template for one listing (None: the retailer's default)."""
+    if name:
+        get_template(name)
+        if name not in listing.retailer.enabled_templates:
+            raise InvalidInput(f"The {TEMPLATES[name].label} template is not enabled for "
+                               f"{listing.retailer.name}.")
+    listing.template = name or None
+    audit(actor, "listing.template", retailer_id=listing.retailer_id,
+          detail=f"listing={listing.id} template={name or 'default'}")
+    db.session.flush()

@@ -1,0 +1,76 @@
+"""A content scene: two retailers, two vendors, their people, and library images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qrshop.catalog.services import create_listing, create_product
+from qrshop.content.media import ingest
+from qrshop.extensions import db
+from tests.content.images import image_bytes
+from tests.factories import (
+    make_retailer,
+    make_shop,
+    make_store,
+    make_tag,
+    make_user,
+    make_vendor,
+    valid_gtin13,
+)
+
+
+@dataclass
+class Scene:
+    """Everything a content test needs, committed."""
+
+    retailer: object
+    tag: object
+    product: object
+    other_retailer: object
+    other_tag: object
+    rival_product: object
+    hero: object
+    photo: object
+    rival_image: object
+    vendor_email: str
+    rival_email: str
+    merch_email: str
+    other_merch_email: str
+    associate_email: str
+
+
+def make_scene() -> Scene:
+    """Acme and Bestbuy both carry Widgetco's Trail Widget; Rivalco's item is only at Acme."""
+    retailer, store, _, vendor, tag = make_shop()
+    product = tag.listing.product
+    other = make_retailer("bestmart", primary_colour="#0b3d2e")
+    other_store = make_store(other, "LA01")
+    other_listing = create_listing(other, product, sku="BM-1", price_cents=5299)
+    from qrshop.tags.services import create_tag
+
+    other_tag = create_tag(other_listing, other_store, "Aisle 9")
+    rival = make_vendor("rivalco")
+    rival_tag = make_tag(retailer, store, rival, name="Rival Gizmo")
+    hero = ingest(image_bytes("JPEG", size=(1100, 700)), "hero-shot.jpg", vendor.id)
+    photo = ingest(image_bytes("PNG", size=(800, 800), colour=(1, 2, 3)), "detail.png",
+                   vendor.id)
+    rival_image = ingest(image_bytes("JPEG", size=(700, 500), colour=(9, 9, 9)), "rival.jpg",
+                         rival.id)
+    db.session.commit()
+    scene = Scene(retailer, tag, product, other, other_tag, rival_tag.listing.product, hero,
+                  photo, rival_image, "vendor@widgetco.test", "vendor@rivalco.test",
+                  "merch@acme.test", "merch@bestmart.test", "associate@acme.test")
+    make_user("vendor", scene.vendor_email, vendor_slug="widgetco")
+    make_user("vendor", scene.rival_email, vendor_slug="rivalco")
+    make_user("merchandiser", scene.merch_email, retailer_slug="acme")
+    make_user("merchandiser", scene.other_merch_email, retailer_slug="bestmart")
+    make_user("associate", scene.associate_email, retailer_slug="acme", store_code="NYC01")
+    return scene
+
+
+def unused_gtin() -> str:
+    """A GTIN no product has yet."""
+    return valid_gtin13()
+
+
+__all__ = ["Scene", "create_product", "make_scene", "unused_gtin"]

@@ -1,0 +1,86 @@
+"""The landing page with live vendor content: still one query, small, and cacheable."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+from sqlalchemy import event
+
+from qrshop.accounts.services import user_by_email
+from qrshop.content.services import create_draft, decide_review, submit_revision
+from qrshop.extensions import db
+from tests.content.helpers import make_scene
+
+LONG_DESCRIPTION = "<h3>Made to last</h3>" + "<p>Seam-sealed, <em>tested</em> in rain.</p>" * 12
+
+
+def _go_live(scene, template: str, **slots):
+    vendor = user_by_email(scene.vendor_email)
+    merch = user_by_email(scene.merch_email)
+    scene.tag.listing.template = template
+    revision = create_draft(scene.product, vendor, {
+        "title": "Built for wet trails", "tagline": "Grip that holds",
+        "hero_image": str(scene.hero.id), "gallery": [str(scene.photo.id), str(scene.hero.id)],
+        "video_url": "https://vimeo.com/76979871", "description": LONG_DESCRIPTION,
+        "highlights": "Waterproof\nRecycled nylon\nLifetime repairs",
+        "spec_table": "\n".join(f"Spec {n}: value {n}" for n in range(12)), **slots})
+    reviews = submit_revision(revision, vendor)
+    decide_review(reviews[0], merch, approve=True, comment="")
+    db.session.commit()
+    return revision
+
+
+@pytest.mark.parametrize("template", ["spotlight", "story", "specs", "look"])
+def test_full_page_stays_under_14_kb_compressed(app, client, template):
+    scene = make_scene()
+    _go_live(scene, template)
+    response = client.get(f"/t/{scene.tag.code}")
+    html = response.get_data()
+    assert b"Built for wet trails" in html
+    assert len(gzip.compress(html)) <= 14 * 1024
+    text = html.decode()
+    assert "<h1 data-product-name>Trail Widget</h1>" in text
+    # No inline script, and nothing loaded from another origin but the tap-to-play video.
+    assert all('src="/static/' in tag for tag in re.findall(r"<script[^>]*>", text))
+    assert not re.search(r'(?:src|href)="https?://(?!qr\.example\.com)', text.replace(
+        'src="https://player.vimeo.com', ""))
+    # Every image has its size (no layout shift); below-the-fold ones load lazily.
+    images = re.findall(r"<img [^>]*>", text)
+    for img in images:
+        assert "width=" in img and "height=" in img and "srcset=" in img
+    assert all('loading="lazy"' in img for img in images[1:])
+
+
+def test_live_content_is_read_in_the_pages_one_query(app, client):
+    scene = make_scene()
+    _go_live(scene, "spotlight")
+    url = f"/t/{scene.tag.code}"
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url, headers={"User-Agent": "Googlebot/2.1"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and "Built for wet trails" in response.get_data(True)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # The page's one SELECT carries the live revision (recommendations are read apart).
+    [page_read] = [s for s in selects if "content_revisions" in s]
+    assert "WHERE tags.code = " in page_read
+    assert not any("media" in s for s in selects if s != page_read)
+
+
+def test_rendered_page_is_cached_and_changes_when_content_does(app, client):
+    scene = make_scene()
+    _go_live(scene, "spotlight")
+    cache = app.extensions["qrshop.landing_html"]
+    client.get(f"/t/{scene.tag.code}?via=store")
+    client.get(f"/t/{scene.tag.code}?via=store")
+    assert cache.cache_info().hits >= 1
+    _go_live(scene, "spotlight", title="Second take")
+    assert "Second take" in client.get(f"/t/{scene.tag.code}?via=store").get_data(True)
