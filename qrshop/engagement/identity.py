@@ -8,7 +8,7 @@ from typing import Optional
 from flask import current_app, request
 from sqlalchemy import select
 
-from qrshop.extensions import db
+from qrshop.extensions import csrf, db
 from qrshop.shopper.models import Shopper
 from qrshop.shopper.services import new_shopper
 
@@ -56,6 +56,19 @@ def shopper_or_new(retailer_id: int) -> tuple[str, bool]:
     if shopper_id is not None:
         return shopper_id, False
     return new_shopper(retailer_id), True
+
+
+def protect_shopper_form(retailer_id: int) -> None:
+    """CSRF check of a landing-page form (its view is exempt from the global check).
+
+    Accepts the token bound to this retailer's shopper cookie, as the landing page writes
+    it; otherwise Flask-WTF's session token. Raises CSRFError (400) when neither matches.
+    """
+    cookie = _cookie()
+    shopper_id = cookie.loads(request.cookies.get(cookie.name(retailer_id)))
+    if cookie.form_token_matches(shopper_id, request.form.get("csrf_token", "")):
+        return
+    csrf.protect()
 
 
 def set_shopper_cookie(response, retailer_id: int, shopper_id: str) -> None:

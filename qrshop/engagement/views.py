@@ -90,9 +90,11 @@ def _no_store(response):
 
 
 @bp.post("/t/<code>/save")
+@csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 def save(code: str):
     """Save the item to the shopper's wish list, or remove it (action=remove)."""
     page = _landing_page_or_404(code)
+    identity.protect_shopper_form(page.retailer_id)
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     remove = request.form.get("action") == "remove"
     if remove:
@@ -107,11 +109,13 @@ def save(code: str):
 
 
 @bp.post("/t/<code>/coupon")
+@csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 @limiter.limit("20 per hour", key_func=lambda: _shopper_rate_key(),
                error_message="Too many coupon requests from this phone; try again later.")
 def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
     page = _landing_page_or_404(code)
+    identity.protect_shopper_form(page.retailer_id)
     if page.retired_at is not None:
         abort(410, description="This tag is no longer in use; ask an associate for help.")
     offer_id = request.form.get("offer", "")
@@ -143,11 +147,13 @@ def _shopper_rate_key() -> str:
 
 
 @bp.post("/t/<code>/feedback")
+@csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 @limiter.limit("10 per hour", key_func=_shopper_rate_key,
                error_message="Thanks! You have sent a lot of feedback; try again later.")
 def feedback(code: str):
     """Record the shopper's stars, "was this helpful?" answer and comment."""
     page = _landing_page_or_404(code)
+    identity.protect_shopper_form(page.retailer_id)
     rating = request.form.get("rating", "")
     helpful = request.form.get("helpful", "")
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)

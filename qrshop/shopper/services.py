@@ -7,6 +7,8 @@ decided by the database in the same statement.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -161,10 +163,17 @@ def other_items_in_store(store_id: int, exclude_tag_id: int, limit: int = 24) ->
 
 
 class ShopperCookie:
-    """The signed first-party cookie that carries a shopper's random id, one per retailer."""
+    """The signed first-party cookie that carries a shopper's random id, one per retailer.
+
+    It also makes the CSRF token of the landing page's forms: an HMAC of the shopper id, so
+    the page needs no server-side session (a forged cross-site form cannot know it, since the
+    cookie is HttpOnly and the key is the app's secret).
+    """
 
     def __init__(self, secret_key: str):
         self._signer = Signer(secret_key, salt="qrshop.shopper")
+        self._form_key = hmac.new(secret_key.encode(), b"qrshop.shopper-form",
+                                  hashlib.sha256).digest()
 
     @staticmethod
     def name(retailer_id: int) -> str:
@@ -183,6 +192,15 @@ class ShopperCookie:
             return self._signer.unsign(value).decode()
         except BadSignature:
             return None
+
+    def form_token(self, shopper_id: str) -> str:
+        """The CSRF token of this shopper's landing-page forms."""
+        return hmac.new(self._form_key, shopper_id.encode(), hashlib.sha256).hexdigest()
+
+    def form_token_matches(self, shopper_id: Optional[str], sent: str) -> bool:
+        """Whether a form's token is this shopper's (constant-time comparison)."""
+        return bool(shopper_id and sent) and hmac.compare_digest(
+            sent.encode(), self.form_token(shopper_id).encode())
 
 
 _INSERT_SHOPPER = insert(Shopper.__table__).values(

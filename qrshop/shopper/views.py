@@ -80,8 +80,6 @@ def landing(code: str):
         engage = landing_engagement(page, cookie_shopper_id) if bot is None else None
         recommendations = tuple(complete_the_look(page.listing_id, page.store_id))
         body = current_app.extensions["qrshop.landing_html"](page, engage, recommendations)
-        if engage is not None:
-            body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
         status = 200
 
     new_shopper_id = None
@@ -94,6 +92,12 @@ def landing(code: str):
         )
         # The one commit of this request, as soon as the scan is written.
         db.session.commit()
+    if status == 200 and engage is not None:
+        # The forms' CSRF token is bound to the shopper (no session needed); a visitor
+        # without a shopper (an uncounted visit without the cookie) gets a session token.
+        shopper_id = new_shopper_id or cookie_shopper_id
+        token = cookie.form_token(shopper_id) if shopper_id else generate_csrf()
+        body = body.replace(CSRF_PLACEHOLDER, token)
 
     response = make_response(body, status)
     # Every scan must reach the server to be counted, and the page carries a cookie.
