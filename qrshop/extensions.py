@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -15,3 +16,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage: Redis when QRSHOP_REDIS_URL is set (shared by every node), else in-process memory.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _scan_is_never_limited() -> bool:
+    """The scan path skips the limiter's bookkeeping at once (it is also @limiter.exempt):
+    a tag must always open, and this is the busiest route."""
+    return request.endpoint == "shopper.landing"

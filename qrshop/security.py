@@ -33,12 +33,15 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def register_security_headers(app: Flask) -> None:
     """Add the security headers to every response; HSTS only over HTTPS."""
-    headers = tuple(STATIC_HEADERS.items())
+    headers = tuple((name.lower(), name, value) for name, value in STATIC_HEADERS.items())
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers:
-            response.headers.setdefault(name, value)
+        # One pass over the response's headers, not one per header (this runs on every scan).
+        present = {name.lower() for name, _ in response.headers.items()}
+        for lower, name, value in headers:
+            if lower not in present:
+                response.headers.add(name, value)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
