@@ -66,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from qrshop import models  # noqa: F401  (every table on the metadata, for Alembic)
     from qrshop.accounts.models import font_stack
+    from qrshop.db import WriteLock
     from qrshop.extensions import csrf, db, limiter, login_manager, migrate
     from qrshop.shopper.services import ShopperCookie
 
@@ -77,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions["qrshop.shopper_cookie"] = ShopperCookie(app.config["SECRET_KEY"])
+    app.extensions["qrshop.write_lock"] = WriteLock(app.config["SQLALCHEMY_DATABASE_URI"])
     app.jinja_env.globals["font_stack"] = font_stack
 
     @login_manager.user_loader

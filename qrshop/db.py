@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Optional
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -82,3 +88,47 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
+
+
+class WriteLock:
+    """Queues the scan path's short write transactions of every process on one SQLite file.
+
+    SQLite has one writer at a time, and a writer that finds the lock taken sleeps in steps
+    of 1, 2, 5, 10 ... ms (its busy handler), far longer than a scan's write holds it (well
+    under a millisecond). Under load, scans then wait on sleeps, not on each other. An
+    exclusive flock on a file beside the database queues them in the kernel instead: each
+    wakes as soon as the one before commits. Writers that do not take it still meet SQLite's
+    own lock and busy timeout, so correctness never depends on it. On other databases, and
+    for in-memory SQLite, it does nothing.
+    """
+
+    def __init__(self, database_url: str):
+        url = make_url(database_url)
+        database = url.database or ""
+        on_file = url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
+            and not database.startswith("file:")
+        self.path: Optional[str] = f"{database}-writelock" if on_file else None
+        self._threads = threading.Lock()
+        self._fd: Optional[int] = None
+        self._pid: Optional[int] = None
+
+    def _descriptor(self) -> int:
+        # One descriptor per process: a descriptor inherited across fork() shares its lock.
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        """Hold the lock for the block (a write and its commit)."""
+        if self.path is None:
+            yield
+            return
+        with self._threads:
+            fd = self._descriptor()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)

@@ -84,14 +84,15 @@ def landing(code: str):
 
     new_shopper_id = None
     if counted:
-        new_shopper_id = services.record_scan_for_shopper(
-            page,
-            cookie_shopper_id=cookie_shopper_id,
-            bot=bot,
-            repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
-        )
-        # The one commit of this request, as soon as the scan is written.
-        db.session.commit()
+        with current_app.extensions["qrshop.write_lock"]():
+            new_shopper_id = services.record_scan_for_shopper(
+                page,
+                cookie_shopper_id=cookie_shopper_id,
+                bot=bot,
+                repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
+            )
+            # The one commit of this request, as soon as the scan is written.
+            db.session.commit()
     if status == 200 and engage is not None:
         # The forms' CSRF token is bound to the shopper (no session needed); a visitor
         # without a shopper (an uncounted visit without the cookie) gets a session token.
