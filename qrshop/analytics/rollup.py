@@ -1,0 +1,263 @@
+"""Roll the scan log up into daily figures, and read scan figures for a window of local days.
+
+A store's completed local days (ended at least GRACE ago) are rolled up into
+scan_day_rollups / scan_hour_rollups; later days (today) are read from the scan log itself, so
+the figures always equal a count over the raw scans. The rollup step runs before every read
+(and from `qrshop analytics rollup`); it only writes when a day completed or a late scan of a
+rolled-up day arrived. It never touches the scan INSERT.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from qrshop.accounts.models import Store
+from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
+from qrshop.db import utcnow
+from qrshop.extensions import db
+from qrshop.shopper.models import Scan
+
+# A day is rolled up only this long after its local midnight: a scan stamped just before
+# midnight is committed well within it. A scan stored later still is merged by id (below).
+GRACE = timedelta(minutes=10)
+_HOUR = timedelta(hours=1)
+_TICK = timedelta(microseconds=1)
+
+
+def local_midnight(zone: ZoneInfo, day: date) -> datetime:
+    """The UTC instant at which a local day starts."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def _counted_rows(*conditions):
+    """Counted scans (people, of a known tag) as (listing, shopper, repeat, time) rows."""
+    return db.session.execute(
+        select(Scan.listing_id, Scan.shopper_id, Scan.is_repeat, Scan.scanned_at)
+        .where(Scan.is_bot == literal(False), Scan.listing_id.is_not(None), *conditions)
+        .order_by(Scan.scanned_at)
+    )
+
+
+@dataclass
+class _Tally:
+    """Counted scans of one store by (local day, listing) and by (local day, local hour)."""
+
+    zone: ZoneInfo
+    # (day, listing_id) -> [scans, repeat scans, shopper ids]
+    listings: dict = field(default_factory=dict)
+    hours: dict = field(default_factory=lambda: defaultdict(int))
+
+    def _label(self, instant: datetime) -> tuple[date, int]:
+        local = instant.astimezone(self.zone)
+        return local.date(), local.hour
+
+    def add(self, rows: Iterable) -> None:
+        """Count rows sorted by time; local hours are worked out once per hour, not per row."""
+        start = end = None
+        label = (date.min, 0)
+        for listing_id, shopper_id, is_repeat, at in rows:
+            if start is None or not start <= at < end:
+                local = at.astimezone(self.zone)
+                label = (local.date(), local.hour)
+                start = at - timedelta(minutes=local.minute, seconds=local.second,
+                                       microseconds=local.microsecond)
+                end = start + _HOUR
+                if self._label(start) != label or self._label(end - _TICK) != label:
+                    start, end = at, at + _TICK  # an offset change inside this hour
+            cell = self.listings.get((label[0], listing_id))
+            if cell is None:
+                cell = self.listings[(label[0], listing_id)] = [0, 0, set()]
+            cell[0] += 1
+            if is_repeat:
+                cell[1] += 1
+            if shopper_id is not None:
+                cell[2].add(shopper_id)
+            self.hours[label] += 1
+
+
+def _insert_ignoring_conflict(table, values: dict):
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).values(**values).on_conflict_do_nothing()
+
+
+def _progress(store: Store, high: int) -> Optional[tuple[date, int, str]]:
+    """(rolled_through, last_scan_id, timezone) of a store, creating its row the first time."""
+    query = (select(ScanRollupProgress.rolled_through, ScanRollupProgress.last_scan_id,
+                    ScanRollupProgress.timezone)
+             .where(ScanRollupProgress.store_id == store.id))
+    row = db.session.execute(query).first()
+    if row is not None and row.timezone == store.timezone:
+        return tuple(row)
+    zone = ZoneInfo(store.timezone)
+    if row is not None:
+        # The store moved to another time zone: its local days changed, so start again.
+        db.session.execute(delete(ScanDayRollup).where(ScanDayRollup.store_id == store.id))
+        db.session.execute(delete(ScanHourRollup).where(ScanHourRollup.store_id == store.id))
+        db.session.execute(delete(ScanRollupProgress)
+                           .where(ScanRollupProgress.store_id == store.id))
+    # Nothing rolled up yet: "through the day before the first scan" (every scan up to
+    # `high` is on or after that scan).
+    first = db.session.scalar(select(func.min(Scan.scanned_at))
+                              .where(Scan.store_id == store.id, Scan.id <= high))
+    today = utcnow().astimezone(zone).date()
+    start = (first.astimezone(zone).date() if first else today) - timedelta(days=1)
+    db.session.execute(_insert_ignoring_conflict(ScanRollupProgress.__table__, {
+        "store_id": store.id, "rolled_through": start, "last_scan_id": high,
+        "timezone": store.timezone, "updated_at": utcnow()}))
+    row = db.session.execute(query).first()
+    return tuple(row) if row is not None else None
+
+
+def roll_up(stores: list[Store], now: Optional[datetime] = None) -> int:
+    """Bring these stores' rollups up to date; return the number of local days added.
+
+    Flushes, never commits. Two callers at once cannot double-count: a conditional UPDATE of
+    the store's progress row decides which one writes.
+    """
+    now = now or utcnow()
+    high = db.session.scalar(select(func.max(Scan.id))) or 0
+    added = 0
+    for store in stores:
+        progress = _progress(store, high)
+        if progress is None:
+            continue
+        rolled_through, last_scan_id, _zone_name = progress
+        zone = ZoneInfo(store.timezone)
+        target = max(rolled_through,
+                     (now - GRACE).astimezone(zone).date() - timedelta(days=1))
+        rolled_end = local_midnight(zone, rolled_through + timedelta(days=1))
+        # Late arrivals: stored after the last rollup, stamped on a rolled-up day. The id range
+        # is the only usable index here (store_id + 0 keeps SQLite off the store index).
+        late = list(_counted_rows(Scan.id > last_scan_id, Scan.id <= high,
+                                  Scan.store_id + 0 == store.id, Scan.scanned_at < rolled_end))
+        if target == rolled_through and not late:
+            continue
+        claimed = db.session.execute(
+            update(ScanRollupProgress)
+            .where(ScanRollupProgress.store_id == store.id,
+                   ScanRollupProgress.rolled_through == rolled_through,
+                   ScanRollupProgress.last_scan_id == last_scan_id)
+            .values(rolled_through=target, last_scan_id=high, updated_at=now)
+        ).rowcount
+        if claimed != 1:
+            continue  # another request is rolling this store up
+        tally = _Tally(zone)
+        tally.add(late)
+        tally.add(_counted_rows(Scan.store_id == store.id, Scan.scanned_at >= rolled_end,
+                                Scan.scanned_at < local_midnight(zone, target
+                                                                 + timedelta(days=1)),
+                                Scan.id <= high))
+        _write(store.id, tally, rolled_through)
+        added += (target - rolled_through).days
+    db.session.flush()
+    return added
+
+
+def _write(store_id: int, tally: _Tally, rolled_through: date) -> None:
+    """Insert the tally's new days; add late scans of already rolled-up days to their rows."""
+    new_days, new_hours = [], []
+    for (day, listing_id), (scans, repeats, shoppers) in tally.listings.items():
+        existing = (db.session.get(ScanDayRollup, (store_id, day, listing_id))
+                    if day <= rolled_through else None)
+        if existing is None:
+            new_days.append({"store_id": store_id, "day": day, "listing_id": listing_id,
+                             "scans": scans, "repeat_scans": repeats,
+                             "shopper_ids": ",".join(sorted(shoppers))})
+        else:
+            existing.scans += scans
+            existing.repeat_scans += repeats
+            known = set(existing.shopper_ids.split(",")) if existing.shopper_ids else set()
+            existing.shopper_ids = ",".join(sorted(known | shoppers))
+    for (day, hour), scans in tally.hours.items():
+        existing = (db.session.get(ScanHourRollup, (store_id, day, hour))
+                    if day <= rolled_through else None)
+        if existing is None:
+            new_hours.append({"store_id": store_id, "day": day, "hour": hour, "scans": scans})
+        else:
+            existing.scans += scans
+    for model, rows in ((ScanDayRollup, new_days), (ScanHourRollup, new_hours)):
+        for start in range(0, len(rows), 5000):
+            db.session.execute(insert(model), rows[start:start + 5000])
+
+
+@dataclass
+class ScanTotals:
+    """Counted scans in a window of local days, for a set of stores."""
+
+    # listing_id -> [scans, repeat scans, distinct shopper ids]
+    listings: dict[int, list] = field(default_factory=dict)
+    # store_id -> [scans, distinct shopper ids]
+    stores: dict[int, list] = field(default_factory=dict)
+    per_day: dict[date, int] = field(default_factory=dict)
+    per_hour: list[int] = field(default_factory=lambda: [0] * 24)
+
+    def _listing(self, listing_id: int) -> list:
+        cell = self.listings.get(listing_id)
+        if cell is None:
+            cell = self.listings[listing_id] = [0, 0, set()]
+        return cell
+
+    def add_day(self, store_id: int, day: date, listing_id: int, scans: int, repeats: int,
+                shoppers: Iterable[str]) -> None:
+        """Count one listing's scans of one store and day."""
+        cell, at_store = self._listing(listing_id), self.stores[store_id]
+        cell[0] += scans
+        cell[1] += repeats
+        cell[2].update(shoppers)
+        at_store[0] += scans
+        at_store[1].update(shoppers)
+        if day in self.per_day:
+            self.per_day[day] += scans
+
+
+def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
+    """Counted scans from first to last (local days, inclusive): rollups, then the raw log."""
+    roll_up(stores)
+    totals = ScanTotals(per_day={first + timedelta(days=n): 0
+                                 for n in range((last - first).days + 1)})
+    rolled = dict(db.session.execute(
+        select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_through)
+        .where(ScanRollupProgress.store_id.in_([store.id for store in stores]))
+    ).all())
+    for store in stores:
+        totals.stores[store.id] = [0, set()]
+        zone = ZoneInfo(store.timezone)
+        rolled_through = rolled.get(store.id, first - timedelta(days=1))
+        if first <= rolled_through:
+            through = min(last, rolled_through)
+            for day, listing_id, scans, repeats, shopper_ids in db.session.execute(
+                select(ScanDayRollup.day, ScanDayRollup.listing_id, ScanDayRollup.scans,
+                       ScanDayRollup.repeat_scans, ScanDayRollup.shopper_ids)
+                .where(ScanDayRollup.store_id == store.id, ScanDayRollup.day >= first,
+                       ScanDayRollup.day <= through)
+            ):
+                totals.add_day(store.id, day, listing_id, scans, repeats,
+                               shopper_ids.split(",") if shopper_ids else ())
+            for hour, scans in db.session.execute(
+                select(ScanHourRollup.hour, func.sum(ScanHourRollup.scans))
+                .where(ScanHourRollup.store_id == store.id, ScanHourRollup.day >= first,
+                       ScanHourRollup.day <= through)
+                .group_by(ScanHourRollup.hour)
+            ):
+                totals.per_hour[hour] += int(scans)
+        live_first = max(first, rolled_through + timedelta(days=1))
+        if live_first <= last:
+            tally = _Tally(zone)
+            tally.add(_counted_rows(
+                Scan.store_id == store.id,
+                Scan.scanned_at >= local_midnight(zone, live_first),
+                Scan.scanned_at < local_midnight(zone, last + timedelta(days=1))))
+            for (day, listing_id), (scans, repeats, shoppers) in tally.listings.items():
+                totals.add_day(store.id, day, listing_id, scans, repeats, shoppers)
+            for (_day, hour), scans in tally.hours.items():
+                totals.per_hour[hour] += scans
+    return totals
