@@ -10,7 +10,7 @@ rolled-up day arrived. It never touches the scan INSERT.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
@@ -195,28 +195,29 @@ class ScanTotals:
 
     # listing_id -> [scans, repeat scans, distinct shopper ids]
     listings: dict[int, list] = field(default_factory=dict)
-    # store_id -> [scans, distinct shopper ids]
+    # store_id -> [scans, the shopper-id collections of its days (united on demand)]
     stores: dict[int, list] = field(default_factory=dict)
     per_day: dict[date, int] = field(default_factory=dict)
     per_hour: list[int] = field(default_factory=lambda: [0] * 24)
 
-    def _listing(self, listing_id: int) -> list:
+    def add_day(self, store_id: int, day: date, listing_id: int, scans: int, repeats: int,
+                shoppers: Collection[str]) -> None:
+        """Count one listing's scans of one store and day."""
         cell = self.listings.get(listing_id)
         if cell is None:
             cell = self.listings[listing_id] = [0, 0, set()]
-        return cell
-
-    def add_day(self, store_id: int, day: date, listing_id: int, scans: int, repeats: int,
-                shoppers: Iterable[str]) -> None:
-        """Count one listing's scans of one store and day."""
-        cell, at_store = self._listing(listing_id), self.stores[store_id]
         cell[0] += scans
         cell[1] += repeats
         cell[2].update(shoppers)
+        at_store = self.stores[store_id]
         at_store[0] += scans
-        at_store[1].update(shoppers)
+        at_store[1].append(shoppers)
         if day in self.per_day:
             self.per_day[day] += scans
+
+    def store_shoppers(self, store_id: int) -> int:
+        """Distinct shoppers who scanned at a store (only the store table needs this)."""
+        return len(set().union(*self.stores[store_id][1]))
 
 
 def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
@@ -228,25 +229,26 @@ def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
         select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_through)
         .where(ScanRollupProgress.store_id.in_([store.id for store in stores]))
     ).all())
+    days, hours = ScanDayRollup.__table__.c, ScanHourRollup.__table__.c
+    # Core statements on the connection: thousands of plain rows, no ORM bookkeeping.
+    connection = db.session.connection()
     for store in stores:
-        totals.stores[store.id] = [0, set()]
+        totals.stores[store.id] = [0, []]
         zone = ZoneInfo(store.timezone)
         rolled_through = rolled.get(store.id, first - timedelta(days=1))
         if first <= rolled_through:
             through = min(last, rolled_through)
-            for day, listing_id, scans, repeats, shopper_ids in db.session.execute(
-                select(ScanDayRollup.day, ScanDayRollup.listing_id, ScanDayRollup.scans,
-                       ScanDayRollup.repeat_scans, ScanDayRollup.shopper_ids)
-                .where(ScanDayRollup.store_id == store.id, ScanDayRollup.day >= first,
-                       ScanDayRollup.day <= through)
+            for day, listing_id, scans, repeats, shopper_ids in connection.execute(
+                select(days.day, days.listing_id, days.scans, days.repeat_scans,
+                       days.shopper_ids)
+                .where(days.store_id == store.id, days.day >= first, days.day <= through)
             ):
                 totals.add_day(store.id, day, listing_id, scans, repeats,
                                shopper_ids.split(",") if shopper_ids else ())
-            for hour, scans in db.session.execute(
-                select(ScanHourRollup.hour, func.sum(ScanHourRollup.scans))
-                .where(ScanHourRollup.store_id == store.id, ScanHourRollup.day >= first,
-                       ScanHourRollup.day <= through)
-                .group_by(ScanHourRollup.hour)
+            for hour, scans in connection.execute(
+                select(hours.hour, func.sum(hours.scans))
+                .where(hours.store_id == store.id, hours.day >= first, hours.day <= through)
+                .group_by(hours.hour)
             ):
                 totals.per_hour[hour] += int(scans)
         live_first = max(first, rolled_through + timedelta(days=1))

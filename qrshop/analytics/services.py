@@ -198,8 +198,8 @@ def store_comparison(stores: list[Store], window: Window, *,
         .where(Tag.store_id.in_([s.id for s in stores]), Tag.retired_at.is_(None))
         .group_by(Tag.store_id)
     ).all())
-    counts = {store_id: (scans, len(shoppers))
-              for store_id, (scans, shoppers) in totals.stores.items()}
+    counts = {store_id: (cell[0], totals.store_shoppers(store_id))
+              for store_id, cell in totals.stores.items()}
     return [
         {"store": store.code, "name": store.name, "scans": counts.get(store.id, (0, 0))[0],
          "unique_shoppers": counts.get(store.id, (0, 0))[1], "active_tags": active.get(store.id, 0)}
