@@ -238,13 +238,28 @@ def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
         rolled_through = rolled.get(store.id, first - timedelta(days=1))
         if first <= rolled_through:
             through = min(last, rolled_through)
-            for day, listing_id, scans, repeats, shopper_ids in connection.execute(
-                select(days.day, days.listing_id, days.scans, days.repeat_scans,
-                       days.shopper_ids)
+            listings, at_store = totals.listings, totals.stores[store.id]
+            for listing_id, scans, repeats, shopper_ids in connection.execute(
+                select(days.listing_id, days.scans, days.repeat_scans, days.shopper_ids)
                 .where(days.store_id == store.id, days.day >= first, days.day <= through)
             ):
-                totals.add_day(store.id, day, listing_id, scans, repeats,
-                               shopper_ids.split(",") if shopper_ids else ())
+                # add_day, inlined: this loop runs once per listing and day.
+                cell = listings.get(listing_id)
+                if cell is None:
+                    cell = listings[listing_id] = [0, 0, set()]
+                cell[0] += scans
+                cell[1] += repeats
+                at_store[0] += scans
+                if shopper_ids:
+                    shoppers = shopper_ids.split(",")
+                    cell[2].update(shoppers)
+                    at_store[1].append(shoppers)
+            for day, scans in connection.execute(
+                select(days.day, func.sum(days.scans))
+                .where(days.store_id == store.id, days.day >= first, days.day <= through)
+                .group_by(days.day)
+            ):
+                totals.per_day[day] += int(scans)
             for hour, scans in connection.execute(
                 select(hours.hour, func.sum(hours.scans))
                 .where(hours.store_id == store.id, hours.day >= first, hours.day <= through)
