@@ -28,8 +28,6 @@ from qrshop.shopper.models import Scan
 # A day is rolled up only this long after its local midnight: a scan stamped just before
 # midnight is committed well within it. A scan stored later still is merged by id (below).
 GRACE = timedelta(minutes=10)
-_HOUR = timedelta(hours=1)
-_TICK = timedelta(microseconds=1)
 
 
 def local_midnight(zone: ZoneInfo, day: date) -> datetime:
@@ -37,12 +35,21 @@ def local_midnight(zone: ZoneInfo, day: date) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
+def _utc_minute():
+    """A scan's UTC minute as text 'YYYY-MM-DD HH:MM': every time zone's day and hour
+    boundaries fall on whole minutes, and text is cheaper to read than a datetime per row."""
+    scans = Scan.__table__.c
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.substr(scans.scanned_at, 1, 16)  # stored as naive UTC ISO text
+    return func.to_char(func.timezone("UTC", scans.scanned_at), "YYYY-MM-DD HH24:MI")
+
+
 def _counted_rows(*conditions):
-    """Counted scans (people, of a known tag) as (listing, shopper, repeat, time) rows."""
-    return db.session.execute(
-        select(Scan.listing_id, Scan.shopper_id, Scan.is_repeat, Scan.scanned_at)
-        .where(Scan.is_bot == literal(False), Scan.listing_id.is_not(None), *conditions)
-        .order_by(Scan.scanned_at)
+    """Counted scans (people, of a known tag) as (listing, shopper, repeat, UTC minute) rows."""
+    scans = Scan.__table__.c
+    return db.session.connection().execute(
+        select(scans.listing_id, scans.shopper_id, scans.is_repeat, _utc_minute())
+        .where(scans.is_bot == literal(False), scans.listing_id.is_not(None), *conditions)
     )
 
 
@@ -54,33 +61,28 @@ class _Tally:
     # (day, listing_id) -> [scans, repeat scans, shopper ids]
     listings: dict = field(default_factory=dict)
     hours: dict = field(default_factory=lambda: defaultdict(int))
+    # UTC minute text -> (local day, local hour)
+    _labels: dict = field(default_factory=dict)
 
-    def _label(self, instant: datetime) -> tuple[date, int]:
-        local = instant.astimezone(self.zone)
-        return local.date(), local.hour
+    def _label(self, minute: str) -> tuple[date, int]:
+        local = datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(self.zone)
+        label = self._labels[minute] = (local.date(), local.hour)
+        return label
 
     def add(self, rows: Iterable) -> None:
-        """Count rows sorted by time; local hours are worked out once per hour, not per row."""
-        start = end = None
-        label = (date.min, 0)
-        for listing_id, shopper_id, is_repeat, at in rows:
-            if start is None or not start <= at < end:
-                local = at.astimezone(self.zone)
-                label = (local.date(), local.hour)
-                start = at - timedelta(minutes=local.minute, seconds=local.second,
-                                       microseconds=local.microsecond)
-                end = start + _HOUR
-                if self._label(start) != label or self._label(end - _TICK) != label:
-                    start, end = at, at + _TICK  # an offset change inside this hour
-            cell = self.listings.get((label[0], listing_id))
+        """Count rows of _counted_rows."""
+        labels, listings, hours = self._labels, self.listings, self.hours
+        for listing_id, shopper_id, is_repeat, minute in rows:
+            label = labels.get(minute) or self._label(minute)
+            cell = listings.get((label[0], listing_id))
             if cell is None:
-                cell = self.listings[(label[0], listing_id)] = [0, 0, set()]
+                cell = listings[(label[0], listing_id)] = [0, 0, set()]
             cell[0] += 1
             if is_repeat:
                 cell[1] += 1
             if shopper_id is not None:
                 cell[2].add(shopper_id)
-            self.hours[label] += 1
+            hours[label] += 1
 
 
 def _insert_ignoring_conflict(table, values: dict):
@@ -137,8 +139,9 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None) -> int:
         rolled_end = local_midnight(zone, rolled_through + timedelta(days=1))
         # Late arrivals: stored after the last rollup, stamped on a rolled-up day. The id range
         # is the only usable index here (store_id + 0 keeps SQLite off the store index).
-        late = list(_counted_rows(Scan.id > last_scan_id, Scan.id <= high,
-                                  Scan.store_id + 0 == store.id, Scan.scanned_at < rolled_end))
+        scans = Scan.__table__.c
+        late = list(_counted_rows(scans.id > last_scan_id, scans.id <= high,
+                                  scans.store_id + 0 == store.id, scans.scanned_at < rolled_end))
         if target == rolled_through and not late:
             continue
         claimed = db.session.execute(
@@ -152,10 +155,10 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None) -> int:
             continue  # another request is rolling this store up
         tally = _Tally(zone)
         tally.add(late)
-        tally.add(_counted_rows(Scan.store_id == store.id, Scan.scanned_at >= rolled_end,
-                                Scan.scanned_at < local_midnight(zone, target
-                                                                 + timedelta(days=1)),
-                                Scan.id <= high))
+        tally.add(_counted_rows(scans.store_id == store.id, scans.scanned_at >= rolled_end,
+                                scans.scanned_at < local_midnight(zone, target
+                                                                  + timedelta(days=1)),
+                                scans.id <= high))
         _write(store.id, tally, rolled_through)
         added += (target - rolled_through).days
     db.session.flush()
@@ -269,10 +272,11 @@ def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
         live_first = max(first, rolled_through + timedelta(days=1))
         if live_first <= last:
             tally = _Tally(zone)
+            scans = Scan.__table__.c
             tally.add(_counted_rows(
-                Scan.store_id == store.id,
-                Scan.scanned_at >= local_midnight(zone, live_first),
-                Scan.scanned_at < local_midnight(zone, last + timedelta(days=1))))
+                scans.store_id == store.id,
+                scans.scanned_at >= local_midnight(zone, live_first),
+                scans.scanned_at < local_midnight(zone, last + timedelta(days=1))))
             for (day, listing_id), (scans, repeats, shoppers) in tally.listings.items():
                 totals.add_day(store.id, day, listing_id, scans, repeats, shoppers)
             for (_day, hour), scans in tally.hours.items():
