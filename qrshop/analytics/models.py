@@ -43,17 +43,18 @@ class ScanHourRollup(db.Model):
 
 
 class ScanRollupProgress(db.Model):
-    """How far one store's scans are rolled up.
+    """Which of one store's days are rolled up: an unbroken range of local days.
 
-    Every counted scan of the store with a local day up to rolled_through and an id up to
-    last_scan_id is in the rollup tables; a later-stored scan of such a day (a late arrival)
-    is merged in by the next rollup step.
+    Every counted scan of the store with a local day from rolled_from to rolled_through and an
+    id up to last_scan_id is in the rollup tables; a later-stored scan of such a day (a late
+    arrival) is merged in by the next rollup step. rolled_from > rolled_through: none yet.
     """
 
     __tablename__ = "scan_rollup_progress"
 
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True,
                                           autoincrement=False)
+    rolled_from: Mapped[date] = mapped_column(Date())
     rolled_through: Mapped[date] = mapped_column(Date())
     last_scan_id: Mapped[int] = mapped_column(BigInteger(), default=0)
     # The store's time zone when its days were rolled up: if it changes, they are redone.

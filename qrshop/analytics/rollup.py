@@ -91,86 +91,108 @@ def _insert_ignoring_conflict(table, values: dict):
     return module.insert(table).values(**values).on_conflict_do_nothing()
 
 
-def _progress(store: Store, high: int) -> Optional[tuple[date, int, str]]:
-    """(rolled_through, last_scan_id, timezone) of a store, creating its row the first time."""
-    query = (select(ScanRollupProgress.rolled_through, ScanRollupProgress.last_scan_id,
-                    ScanRollupProgress.timezone)
+@dataclass(frozen=True)
+class _Progress:
+    rolled_from: date
+    rolled_through: date
+    last_scan_id: int
+
+
+def _yesterday(zone: ZoneInfo, now: datetime) -> date:
+    """The last local day that ended at least GRACE ago."""
+    return (now - GRACE).astimezone(zone).date() - timedelta(days=1)
+
+
+def _progress(store: Store, high: int, now: datetime) -> Optional[_Progress]:
+    """A store's rolled-up range of days, creating its (empty) row the first time."""
+    query = (select(ScanRollupProgress.rolled_from, ScanRollupProgress.rolled_through,
+                    ScanRollupProgress.last_scan_id, ScanRollupProgress.timezone)
              .where(ScanRollupProgress.store_id == store.id))
     row = db.session.execute(query).first()
     if row is not None and row.timezone == store.timezone:
-        return tuple(row)
-    zone = ZoneInfo(store.timezone)
+        return _Progress(*row[:3])
     if row is not None:
         # The store moved to another time zone: its local days changed, so start again.
         db.session.execute(delete(ScanDayRollup).where(ScanDayRollup.store_id == store.id))
         db.session.execute(delete(ScanHourRollup).where(ScanHourRollup.store_id == store.id))
         db.session.execute(delete(ScanRollupProgress)
                            .where(ScanRollupProgress.store_id == store.id))
-    # Nothing rolled up yet: "through the day before the first scan" (every scan up to
-    # `high` is on or after that scan).
-    first = db.session.scalar(select(func.min(Scan.scanned_at))
-                              .where(Scan.store_id == store.id, Scan.id <= high))
-    today = utcnow().astimezone(zone).date()
-    start = (first.astimezone(zone).date() if first else today) - timedelta(days=1)
+    yesterday = _yesterday(ZoneInfo(store.timezone), now)
     db.session.execute(_insert_ignoring_conflict(ScanRollupProgress.__table__, {
-        "store_id": store.id, "rolled_through": start, "last_scan_id": high,
-        "timezone": store.timezone, "updated_at": utcnow()}))
+        "store_id": store.id, "rolled_from": yesterday + timedelta(days=1),
+        "rolled_through": yesterday, "last_scan_id": high, "timezone": store.timezone,
+        "updated_at": now}))
     row = db.session.execute(query).first()
-    return tuple(row) if row is not None else None
+    return _Progress(*row[:3]) if row is not None else None
 
 
-def roll_up(stores: list[Store], now: Optional[datetime] = None) -> int:
+def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
+            back_to: Optional[date] = None, max_days: Optional[int] = None) -> int:
     """Bring these stores' rollups up to date; return the number of local days added.
 
-    Flushes, never commits. Two callers at once cannot double-count: a conditional UPDATE of
-    the store's progress row decides which one writes.
+    The rolled-up days of a store are one unbroken range: it grows forward to the last
+    completed day, and backward to back_to (a report's first day) when asked, at most
+    max_days each way. Flushes, never commits. Two callers at once cannot double-count: a
+    conditional UPDATE of the store's progress row decides which one writes.
     """
     now = now or utcnow()
     high = db.session.scalar(select(func.max(Scan.id))) or 0
+    scans = Scan.__table__.c
     added = 0
     for store in stores:
-        progress = _progress(store, high)
-        if progress is None:
+        old = _progress(store, high, now)
+        if old is None:
             continue
-        rolled_through, last_scan_id, _zone_name = progress
         zone = ZoneInfo(store.timezone)
-        target = max(rolled_through,
-                     (now - GRACE).astimezone(zone).date() - timedelta(days=1))
-        rolled_end = local_midnight(zone, rolled_through + timedelta(days=1))
+        through = max(old.rolled_through, _yesterday(zone, now))
+        start = min(old.rolled_from, back_to) if back_to else old.rolled_from
+        start = min(start, through + timedelta(days=1))
+        if max_days is not None:
+            through = min(through, old.rolled_through + timedelta(days=max_days))
+            start = max(start, old.rolled_from - timedelta(days=max_days))
+        old_start = local_midnight(zone, old.rolled_from)
+        old_end = local_midnight(zone, old.rolled_through + timedelta(days=1))
         # Late arrivals: stored after the last rollup, stamped on a rolled-up day. The id range
         # is the only usable index here (store_id + 0 keeps SQLite off the store index).
-        scans = Scan.__table__.c
-        late = list(_counted_rows(scans.id > last_scan_id, scans.id <= high,
-                                  scans.store_id + 0 == store.id, scans.scanned_at < rolled_end))
-        if target == rolled_through and not late:
+        late = list(_counted_rows(scans.id > old.last_scan_id, scans.id <= high,
+                                  scans.store_id + 0 == store.id,
+                                  scans.scanned_at >= old_start, scans.scanned_at < old_end)
+                    ) if old.rolled_from <= old.rolled_through else []
+        if (start, through) == (old.rolled_from, old.rolled_through) and not late:
             continue
         claimed = db.session.execute(
             update(ScanRollupProgress)
             .where(ScanRollupProgress.store_id == store.id,
-                   ScanRollupProgress.rolled_through == rolled_through,
-                   ScanRollupProgress.last_scan_id == last_scan_id)
-            .values(rolled_through=target, last_scan_id=high, updated_at=now)
+                   ScanRollupProgress.rolled_from == old.rolled_from,
+                   ScanRollupProgress.rolled_through == old.rolled_through,
+                   ScanRollupProgress.last_scan_id == old.last_scan_id)
+            .values(rolled_from=start, rolled_through=through, last_scan_id=high,
+                    updated_at=now)
         ).rowcount
         if claimed != 1:
             continue  # another request is rolling this store up
         tally = _Tally(zone)
         tally.add(late)
-        tally.add(_counted_rows(scans.store_id == store.id, scans.scanned_at >= rolled_end,
-                                scans.scanned_at < local_midnight(zone, target
-                                                                  + timedelta(days=1)),
-                                scans.id <= high))
-        _write(store.id, tally, rolled_through)
-        added += (target - rolled_through).days
+        if old.rolled_from > old.rolled_through:  # nothing rolled up yet
+            old_start = old_end = local_midnight(zone, through + timedelta(days=1))
+        # Days before the rolled-up range, then days after it.
+        for begin, end in ((local_midnight(zone, start), old_start),
+                           (old_end, local_midnight(zone, through + timedelta(days=1)))):
+            if begin < end:
+                tally.add(_counted_rows(scans.store_id == store.id, scans.scanned_at >= begin,
+                                        scans.scanned_at < end, scans.id <= high))
+        _write(store.id, tally, old)
+        added += (old.rolled_from - start).days + (through - old.rolled_through).days
     db.session.flush()
     return added
 
 
-def _write(store_id: int, tally: _Tally, rolled_through: date) -> None:
+def _write(store_id: int, tally: _Tally, old: _Progress) -> None:
     """Insert the tally's new days; add late scans of already rolled-up days to their rows."""
     new_days, new_hours = [], []
     for (day, listing_id), (scans, repeats, shoppers) in tally.listings.items():
         existing = (db.session.get(ScanDayRollup, (store_id, day, listing_id))
-                    if day <= rolled_through else None)
+                    if old.rolled_from <= day <= old.rolled_through else None)
         if existing is None:
             new_days.append({"store_id": store_id, "day": day, "listing_id": listing_id,
                              "scans": scans, "repeat_scans": repeats,
@@ -182,7 +204,7 @@ def _write(store_id: int, tally: _Tally, rolled_through: date) -> None:
             existing.shopper_ids = ",".join(sorted(known | shoppers))
     for (day, hour), scans in tally.hours.items():
         existing = (db.session.get(ScanHourRollup, (store_id, day, hour))
-                    if day <= rolled_through else None)
+                    if old.rolled_from <= day <= old.rolled_through else None)
         if existing is None:
             new_hours.append({"store_id": store_id, "day": day, "hour": hour, "scans": scans})
         else:
@@ -225,26 +247,27 @@ class ScanTotals:
 
 def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
     """Counted scans from first to last (local days, inclusive): rollups, then the raw log."""
-    roll_up(stores)
+    roll_up(stores, back_to=first)
     totals = ScanTotals(per_day={first + timedelta(days=n): 0
                                  for n in range((last - first).days + 1)})
-    rolled = dict(db.session.execute(
-        select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_through)
-        .where(ScanRollupProgress.store_id.in_([store.id for store in stores]))
-    ).all())
+    rolled = {store_id: (rolled_from, rolled_through)
+              for store_id, rolled_from, rolled_through in db.session.execute(
+                  select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_from,
+                         ScanRollupProgress.rolled_through)
+                  .where(ScanRollupProgress.store_id.in_([store.id for store in stores])))}
     days, hours = ScanDayRollup.__table__.c, ScanHourRollup.__table__.c
     # Core statements on the connection: thousands of plain rows, no ORM bookkeeping.
     connection = db.session.connection()
     for store in stores:
         totals.stores[store.id] = [0, []]
         zone = ZoneInfo(store.timezone)
-        rolled_through = rolled.get(store.id, first - timedelta(days=1))
-        if first <= rolled_through:
-            through = min(last, rolled_through)
+        rolled_from, rolled_through = rolled.get(store.id, (last + timedelta(days=1), last))
+        since, through = max(first, rolled_from), min(last, rolled_through)
+        if since <= through:
             listings, at_store = totals.listings, totals.stores[store.id]
             for listing_id, scans, repeats, shopper_ids in connection.execute(
                 select(days.listing_id, days.scans, days.repeat_scans, days.shopper_ids)
-                .where(days.store_id == store.id, days.day >= first, days.day <= through)
+                .where(days.store_id == store.id, days.day >= since, days.day <= through)
             ):
                 # add_day, inlined: this loop runs once per listing and day.
                 cell = listings.get(listing_id)
@@ -259,26 +282,32 @@ def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
                     at_store[1].append(shoppers)
             for day, scans in connection.execute(
                 select(days.day, func.sum(days.scans))
-                .where(days.store_id == store.id, days.day >= first, days.day <= through)
+                .where(days.store_id == store.id, days.day >= since, days.day <= through)
                 .group_by(days.day)
             ):
                 totals.per_day[day] += int(scans)
             for hour, scans in connection.execute(
                 select(hours.hour, func.sum(hours.scans))
-                .where(hours.store_id == store.id, hours.day >= first, hours.day <= through)
+                .where(hours.store_id == store.id, hours.day >= since, hours.day <= through)
                 .group_by(hours.hour)
             ):
                 totals.per_hour[hour] += int(scans)
-        live_first = max(first, rolled_through + timedelta(days=1))
-        if live_first <= last:
+        # Days outside the rolled-up range (today, and days before it) come from the log.
+        if since <= through:
+            live = [(first, since - timedelta(days=1)), (through + timedelta(days=1), last)]
+        else:
+            live = [(first, last)]
+        log = Scan.__table__.c
+        for live_first, live_last in live:
+            if live_first > live_last:
+                continue
             tally = _Tally(zone)
-            scans = Scan.__table__.c
             tally.add(_counted_rows(
-                scans.store_id == store.id,
-                scans.scanned_at >= local_midnight(zone, live_first),
-                scans.scanned_at < local_midnight(zone, last + timedelta(days=1))))
-            for (day, listing_id), (scans, repeats, shoppers) in tally.listings.items():
-                totals.add_day(store.id, day, listing_id, scans, repeats, shoppers)
-            for (_day, hour), scans in tally.hours.items():
-                totals.per_hour[hour] += scans
+                log.store_id == store.id,
+                log.scanned_at >= local_midnight(zone, live_first),
+                log.scanned_at < local_midnight(zone, live_last + timedelta(days=1))))
+            for (day, listing_id), (count, repeats, shoppers) in tally.listings.items():
+                totals.add_day(store.id, day, listing_id, count, repeats, shoppers)
+            for (_day, hour), count in tally.hours.items():
+                totals.per_hour[hour] += count
     return totals

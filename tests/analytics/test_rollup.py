@@ -166,16 +166,48 @@ def test_a_late_scan_of_a_rolled_up_day_is_counted(scene):
 
 def test_a_new_day_is_rolled_up_when_it_has_ended(scene):
     stores = [scene["nyc"]]
-    # As if the rollup ran yesterday: it stopped the day before `recent`.
-    assert rollup.roll_up(stores, now=_local(NEW_YORK, scene["recent"], 12)) > 0
+    # As if the rollup ran on `recent` at noon, for a report starting at `past`.
+    assert rollup.roll_up(stores, now=_local(NEW_YORK, scene["recent"], 12),
+                          back_to=scene["past"]) == 15
     db.session.commit()
-    rolled = db.session.get(ScanRollupProgress, scene["nyc"].id).rolled_through
-    assert rolled == scene["recent"] - timedelta(days=1)
+    progress = db.session.get(ScanRollupProgress, scene["nyc"].id)
+    assert (progress.rolled_from, progress.rolled_through) == (
+        scene["past"], scene["recent"] - timedelta(days=1))
     # Until then, `recent` and later days are read from the scan log; the next read rolls on.
     _assert_matches_raw(scene["retailer"], stores, _window(scene))
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(ScanRollupProgress, scene["nyc"].id).rolled_through >= scene["recent"]
+
+
+def test_a_read_rolls_up_only_its_own_window_and_earlier_days_stay_exact(scene):
+    stores = [scene["nyc"], scene["la"]]
+    week = services.Window(scene["recent"] - timedelta(days=1), scene["today"])
+    _assert_matches_raw(scene["retailer"], stores, week)
+    db.session.commit()
+    progress = db.session.get(ScanRollupProgress, scene["nyc"].id)
+    assert progress.rolled_from == week.start  # `past` is not rolled up yet: read live
+    assert db.session.query(ScanDayRollup).filter(ScanDayRollup.day < week.start).count() == 0
+    # A longer window reads the older days from the log... and rolls them up for next time.
+    _assert_matches_raw(scene["retailer"], stores, _window(scene))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(ScanRollupProgress, scene["nyc"].id).rolled_from == (
+        _window(scene).start)
+    _assert_matches_raw(scene["retailer"], stores, _window(scene))
+
+
+def test_the_rollup_command_goes_back_to_the_first_scan_in_steps(runner, scene):
+    result = runner.invoke(args=["analytics", "rollup"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    for store in (scene["nyc"], scene["la"]):
+        progress = db.session.get(ScanRollupProgress, store.id)
+        assert progress.rolled_from <= scene["past"]
+    rows = db.session.get(ScanDayRollup, (scene["nyc"].id, scene["past"],
+                                          scene["jacket"].listing_id))
+    assert (rows.scans, rows.repeat_scans, rows.shopper_ids) == (3, 1, "s1,s2")
+    _assert_matches_raw(scene["retailer"], [scene["nyc"], scene["la"]], _window(scene))
 
 
 def test_a_store_that_changes_time_zone_is_rolled_up_again(scene):

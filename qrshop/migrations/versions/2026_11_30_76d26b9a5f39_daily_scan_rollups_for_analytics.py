@@ -43,6 +43,7 @@ def upgrade():
     )
     op.create_table('scan_rollup_progress',
     sa.Column('store_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('rolled_from', sa.Date(), nullable=False),
     sa.Column('rolled_through', sa.Date(), nullable=False),
     sa.Column('last_scan_id', sa.BigInteger(), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
