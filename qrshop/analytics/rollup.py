@@ -218,7 +218,9 @@ def _write(store_id: int, tally: _Tally, old: _Progress) -> None:
 class ScanTotals:
     """Counted scans in a window of local days, for a set of stores."""
 
-    # listing_id -> [scans, repeat scans, distinct shopper ids]
+    # listing_id -> [scans, repeat scans, the shopper-id collections of its days]. The
+    # collections are united only when counted: one C-level union per listing instead of a
+    # set growing row by row (which also keeps the garbage collector busy).
     listings: dict[int, list] = field(default_factory=dict)
     # store_id -> [scans, the shopper-id collections of its days (united on demand)]
     stores: dict[int, list] = field(default_factory=dict)
@@ -230,15 +232,19 @@ class ScanTotals:
         """Count one listing's scans of one store and day."""
         cell = self.listings.get(listing_id)
         if cell is None:
-            cell = self.listings[listing_id] = [0, 0, set()]
+            cell = self.listings[listing_id] = [0, 0, []]
         cell[0] += scans
         cell[1] += repeats
-        cell[2].update(shoppers)
+        cell[2].append(shoppers)
         at_store = self.stores[store_id]
         at_store[0] += scans
         at_store[1].append(shoppers)
         if day in self.per_day:
             self.per_day[day] += scans
+
+    def listing_shoppers(self, listing_id: int) -> int:
+        """Distinct shoppers who scanned a listing (at any of the stores)."""
+        return len(set().union(*self.listings[listing_id][2]))
 
     def store_shoppers(self, store_id: int) -> int:
         """Distinct shoppers who scanned at a store (only the store table needs this)."""
@@ -272,13 +278,13 @@ def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
                 # add_day, inlined: this loop runs once per listing and day.
                 cell = listings.get(listing_id)
                 if cell is None:
-                    cell = listings[listing_id] = [0, 0, set()]
+                    cell = listings[listing_id] = [0, 0, []]
                 cell[0] += scans
                 cell[1] += repeats
                 at_store[0] += scans
                 if shopper_ids:
                     shoppers = shopper_ids.split(",")
-                    cell[2].update(shoppers)
+                    cell[2].append(shoppers)
                     at_store[1].append(shoppers)
             for day, scans in connection.execute(
                 select(days.day, func.sum(days.scans))

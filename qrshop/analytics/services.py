@@ -160,10 +160,11 @@ def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
     figures = {row[0]: ListingFigures(*row) for row in listings}
     if totals is None:
         totals = scan_totals(stores, window)
-    for listing_id, (scans, repeats, shoppers) in totals.listings.items():
+    for listing_id, (scans, repeats, _shoppers) in totals.listings.items():
         if listing_id in figures:
             item = figures[listing_id]
-            item.scans, item.repeat_scans, item.unique_shoppers = scans, repeats, len(shoppers)
+            item.scans, item.repeat_scans = scans, repeats
+            item.unique_shoppers = totals.listing_shoppers(listing_id)
     for listing_id, counts in engagement_analytics.listing_counts(stores, window,
                                                                    in_window).items():
         if listing_id in figures:
