@@ -1,6 +1,7 @@
 """Import every model so the metadata (and Alembic autogenerate) sees all tables."""
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.catalog.models import Listing, Product
 from qrshop.content.models import (
     AuditEntry,
@@ -24,6 +25,7 @@ from qrshop.tags.models import Tag
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
     "Feedback", "Listing", "Media", "MediaVariant", "Offer", "OutboxMessage", "Product",
-    "Retailer", "RetailerVendor", "Review", "Scan", "Shopper", "Store", "Subscription", "Tag",
+    "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
+    "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
     "User", "Vendor", "WishlistItem",
 ]

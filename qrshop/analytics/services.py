@@ -2,7 +2,9 @@
 
 Day boundaries follow each store's own time zone: a date range becomes, per store, a UTC
 interval [local midnight of the first day, local midnight after the last day). Every figure
-is computed from the raw events with bots excluded, so the numbers can always be re-derived.
+is computed from the raw events with bots excluded, so the numbers can always be re-derived:
+scans of completed days through daily rollups of the scan log (see rollup.py), later ones
+straight from it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, false, func, literal, or_, select
+from sqlalchemy import and_, exists, false, func, literal, or_, select
 
 from qrshop.accounts.models import Retailer, Store
+from qrshop.analytics import rollup
+from qrshop.analytics.rollup import ScanTotals
 from qrshop.catalog.models import Listing, Product
 from qrshop.engagement import analytics as engagement_analytics
 from qrshop.errors import InvalidInput
@@ -126,20 +130,18 @@ class ListingFigures:
         }
 
 
-def _counted_at(store: Store, window: Window) -> tuple:
-    """Conditions for one store's counted scans in a window: one index range scan."""
-    start, end = utc_bounds(store, window)
-    return (Scan.store_id == store.id, Scan.scanned_at >= start, Scan.scanned_at < end,
-            Scan.is_bot == literal(False), Scan.listing_id.is_not(None))
+def scan_totals(stores: list[Store], window: Window) -> ScanTotals:
+    """Counted scans of these stores in the window: per listing, per store, day and hour.
 
-
-def _counted_scans(stores: list[Store], window: Window):
-    return and_(Scan.is_bot == literal(False), Scan.listing_id.is_not(None),
-                in_window(Scan.store_id, Scan.scanned_at, stores, window))
+    Compute it once per report and hand it to listing_figures, scan_time_series and
+    store_comparison.
+    """
+    return rollup.scan_totals(stores, window.start, window.end)
 
 
 def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
-                    vendor_id: int | None = None) -> list[ListingFigures]:
+                    vendor_id: int | None = None, totals: ScanTotals | None = None
+                    ) -> list[ListingFigures]:
     """Per-listing figures for every listing of the retailer tagged in these stores.
 
     With vendor_id, only that vendor's products.
@@ -156,37 +158,19 @@ def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
         query = query.where(Product.vendor_id == vendor_id)
     listings = db.session.execute(query).all()
     figures = {row[0]: ListingFigures(*row) for row in listings}
-    scan_rows = db.session.execute(
-        select(
-            Scan.listing_id,
-            func.count(),
-            func.coalesce(func.sum(case((Scan.is_repeat, 1), else_=0)), 0),
-            func.count(func.distinct(Scan.shopper_id)),
-        )
-        .where(_counted_scans(stores, window))
-        .group_by(Scan.listing_id)
-    ).all()
-    for listing_id, scans, repeats, shoppers in scan_rows:
+    if totals is None:
+        totals = scan_totals(stores, window)
+    for listing_id, (scans, repeats, _shoppers) in totals.listings.items():
         if listing_id in figures:
             item = figures[listing_id]
-            item.scans, item.repeat_scans, item.unique_shoppers = scans, repeats, shoppers
+            item.scans, item.repeat_scans = scans, repeats
+            item.unique_shoppers = totals.listing_shoppers(listing_id)
     for listing_id, counts in engagement_analytics.listing_counts(stores, window,
                                                                    in_window).items():
         if listing_id in figures:
             for name, value in counts.items():
                 setattr(figures[listing_id], name, value)
     return list(figures.values())
-
-
-def _hour_expression():
-    """The UTC hour of a scan as text 'YYYY-MM-DD HH', cheap on SQLite and PostgreSQL.
-
-    Hour buckets put a store in a half-hour time zone (India, Newfoundland) into the
-    neighbouring local hour; days and totals stay exact.
-    """
-    if db.engine.dialect.name == "sqlite":
-        return func.substr(Scan.scanned_at, 1, 13)
-    return func.to_char(func.timezone("UTC", Scan.scanned_at), "YYYY-MM-DD HH24")
 
 
 @dataclass
@@ -197,40 +181,26 @@ class TimeSeries:
     per_hour: list[int] = field(default_factory=lambda: [0] * 24)
 
 
-def scan_time_series(stores: list[Store], window: Window) -> TimeSeries:
+def scan_time_series(stores: list[Store], window: Window, *,
+                     totals: ScanTotals | None = None) -> TimeSeries:
     """Scans per local day (every day of the window, zeros included) and per local hour."""
-    series = TimeSeries(per_day={day: 0 for day in window.days})
-    hour = _hour_expression()
-    for store in stores:
-        zone = ZoneInfo(store.timezone)
-        rows = db.session.execute(
-            select(hour, func.count())
-            .where(*_counted_at(store, window))
-            .group_by(hour)
-        ).all()
-        for text, count in rows:
-            local = datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(zone)
-            # A window edge falls on local midnight, so every counted hour is in the window.
-            if local.date() in series.per_day:
-                series.per_day[local.date()] += count
-            series.per_hour[local.hour] += count
-    return series
+    if totals is None:
+        totals = scan_totals(stores, window)
+    return TimeSeries(per_day=dict(totals.per_day), per_hour=list(totals.per_hour))
 
 
-def store_comparison(stores: list[Store], window: Window) -> list[dict]:
+def store_comparison(stores: list[Store], window: Window, *,
+                     totals: ScanTotals | None = None) -> list[dict]:
     """Counted scans, unique shoppers and active tags per store."""
-    counts = {
-        store.id: tuple(db.session.execute(
-            select(func.count(), func.count(func.distinct(Scan.shopper_id)))
-            .where(*_counted_at(store, window))
-        ).one())
-        for store in stores
-    }
+    if totals is None:
+        totals = scan_totals(stores, window)
     active = dict(db.session.execute(
         select(Tag.store_id, func.count())
         .where(Tag.store_id.in_([s.id for s in stores]), Tag.retired_at.is_(None))
         .group_by(Tag.store_id)
     ).all())
+    counts = {store_id: (cell[0], totals.store_shoppers(store_id))
+              for store_id, cell in totals.stores.items()}
     return [
         {"store": store.code, "name": store.name, "scans": counts.get(store.id, (0, 0))[0],
          "unique_shoppers": counts.get(store.id, (0, 0))[1], "active_tags": active.get(store.id, 0)}

@@ -36,9 +36,11 @@ def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
     only_store = user.store_id if user.role == Role.ASSOCIATE else None
     stores = services.stores_for(user.retailer, store_code, only_store_id=only_store)
     window = services.parse_window(raw_from, raw_to, _today(stores))
-    listings = services.listing_figures(user.retailer, stores, window)
+    # One read of the scan figures feeds the listing table, the charts and the store table.
+    totals = services.scan_totals(stores, window)
+    listings = services.listing_figures(user.retailer, stores, window, totals=totals)
     ranked = sorted(listings, key=lambda row: (-row.scans, row.product))
-    series = services.scan_time_series(stores, window)
+    series = services.scan_time_series(stores, window, totals=totals)
     orphan_total, orphan_top = services.orphan_scans(window)
     return {
         "stores": stores,
@@ -51,7 +53,7 @@ def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
         "series": series,
         "day_points": [(day.strftime("%b %d"), n) for day, n in series.per_day.items()],
         "hour_points": [(f"{hour:02d}", n) for hour, n in enumerate(series.per_hour)],
-        "per_store": services.store_comparison(stores, window),
+        "per_store": services.store_comparison(stores, window, totals=totals),
         "funnel": services.funnel(listings),
         "silent": services.silent_tags(stores, utcnow()),
         "orphan_total": orphan_total,
