@@ -9,15 +9,11 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from qrshop.accounts.models import Store
-from qrshop.analytics.rollup import roll_up
+from qrshop.analytics.rollup import roll_up_in_steps
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan
 
 analytics_cli = AppGroup("analytics", help="Merchandiser and vendor analytics.")
-
-# Days rolled up per store and transaction: on SQLite a write transaction holds the write lock
-# that scan requests wait for, so a long history is rolled up in short steps.
-DAYS_PER_STEP = 7
 
 
 @analytics_cli.command("rollup")
@@ -31,11 +27,5 @@ def rollup_command():
     first = db.session.scalar(select(func.min(Scan.scanned_at)))
     # A day early: the first scan's local day may be the UTC day before.
     back_to = first.date() - timedelta(days=1) if first else None
-    total = 0
-    while True:
-        days = roll_up(stores, back_to=back_to, max_days=DAYS_PER_STEP)
-        db.session.commit()
-        if not days:
-            break
-        total += days
+    total = roll_up_in_steps(stores, back_to=back_to)
     click.echo(f"Rolled up {total} store-days of scans.")

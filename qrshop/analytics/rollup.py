@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -28,6 +29,9 @@ from qrshop.shopper.models import Scan
 # A day is rolled up only this long after its local midnight: a scan stamped just before
 # midnight is committed well within it. A scan stored later still is merged by id (below).
 GRACE = timedelta(minutes=10)
+# Days rolled up per store and transaction. On SQLite a write transaction holds the database's
+# one write lock, which scan requests wait for, so history is rolled up a day at a time.
+DAYS_PER_STEP = 1
 
 
 def local_midnight(zone: ZoneInfo, day: date) -> datetime:
@@ -187,6 +191,21 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
     return added
 
 
+def roll_up_in_steps(stores: list[Store], *, back_to: Optional[date]) -> int:
+    """roll_up in short transactions of DAYS_PER_STEP days, each committed at once and holding
+    the scan path's write lock (so waiting scans wake as soon as it ends); return the days
+    added. Commits: call it before anything else is written in the request."""
+    write_lock = current_app.extensions["qrshop.write_lock"]
+    total = 0
+    while True:
+        with write_lock():
+            days = roll_up(stores, back_to=back_to, max_days=DAYS_PER_STEP)
+            db.session.commit()
+        if not days:
+            return total
+        total += days
+
+
 def _write(store_id: int, tally: _Tally, old: _Progress) -> None:
     """Insert the tally's new days; add late scans of already rolled-up days to their rows."""
     new_days, new_hours = [], []
@@ -253,7 +272,7 @@ class ScanTotals:
 
 def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
     """Counted scans from first to last (local days, inclusive): rollups, then the raw log."""
-    roll_up(stores, back_to=first)
+    roll_up_in_steps(stores, back_to=first)
     totals = ScanTotals(per_day={first + timedelta(days=n): 0
                                  for n in range((last - first).days + 1)})
     rolled = {store_id: (rolled_from, rolled_through)
