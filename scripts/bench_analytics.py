@@ -4,9 +4,12 @@ Prints (a) the merchandiser dashboard's server time for a 30-day range (target <
 median of several requests, and the analytics API's; (b) the scan page's throughput with that
 table next to the throughput with an empty one, in the same run (target ratio >= 0.9:
 recording a scan must not slow down as the data grows). (b) runs scripts/bench_scan.py on each
-table in turn, --rounds times, and compares the medians.
+table in turn, --rounds times, and compares the medians; and, because requests per second
+drift on a shared 2-core machine, (c) the CPU instructions of one scan in-process on each
+table, counted by valgrind's callgrind, which do not.
 
     .venv/bin/python scripts/bench_analytics.py [--scans N] [--quick] [--rounds N]
+        [--no-instructions]
 """
 
 from __future__ import annotations
@@ -26,7 +29,32 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
 TAGS_PER_STORE = 250
+PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+
+# Scans ATL01's demo tags N times through the WSGI app in-process (after 200 warm-up scans):
+# under callgrind, the instruction count of N scans is the difference of two runs.
+SCAN_LOOP = '''\
+import sys
+from werkzeug.test import EnvironBuilder
+from qrshop import create_app
+from qrshop.extensions import db
+
+count = int(sys.argv[1])
+app = create_app()
+with app.app_context():
+    codes = db.session.execute(db.text(
+        "SELECT t.code FROM tags t JOIN stores s ON s.id = t.store_id "
+        "WHERE t.retired_at IS NULL AND s.code = 'ATL01'")).scalars().all()
+environs = [EnvironBuilder(path=f"/T/{code}", headers={"User-Agent": sys.argv[2]}).get_environ()
+            for code in codes]
+status = []
+for n in range(200 + count):
+    b"".join(app.wsgi_app(dict(environs[n % len(environs)]), lambda s, h, e=None: status.append(s)))
+    assert status.pop().startswith("200")
+'''
 
 
 def seed(url: str, scans: int) -> None:
@@ -147,6 +175,27 @@ def scan_throughput(url: str | None, quick: bool) -> float:
     return float(match.group(1))
 
 
+def instructions_per_scan(url: str, workdir: Path, scans: int = 1000) -> float:
+    """CPU instructions of one scan in-process on this database, counted by callgrind
+    (repeatable whatever else the machine is doing, unlike requests per second)."""
+    env = {**os.environ, "QRSHOP_DATABASE_URL": url}
+    subprocess.run([str(BIN / "qrshop"), "demo", "--no-serve"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    loop = workdir / "scan_loop.py"
+    loop.write_text(SCAN_LOOP)
+    counts = []
+    for count in (0, scans):
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+             sys.executable, str(loop), str(count), PHONE_UA],
+            env=env, capture_output=True, text=True, timeout=1800, check=False)
+        match = re.search(r"Collected\s*:\s*(\d+)", result.stderr)
+        if result.returncode != 0 or not match:
+            raise SystemExit("callgrind run failed:\n" + result.stderr[-2000:])
+        counts.append(int(match.group(1)))
+    return (counts[1] - counts[0]) / scans
+
+
 def main() -> int:
     """Seed, measure the dashboard, compare scan throughput; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -155,6 +204,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="short scan-throughput runs")
     parser.add_argument("--rounds", type=int, default=3,
                         help="interleaved scan-throughput runs per table (medians compared)")
+    parser.add_argument("--no-instructions", dest="instructions", action="store_false",
+                        help="skip counting instructions per scan under callgrind (~7 min)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="qrshop-analytics-"))
     try:
@@ -191,6 +242,16 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
     print(f"scan throughput, median of {args.rounds}: empty table {empty:.0f}/s, "
           f"{args.scans:,} scans {full:.0f}/s, ratio {ratio:.2f} (target >= 0.9) "
           f"{'ok' if ratio >= 0.9 else 'MISSED'}")
+    if args.instructions:
+        if not shutil.which("valgrind"):
+            print("instructions per scan: valgrind is not installed (apt-get install valgrind)")
+            return 0
+        empty_i = instructions_per_scan(f"sqlite:///{workdir}/empty.sqlite3", workdir)
+        full_i = instructions_per_scan(url, workdir)
+        print(f"instructions per scan (callgrind, in-process): empty table {empty_i:,.0f}, "
+              f"{args.scans:,} scans {full_i:,.0f}; throughput ratio this implies "
+              f"{empty_i / full_i:.3f} (target >= 0.9) "
+              f"{'ok' if empty_i / full_i >= 0.9 else 'MISSED'}")
     return 0
 
 
