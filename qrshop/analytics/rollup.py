@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from qrshop.accounts.models import Store
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.db import utcnow
+from qrshop.engagement.services import insert_ignoring_duplicates
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan
 
@@ -89,12 +89,6 @@ class _Tally:
             hours[label] += 1
 
 
-def _insert_ignoring_conflict(table, values: dict):
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).values(**values).on_conflict_do_nothing()
-
-
 @dataclass(frozen=True)
 class _Progress:
     rolled_from: date
@@ -122,10 +116,10 @@ def _progress(store: Store, high: int, now: datetime) -> Optional[_Progress]:
         db.session.execute(delete(ScanRollupProgress)
                            .where(ScanRollupProgress.store_id == store.id))
     yesterday = _yesterday(ZoneInfo(store.timezone), now)
-    db.session.execute(_insert_ignoring_conflict(ScanRollupProgress.__table__, {
+    insert_ignoring_duplicates(ScanRollupProgress, {
         "store_id": store.id, "rolled_from": yesterday + timedelta(days=1),
         "rolled_through": yesterday, "last_scan_id": high, "timezone": store.timezone,
-        "updated_at": now}))
+        "updated_at": now}, ["store_id"])
     row = db.session.execute(query).first()
     return _Progress(*row[:3]) if row is not None else None
 

@@ -20,7 +20,7 @@ from qrshop.db import utcnow
 from qrshop.engagement import tokens
 from qrshop.engagement.models import AlertTopic, Channel, Subscription
 from qrshop.engagement.outbox import queue_message
-from qrshop.engagement.services import _insert_ignoring_duplicates, save_to_wishlist
+from qrshop.engagement.services import insert_ignoring_duplicates, save_to_wishlist
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.tags.models import Tag
@@ -122,7 +122,7 @@ def subscribe(
                      tag_id=tag_id)
     result = []
     for channel, address in wanted.items():
-        _insert_ignoring_duplicates(Subscription, {
+        insert_ignoring_duplicates(Subscription, {
             "shopper_id": shopper_id, "listing_id": listing.id, "channel": channel.value,
             "address": address, "topics": chosen, "consent_text": consent,
             "consented_at": now, "created_at": now, "updated_at": now,

@@ -437,7 +437,7 @@ def coupon_for_till(raw_code, user: User) -> CouponClaim:
 # --- wish list ------------------------------------------------------------------------------
 
 
-def _insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) -> None:
+def insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) -> None:
     """INSERT a row unless one with the same unique key exists (one statement, no race)."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(
@@ -448,7 +448,7 @@ def _insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) 
 
 def save_to_wishlist(*, shopper_id: str, listing_id: int, store_id: int, tag_id: int) -> None:
     """Save a listing to the shopper's wish list (saving twice keeps one entry)."""
-    _insert_ignoring_duplicates(
+    insert_ignoring_duplicates(
         WishlistItem,
         {"shopper_id": shopper_id, "listing_id": listing_id, "store_id": store_id,
          "tag_id": tag_id, "created_at": utcnow()},
@@ -562,7 +562,7 @@ def leave_feedback(
         raise InvalidInput(f"Keep the comment under {MAX_COMMENT_LENGTH} characters.")
     if rating is None and is_helpful is None and not comment:
         raise InvalidInput("Choose stars, answer the question or write a comment.")
-    _insert_ignoring_duplicates(
+    insert_ignoring_duplicates(
         Feedback,
         {"shopper_id": shopper_id, "listing_id": listing_id, "store_id": store_id,
          "comment": "", "created_at": utcnow(), "updated_at": utcnow()},

@@ -71,12 +71,13 @@ def landing(code: str):
     # Read and render first, write last: the scan's INSERTs and their COMMIT then hold the
     # database's write lock (SQLite has one for the whole file) for microseconds, not for the
     # whole request.
+    engage = None  # the shopper's forms and offer; none on a retired tag or for a bot
     if page.retired_at is not None:
         others = services.other_items_in_store(page.store_id, page.tag_id)
         body = render_template("shopper/retired_tag.html", page=page, others=others)
         status = 410
     else:
-        # Bots and link previewers get the page without forms (and so without a session).
+        # Bots and link previewers get the page without forms.
         engage = landing_engagement(page, cookie_shopper_id) if bot is None else None
         recommendations = tuple(complete_the_look(page.listing_id, page.store_id))
         body = current_app.extensions["qrshop.landing_html"](page, engage, recommendations)
@@ -93,7 +94,7 @@ def landing(code: str):
             )
             # The one commit of this request, as soon as the scan is written.
             db.session.commit()
-    if status == 200 and engage is not None:
+    if engage is not None:
         # The forms' CSRF token is bound to the shopper (no session needed); a visitor
         # without a shopper (an uncounted visit without the cookie) gets a session token.
         shopper_id = new_shopper_id or cookie_shopper_id
