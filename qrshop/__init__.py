@@ -53,6 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from qrshop.security import TrustedProxies, parse_trusted_proxies, register_security_headers
 
     register_security_headers(app)
+
+    from qrshop.shopper.fastpath import ScanFastPath
+
+    app.wsgi_app = app.extensions["qrshop.scan_fast_path"] = ScanFastPath(app, app.wsgi_app)
     proxies = parse_trusted_proxies(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)
@@ -115,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(engagement_views.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
-    app.extensions["qrshop.landing_html"] = shopper_views.landing_html_cache()
+    app.extensions["qrshop.landing_pages"] = shopper_views.LandingPages()
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(catalog_views.bp)

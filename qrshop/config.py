@@ -49,6 +49,9 @@ def defaults(instance_path: str) -> dict:
         # Repeat scans by the same shopper of the same tag inside this window are flagged.
         "REPEAT_SCAN_WINDOW_SECONDS": 30 * 60,
         "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,
+        # A person's GET of a live tag skips Flask's request machinery (shopper/fastpath.py);
+        # False sends every scan through the Flask view (for comparison and tests).
+        "SCAN_FAST_PATH": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # The largest upload (an MP4 of up to 100 MB) plus the form around it.

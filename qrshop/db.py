@@ -132,3 +132,59 @@ class WriteLock:
                 yield
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class DriverStatement:
+    """A Core statement compiled once per dialect and run straight on a DBAPI cursor.
+
+    For the scan path only, the busiest request qrshop serves: SQLAlchemy's per-execution
+    work (contexts, caches, events) costs more than SQLite takes to run these statements.
+    The SQL still comes from the Core statement, and parameters still pass their types' bind
+    processors (a UTCDateTime is stored exactly as the ORM stores it). Rows come back as the
+    DBAPI returns them, unprocessed: select only columns the driver returns natively
+    (integers, text, NULL).
+    """
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._by_dialect: dict[str, tuple] = {}
+
+    def _compiled(self, dialect) -> tuple:
+        found = self._by_dialect.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            fixed, processors = {}, []
+            for name, bind in compiled.binds.items():
+                if not bind.required:
+                    fixed[name] = bind.effective_value
+                processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                if processor is not None:
+                    processors.append((name, processor))
+            names = tuple(compiled.positiontup) if compiled.positional else None
+            found = self._by_dialect[dialect.name] = (str(compiled), names, fixed,
+                                                       tuple(processors))
+        return found
+
+    def execute(self, connection: DriverConnection, values: dict):
+        """Run with these parameter values; return the DBAPI cursor."""
+        sql, names, fixed, processors = self._compiled(connection.dialect)
+        params = {**fixed, **values}
+        for name, processor in processors:
+            params[name] = processor(params[name])
+        cursor = connection.dbapi.cursor()
+        cursor.execute(sql, [params[name] for name in names] if names is not None else params)
+        return cursor
+
+
+class DriverConnection:
+    """A DBAPI connection (from the engine's pool) with its dialect, for DriverStatements."""
+
+    __slots__ = ("dbapi", "dialect")
+
+    def __init__(self, dbapi, dialect):
+        self.dbapi, self.dialect = dbapi, dialect
+
+    @property
+    def integrity_error(self) -> type[Exception]:
+        """The driver's IntegrityError class."""
+        return self.dialect.loaded_dbapi.IntegrityError

@@ -8,7 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from qrshop.db import Base
+from qrshop.db import Base, DriverConnection
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -23,3 +23,10 @@ def _scan_is_never_limited() -> bool:
     """The scan path skips the limiter's bookkeeping at once (it is also @limiter.exempt):
     a tag must always open, and this is the busiest route."""
     return request.endpoint == "shopper.landing"
+
+
+def session_driver() -> DriverConnection:
+    """The session's connection as a DriverConnection: DriverStatements run in the request's
+    transaction and are committed with it."""
+    connection = db.session.connection()
+    return DriverConnection(connection.connection, connection.dialect)

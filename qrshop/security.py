@@ -29,21 +29,25 @@ STATIC_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+_HEADERS = tuple(STATIC_HEADERS.items())
+_HEADERS_HTTPS = (*_HEADERS, ("Strict-Transport-Security", HSTS))
+
+
+def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
+    """The security headers of a response: HSTS only over HTTPS."""
+    return _HEADERS_HTTPS if secure else _HEADERS
 
 
 def register_security_headers(app: Flask) -> None:
-    """Add the security headers to every response; HSTS only over HTTPS."""
-    headers = tuple((name.lower(), name, value) for name, value in STATIC_HEADERS.items())
+    """Add the security headers to every response that does not set its own."""
 
     @app.after_request
     def add_security_headers(response):
-        # One pass over the response's headers, not one per header (this runs on every scan).
+        # One pass over the response's headers, not one per header.
         present = {name.lower() for name, _ in response.headers.items()}
-        for lower, name, value in headers:
-            if lower not in present:
+        for name, value in security_headers(request.is_secure):
+            if name.lower() not in present:
                 response.headers.add(name, value)
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 

@@ -77,6 +77,7 @@ def app(database_url, tmp_path):
     request_started.connect(_fresh_g, app)
     with app.app_context():
         yield app
+        app.extensions["qrshop.scan_fast_path"].close()
         db.session.remove()
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):

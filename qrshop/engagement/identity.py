@@ -73,8 +73,6 @@ def protect_shopper_form(retailer_id: int) -> None:
 
 def set_shopper_cookie(response, retailer_id: int, shopper_id: str) -> None:
     """Give the browser the shopper cookie, as the landing page does."""
-    response.set_cookie(
-        _cookie().name(retailer_id), _cookie().dumps(shopper_id),
-        max_age=current_app.config["SHOPPER_COOKIE_MAX_AGE"], httponly=True, samesite="Lax",
-        secure=request.is_secure,
-    )
+    response.headers.add("Set-Cookie", _cookie().set_cookie_header(
+        retailer_id, shopper_id, max_age=current_app.config["SHOPPER_COOKIE_MAX_AGE"],
+        secure=request.is_secure))

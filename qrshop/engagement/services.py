@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from qrshop.accounts.models import Retailer, Role, Store, User
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import CURRENCIES, format_price
-from qrshop.db import UTCDateTime, utcnow
+from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
 from qrshop.engagement.coupons import display_code, new_coupon_code, normalise_coupon_code
 from qrshop.engagement.models import CouponClaim, Feedback, Offer, OfferKind, WishlistItem
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
+from qrshop.extensions import db, session_driver
 from qrshop.shopper.models import Shopper
 from qrshop.tags.models import Tag
 
@@ -227,11 +227,12 @@ def _landing_engagement_statement(with_shopper: bool):
     )
 
 
-_ENGAGEMENT_FOR_SHOPPER = _landing_engagement_statement(with_shopper=True)
-_ENGAGEMENT_ANONYMOUS = _landing_engagement_statement(with_shopper=False)
+_ENGAGEMENT_FOR_SHOPPER = DriverStatement(_landing_engagement_statement(with_shopper=True))
+_ENGAGEMENT_ANONYMOUS = DriverStatement(_landing_engagement_statement(with_shopper=False))
 
 
-def landing_engagement(page, shopper_id: Optional[str]) -> LandingEngagement:
+def landing_engagement(page, shopper_id: Optional[str],
+                       driver: Optional[DriverConnection] = None) -> LandingEngagement:
     """The best offer for a landing page and the shopper's wish-list and coupon state.
 
     ONE query on the scan path.
@@ -243,7 +244,7 @@ def landing_engagement(page, shopper_id: Optional[str]) -> LandingEngagement:
     else:
         statement, params["shopper_id"] = _ENGAGEMENT_FOR_SHOPPER, shopper_id
     is_saved, offer_id, title, per_shopper, my_code, my_claims = (
-        db.session.connection().execute(statement, params).one())
+        statement.execute(driver or session_driver(), params).fetchone())
     offer = OfferTeaser(offer_id, title, per_shopper) if offer_id is not None else None
     return LandingEngagement(bool(is_saved), offer, my_code, int(my_claims or 0))
 

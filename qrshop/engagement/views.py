@@ -116,7 +116,7 @@ def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
     page = _landing_page_or_404(code)
     identity.protect_shopper_form(page.retailer_id)
-    if page.retired_at is not None:
+    if page.is_retired:
         abort(410, description="This tag is no longer in use; ask an associate for help.")
     offer_id = request.form.get("offer", "")
     if not offer_id.isdigit():

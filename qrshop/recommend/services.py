@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Optional
 
 from cachetools import TTLCache
 from flask import current_app
@@ -109,8 +110,24 @@ class _Cache:
         self.lock = threading.Lock()
 
 
+CACHE_KEY = "qrshop.recommendations"
+
+
 def _cache() -> _Cache:
-    return current_app.extensions.setdefault("qrshop.recommendations", _Cache())
+    return current_app.extensions.setdefault(CACHE_KEY, _Cache())
+
+
+def cached_complete_the_look(extensions: dict, listing_id: int,
+                             store_id: int) -> Optional[list[Recommendation]]:
+    """A landing page's recommendations if this app has them cached and fresh, else None.
+
+    Takes the app's extensions, so it runs without an app context (the scan fast path).
+    """
+    cache = extensions.get(CACHE_KEY)
+    if cache is None:
+        return None
+    with cache.lock:
+        return cache.entries.get((listing_id, store_id))
 
 
 def complete_the_look(listing_id: int, store_id: int) -> list[Recommendation]:

@@ -2,7 +2,8 @@
 
 This is the hottest path in qrshop (every shelf scan), so it runs a fixed, small number of
 statements: one joined SELECT for the page, and one INSERT for the scan whose repeat flag is
-decided by the database in the same statement.
+decided by the database in the same statement. They are DriverStatements (run on the DBAPI
+cursor), so the same functions serve the Flask view and the WSGI fast path (fastpath.py).
 """
 
 from __future__ import annotations
@@ -11,21 +12,21 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Optional
 
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import Text, bindparam, cast, exists, insert, literal, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Boolean, Text, bindparam, cast, exists, insert, literal, select
+from werkzeug.http import dump_cookie
 
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, Media
-from qrshop.db import UTCDateTime, utcnow
-from qrshop.extensions import db
+from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
+from qrshop.extensions import db, session_driver
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
@@ -63,7 +64,7 @@ class LandingPage:
     tag_id: int
     code: str
     placement: str
-    retired_at: Optional[datetime]
+    is_retired: bool
     store_id: int
     store_code: str
     store_name: str
@@ -115,7 +116,7 @@ def _landing_statement():
     media, revisions = Media.__table__, ContentRevision.__table__
     return (
         select(
-            tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at,
+            tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at.is_not(None),
             stores.c.id, stores.c.code, stores.c.name,
             listings.c.id, listings.c.price_cents, listings.c.currency,
             products.c.name, products.c.brand, products.c.gtin,
@@ -137,13 +138,17 @@ def _landing_statement():
     )
 
 
-_LANDING = _landing_statement()
+_LANDING = DriverStatement(_landing_statement())
 
 
-def find_landing_page(code: str) -> Optional[LandingPage]:
+def find_landing_page(code: str, driver: Optional[DriverConnection] = None
+                      ) -> Optional[LandingPage]:
     """Return what the tag with this canonical code shows, or None for an unknown code."""
-    row = db.session.connection().execute(_LANDING, {"code": code}).first()
-    return LandingPage(*row) if row else None
+    row = _LANDING.execute(driver or session_driver(), {"code": code}).fetchone()
+    if row is None:
+        return None
+    # SQLite returns the retired flag as 0/1.
+    return LandingPage(*row[:3], bool(row[3]), *row[4:])
 
 
 def other_items_in_store(store_id: int, exclude_tag_id: int, limit: int = 24) -> list:
@@ -193,6 +198,12 @@ class ShopperCookie:
         except BadSignature:
             return None
 
+    def set_cookie_header(self, retailer_id: int, shopper_id: str, *, max_age: int,
+                          secure: bool) -> str:
+        """The Set-Cookie value that gives a browser this shopper's cookie."""
+        return dump_cookie(self.name(retailer_id), self.dumps(shopper_id), max_age=max_age,
+                           httponly=True, samesite="Lax", secure=secure)
+
     def form_token(self, shopper_id: str) -> str:
         """The CSRF token of this shopper's landing-page forms."""
         return hmac.new(self._form_key, shopper_id.encode(), hashlib.sha256).hexdigest()
@@ -203,10 +214,10 @@ class ShopperCookie:
             sent.encode(), self.form_token(shopper_id).encode())
 
 
-_INSERT_SHOPPER = insert(Shopper.__table__).values(
+_INSERT_SHOPPER = DriverStatement(insert(Shopper.__table__).values(
     id=bindparam("p_id"), retailer_id=bindparam("p_retailer_id"),
     created_at=bindparam("p_created_at", type_=UTCDateTime()),
-)
+))
 
 
 def _insert_scan_statement(check_repeat: bool):
@@ -221,26 +232,26 @@ def _insert_scan_statement(check_repeat: bool):
         )
     else:
         is_repeat = literal(False)
-    return insert(scans).values(
+    return DriverStatement(insert(scans).values(
         tag_id=bindparam("p_tag_id"), listing_id=bindparam("p_listing_id"),
         store_id=bindparam("p_store_id"), retailer_id=bindparam("p_retailer_id"),
         shopper_id=bindparam("p_shopper_id"),
         scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
-        is_bot=bindparam("p_is_bot"), bot_reason=bindparam("p_bot_reason"),
+        is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
         is_repeat=is_repeat,
-    )
+    ))
 
 
 _INSERT_SCAN = _insert_scan_statement(check_repeat=False)
 _INSERT_SCAN_CHECKING_REPEAT = _insert_scan_statement(check_repeat=True)
 
 
-def new_shopper(retailer_id: int) -> str:
+def new_shopper(retailer_id: int, driver: Optional[DriverConnection] = None) -> str:
     """Create a shopper for a retailer and return its id."""
     shopper_id = secrets.token_urlsafe(16)
-    db.session.connection().execute(
-        _INSERT_SHOPPER, {"p_id": shopper_id, "p_retailer_id": retailer_id,
-                          "p_created_at": utcnow()})
+    _INSERT_SHOPPER.execute(driver or session_driver(),
+                            {"p_id": shopper_id, "p_retailer_id": retailer_id,
+                             "p_created_at": utcnow()})
     return shopper_id
 
 
@@ -250,6 +261,7 @@ def record_scan(
     shopper_id: Optional[str],
     bot: Optional[str],
     repeat_window: timedelta,
+    driver: DriverConnection,
 ) -> None:
     """Append one scan of a known tag; a person's repeat is decided inside the INSERT."""
     now = utcnow()
@@ -262,31 +274,33 @@ def record_scan(
         statement = _INSERT_SCAN
     else:
         statement, params["p_repeat_since"] = _INSERT_SCAN_CHECKING_REPEAT, now - repeat_window
-    db.session.connection().execute(statement, params)
+    statement.execute(driver, params)
 
 
 def record_scan_for_shopper(
     page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
-    repeat_window: timedelta,
+    repeat_window: timedelta, driver: DriverConnection,
 ) -> Optional[str]:
     """Record a scan, creating the shopper when needed; return the shopper id to set, if new.
 
     Bots are never tied to a shopper. A cookie naming a shopper the database does not know (a
     restored backup, a cookie from another installation with the same key) is replaced by a
-    new shopper. Call this last in the request: nothing else may be pending.
+    new shopper. Call this last in the transaction: nothing else may be pending.
     """
     if bot is not None:
-        record_scan(page, shopper_id=None, bot=bot, repeat_window=repeat_window)
+        record_scan(page, shopper_id=None, bot=bot, repeat_window=repeat_window, driver=driver)
         return None
     if cookie_shopper_id is not None:
         try:
-            record_scan(page, shopper_id=cookie_shopper_id, bot=None, repeat_window=repeat_window)
+            record_scan(page, shopper_id=cookie_shopper_id, bot=None,
+                        repeat_window=repeat_window, driver=driver)
             return None
-        except IntegrityError:
+        except driver.integrity_error:
             # The shopper is unknown; nothing else is pending, so rolling back loses nothing.
-            db.session.rollback()
-    shopper_id = new_shopper(page.retailer_id)
-    record_scan(page, shopper_id=shopper_id, bot=None, repeat_window=repeat_window)
+            driver.dbapi.rollback()
+    shopper_id = new_shopper(page.retailer_id, driver)
+    record_scan(page, shopper_id=shopper_id, bot=None, repeat_window=repeat_window,
+                driver=driver)
     return shopper_id
 
 
@@ -310,7 +324,7 @@ def landing_page_for_preview(listing: Listing, revision, *,
     store = retailer.stores[0] if retailer.stores else None
     logo = retailer.logo
     return LandingPage(
-        tag_id=0, code="PREVIEW", placement="", retired_at=None,
+        tag_id=0, code="PREVIEW", placement="", is_retired=False,
         store_id=store.id if store else 0, store_code=store.code if store else "",
         store_name=store.name if store else "", listing_id=listing.id,
         price_cents=listing.price_cents, currency=listing.currency, product_name=product.name,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from datetime import timedelta
-from functools import lru_cache
+from typing import Optional
 
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask_wtf.csrf import generate_csrf
 
 from qrshop.content.templates import template_file
 from qrshop.engagement.services import landing_engagement
-from qrshop.extensions import db, limiter
+from qrshop.extensions import db, limiter, session_driver
 from qrshop.recommend.services import complete_the_look
 from qrshop.shopper import services
 from qrshop.tags.codes import normalise_code
@@ -22,21 +24,58 @@ bp = Blueprint("shopper", __name__)
 CSRF_PLACEHOLDER = "__qrshop_csrf_token__"
 
 
-def landing_html_cache(maxsize: int = 2048):
+class _PageKey(tuple):
+    """A cache key whose hash is computed once (a page's key hashes some 40 fields)."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return self[0]
+
+
+class LandingPages:
     """A per-app LRU of rendered landing pages, keyed by everything the page shows.
 
     The key is the page's data and the shopper's engagement state as just read from the
-    database (both frozen dataclasses), so a cached page is never stale: any change in the
-    data makes a new key. Rendering is most of a scan's CPU time, so this is what lets one
-    machine serve a busy store.
+    database (both frozen dataclasses) and the recommendations shown, so a cached page is
+    never stale: any change in the data makes a new key. Rendering is most of a scan's CPU
+    time, so this is what lets one machine serve a busy store. Pages are cached with
+    CSRF_PLACEHOLDER in place of the forms' token.
     """
 
-    @lru_cache(maxsize=maxsize)
-    def render(page: services.LandingPage, engage, recommendations: tuple) -> str:
-        return render_landing(page, engage, recommendations=recommendations,
-                              csrf_token=lambda: CSRF_PLACEHOLDER)
+    def __init__(self, maxsize: int = 2048):
+        self.maxsize = maxsize
+        self._pages: OrderedDict[_PageKey, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
 
-    return render
+    @staticmethod
+    def _key(page: services.LandingPage, engage, recommendations: tuple) -> _PageKey:
+        return _PageKey((hash((page, engage, recommendations)), page, engage, recommendations))
+
+    def get(self, page: services.LandingPage, engage, recommendations: tuple) -> Optional[str]:
+        """The cached page, or None."""
+        key = self._key(page, engage, recommendations)
+        with self._lock:
+            html = self._pages.get(key)
+            if html is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._pages.move_to_end(key)
+        return html
+
+    def render(self, page: services.LandingPage, engage, recommendations: tuple) -> str:
+        """The page from the cache, else rendered (needs a request context) and cached."""
+        html = self.get(page, engage, recommendations)
+        if html is None:
+            html = render_landing(page, engage, recommendations=recommendations,
+                                  csrf_token=lambda: CSRF_PLACEHOLDER)
+            with self._lock:
+                self._pages[self._key(page, engage, recommendations)] = html
+                while len(self._pages) > self.maxsize:
+                    self._pages.popitem(last=False)
+        return html
 
 
 def render_landing(page: services.LandingPage, engage, **context) -> str:
@@ -50,13 +89,19 @@ def render_landing(page: services.LandingPage, engage, **context) -> str:
 @bp.get("/T/<code>")
 @limiter.exempt
 def landing(code: str):
-    """Render a tag's branded landing page and record the scan."""
+    """Render a tag's branded landing page and record the scan.
+
+    A person's plain GET of a live tag is usually served by the WSGI fast path in front of
+    Flask (fastpath.py), with the same functions; this view serves every other case, and
+    the first scan of each page in a process (which renders it into the cache).
+    """
     config = current_app.config
     canonical = normalise_code(code)
     bot = services.bot_reason(request.method, request.user_agent.string, request.headers)
     # ?via=store marks a tap on a link inside qrshop's own pages: a visit, not a shelf scan.
     counted = "via" not in request.args
-    page = services.find_landing_page(canonical) if canonical else None
+    driver = session_driver()
+    page = services.find_landing_page(canonical, driver) if canonical else None
     if page is None:
         if counted and canonical:
             services.record_orphan_scan(canonical, bot=bot)
@@ -65,32 +110,31 @@ def landing(code: str):
         return response
 
     cookie = current_app.extensions["qrshop.shopper_cookie"]
-    cookie_name = cookie.name(page.retailer_id)
-    cookie_shopper_id = cookie.loads(request.cookies.get(cookie_name))
+    cookie_shopper_id = cookie.loads(request.cookies.get(cookie.name(page.retailer_id)))
 
     # Read and render first, write last: the scan's INSERTs and their COMMIT then hold the
     # database's write lock (SQLite has one for the whole file) for microseconds, not for the
     # whole request.
     engage = None  # the shopper's forms and offer; none on a retired tag or for a bot
-    if page.retired_at is not None:
+    if page.is_retired:
         others = services.other_items_in_store(page.store_id, page.tag_id)
         body = render_template("shopper/retired_tag.html", page=page, others=others)
         status = 410
     else:
         # Bots and link previewers get the page without forms.
-        engage = landing_engagement(page, cookie_shopper_id) if bot is None else None
+        engage = landing_engagement(page, cookie_shopper_id, driver) if bot is None else None
         recommendations = tuple(complete_the_look(page.listing_id, page.store_id))
-        body = current_app.extensions["qrshop.landing_html"](page, engage, recommendations)
+        body = current_app.extensions["qrshop.landing_pages"].render(page, engage,
+                                                                     recommendations)
         status = 200
 
     new_shopper_id = None
     if counted:
         with current_app.extensions["qrshop.write_lock"]():
             new_shopper_id = services.record_scan_for_shopper(
-                page,
-                cookie_shopper_id=cookie_shopper_id,
-                bot=bot,
+                page, cookie_shopper_id=cookie_shopper_id, bot=bot,
                 repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
+                driver=driver,
             )
             # The one commit of this request, as soon as the scan is written.
             db.session.commit()
@@ -105,12 +149,7 @@ def landing(code: str):
     # Every scan must reach the server to be counted, and the page carries a cookie.
     response.headers["Cache-Control"] = "no-store"
     if new_shopper_id is not None:
-        response.set_cookie(
-            cookie_name,
-            cookie.dumps(new_shopper_id),
-            max_age=config["SHOPPER_COOKIE_MAX_AGE"],
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-        )
+        response.headers.add("Set-Cookie", cookie.set_cookie_header(
+            page.retailer_id, new_shopper_id, max_age=config["SHOPPER_COOKIE_MAX_AGE"],
+            secure=request.is_secure))
     return response

@@ -1,0 +1,147 @@
+"""The shelf scan without Flask's request machinery: a WSGI fast path for GET /t/<code>.
+
+A person's plain GET of a live tag is most of what qrshop serves, and a phone on a store's
+mobile signal waits for it. Flask's request context, session, hooks and response object cost
+more CPU than the scan's own work, so this middleware serves that one case with the same
+functions as the Flask view (shopper.views.landing): the same statements, the same rendered
+page cache, write lock, cookie and security headers. Bots on a live tag are served here too
+(their page has no forms).
+
+Everything else goes to Flask, which handles every case: another method, a query string
+(?via= visits), an unknown or retired code, a page this process has not rendered yet, and
+any error before the scan is committed. Nothing is written before that decision, so a scan
+is never recorded twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Optional
+
+from flask import Flask
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.http import parse_cookie
+
+from qrshop.db import DriverConnection
+from qrshop.engagement.services import landing_engagement
+from qrshop.extensions import db
+from qrshop.recommend.services import cached_complete_the_look
+from qrshop.security import security_headers
+from qrshop.shopper.services import bot_reason, find_landing_page, record_scan_for_shopper
+from qrshop.shopper.views import CSRF_PLACEHOLDER
+from qrshop.tags.codes import normalise_code
+
+Response = tuple[str, list[tuple[str, str]], bytes]
+
+
+class ScanFastPath:
+    """WSGI middleware in front of the Flask app; see the module docstring."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._engine = None
+        self._local = threading.local()
+        # How many scans this process served here, and passed on to Flask (for tests).
+        self.served = self.passed_on = 0
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if (path[:3] in ("/t/", "/T/") and environ.get("REQUEST_METHOD") == "GET"
+                and not environ.get("QUERY_STRING") and self.app.config["SCAN_FAST_PATH"]):
+            response = self._serve(environ, path[3:])
+            if response is not None:
+                self.served += 1
+                status, headers, body = response
+                start_response(status, headers)
+                return [body]
+            self.passed_on += 1
+        return self.wsgi_app(environ, start_response)
+
+    def _driver(self) -> DriverConnection:
+        """This thread's own connection, kept between scans (no pool checkout and ping)."""
+        driver = getattr(self._local, "driver", None)
+        if driver is None:
+            if self._engine is None:
+                with self.app.app_context():
+                    self._engine = db.engine
+            driver = self._local.driver = DriverConnection(self._engine.raw_connection(),
+                                                           self._engine.dialect)
+        return driver
+
+    def _drop_driver(self) -> None:
+        """Discard this thread's connection after an error (the next scan opens another)."""
+        driver = self._local.__dict__.pop("driver", None)
+        if driver is not None:
+            driver.dbapi.invalidate()
+
+    def _end_reads(self) -> None:
+        """End what a scan passed on to Flask read (free when no transaction is open)."""
+        driver = self._local.__dict__.get("driver")
+        if driver is not None:
+            try:
+                driver.dbapi.rollback()
+            except Exception:
+                self._drop_driver()
+
+    def close(self) -> None:
+        """Give this thread's connection back to the pool (the app is being discarded)."""
+        driver = self._local.__dict__.pop("driver", None)
+        if driver is not None:
+            driver.dbapi.close()
+
+    def _serve(self, environ, code: str) -> Optional[Response]:
+        """The scan's response, or None to let Flask serve the request."""
+        canonical = normalise_code(code)
+        if canonical is None:
+            return None
+        app = self.app
+        extensions, config = app.extensions, app.config
+        bot = bot_reason("GET", environ.get("HTTP_USER_AGENT", ""), EnvironHeaders(environ))
+        cookie = extensions["qrshop.shopper_cookie"]
+        try:
+            driver = self._driver()
+            page = find_landing_page(canonical, driver)
+            if page is None or page.is_retired:
+                return None
+            cookie_name = cookie.name(page.retailer_id)
+            cookie_shopper_id = cookie.loads(parse_cookie(environ).get(cookie_name))
+            engage = landing_engagement(page, cookie_shopper_id, driver) if bot is None else None
+            recommendations = cached_complete_the_look(extensions, page.listing_id,
+                                                       page.store_id)
+            if recommendations is None:
+                return None
+            body = extensions["qrshop.landing_pages"].get(page, engage, tuple(recommendations))
+            if body is None:
+                return None
+            with extensions["qrshop.write_lock"]():
+                new_shopper_id = record_scan_for_shopper(
+                    page, cookie_shopper_id=cookie_shopper_id, bot=bot,
+                    repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
+                    driver=driver,
+                )
+                driver.dbapi.commit()
+        except Exception:
+            # Flask serves it instead, and shows its error page if the failure persists.
+            app.logger.exception("scan fast path failed on %s; passing it to Flask", code)
+            self._drop_driver()
+            return None
+        finally:
+            self._end_reads()
+
+        if engage is not None:
+            body = body.replace(CSRF_PLACEHOLDER,
+                                cookie.form_token(new_shopper_id or cookie_shopper_id))
+        data = body.encode()
+        secure = environ.get("wsgi.url_scheme") == "https"
+        headers = [("Content-Type", "text/html; charset=utf-8"),
+                   ("Content-Length", str(len(data))),
+                   # Every scan must reach the server to be counted.
+                   ("Cache-Control", "no-store")]
+        if new_shopper_id is not None:
+            headers.append(("Set-Cookie", cookie.set_cookie_header(
+                page.retailer_id, new_shopper_id, max_age=config["SHOPPER_COOKIE_MAX_AGE"],
+                secure=secure)))
+        headers.extend(security_headers(secure))
+        return "200 OK", headers, data
