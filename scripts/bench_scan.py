@@ -190,6 +190,20 @@ class Server:
         raise SystemExit(f"{self.name} server did not answer {path} in {START_TIMEOUT:.0f} s:\n"
                          f"{self.log_tail()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes (Linux /proc)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # Fields after the command name: state ppid pgrp ... utime(14) stime(15).
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == self.process.pid:
+                    total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def stop(self) -> None:
         """SIGTERM the process group (graceful), then SIGKILL it if it lingers."""
         if self.process.returncode is not None:
@@ -530,7 +544,9 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
                        env)
         servers.append(hello)
         warm_up(hello, "/", ["/"], loader, args)
+        cpu_before = hello.cpu_seconds()
         hello_result = loader.load(hello.port, ["/"], args.duration)
+        hello_cpu = hello.cpu_seconds() - cpu_before
         hello.stop()
 
         qrshop = Server("qrshop", workdir, "qrshop:create_app", qrshop_port, args.workers, env)
@@ -538,7 +554,9 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
         paths = [f"/t/{code}" for code in codes]
         warm_up(qrshop, "/healthz", paths, loader, args)
         before_counted, before_bots = settled_counts(engine)
+        cpu_before = qrshop.cpu_seconds()
         qrshop_result = loader.load(qrshop.port, paths, args.duration)
+        qrshop_cpu = qrshop.cpu_seconds() - cpu_before
         after_counted, after_bots = settled_counts(engine)
         if qrshop_result.errors:
             print_failure_sample(qrshop, paths[0])
@@ -547,10 +565,13 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
     finally:
         engine.dispose()
 
-    print(f"\n{'name':<8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-    for name, result in (("hello", hello_result), ("qrshop", qrshop_result)):
+    print(f"\n{'name':<8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+          f"{'server CPU us/req':>19}")
+    for name, result, cpu in (("hello", hello_result, hello_cpu),
+                              ("qrshop", qrshop_result, qrshop_cpu)):
+        per_request = cpu / result.requests * 1e6 if result.requests else 0.0
         print(f"{name:<8}{result.rps:>10.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
-              f"{result.errors:>8}")
+              f"{result.errors:>8}{per_request:>19.0f}")
     ratio = qrshop_result.rps / hello_result.rps if hello_result.rps else 0.0
     ratio_ok = ratio >= TARGET_RATIO
     p99_ok = qrshop_result.p99_ms <= TARGET_P99_MS

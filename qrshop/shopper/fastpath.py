@@ -66,8 +66,13 @@ class ScanFastPath:
             if self._engine is None:
                 with self.app.app_context():
                     self._engine = db.engine
-            driver = self._local.driver = DriverConnection(self._engine.raw_connection(),
-                                                           self._engine.dialect)
+            driver = DriverConnection(self._engine.raw_connection(), self._engine.dialect)
+            if driver.dialect.name == "sqlite":
+                # SQLite drops a connection's memory map whenever another process has
+                # committed, which is every scan here: mapping it again and faulting its pages
+                # in cost more than reading the few pages a scan needs.
+                driver.dbapi.execute("PRAGMA mmap_size=0")
+            self._local.driver = driver
         return driver
 
     def _drop_driver(self) -> None:
@@ -138,7 +143,9 @@ class ScanFastPath:
         headers = [("Content-Type", "text/html; charset=utf-8"),
                    ("Content-Length", str(len(data))),
                    # Every scan must reach the server to be counted.
-                   ("Cache-Control", "no-store")]
+                   ("Cache-Control", "no-store"),
+                   # The page depends on the shopper's cookie (as Flask's answer says too).
+                   ("Vary", "Cookie")]
         if new_shopper_id is not None:
             headers.append(("Set-Cookie", cookie.set_cookie_header(
                 page.retailer_id, new_shopper_id, max_age=config["SHOPPER_COOKIE_MAX_AGE"],

@@ -1,0 +1,197 @@
+"""The scan fast path: a person's GET of a live tag, served in front of Flask.
+
+It must be indistinguishable from the Flask view to a shopper and to the scan log, and pass
+every other request on to Flask without writing anything first.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from qrshop.extensions import db
+from qrshop.shopper import fastpath
+from qrshop.shopper.models import Scan, Shopper
+from qrshop.tags.services import retire_tag
+from tests.conftest import MOBILE_SAFARI
+from tests.factories import make_shop
+
+
+def _scans():
+    return db.session.scalars(select(Scan).order_by(Scan.id)).all()
+
+
+def _shoppers() -> int:
+    return db.session.scalar(select(func.count()).select_from(Shopper))
+
+
+def _fast_path(app):
+    return app.extensions["qrshop.scan_fast_path"]
+
+
+def _warm(app, url: str) -> None:
+    """Scan once as a bot, so this process has the page rendered (and the bot's is too)."""
+    app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI})
+    app.test_client().get(url, headers={"User-Agent": "Googlebot/2.1"})
+
+
+def _comparable(response) -> tuple:
+    """Status, headers and body, with the per-shopper values (cookie, form token) masked."""
+    headers = sorted(
+        (name, re.sub(r"=[^;]*;", "=<id>;", value, count=1)
+         .replace(re.search(r"Expires=[^;]*", value).group(0), "Expires=<date>")
+         if name == "Set-Cookie" else value)
+        for name, value in response.headers.items())
+    body = re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value="<token>"',
+                  response.get_data(as_text=True))
+    return response.status_code, headers, body
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://qr.example.com"])
+@pytest.mark.parametrize("user_agent", [MOBILE_SAFARI, "Googlebot/2.1"])
+def test_fast_path_answers_exactly_as_the_flask_view(app, base_url, user_agent):
+    *_, tag = make_shop()
+    url = f"/T/{tag.code}"
+    _warm(app, url)
+    fast = _fast_path(app)
+    served = fast.served
+
+    from_fast_path = app.test_client().get(url, base_url=base_url,
+                                           headers={"User-Agent": user_agent})
+    assert fast.served == served + 1
+    app.config["SCAN_FAST_PATH"] = False
+    from_flask = app.test_client().get(url, base_url=base_url,
+                                       headers={"User-Agent": user_agent})
+    assert fast.served == served + 1
+
+    fast_c, flask_c = _comparable(from_fast_path), _comparable(from_flask)
+    assert fast_c[1] == flask_c[1]
+    assert fast_c == flask_c
+    assert from_fast_path.status_code == 200
+    assert ("Strict-Transport-Security" in from_fast_path.headers) == base_url.startswith(
+        "https")
+    if user_agent == MOBILE_SAFARI:
+        cookie = from_fast_path.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert ("Secure" in cookie) == base_url.startswith("https")
+    else:
+        assert "Set-Cookie" not in from_fast_path.headers
+    # Two more scans, each stored once, with the same flags as the view stores.
+    *_, by_fast_path, by_flask = _scans()
+    assert (by_fast_path.is_bot, by_fast_path.bot_reason, by_fast_path.tag_id) == (
+        by_flask.is_bot, by_flask.bot_reason, by_flask.tag_id)
+
+
+def test_a_returning_shopper_is_recognised_and_a_repeat_is_flagged(app):
+    *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    phone = app.test_client()
+    phone.get(url, headers={"User-Agent": MOBILE_SAFARI})  # renders this shopper's page
+    served, shoppers = _fast_path(app).served, _shoppers()
+
+    response = phone.get(url, headers={"User-Agent": MOBILE_SAFARI})
+
+    assert _fast_path(app).served == served + 1
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert _shoppers() == shoppers
+    first, again = _scans()[-2:]
+    assert again.shopper_id == first.shopper_id and again.is_repeat is True
+
+
+def test_the_fast_path_pages_forms_work_for_the_shopper_only(app):
+    *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    phone, stranger = app.test_client(), app.test_client()
+    served = _fast_path(app).served
+    page = phone.get(url, headers={"User-Agent": MOBILE_SAFARI}).get_data(as_text=True)
+    assert _fast_path(app).served == served + 1
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    saved = phone.post(f"{url}/save", data={"csrf_token": token},
+                       headers={"User-Agent": MOBILE_SAFARI})
+    forged = stranger.post(f"{url}/save", data={"csrf_token": token},
+                           headers={"User-Agent": MOBILE_SAFARI})
+
+    assert saved.status_code == 303
+    assert forged.status_code == 400
+
+
+def test_a_cookie_for_an_unknown_shopper_gets_a_new_identity(app):
+    retailer, *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    cookie = app.extensions["qrshop.shopper_cookie"]
+    phone = app.test_client()
+    phone.set_cookie(cookie.name(retailer.id), cookie.dumps("shopper-from-a-restored-backup"))
+    served = _fast_path(app).served
+
+    response = phone.get(url, headers={"User-Agent": MOBILE_SAFARI})
+
+    assert _fast_path(app).served == served + 1
+    assert response.status_code == 200
+    scan = _scans()[-1]
+    assert scan.shopper_id != "shopper-from-a-restored-backup"
+    assert db.session.get(Shopper, scan.shopper_id) is not None
+    assert response.headers["Set-Cookie"].startswith(f"qs{retailer.id}={scan.shopper_id}.")
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("HEAD", "/t/{code}", 200),
+    ("GET", "/t/{code}?via=store", 200),
+    ("GET", "/t/NOSUCHTAG", 404),
+    ("GET", "/t/not-a-code!", 404),
+])
+def test_other_requests_are_passed_on_to_flask(app, method, path, status):
+    *_, tag = make_shop()
+    _warm(app, f"/t/{tag.code}")
+    fast, scans = _fast_path(app), len(_scans())
+    served = fast.served
+
+    response = app.test_client().open(path.format(code=tag.code), method=method,
+                                      headers={"User-Agent": MOBILE_SAFARI})
+
+    assert response.status_code == status
+    assert fast.served == served
+    # The view recorded what it records (HEAD: a bot; ?via: nothing; unknown: an orphan).
+    expected = {"HEAD": 1, "?via": 0, "NOSUCHTAG": 1, "not-a-code": 0}
+    [added] = [n for key, n in expected.items() if key in f"{method} {path}"]
+    assert len(_scans()) == scans + added
+
+
+def test_a_retired_tag_is_passed_on_to_flask(app):
+    *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    retire_tag(tag)
+    db.session.commit()
+    served = _fast_path(app).served
+
+    response = app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI})
+
+    assert response.status_code == 410 and _fast_path(app).served == served
+
+
+def test_a_failure_before_the_commit_passes_the_scan_to_flask_once(app, monkeypatch, caplog):
+    *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    scans = len(_scans())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("lost the database")
+
+    monkeypatch.setattr(fastpath, "record_scan_for_shopper", broken)
+    response = app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI})
+
+    assert response.status_code == 200
+    assert len(_scans()) == scans + 1
+    assert "passing it to Flask" in caplog.text
+    # The next scan opens a new connection and is served by the fast path again.
+    monkeypatch.undo()
+    served = _fast_path(app).served
+    assert app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI}).status_code == 200
+    assert _fast_path(app).served == served + 1
