@@ -83,6 +83,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Checkpoint every ~16 MB of WAL instead of 4 MB: a scan writes some 8 pages, mostly the
+    # same hot ones, so a larger checkpoint copies far fewer pages per scan (and takes the
+    # write lock a quarter as often).
+    cursor.execute("PRAGMA wal_autocheckpoint=4000")
     # A bigger page cache and memory-mapped reads keep the scan log's indexes in memory as
     # it grows to millions of rows (the defaults are a 2 MB cache and no mmap).
     cursor.execute("PRAGMA cache_size=-65536")

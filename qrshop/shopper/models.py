@@ -19,11 +19,13 @@ class Shopper(db.Model):
     """An anonymous shopper of one retailer, known by a random id in a signed cookie."""
 
     __tablename__ = "shoppers"
-    # Finds every device's shopper with the same verified email (wish list across devices).
+    # Finds every device's shopper with the same verified email (wish list across devices),
+    # and serves every lookup by retailer: a second index on retailer_id alone would only
+    # add a write to every new shopper, that is to most scans.
     __table_args__ = (Index("ix_shoppers_retailer_id_email", "retailer_id", "email"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), index=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"))
     email: Mapped[Optional[str]] = mapped_column(String(254))
     email_verified_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

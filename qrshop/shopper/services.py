@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -19,7 +20,7 @@ from typing import Optional
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import Boolean, Text, bindparam, cast, exists, insert, literal, select
-from werkzeug.http import dump_cookie
+from werkzeug.http import dump_cookie, http_date
 
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
@@ -167,6 +168,22 @@ def other_items_in_store(store_id: int, exclude_tag_id: int, limit: int = 24) ->
     ]
 
 
+class _Signer(Signer):
+    """itsdangerous' Signer with each derived key computed once instead of on every cookie
+    (the same keys, so the same signatures)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._derived: dict = {}
+
+    def derive_key(self, secret_key=None) -> bytes:
+        """The derived key, from the memo."""
+        key = self._derived.get(secret_key)
+        if key is None:
+            key = self._derived[secret_key] = super().derive_key(secret_key)
+        return key
+
+
 class ShopperCookie:
     """The signed first-party cookie that carries a shopper's random id, one per retailer.
 
@@ -176,7 +193,8 @@ class ShopperCookie:
     """
 
     def __init__(self, secret_key: str):
-        self._signer = Signer(secret_key, salt="qrshop.shopper")
+        self._signer = _Signer(secret_key, salt="qrshop.shopper")
+        self._expires: tuple[int, int, str] = (0, 0, "")
         self._form_key = hmac.new(secret_key.encode(), b"qrshop.shopper-form",
                                   hashlib.sha256).digest()
 
@@ -202,7 +220,17 @@ class ShopperCookie:
                           secure: bool) -> str:
         """The Set-Cookie value that gives a browser this shopper's cookie."""
         return dump_cookie(self.name(retailer_id), self.dumps(shopper_id), max_age=max_age,
-                           httponly=True, samesite="Lax", secure=secure)
+                           expires=self._expires_in(max_age), httponly=True, samesite="Lax",
+                           secure=secure)
+
+    def _expires_in(self, max_age: int) -> str:
+        """The cookie's Expires date, formatted once a second (a scan sets many cookies)."""
+        now = int(time.time())
+        second, age, formatted = self._expires
+        if (second, age) != (now, max_age):
+            formatted = http_date(now + max_age)
+            self._expires = (now, max_age, formatted)
+        return formatted
 
     def form_token(self, shopper_id: str) -> str:
         """The CSRF token of this shopper's landing-page forms."""
