@@ -20,7 +20,6 @@ from datetime import timedelta
 from typing import Optional
 
 from flask import Flask
-from werkzeug.datastructures import EnvironHeaders
 from werkzeug.http import parse_cookie
 
 from qrshop.db import DriverConnection
@@ -103,7 +102,7 @@ class ScanFastPath:
             return None
         app = self.app
         extensions, config = app.extensions, app.config
-        bot = bot_reason("GET", environ.get("HTTP_USER_AGENT", ""), EnvironHeaders(environ))
+        bot = bot_reason("GET", environ.get("HTTP_USER_AGENT", ""), environ)
         cookie = extensions["qrshop.shopper_cookie"]
         try:
             driver = self._driver()

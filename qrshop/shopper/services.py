@@ -33,9 +33,10 @@ from qrshop.tags.models import Tag
 
 _crawler_detect = CrawlerDetect()
 
-# Headers browsers send on speculative loads (Chromium, Safari, Firefox, link previews).
-PREFETCH_HEADERS = (("Sec-Purpose", "prefetch"), ("Purpose", "prefetch"), ("X-Moz", "prefetch"),
-                    ("X-Purpose", "preview"))
+# Headers browsers send on speculative loads (Chromium, Safari, Firefox, link previews), by
+# their WSGI environ keys: Sec-Purpose, Purpose, X-Moz, X-Purpose.
+PREFETCH_HEADERS = (("HTTP_SEC_PURPOSE", "prefetch"), ("HTTP_PURPOSE", "prefetch"),
+                    ("HTTP_X_MOZ", "prefetch"), ("HTTP_X_PURPOSE", "preview"))
 
 
 @lru_cache(maxsize=16384)
@@ -44,12 +45,12 @@ def is_crawler(user_agent: str) -> bool:
     return _crawler_detect.isCrawler(user_agent)
 
 
-def bot_reason(method: str, user_agent: str, headers) -> Optional[str]:
+def bot_reason(method: str, user_agent: str, environ: dict) -> Optional[str]:
     """Why this request is not a person scanning a tag, or None if it is one."""
     if method == "HEAD":
         return "head"
-    for name, value in PREFETCH_HEADERS:
-        if value in headers.get(name, "").lower():
+    for key, value in PREFETCH_HEADERS:
+        if value in environ.get(key, "").lower():
             return "prefetch"
     if not user_agent.strip():
         return "no-agent"

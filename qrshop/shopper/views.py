@@ -97,7 +97,7 @@ def landing(code: str):
     """
     config = current_app.config
     canonical = normalise_code(code)
-    bot = services.bot_reason(request.method, request.user_agent.string, request.headers)
+    bot = services.bot_reason(request.method, request.user_agent.string, request.environ)
     # ?via=store marks a tap on a link inside qrshop's own pages: a visit, not a shelf scan.
     counted = "via" not in request.args
     driver = session_driver()
