@@ -41,12 +41,15 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
 def register_security_headers(app: Flask) -> None:
     """Add the security headers to every response that does not set its own."""
 
+    lowered = {secure: tuple((name.lower(), name, value) for name, value in
+                             security_headers(secure)) for secure in (False, True)}
+
     @app.after_request
     def add_security_headers(response):
         # One pass over the response's headers, not one per header.
         present = {name.lower() for name, _ in response.headers.items()}
-        for name, value in security_headers(request.is_secure):
-            if name.lower() not in present:
+        for lower, name, value in lowered[request.is_secure]:
+            if lower not in present:
                 response.headers.add(name, value)
         return response
 

@@ -132,14 +132,12 @@ def cached_complete_the_look(extensions: dict, listing_id: int,
 
 def complete_the_look(listing_id: int, store_id: int) -> list[Recommendation]:
     """Recommendations for a landing page, from the cache when fresh."""
-    cache = _cache()
-    key = (listing_id, store_id)
-    with cache.lock:
-        found = cache.entries.get(key)
+    found = cached_complete_the_look(current_app.extensions, listing_id, store_id)
     if found is None:
         found = compute(listing_id, store_id)
+        cache = _cache()
         with cache.lock:
-            cache.entries[key] = found
+            cache.entries[(listing_id, store_id)] = found
     return found
 
 

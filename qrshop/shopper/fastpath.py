@@ -16,7 +16,6 @@ is never recorded twice.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 from typing import Optional
 
 from flask import Flask
@@ -27,8 +26,8 @@ from qrshop.engagement.services import landing_engagement
 from qrshop.extensions import db
 from qrshop.recommend.services import cached_complete_the_look
 from qrshop.security import security_headers
-from qrshop.shopper.services import bot_reason, find_landing_page, record_scan_for_shopper
-from qrshop.shopper.views import CSRF_PLACEHOLDER
+from qrshop.shopper.services import bot_reason, find_landing_page
+from qrshop.shopper.views import CSRF_PLACEHOLDER, record_scan_and_commit
 from qrshop.tags.codes import normalise_code
 
 Response = tuple[str, list[tuple[str, str]], bytes]
@@ -81,7 +80,7 @@ class ScanFastPath:
             driver.dbapi.invalidate()
 
     def _end_reads(self) -> None:
-        """End what a scan passed on to Flask read (free when no transaction is open)."""
+        """End what a scan passed on to Flask has read (it may hold a transaction open)."""
         driver = self._local.__dict__.get("driver")
         if driver is not None:
             try:
@@ -104,6 +103,7 @@ class ScanFastPath:
         extensions, config = app.extensions, app.config
         bot = bot_reason("GET", environ.get("HTTP_USER_AGENT", ""), environ)
         cookie = extensions["qrshop.shopper_cookie"]
+        recorded = False
         try:
             driver = self._driver()
             page = find_landing_page(canonical, driver)
@@ -119,20 +119,18 @@ class ScanFastPath:
             body = extensions["qrshop.landing_pages"].get(page, engage, tuple(recommendations))
             if body is None:
                 return None
-            with extensions["qrshop.write_lock"]():
-                new_shopper_id = record_scan_for_shopper(
-                    page, cookie_shopper_id=cookie_shopper_id, bot=bot,
-                    repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
-                    driver=driver,
-                )
-                driver.dbapi.commit()
+            new_shopper_id = record_scan_and_commit(
+                app, page, cookie_shopper_id=cookie_shopper_id, bot=bot, driver=driver,
+                commit=driver.dbapi.commit)
+            recorded = True
         except Exception:
             # Flask serves it instead, and shows its error page if the failure persists.
             app.logger.exception("scan fast path failed on %s; passing it to Flask", code)
             self._drop_driver()
             return None
         finally:
-            self._end_reads()
+            if not recorded:
+                self._end_reads()
 
         if engage is not None:
             body = body.replace(CSRF_PLACEHOLDER,

@@ -47,7 +47,15 @@ class LandingPages:
         self.maxsize = maxsize
         self._pages: OrderedDict[_PageKey, str] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = 0
+
+    def _cached(self, key: _PageKey) -> Optional[str]:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is not None:
+                self.hits += 1
+                self._pages.move_to_end(key)
+        return html
 
     @staticmethod
     def _key(page: services.LandingPage, engage, recommendations: tuple) -> _PageKey:
@@ -55,27 +63,37 @@ class LandingPages:
 
     def get(self, page: services.LandingPage, engage, recommendations: tuple) -> Optional[str]:
         """The cached page, or None."""
-        key = self._key(page, engage, recommendations)
-        with self._lock:
-            html = self._pages.get(key)
-            if html is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-                self._pages.move_to_end(key)
-        return html
+        return self._cached(self._key(page, engage, recommendations))
 
     def render(self, page: services.LandingPage, engage, recommendations: tuple) -> str:
         """The page from the cache, else rendered (needs a request context) and cached."""
-        html = self.get(page, engage, recommendations)
+        key = self._key(page, engage, recommendations)
+        html = self._cached(key)
         if html is None:
             html = render_landing(page, engage, recommendations=recommendations,
                                   csrf_token=lambda: CSRF_PLACEHOLDER)
             with self._lock:
-                self._pages[self._key(page, engage, recommendations)] = html
+                self._pages[key] = html
                 while len(self._pages) > self.maxsize:
                     self._pages.popitem(last=False)
         return html
+
+
+def record_scan_and_commit(app, page: services.LandingPage, *, cookie_shopper_id, bot,
+                           driver, commit) -> Optional[str]:
+    """Record a counted scan and commit it at once, under the write lock, so the lock is
+    held for the INSERTs and the COMMIT only; return the new shopper id to set, if any.
+
+    Shared by the Flask view (commit: the session's) and the fast path (its connection's).
+    """
+    with app.extensions["qrshop.write_lock"]():
+        new_shopper_id = services.record_scan_for_shopper(
+            page, cookie_shopper_id=cookie_shopper_id, bot=bot,
+            repeat_window=timedelta(seconds=app.config["REPEAT_SCAN_WINDOW_SECONDS"]),
+            driver=driver,
+        )
+        commit()
+    return new_shopper_id
 
 
 def render_landing(page: services.LandingPage, engage, **context) -> str:
@@ -130,14 +148,10 @@ def landing(code: str):
 
     new_shopper_id = None
     if counted:
-        with current_app.extensions["qrshop.write_lock"]():
-            new_shopper_id = services.record_scan_for_shopper(
-                page, cookie_shopper_id=cookie_shopper_id, bot=bot,
-                repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
-                driver=driver,
-            )
-            # The one commit of this request, as soon as the scan is written.
-            db.session.commit()
+        # The one commit of this request, as soon as the scan is written.
+        new_shopper_id = record_scan_and_commit(
+            current_app, page, cookie_shopper_id=cookie_shopper_id, bot=bot, driver=driver,
+            commit=db.session.commit)
     if engage is not None:
         # The forms' CSRF token is bound to the shopper (no session needed); a visitor
         # without a shopper (an uncounted visit without the cookie) gets a session token.

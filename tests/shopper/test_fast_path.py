@@ -184,7 +184,7 @@ def test_a_failure_before_the_commit_passes_the_scan_to_flask_once(app, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("lost the database")
 
-    monkeypatch.setattr(fastpath, "record_scan_for_shopper", broken)
+    monkeypatch.setattr(fastpath, "record_scan_and_commit", broken)
     response = app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI})
 
     assert response.status_code == 200
