@@ -7,6 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy.dialects import postgresql, sqlite
 
 from qrshop.db import Base, DriverConnection
 
@@ -30,3 +31,12 @@ def session_driver() -> DriverConnection:
     transaction and are committed with it."""
     connection = db.session.connection()
     return DriverConnection(connection.connection, connection.dialect)
+
+
+def insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) -> None:
+    """INSERT a row unless one with the same unique key exists (one statement, no race)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(model).values(**values).on_conflict_do_nothing(
+            index_elements=index_elements)
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from qrshop.extensions import db
+from qrshop.shopper.models import Scan, Shopper
+from tests.conftest import MOBILE_SAFARI
+from tests.factories import make_shop
 
 
 def test_migrations_match_the_models(app):
@@ -24,3 +27,28 @@ def test_downgrade_to_base_and_upgrade_again(app):
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()
     assert tables <= set(inspect(db.engine).get_table_names())
+
+
+def _shopper_foreign_keys() -> list:
+    return [key for key in inspect(db.engine).get_foreign_keys("scans")
+            if key["referred_table"] == "shoppers"]
+
+
+def test_the_shopper_foreign_key_comes_back_with_the_shoppers_scans_name(app, client):
+    retailer, *_, tag = make_shop()
+    retailer_id = retailer.id
+    client.get(f"/t/{tag.code}", headers={"User-Agent": MOBILE_SAFARI})
+    shopper_id = db.session.scalar(select(Scan.shopper_id))
+    assert db.session.get(Shopper, shopper_id) is None  # a scan writes no shoppers row
+    assert _shopper_foreign_keys() == []
+    db.session.remove()
+
+    downgrade(revision="3c9e1a7d5b20")
+
+    with db.engine.connect() as connection:
+        owner = connection.scalar(text("SELECT retailer_id FROM shoppers WHERE id = :id"),
+                                  {"id": shopper_id})
+    assert owner == retailer_id
+    assert len(_shopper_foreign_keys()) == 1
+    upgrade()
+    assert _shopper_foreign_keys() == []

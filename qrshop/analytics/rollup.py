@@ -22,8 +22,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from qrshop.accounts.models import Store
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.db import utcnow
-from qrshop.engagement.services import insert_ignoring_duplicates
-from qrshop.extensions import db
+from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.shopper.models import Scan
 
 # A day is rolled up only this long after its local midnight: a scan stamped just before

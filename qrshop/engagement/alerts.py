@@ -20,9 +20,9 @@ from qrshop.db import utcnow
 from qrshop.engagement import tokens
 from qrshop.engagement.models import AlertTopic, Channel, Subscription
 from qrshop.engagement.outbox import queue_message
-from qrshop.engagement.services import insert_ignoring_duplicates, save_to_wishlist
+from qrshop.engagement.services import save_to_wishlist
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
+from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.tags.models import Tag
 
 TOPIC_NAMES = {

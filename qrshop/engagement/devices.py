@@ -22,12 +22,13 @@ from qrshop.engagement.services import RetailerWishlist, wishlists
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.shopper.models import Shopper
-from qrshop.shopper.services import new_shopper
+from qrshop.shopper.services import adopt_shopper, new_shopper
 
 
 def request_magic_link(shopper_ids: dict[int, str], raw_email: str) -> str:
     """Email a link that opens this device's wish lists on another device; return the address."""
     email = normalise_email(raw_email)
+    _adopt(shopper_ids)
     token = tokens.make(tokens.MAGIC_LINK, {"e": email, "s": sorted(shopper_ids.values())})
     link = f"{current_app.config['BASE_URL']}/wishlist/link/{token}"
     queue_message(
@@ -37,6 +38,13 @@ def request_magic_link(shopper_ids: dict[int, str], raw_email: str) -> str:
               "for it, ignore this email."),
     )
     return email
+
+
+def _adopt(shopper_ids: dict[int, str]) -> None:
+    """Write the rows of a device's shoppers known so far only by their cookies, so the
+    email can be recorded on them."""
+    for retailer_id, shopper_id in shopper_ids.items():
+        adopt_shopper(shopper_id, retailer_id)
 
 
 def _read(purpose: str, token: str, what: str):
@@ -61,6 +69,7 @@ def link_device(token: str, device_shoppers: dict[int, str]) -> tuple[str, dict[
     payload = _read(tokens.MAGIC_LINK, token, "link")
     email, now = payload["e"], utcnow()
     requested = [sid for sid in payload.get("s", []) if isinstance(sid, str)]
+    _adopt(device_shoppers)
     db.session.execute(
         update(Shopper).where(Shopper.id.in_(requested + list(device_shoppers.values())))
         .values(email=email, email_verified_at=now)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from qrshop.extensions import csrf, db
 from qrshop.shopper.models import Shopper
-from qrshop.shopper.services import new_shopper
+from qrshop.shopper.services import adopt_shopper, new_shopper
 
 _COOKIE_NAME = re.compile(r"^qs(\d{1,10})$")
 
@@ -22,7 +22,8 @@ def _cookie():
 def cookie_shoppers() -> dict[int, str]:
     """{retailer_id: shopper_id} for every validly signed shopper cookie the browser sent.
 
-    Only shoppers the database knows, of the retailer the cookie names, count.
+    A cookie counts unless its id is another retailer's shopper (a cookie copied from one
+    retailer's name to another's). Its shoppers row may not exist yet (see adopt_shopper).
     """
     claimed = {}
     for name, value in request.cookies.items():
@@ -32,28 +33,30 @@ def cookie_shoppers() -> dict[int, str]:
             claimed[shopper_id] = int(match.group(1))
     if not claimed:
         return {}
-    known = db.session.execute(
+    owners = dict(db.session.execute(
         select(Shopper.id, Shopper.retailer_id).where(Shopper.id.in_(list(claimed)))
-    ).all()
-    return {retailer_id: shopper_id for shopper_id, retailer_id in known
-            if claimed[shopper_id] == retailer_id}
+    ).all())
+    return {retailer_id: shopper_id for shopper_id, retailer_id in claimed.items()
+            if owners.get(shopper_id, retailer_id) == retailer_id}
 
 
 def current_shopper(retailer_id: int) -> Optional[str]:
-    """The id of this retailer's shopper making the request, if the cookie names a known one."""
+    """The id of this retailer's shopper making the request, if the cookie names one.
+
+    Its shoppers row may not exist yet: a scan mints the id and writes no row.
+    """
     shopper_id = _cookie().loads(request.cookies.get(_cookie().name(retailer_id)))
     if shopper_id is None:
         return None
-    known = db.session.scalar(
-        select(Shopper.id).where(Shopper.id == shopper_id, Shopper.retailer_id == retailer_id)
-    )
-    return known
+    owner = db.session.scalar(select(Shopper.retailer_id).where(Shopper.id == shopper_id))
+    return shopper_id if owner in (None, retailer_id) else None
 
 
 def shopper_or_new(retailer_id: int) -> tuple[str, bool]:
-    """The requesting shopper of this retailer, created if needed; and whether it is new."""
+    """The requesting shopper of this retailer, with its row written; and whether it is new
+    (so its cookie must be set)."""
     shopper_id = current_shopper(retailer_id)
-    if shopper_id is not None:
+    if shopper_id is not None and adopt_shopper(shopper_id, retailer_id):
         return shopper_id, False
     return new_shopper(retailer_id), True
 

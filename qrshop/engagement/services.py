@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from qrshop.accounts.models import Retailer, Role, Store, User
@@ -25,7 +24,7 @@ from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
 from qrshop.engagement.coupons import display_code, new_coupon_code, normalise_coupon_code
 from qrshop.engagement.models import CouponClaim, Feedback, Offer, OfferKind, WishlistItem
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db, session_driver
+from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
 from qrshop.shopper.models import Shopper
 from qrshop.tags.models import Tag
 
@@ -436,15 +435,6 @@ def coupon_for_till(raw_code, user: User) -> CouponClaim:
 
 
 # --- wish list ------------------------------------------------------------------------------
-
-
-def insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) -> None:
-    """INSERT a row unless one with the same unique key exists (one statement, no race)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(model).values(**values).on_conflict_do_nothing(
-            index_elements=index_elements)
-    )
 
 
 def save_to_wishlist(*, shopper_id: str, listing_id: int, store_id: int, tag_id: int) -> None:

@@ -16,12 +16,18 @@ BigIntegerPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Shopper(db.Model):
-    """An anonymous shopper of one retailer, known by a random id in a signed cookie."""
+    """An anonymous shopper of one retailer, known by a random id in a signed cookie.
+
+    The id is minted by the scan that sets the cookie, but the row is written only when the
+    shopper first does something that needs it (saves an item, claims a coupon, subscribes,
+    gives feedback, links a device): most people scan once and leave, and their scans need
+    only the id. So scans.shopper_id has no foreign key; see shopper.services.
+    """
 
     __tablename__ = "shoppers"
     # Finds every device's shopper with the same verified email (wish list across devices),
     # and serves every lookup by retailer: a second index on retailer_id alone would only
-    # add a write to every new shopper, that is to most scans.
+    # add a write to every new shopper.
     __table_args__ = (Index("ix_shoppers_retailer_id_email", "retailer_id", "email"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -53,7 +59,8 @@ class Scan(db.Model):
     listing_id: Mapped[Optional[int]] = mapped_column(ForeignKey("listings.id"))
     store_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stores.id"))
     retailer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("retailers.id"))
-    shopper_id: Mapped[Optional[str]] = mapped_column(ForeignKey("shoppers.id"))
+    # The cookie's shopper id. No foreign key: the shoppers row may not exist (yet).
+    shopper_id: Mapped[Optional[str]] = mapped_column(String(32))
     orphan_code: Mapped[Optional[str]] = mapped_column(String(32))
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     is_bot: Mapped[bool] = mapped_column(default=False)

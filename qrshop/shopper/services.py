@@ -27,7 +27,7 @@ from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, Media
 from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
-from qrshop.extensions import db, session_driver
+from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
@@ -243,10 +243,29 @@ class ShopperCookie:
             sent.encode(), self.form_token(shopper_id).encode())
 
 
-_INSERT_SHOPPER = DriverStatement(insert(Shopper.__table__).values(
-    id=bindparam("p_id"), retailer_id=bindparam("p_retailer_id"),
-    created_at=bindparam("p_created_at", type_=UTCDateTime()),
-))
+def new_shopper_id() -> str:
+    """A new shopper's random id (the scan that sets its cookie writes no shoppers row)."""
+    return secrets.token_urlsafe(16)
+
+
+def new_shopper(retailer_id: int) -> str:
+    """Create a shopper row for a retailer and return its id."""
+    shopper_id = new_shopper_id()
+    db.session.execute(insert(Shopper).values(id=shopper_id, retailer_id=retailer_id,
+                                              created_at=utcnow()))
+    return shopper_id
+
+
+def adopt_shopper(shopper_id: str, retailer_id: int) -> bool:
+    """Write the row of a shopper known so far only by its cookie (a no-op if it exists).
+
+    Return False if the id is another retailer's shopper: a cookie copied from one
+    retailer's name to another's.
+    """
+    insert_ignoring_duplicates(
+        Shopper, {"id": shopper_id, "retailer_id": retailer_id, "created_at": utcnow()}, ["id"])
+    owner = db.session.scalar(select(Shopper.retailer_id).where(Shopper.id == shopper_id))
+    return owner == retailer_id
 
 
 def _insert_scan_statement(check_repeat: bool):
@@ -275,15 +294,6 @@ _INSERT_SCAN = _insert_scan_statement(check_repeat=False)
 _INSERT_SCAN_CHECKING_REPEAT = _insert_scan_statement(check_repeat=True)
 
 
-def new_shopper(retailer_id: int, driver: Optional[DriverConnection] = None) -> str:
-    """Create a shopper for a retailer and return its id."""
-    shopper_id = secrets.token_urlsafe(16)
-    _INSERT_SHOPPER.execute(driver or session_driver(),
-                            {"p_id": shopper_id, "p_retailer_id": retailer_id,
-                             "p_created_at": utcnow()})
-    return shopper_id
-
-
 def record_scan(
     page: LandingPage,
     *,
@@ -310,24 +320,20 @@ def record_scan_for_shopper(
     page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
     repeat_window: timedelta, driver: DriverConnection,
 ) -> Optional[str]:
-    """Record a scan, creating the shopper when needed; return the shopper id to set, if new.
+    """Record a scan; return the id of a new shopper to set in the cookie, if one was minted.
 
-    Bots are never tied to a shopper. A cookie naming a shopper the database does not know (a
-    restored backup, a cookie from another installation with the same key) is replaced by a
-    new shopper. Call this last in the transaction: nothing else may be pending.
+    Bots are never tied to a shopper. A person without a (validly signed) cookie gets a new
+    id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
+    a scan is one INSERT.
     """
     if bot is not None:
         record_scan(page, shopper_id=None, bot=bot, repeat_window=repeat_window, driver=driver)
         return None
     if cookie_shopper_id is not None:
-        try:
-            record_scan(page, shopper_id=cookie_shopper_id, bot=None,
-                        repeat_window=repeat_window, driver=driver)
-            return None
-        except driver.integrity_error:
-            # The shopper is unknown; nothing else is pending, so rolling back loses nothing.
-            driver.dbapi.rollback()
-    shopper_id = new_shopper(page.retailer_id, driver)
+        record_scan(page, shopper_id=cookie_shopper_id, bot=None, repeat_window=repeat_window,
+                    driver=driver)
+        return None
+    shopper_id = new_shopper_id()
     record_scan(page, shopper_id=shopper_id, bot=None, repeat_window=repeat_window,
                 driver=driver)
     return shopper_id

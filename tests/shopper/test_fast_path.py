@@ -120,7 +120,28 @@ def test_the_fast_path_pages_forms_work_for_the_shopper_only(app):
     assert forged.status_code == 400
 
 
-def test_a_cookie_for_an_unknown_shopper_gets_a_new_identity(app):
+def test_a_new_shopper_is_written_only_when_they_engage(app):
+    retailer, *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    phone = app.test_client()
+    served, shoppers = _fast_path(app).served, _shoppers()
+
+    page = phone.get(url, headers={"User-Agent": MOBILE_SAFARI})
+
+    assert _fast_path(app).served == served + 1
+    scan = _scans()[-1]
+    assert page.headers["Set-Cookie"].startswith(f"qs{retailer.id}={scan.shopper_id}.")
+    assert _shoppers() == shoppers  # the scan wrote the scan only
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    saved = phone.post(f"{url}/save", data={"csrf_token": token.group(1)},
+                       headers={"User-Agent": MOBILE_SAFARI})
+    assert saved.status_code == 303
+    assert "Set-Cookie" not in saved.headers  # the same shopper, now with a row
+    assert db.session.get(Shopper, scan.shopper_id).retailer_id == retailer.id
+
+
+def test_a_cookie_whose_shopper_has_no_row_keeps_its_identity(app):
     retailer, *_, tag = make_shop()
     url = f"/t/{tag.code}"
     _warm(app, url)
@@ -132,11 +153,8 @@ def test_a_cookie_for_an_unknown_shopper_gets_a_new_identity(app):
     response = phone.get(url, headers={"User-Agent": MOBILE_SAFARI})
 
     assert _fast_path(app).served == served + 1
-    assert response.status_code == 200
-    scan = _scans()[-1]
-    assert scan.shopper_id != "shopper-from-a-restored-backup"
-    assert db.session.get(Shopper, scan.shopper_id) is not None
-    assert response.headers["Set-Cookie"].startswith(f"qs{retailer.id}={scan.shopper_id}.")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert _scans()[-1].shopper_id == "shopper-from-a-restored-backup"
 
 
 @pytest.mark.parametrize("method, path, status", [
