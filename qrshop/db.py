@@ -144,14 +144,16 @@ class DriverStatement:
     For the scan path only, the busiest request qrshop serves: SQLAlchemy's per-execution
     work (contexts, caches, events) costs more than SQLite takes to run these statements.
     The SQL still comes from the Core statement, and parameters still pass their types' bind
-    processors (a UTCDateTime is stored exactly as the ORM stores it). Rows come back as the
-    DBAPI returns them, unprocessed: select only columns the driver returns natively
-    (integers, text, NULL).
+    processors (a UTCDateTime is stored exactly as the ORM stores it). execute() returns the
+    DBAPI cursor, whose rows are unprocessed: select only columns the driver returns
+    natively (integers, text, NULL) there. one() passes a row through its columns' result
+    processors (a UTCDateTime comes back aware, a Boolean as bool).
     """
 
     def __init__(self, statement):
         self.statement = statement
         self._by_dialect: dict[str, tuple] = {}
+        self._results_by_dialect: dict[str, tuple] = {}
 
     def _compiled(self, dialect) -> tuple:
         found = self._by_dialect.get(dialect.name)
@@ -169,6 +171,14 @@ class DriverStatement:
                                                        tuple(processors))
         return found
 
+    def _result_processors(self, dialect) -> tuple:
+        found = self._results_by_dialect.get(dialect.name)
+        if found is None:
+            found = self._results_by_dialect[dialect.name] = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in self.statement.selected_columns)
+        return found
+
     def execute(self, connection: DriverConnection, values: dict):
         """Run with these parameter values; return the DBAPI cursor."""
         sql, names, fixed, processors = self._compiled(connection.dialect)
@@ -178,6 +188,15 @@ class DriverStatement:
         cursor = connection.dbapi.cursor()
         cursor.execute(sql, [params[name] for name in names] if names is not None else params)
         return cursor
+
+    def one(self, connection: DriverConnection, values: dict) -> Optional[tuple]:
+        """The first row, through its columns' result processors; None if there is none."""
+        row = self.execute(connection, values).fetchone()
+        if row is None:
+            return None
+        return tuple(value if processor is None else processor(value)
+                     for value, processor in zip(row, self._result_processors(
+                         connection.dialect), strict=True))
 
 
 class DriverConnection:

@@ -7,6 +7,12 @@ functions as the Flask view (shopper.views.landing): the same statements, the sa
 page cache, write lock, cookie and security headers. Bots on a live tag are served here too
 (their page has no forms).
 
+It also keeps what each tag shows in memory (ScannedTags): the page's data, and the
+engagement block a shopper without a cookie sees. A scan then reads no catalogue rows: its
+write transaction checks that the landing data version (shopper.models.LandingDataVersion)
+is still the one the tag was read at, and if not, rolls back, reads the tag again and
+retries once.
+
 Everything else goes to Flask, which handles every case: another method, a query string
 (?via= visits), an unknown or retired code, a page this process has not rendered yet, and
 any error before the scan is committed. Nothing is written before that decision, so a scan
@@ -15,22 +21,82 @@ is never recorded twice.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
+from dataclasses import dataclass
 from typing import Optional
 
+from cachetools import LRUCache
 from flask import Flask
 from werkzeug.http import parse_cookie
 
 from qrshop.db import DriverConnection
-from qrshop.engagement.services import landing_engagement
+from qrshop.engagement.services import (
+    LandingEngagement,
+    anonymous_engagement,
+    landing_engagement,
+)
 from qrshop.extensions import db
 from qrshop.recommend.services import cached_complete_the_look
 from qrshop.security import security_headers
-from qrshop.shopper.services import bot_reason, find_landing_page
+from qrshop.shopper.services import (
+    LandingPage,
+    bot_reason,
+    find_landing_page_versioned,
+    landing_data_version,
+)
 from qrshop.shopper.views import CSRF_PLACEHOLDER, record_scan_and_commit
 from qrshop.tags.codes import normalise_code
 
 Response = tuple[str, list[tuple[str, str]], bytes]
+
+
+class PageChanged(Exception):
+    """The landing data changed after the tag was read; the scan was rolled back."""
+
+
+@dataclass(frozen=True)
+class ScannedTag:
+    """What a live tag shows, as read at one landing data version."""
+
+    page: LandingPage
+    version: Optional[int]
+    # The engagement block of a shopper without a cookie, valid until `expires` (time.time();
+    # when an offer that could show starts or ends).
+    anonymous: LandingEngagement
+    expires: float
+
+
+class ScannedTags:
+    """A per-process LRU of ScannedTag by canonical code (thread-safe)."""
+
+    def __init__(self, maxsize: int = 8192):
+        self._tags: LRUCache = LRUCache(maxsize)
+        self._lock = threading.Lock()
+
+    def get(self, code: str) -> Optional[ScannedTag]:
+        """The tag if known and its engagement block still holds, else None."""
+        with self._lock:
+            tag = self._tags.get(code)
+        return tag if tag is not None and time.time() < tag.expires else None
+
+    def read(self, code: str, driver: DriverConnection) -> Optional[ScannedTag]:
+        """Read a tag from the database and keep it; None for an unknown code."""
+        page, version = find_landing_page_versioned(code, driver)
+        if page is None:
+            return None
+        anonymous, next_change = anonymous_engagement(page, driver)
+        tag = ScannedTag(page, version, anonymous,
+                         next_change.timestamp() if next_change else math.inf)
+        with self._lock:
+            self._tags[code] = tag
+        return tag
+
+    def forget(self, code: str) -> None:
+        """Drop a tag (its data changed)."""
+        with self._lock:
+            self._tags.pop(code, None)
 
 
 class ScanFastPath:
@@ -39,6 +105,7 @@ class ScanFastPath:
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
+        self.tags = ScannedTags()
         self._engine = None
         self._local = threading.local()
         # How many scans this process served here, and passed on to Flask (for tests).
@@ -99,38 +166,63 @@ class ScanFastPath:
         canonical = normalise_code(code)
         if canonical is None:
             return None
-        app = self.app
-        extensions, config = app.extensions, app.config
-        bot = bot_reason("GET", environ.get("HTTP_USER_AGENT", ""), environ)
-        cookie = extensions["qrshop.shopper_cookie"]
-        recorded = False
+        recorded = None
         try:
             driver = self._driver()
-            page = find_landing_page(canonical, driver)
-            if page is None or page.is_retired:
-                return None
-            cookie_name = cookie.name(page.retailer_id)
-            cookie_shopper_id = cookie.loads(parse_cookie(environ).get(cookie_name))
-            engage = landing_engagement(page, cookie_shopper_id, driver) if bot is None else None
-            recommendations = cached_complete_the_look(extensions, page.listing_id,
-                                                       page.store_id)
-            if recommendations is None:
-                return None
-            body = extensions["qrshop.landing_pages"].get(page, engage, tuple(recommendations))
-            if body is None:
-                return None
-            new_shopper_id = record_scan_and_commit(
-                app, page, cookie_shopper_id=cookie_shopper_id, bot=bot, driver=driver,
-                commit=driver.dbapi.commit)
-            recorded = True
+            for attempt in range(2):
+                tag = (self.tags.get(canonical) if attempt == 0 else None) \
+                    or self.tags.read(canonical, driver)
+                if tag is None or tag.page.is_retired:
+                    return None
+                try:
+                    recorded = self._scan(environ, tag, driver)
+                except PageChanged:
+                    self.tags.forget(canonical)
+                    continue
+                break
         except Exception:
             # Flask serves it instead, and shows its error page if the failure persists.
-            app.logger.exception("scan fast path failed on %s; passing it to Flask", code)
+            self.app.logger.exception("scan fast path failed on %s; passing it to Flask", code)
             self._drop_driver()
             return None
         finally:
-            if not recorded:
+            if recorded is None:
                 self._end_reads()
+        return recorded
+
+    def _scan(self, environ, tag: ScannedTag, driver: DriverConnection) -> Optional[Response]:
+        """Record the scan of a live tag and return its response; None (nothing recorded) if
+        this process has not rendered its page yet. Raises PageChanged."""
+        app, page = self.app, tag.page
+        extensions, config = app.extensions, app.config
+        bot = bot_reason("GET", environ.get("HTTP_USER_AGENT", ""), environ)
+        cookie = extensions["qrshop.shopper_cookie"]
+        cookie_shopper_id = cookie.loads(parse_cookie(environ).get(cookie.name(page.retailer_id)))
+        if bot is not None:
+            engage = None
+        elif cookie_shopper_id is None:
+            engage = tag.anonymous
+        else:
+            engage = landing_engagement(page, cookie_shopper_id, driver)
+        recommendations = cached_complete_the_look(extensions, page.listing_id, page.store_id)
+        if recommendations is None:
+            return None
+        body = extensions["qrshop.landing_pages"].get(page, engage, tuple(recommendations))
+        if body is None:
+            return None
+
+        def commit_if_unchanged():
+            # Under the write lock, in the scan's transaction: no change can commit between
+            # this check and the commit (on PostgreSQL, one committing meanwhile is ordered
+            # after the scan).
+            if landing_data_version(driver) != tag.version:
+                driver.dbapi.rollback()
+                raise PageChanged
+            driver.dbapi.commit()
+
+        new_shopper_id = record_scan_and_commit(
+            app, page, cookie_shopper_id=cookie_shopper_id, bot=bot, driver=driver,
+            commit=commit_if_unchanged)
 
         if engage is not None:
             body = body.replace(CSRF_PLACEHOLDER,

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from functools import lru_cache
 from typing import Optional
@@ -28,7 +28,7 @@ from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, Media
 from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
-from qrshop.shopper.models import Scan, Shopper
+from qrshop.shopper.models import LandingDataVersion, Scan, Shopper
 from qrshop.tags.models import Tag
 
 _crawler_detect = CrawlerDetect()
@@ -141,16 +141,39 @@ def _landing_statement():
 
 
 _LANDING = DriverStatement(_landing_statement())
+# The same, with the landing data version read in the same statement (the same snapshot).
+_LANDING_VERSIONED = DriverStatement(_landing_statement().add_columns(
+    select(LandingDataVersion.version).where(LandingDataVersion.id == 1).scalar_subquery()))
+_DATA_VERSION = DriverStatement(
+    select(LandingDataVersion.version).where(LandingDataVersion.id == 1))
+
+
+_PAGE_COLUMNS = len(fields(LandingPage))
+
+
+def _landing_page(row) -> LandingPage:
+    # SQLite returns the retired flag as 0/1.
+    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS])
 
 
 def find_landing_page(code: str, driver: Optional[DriverConnection] = None
                       ) -> Optional[LandingPage]:
     """Return what the tag with this canonical code shows, or None for an unknown code."""
     row = _LANDING.execute(driver or session_driver(), {"code": code}).fetchone()
-    if row is None:
-        return None
-    # SQLite returns the retired flag as 0/1.
-    return LandingPage(*row[:3], bool(row[3]), *row[4:])
+    return None if row is None else _landing_page(row)
+
+
+def find_landing_page_versioned(code: str, driver: DriverConnection
+                                ) -> tuple[Optional[LandingPage], Optional[int]]:
+    """find_landing_page, and the landing data version it was read at (same snapshot)."""
+    row = _LANDING_VERSIONED.execute(driver, {"code": code}).fetchone()
+    return (None, None) if row is None else (_landing_page(row), row[_PAGE_COLUMNS])
+
+
+def landing_data_version(driver: DriverConnection) -> Optional[int]:
+    """The landing data version now (shopper.models.LandingDataVersion)."""
+    row = _DATA_VERSION.execute(driver, {}).fetchone()
+    return None if row is None else row[0]
 
 
 def other_items_in_store(store_id: int, exclude_tag_id: int, limit: int = 24) -> list:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qrshop.accounts.services import user_by_email
 from qrshop.catalog.services import create_listing, create_product
 from qrshop.content.media import ingest
+from qrshop.content.services import create_draft, decide_review, submit_revision
 from qrshop.extensions import db
 from tests.content.images import image_bytes
 from tests.factories import (
@@ -68,9 +70,29 @@ def make_scene() -> Scene:
     return scene
 
 
+LONG_DESCRIPTION = "<h3>Made to last</h3>" + "<p>Seam-sealed, <em>tested</em> in rain.</p>" * 12
+
+
+def go_live(scene, template: str, **slots):
+    """The vendor drafts full content for the scene's product; Acme approves it (committed)."""
+    vendor = user_by_email(scene.vendor_email)
+    merch = user_by_email(scene.merch_email)
+    scene.tag.listing.template = template
+    revision = create_draft(scene.product, vendor, {
+        "title": "Built for wet trails", "tagline": "Grip that holds",
+        "hero_image": str(scene.hero.id), "gallery": [str(scene.photo.id), str(scene.hero.id)],
+        "video_url": "https://vimeo.com/76979871", "description": LONG_DESCRIPTION,
+        "highlights": "Waterproof\nRecycled nylon\nLifetime repairs",
+        "spec_table": "\n".join(f"Spec {n}: value {n}" for n in range(12)), **slots})
+    reviews = submit_revision(revision, vendor)
+    decide_review(reviews[0], merch, approve=True, comment="")
+    db.session.commit()
+    return revision
+
+
 def unused_gtin() -> str:
     """A GTIN no product has yet."""
     return valid_gtin13()
 
 
-__all__ = ["Scene", "create_product", "make_scene", "unused_gtin"]
+__all__ = ["LONG_DESCRIPTION", "Scene", "create_product", "go_live", "make_scene", "unused_gtin"]

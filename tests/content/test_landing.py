@@ -8,35 +8,15 @@ import re
 import pytest
 from sqlalchemy import event
 
-from qrshop.accounts.services import user_by_email
-from qrshop.content.services import create_draft, decide_review, submit_revision
 from qrshop.db import DriverStatement
 from qrshop.extensions import db
-from tests.content.helpers import make_scene
-
-LONG_DESCRIPTION = "<h3>Made to last</h3>" + "<p>Seam-sealed, <em>tested</em> in rain.</p>" * 12
-
-
-def _go_live(scene, template: str, **slots):
-    vendor = user_by_email(scene.vendor_email)
-    merch = user_by_email(scene.merch_email)
-    scene.tag.listing.template = template
-    revision = create_draft(scene.product, vendor, {
-        "title": "Built for wet trails", "tagline": "Grip that holds",
-        "hero_image": str(scene.hero.id), "gallery": [str(scene.photo.id), str(scene.hero.id)],
-        "video_url": "https://vimeo.com/76979871", "description": LONG_DESCRIPTION,
-        "highlights": "Waterproof\nRecycled nylon\nLifetime repairs",
-        "spec_table": "\n".join(f"Spec {n}: value {n}" for n in range(12)), **slots})
-    reviews = submit_revision(revision, vendor)
-    decide_review(reviews[0], merch, approve=True, comment="")
-    db.session.commit()
-    return revision
+from tests.content.helpers import go_live, make_scene
 
 
 @pytest.mark.parametrize("template", ["spotlight", "story", "specs", "look"])
 def test_full_page_stays_under_14_kb_compressed(app, client, template):
     scene = make_scene()
-    _go_live(scene, template)
+    go_live(scene, template)
     response = client.get(f"/t/{scene.tag.code}")
     html = response.get_data()
     assert b"Built for wet trails" in html
@@ -56,7 +36,7 @@ def test_full_page_stays_under_14_kb_compressed(app, client, template):
 
 def test_live_content_is_read_in_the_pages_one_query(app, client, monkeypatch):
     scene = make_scene()
-    _go_live(scene, "spotlight")
+    go_live(scene, "spotlight")
     url = f"/t/{scene.tag.code}"
     statements = []
 
@@ -76,28 +56,30 @@ def test_live_content_is_read_in_the_pages_one_query(app, client, monkeypatch):
         # The first scan renders the page in the Flask view (and reads recommendations).
         first = client.get(url, headers={"User-Agent": "Googlebot/2.1"})
         first_statements, statements[:] = list(statements), []
-        # The next one is served by the fast path: one SELECT, one INSERT.
+        # The next one is served by the fast path from the tag it keeps in memory.
         again = client.get(url, headers={"User-Agent": "Googlebot/2.1"})
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     for response in (first, again):
         assert response.status_code == 200 and "Built for wet trails" in response.get_data(True)
     selects = [s for s in first_statements if s.lstrip().upper().startswith("SELECT")]
-    # The page's one SELECT carries the live revision (recommendations are read apart).
-    # (The fast path read it too, before passing the page's first scan on to Flask.)
-    [page_read] = {s for s in selects if "content_revisions" in s}
-    assert "WHERE tags.code = " in page_read
-    assert not any("media" in s for s in selects if s != page_read)
-    assert [s.split()[0].upper() for s in statements] == ["SELECT", "INSERT"]
-    assert statements[0] == page_read
+    # The page is read in one SELECT that carries the live revision (recommendations are
+    # read apart): once by the fast path (with the landing data version, in the same
+    # statement) before passing the page's first scan on to Flask, once by the Flask view.
+    page_reads = {s for s in selects if "content_revisions" in s}
+    assert len(page_reads) == 2 and all("WHERE tags.code = " in s for s in page_reads)
+    assert not any("media" in s for s in selects if s not in page_reads)
+    # The next scan reads no catalogue rows: its INSERT, then the version check before COMMIT.
+    assert [s.split()[0].upper() for s in statements] == ["INSERT", "SELECT"]
+    assert "landing_data_version" in statements[1] and "tags" not in statements[1]
 
 
 def test_rendered_page_is_cached_and_changes_when_content_does(app, client):
     scene = make_scene()
-    _go_live(scene, "spotlight")
+    go_live(scene, "spotlight")
     cache = app.extensions["qrshop.landing_pages"]
     client.get(f"/t/{scene.tag.code}?via=store")
     client.get(f"/t/{scene.tag.code}?via=store")
     assert cache.hits >= 1
-    _go_live(scene, "spotlight", title="Second take")
+    go_live(scene, "spotlight", title="Second take")
     assert "Second take" in client.get(f"/t/{scene.tag.code}?via=store").get_data(True)

@@ -7,15 +7,24 @@ every other request on to Flask without writing anything first.
 from __future__ import annotations
 
 import re
+import time
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.sql import visitors
 
+from qrshop.catalog.models import Listing
+from qrshop.catalog.services import set_price
+from qrshop.db import utcnow
+from qrshop.engagement import services as engagement
 from qrshop.extensions import db
-from qrshop.shopper import fastpath
-from qrshop.shopper.models import Scan, Shopper
+from qrshop.shopper import fastpath, services
+from qrshop.shopper.models import LANDING_DATA_TABLES, LandingDataVersion, Scan, Shopper
 from qrshop.tags.services import retire_tag
 from tests.conftest import MOBILE_SAFARI
+from tests.content.helpers import go_live, make_scene
+from tests.engagement.helpers import make_offer
 from tests.factories import make_shop
 
 
@@ -213,3 +222,124 @@ def test_a_failure_before_the_commit_passes_the_scan_to_flask_once(app, monkeypa
     served = _fast_path(app).served
     assert app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI}).status_code == 200
     assert _fast_path(app).served == served + 1
+
+
+# --- the tags kept in memory, and the landing data version -----------------------------------
+
+
+def _version() -> int:
+    return db.session.scalar(select(LandingDataVersion.version))
+
+
+def _tables_read_by(statement) -> set[str]:
+    found = set()
+    for element in visitors.iterate(statement):
+        if isinstance(element, Table):
+            found.add(element.name)
+    return found
+
+
+def test_every_table_a_landing_page_reads_raises_the_version():
+    read = (_tables_read_by(services._LANDING_VERSIONED.statement)
+            | _tables_read_by(engagement._ENGAGEMENT_ANONYMOUS.statement)
+            | _tables_read_by(engagement._NEXT_OFFER_CHANGE.statement))
+    assert read - {"landing_data_version"} == set(LANDING_DATA_TABLES)
+
+
+@pytest.mark.parametrize("table", LANDING_DATA_TABLES)
+def test_a_change_to_any_landing_table_raises_the_version(app, table):
+    scene = make_scene()  # every table gets a row
+    go_live(scene, "spotlight")
+    make_offer(scene.retailer)
+    before = _version()
+    with db.engine.begin() as connection:
+        changed = connection.execute(text(
+            f"UPDATE {table} SET id = id WHERE id = (SELECT MIN(id) FROM {table})"))
+    assert changed.rowcount == 1
+    assert _version() > before
+    before = _version()
+    with db.engine.begin() as connection:  # several rows in one transaction
+        connection.execute(text(f"UPDATE {table} SET id = id"))
+        connection.execute(text(f"UPDATE {table} SET id = id"))
+    assert _version() > before
+
+
+def _phone_page(app, url):
+    return app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI})
+
+
+def test_a_price_change_shows_on_the_next_scan(app):
+    retailer, store, _, vendor, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    assert "$49.99" in _phone_page(app, url).get_data(as_text=True)
+    scans = len(_scans())
+
+    set_price(db.session.get(Listing, tag.listing_id), 3999)
+    db.session.commit()
+    page = _phone_page(app, url).get_data(as_text=True)
+
+    assert "$39.99" in page and "$49.99" not in page
+    assert len(_scans()) == scans + 1
+
+
+def test_a_change_during_the_scan_rolls_it_back_and_retries_once(app, monkeypatch):
+    *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    _phone_page(app, url)  # this process now keeps the tag
+    scans, served = len(_scans()), _fast_path(app).served
+    checked = []
+    real_version = fastpath.landing_data_version
+
+    def moved_once(driver):
+        checked.append(True)
+        version = real_version(driver)
+        return version + 1 if len(checked) == 1 else version
+
+    monkeypatch.setattr(fastpath, "landing_data_version", moved_once)
+    response = _phone_page(app, url)
+
+    assert response.status_code == 200 and len(checked) == 2
+    assert _fast_path(app).served == served + 1
+    assert len(_scans()) == scans + 1  # the first attempt was rolled back
+
+
+def test_a_change_on_every_attempt_passes_the_scan_to_flask(app, monkeypatch):
+    *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    _phone_page(app, url)
+    scans, served = len(_scans()), _fast_path(app).served
+    monkeypatch.setattr(fastpath, "landing_data_version", lambda driver: -1)
+
+    response = _phone_page(app, url)
+
+    assert response.status_code == 200 and _fast_path(app).served == served
+    assert len(_scans()) == scans + 1  # recorded once, by the Flask view
+
+
+def test_a_new_offer_shows_on_the_next_anonymous_scan(app):
+    retailer, *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    assert "Get coupon" not in _phone_page(app, url).get_data(as_text=True)
+
+    make_offer(retailer, title="Rainy day deal")
+
+    assert "Rainy day deal" in _phone_page(app, url).get_data(as_text=True)
+
+
+def test_an_offer_disappears_when_it_ends_without_any_write(app):
+    retailer, *_, tag = make_shop()
+    make_offer(retailer, title="Flash deal", ends_at=utcnow() + timedelta(seconds=1.5))
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    assert "Flash deal" in _phone_page(app, url).get_data(as_text=True)
+    served = _fast_path(app).served
+    assert "Flash deal" in _phone_page(app, url).get_data(as_text=True)
+    assert _fast_path(app).served == served + 1  # from the tag kept in memory
+
+    time.sleep(1.6)
+
+    assert "Flash deal" not in _phone_page(app, url).get_data(as_text=True)
