@@ -14,6 +14,9 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The scan path checkpoints the SQLite WAL after this many scans of a process (WalCheckpoints).
+WAL_CHECKPOINT_EVERY = 400
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -83,10 +86,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
-    # Checkpoint every ~16 MB of WAL instead of 4 MB: a scan writes some 8 pages, mostly the
-    # same hot ones, so a larger checkpoint copies far fewer pages per scan (and takes the
-    # write lock a quarter as often).
-    cursor.execute("PRAGMA wal_autocheckpoint=4000")
+    # Under scan load the scan path checkpoints the WAL itself (WalCheckpoints), mostly
+    # outside the write lock; SQLite's own checkpoint after a commit, past 10,000 pages
+    # (40 MB), is the backstop for other writers.
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     # A bigger page cache and memory-mapped reads keep the scan log's indexes in memory as
     # it grows to millions of rows (the defaults are a 2 MB cache and no mmap).
     cursor.execute("PRAGMA cache_size=-65536")
@@ -111,6 +114,8 @@ class WriteLock:
         database = url.database or ""
         on_file = url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
             and not database.startswith("file:")
+        # The database file, and the lock file beside it.
+        self.database: Optional[str] = database if on_file else None
         self.path: Optional[str] = f"{database}-writelock" if on_file else None
         self._threads = threading.Lock()
         self._fd: Optional[int] = None
@@ -136,6 +141,47 @@ class WriteLock:
                 yield
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class WalCheckpoints:
+    """Checkpoints the scan path's SQLite WAL with the write lock held only for the tail.
+
+    A checkpoint copies the WAL's pages into the database file and syncs both; then the next
+    writer can start the WAL again from its beginning, if the checkpoint copied every frame.
+    SQLite runs it in the commit that takes the WAL past its mark, and a scan commits while
+    holding the WriteLock: every other scan would wait for the whole copy. So scan
+    connections turn SQLite's own checkpoints off, and after every `every` commits of this
+    process, checkpoint twice: once without the lock (most of the copy, while other scans
+    go on writing), then once with it, which copies the few frames written meanwhile and so
+    completes the checkpoint: the next scan restarts the WAL. A scan writes some 5 WAL
+    pages, so with N busy workers the WAL holds at most about N x 5 x `every` pages.
+    On other databases, and for in-memory SQLite, it does nothing.
+    """
+
+    def __init__(self, write_lock: WriteLock, every: int = WAL_CHECKPOINT_EVERY):
+        self.write_lock = write_lock
+        self.on_sqlite_file = write_lock.database is not None
+        self.every = every
+        self._commits = 0
+        self.checkpoints = 0
+
+    def configure(self, dbapi_connection) -> None:
+        """Turn SQLite's own checkpoints off on a scan connection."""
+        if self.on_sqlite_file:
+            dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+    def after_commit(self, dbapi_connection) -> None:
+        """Count a commit; checkpoint if it is time (call after the write lock is released)."""
+        if not self.on_sqlite_file:
+            return
+        self._commits += 1
+        if self._commits < self.every:
+            return
+        self._commits = 0
+        self.checkpoints += 1
+        dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        with self.write_lock():
+            dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 class DriverStatement:

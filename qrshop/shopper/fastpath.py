@@ -31,7 +31,7 @@ from cachetools import LRUCache
 from flask import Flask
 from werkzeug.http import parse_cookie
 
-from qrshop.db import DriverConnection
+from qrshop.db import DriverConnection, WalCheckpoints
 from qrshop.engagement.services import (
     LandingEngagement,
     anonymous_engagement,
@@ -106,6 +106,7 @@ class ScanFastPath:
         self.app = app
         self.wsgi_app = wsgi_app
         self.tags = ScannedTags()
+        self.wal_checkpoints = WalCheckpoints(app.extensions["qrshop.write_lock"])
         self._engine = None
         self._local = threading.local()
         # How many scans this process served here, and passed on to Flask (for tests).
@@ -137,6 +138,7 @@ class ScanFastPath:
                 # committed, which is every scan here: mapping it again and faulting its pages
                 # in cost more than reading the few pages a scan needs.
                 driver.dbapi.execute("PRAGMA mmap_size=0")
+                self.wal_checkpoints.configure(driver.dbapi)
             self._local.driver = driver
         return driver
 
@@ -223,6 +225,11 @@ class ScanFastPath:
         new_shopper_id = record_scan_and_commit(
             app, page, cookie_shopper_id=cookie_shopper_id, bot=bot, driver=driver,
             commit=commit_if_unchanged)
+        try:
+            self.wal_checkpoints.after_commit(driver.dbapi)
+        except Exception:
+            # The scan is stored; the next scan or SQLite's own backstop checkpoints.
+            app.logger.exception("WAL checkpoint after a scan failed")
 
         if engage is not None:
             body = body.replace(CSRF_PLACEHOLDER,
