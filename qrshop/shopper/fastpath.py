@@ -25,7 +25,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from cachetools import LRUCache
 from flask import Flask
@@ -52,6 +52,16 @@ from qrshop.tags.codes import normalise_code
 Response = tuple[str, list[tuple[str, str]], bytes]
 
 
+class _Scan(NamedTuple):
+    """A recorded scan: its page, the cached body, the shopper its forms are for (None: no
+    forms), and the new shopper's id to set in the cookie."""
+
+    page: LandingPage
+    body: str
+    form_shopper_id: Optional[str]
+    new_shopper_id: Optional[str]
+
+
 class PageChanged(Exception):
     """The landing data changed after the tag was read; the scan was rolled back."""
 
@@ -71,7 +81,7 @@ class ScannedTag:
 class ScannedTags:
     """A per-process LRU of ScannedTag by canonical code (thread-safe)."""
 
-    def __init__(self, maxsize: int = 8192):
+    def __init__(self, maxsize: int = 4096):
         self._tags: LRUCache = LRUCache(maxsize)
         self._lock = threading.Lock()
 
@@ -168,7 +178,7 @@ class ScanFastPath:
         canonical = normalise_code(code)
         if canonical is None:
             return None
-        recorded = None
+        scan = None
         try:
             driver = self._driver()
             for attempt in range(2):
@@ -177,7 +187,7 @@ class ScanFastPath:
                 if tag is None or tag.page.is_retired:
                     return None
                 try:
-                    recorded = self._scan(environ, tag, driver)
+                    scan = self._record(environ, tag, driver)
                 except PageChanged:
                     self.tags.forget(canonical)
                     continue
@@ -188,15 +198,17 @@ class ScanFastPath:
             self._drop_driver()
             return None
         finally:
-            if recorded is None:
+            if scan is None:
                 self._end_reads()
-        return recorded
+        # Stored: from here on the scan is answered here, whatever happens.
+        return None if scan is None else self._response(environ, scan)
 
-    def _scan(self, environ, tag: ScannedTag, driver: DriverConnection) -> Optional[Response]:
-        """Record the scan of a live tag and return its response; None (nothing recorded) if
-        this process has not rendered its page yet. Raises PageChanged."""
+    def _record(self, environ, tag: ScannedTag, driver: DriverConnection
+                ) -> Optional[_Scan]:
+        """Record the scan of a live tag; None (nothing recorded) if this process has not
+        rendered its page yet. Raises PageChanged (nothing recorded)."""
         app, page = self.app, tag.page
-        extensions, config = app.extensions, app.config
+        extensions = app.extensions
         bot = bot_reason("GET", environ.get("HTTP_USER_AGENT", ""), environ)
         cookie = extensions["qrshop.shopper_cookie"]
         cookie_shopper_id = cookie.loads(parse_cookie(environ).get(cookie.name(page.retailer_id)))
@@ -230,10 +242,15 @@ class ScanFastPath:
         except Exception:
             # The scan is stored; the next scan or SQLite's own backstop checkpoints.
             app.logger.exception("WAL checkpoint after a scan failed")
+        return _Scan(page, body, None if engage is None else new_shopper_id or cookie_shopper_id,
+                     new_shopper_id)
 
-        if engage is not None:
-            body = body.replace(CSRF_PLACEHOLDER,
-                                cookie.form_token(new_shopper_id or cookie_shopper_id))
+    def _response(self, environ, scan: _Scan) -> Response:
+        """The 200 for a recorded scan."""
+        cookie = self.app.extensions["qrshop.shopper_cookie"]
+        body = scan.body
+        if scan.form_shopper_id is not None:
+            body = body.replace(CSRF_PLACEHOLDER, cookie.form_token(scan.form_shopper_id))
         data = body.encode()
         secure = environ.get("wsgi.url_scheme") == "https"
         headers = [("Content-Type", "text/html; charset=utf-8"),
@@ -242,9 +259,9 @@ class ScanFastPath:
                    ("Cache-Control", "no-store"),
                    # The page depends on the shopper's cookie (as Flask's answer says too).
                    ("Vary", "Cookie")]
-        if new_shopper_id is not None:
+        if scan.new_shopper_id is not None:
             headers.append(("Set-Cookie", cookie.set_cookie_header(
-                page.retailer_id, new_shopper_id, max_age=config["SHOPPER_COOKIE_MAX_AGE"],
-                secure=secure)))
+                scan.page.retailer_id, scan.new_shopper_id,
+                max_age=self.app.config["SHOPPER_COOKIE_MAX_AGE"], secure=secure)))
         headers.extend(security_headers(secure))
         return "200 OK", headers, data
