@@ -179,9 +179,11 @@ class WalCheckpoints:
             return
         self._commits = 0
         self.checkpoints += 1
-        dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        with self.write_lock():
-            dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        busy, frames, copied = dbapi_connection.execute(
+            "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if busy or frames != copied:
+            with self.write_lock():
+                dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
 class DriverStatement:

@@ -184,13 +184,18 @@ class ScanFastPath:
             for attempt in range(2):
                 tag = (self.tags.get(canonical) if attempt == 0 else None) \
                     or self.tags.read(canonical, driver)
-                if tag is None or tag.page.is_retired:
+                if tag is None:
                     return None
                 try:
-                    scan = self._record(environ, tag, driver)
+                    scan = None if tag.page.is_retired else self._record(environ, tag, driver)
                 except PageChanged:
                     self.tags.forget(canonical)
                     continue
+                if scan is None:
+                    # Flask serves it (and renders the page if that is what was missing);
+                    # the next scan reads the tag again, so a tag never stays on the slow
+                    # path because this memory holds data Flask no longer renders.
+                    self.tags.forget(canonical)
                 break
         except Exception:
             # Flask serves it instead, and shows its error page if the failure persists.
@@ -229,7 +234,8 @@ class ScanFastPath:
             # Under the write lock, in the scan's transaction: no change can commit between
             # this check and the commit (on PostgreSQL, one committing meanwhile is ordered
             # after the scan).
-            if landing_data_version(driver) != tag.version:
+            current = landing_data_version(driver)
+            if current is None or current != tag.version:
                 driver.dbapi.rollback()
                 raise PageChanged
             driver.dbapi.commit()

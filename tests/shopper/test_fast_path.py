@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Column, Table, func, select, text
 from sqlalchemy.sql import visitors
 
 from qrshop.catalog.models import Listing
@@ -24,7 +24,7 @@ from qrshop.shopper.models import LANDING_DATA_TABLES, LandingDataVersion, Scan,
 from qrshop.tags.services import retire_tag
 from tests.conftest import MOBILE_SAFARI
 from tests.content.helpers import go_live, make_scene
-from tests.engagement.helpers import make_offer
+from tests.engagement.helpers import claim_coupon, make_offer
 from tests.factories import make_shop
 
 
@@ -344,3 +344,85 @@ def test_an_offer_disappears_when_it_ends_without_any_write(app):
     time.sleep(max(0.0, (ends_at - utcnow()).total_seconds()) + 0.1)
 
     assert "Flash deal" not in _phone_page(app, url).get_data(as_text=True)
+
+
+def _trigger_names() -> set[str]:
+    if db.engine.dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    return {name for (name,) in db.session.execute(text(query))
+            if name.startswith("landing_data_version_")}
+
+
+def test_every_landing_table_has_its_insert_update_and_delete_triggers(app):
+    # A migration that rebuilds a table (Alembic's batch mode on SQLite) drops its triggers.
+    expected = {f"landing_data_version_{table}_{event}" for table in LANDING_DATA_TABLES
+                for event in ("insert", "update", "delete")}
+    assert _trigger_names() == expected | {"landing_data_version_offers_runs_out"}
+
+
+def _offer_columns_read() -> set[str]:
+    columns = set()
+    for statement in (engagement._ENGAGEMENT_ANONYMOUS.statement,
+                      engagement._NEXT_OFFER_CHANGE.statement):
+        for element in visitors.iterate(statement):
+            table = getattr(element, "table", None)
+            if isinstance(element, Column) and getattr(table, "element", table) is not None \
+                    and getattr(getattr(table, "element", table), "name", "") == "offers":
+                columns.add(element.name)
+    return columns
+
+
+def test_a_claim_raises_the_version_only_when_the_offer_runs_out(app):
+    retailer, *_, tag = make_shop()
+    make_offer(retailer, total_limit=2)
+    columns = _offer_columns_read()
+    assert "claimed_count" in columns and "title" in columns
+    for column in sorted(columns - {"claimed_count"}):  # what a page shows of an offer
+        before = _version()
+        with db.engine.begin() as connection:
+            connection.execute(text(f"UPDATE offers SET {column} = {column}"))
+        assert _version() > before, column
+    before = _version()
+    claim_coupon(_new_phone(app), tag)  # 1 of 2
+    assert _version() == before
+    claim_coupon(_new_phone(app), tag)  # 2 of 2
+    assert _version() > before  # 2 of 2: the offer is gone from the page
+    assert "Get coupon" not in _phone_page(app, f"/t/{tag.code}").get_data(as_text=True)
+
+
+def _new_phone(app):
+    phone = app.test_client()
+    phone.environ_base["HTTP_USER_AGENT"] = MOBILE_SAFARI
+    return phone
+
+
+def test_a_tag_whose_rendered_page_was_evicted_gets_back_on_the_fast_path(app):
+    *_, tag = make_shop()
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    _phone_page(app, url)
+    app.extensions["qrshop.landing_pages"]._pages.clear()  # evicted
+    set_price(db.session.get(Listing, tag.listing_id), 3999)
+    db.session.commit()
+
+    assert "$39.99" in _phone_page(app, url).get_data(as_text=True)  # Flask renders it
+    served = _fast_path(app).served
+    assert "$39.99" in _phone_page(app, url).get_data(as_text=True)
+    assert _fast_path(app).served == served + 1
+
+
+def test_an_offer_appears_when_it_starts_without_any_write(app):
+    retailer, *_, tag = make_shop()
+    starts_at = utcnow() + timedelta(seconds=3)
+    make_offer(retailer, title="Early bird", starts_at=starts_at)
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    served = _fast_path(app).served
+    assert "Early bird" not in _phone_page(app, url).get_data(as_text=True)
+    assert _fast_path(app).served == served + 1
+
+    time.sleep(max(0.0, (starts_at - utcnow()).total_seconds()) + 0.1)
+
+    assert "Early bird" in _phone_page(app, url).get_data(as_text=True)
