@@ -55,7 +55,8 @@ def current_shopper(retailer_id: int) -> Optional[str]:
 def shopper_or_new(retailer_id: int) -> tuple[str, bool]:
     """The requesting shopper of this retailer, with its row written; and whether it is new
     (so its cookie must be set)."""
-    shopper_id = current_shopper(retailer_id)
+    # adopt_shopper refuses another retailer's shopper, as current_shopper does.
+    shopper_id = _cookie().loads(request.cookies.get(_cookie().name(retailer_id)))
     if shopper_id is not None and adopt_shopper(shopper_id, retailer_id):
         return shopper_id, False
     return new_shopper(retailer_id), True

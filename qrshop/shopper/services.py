@@ -141,11 +141,11 @@ def _landing_statement():
 
 
 _LANDING = DriverStatement(_landing_statement())
-# The same, with the landing data version read in the same statement (the same snapshot).
-_LANDING_VERSIONED = DriverStatement(_landing_statement().add_columns(
-    select(LandingDataVersion.version).where(LandingDataVersion.id == 1).scalar_subquery()))
 _DATA_VERSION = DriverStatement(
     select(LandingDataVersion.version).where(LandingDataVersion.id == 1))
+# The page, with the landing data version read in the same statement (the same snapshot).
+_LANDING_VERSIONED = DriverStatement(_landing_statement().add_columns(
+    _DATA_VERSION.statement.scalar_subquery()))
 
 
 _PAGE_COLUMNS = len(fields(LandingPage))
