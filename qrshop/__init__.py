@@ -126,14 +126,20 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_request_lifecycle(app: Flask) -> None:
-    """The request commits once at the end; a 5xx or an exception rolls back."""
+    """The request commits once at the end; a 4xx, a 5xx or an exception rolls back.
+
+    A refused form or call never leaves something half-stored. The few 4xx answers that
+    must store something (an unknown code's orphan scan) opt in with keep_writes_on_error().
+    """
     from qrshop.extensions import db
+    from qrshop.web import writes_kept_on_error
 
     @app.after_request
     def commit_session(response):
         if not db.session().in_transaction():
             return response  # nothing read or written since the last commit
-        if response.status_code >= 500:
+        if response.status_code >= 500 or (response.status_code >= 400
+                                           and not writes_kept_on_error()):
             db.session.rollback()
         else:
             db.session.commit()

@@ -17,6 +17,7 @@ from qrshop.extensions import db, limiter, session_driver
 from qrshop.recommend.services import complete_the_look
 from qrshop.shopper import services
 from qrshop.tags.codes import normalise_code
+from qrshop.web import keep_writes_on_error
 
 bp = Blueprint("shopper", __name__)
 
@@ -123,6 +124,7 @@ def landing(code: str):
     if page is None:
         if counted and canonical:
             services.record_orphan_scan(canonical, bot=bot)
+            keep_writes_on_error()
         response = make_response(render_template("shopper/unknown_tag.html", code=code), 404)
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,0 +1,53 @@
+"""Request plumbing every feature's views share: the tenant check, the 4xx opt-in to keep
+writes, and one way to read bounded integers and page numbers from a request."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, TypeVar
+
+from flask import abort, g
+
+from qrshop.extensions import db
+
+Row = TypeVar("Row")
+
+
+def owned_or_404(model: type[Row], row_id: Any, description: str = "Not found.",
+                 **owner: Any) -> Row:
+    """The row of `model` with this id if every `owner` column matches, else a 404.
+
+    The one tenant check: `owned_or_404(Offer, offer_id, retailer_id=user.retailer_id)`.
+    A row of another tenant answers exactly like a missing one, so ids cannot be probed.
+    """
+    row = db.session.get(model, row_id) if row_id is not None else None
+    if row is None or any(getattr(row, column) != value for column, value in owner.items()):
+        abort(404, description=description)
+    return row
+
+
+def keep_writes_on_error() -> None:
+    """Opt this request in to committing although it answers 4xx.
+
+    The request hook rolls back every 4xx by default, so a refused form never leaves
+    something half-stored; an answer that must store something (the orphan scan of an
+    unknown code) calls this first.
+    """
+    g.keep_writes_on_error = True
+
+
+def writes_kept_on_error() -> bool:
+    """Whether this request opted in to committing a 4xx answer."""
+    return bool(g.get("keep_writes_on_error"))
+
+
+def bounded_int(raw: Optional[str], *, default: int, minimum: int, maximum: int) -> int:
+    """An integer from a query or form value, clamped to [minimum, maximum].
+
+    Missing or unreadable text gives the default: a page number or a page size typed by
+    hand should show a page, not an error.
+    """
+    try:
+        value = int((raw or "").strip())
+    except ValueError:
+        return default
+    return max(minimum, min(maximum, value))
