@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-# Environment variable -> config key. Documented in README.md ("Configuration").
+# Environment variable -> config key. Documented in docs/configuration.md.
 ENVIRONMENT_KEYS = {
     "QRSHOP_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "QRSHOP_SECRET_KEY": "SECRET_KEY",

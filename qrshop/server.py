@@ -34,7 +34,7 @@ class QrshopServer(BaseApplication):
 def gunicorn_options(
     bind: str, workers: int, *, access_log: bool = True, trusted_proxies: str = ""
 ) -> dict:
-    """The documented production settings (README.md, "Deployment")."""
+    """The documented production settings (docs/deployment.md)."""
     return {
         "bind": bind,
         "workers": workers,
