@@ -97,16 +97,19 @@ def _register_blueprints(app: Flask) -> None:
     # routes to the shared /api/v1 blueprint at import time.
     from qrshop import health
     from qrshop.accounts import views as account_views
+    from qrshop.alerts import views as alerts_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
     from qrshop.catalog import views as catalog_views
     from qrshop.content import views as content_views
-    from qrshop.engagement import api as engagement_api
-    from qrshop.engagement import views as engagement_views
     from qrshop.extensions import csrf
+    from qrshop.feedback import views as feedback_views
+    from qrshop.offers import api as offers_api
+    from qrshop.offers import views as offers_views
     from qrshop.recommend import views as recommend_views
     from qrshop.shopper import views as shopper_views
     from qrshop.tags import views as tag_views
+    from qrshop.wishlist import views as wishlist_views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)
@@ -114,9 +117,12 @@ def _register_blueprints(app: Flask) -> None:
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply to it.
     csrf.exempt(api_views.bp)
     app.register_blueprint(api_views.bp)
-    csrf.exempt(engagement_api.bp)
-    app.register_blueprint(engagement_api.bp)
-    app.register_blueprint(engagement_views.bp)
+    csrf.exempt(offers_api.bp)
+    app.register_blueprint(offers_api.bp)
+    app.register_blueprint(offers_views.bp)
+    app.register_blueprint(wishlist_views.bp)
+    app.register_blueprint(alerts_views.bp)
+    app.register_blueprint(feedback_views.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
     app.extensions["qrshop.landing_pages"] = shopper_views.LandingPages()

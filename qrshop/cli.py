@@ -20,8 +20,8 @@ def _create_app():
 def register_commands(app: Flask) -> None:
     """Attach every feature's CLI group to the app."""
     from qrshop.accounts.cli import retailers_cli, tokens_cli, users_cli, vendors_cli
+    from qrshop.alerts.cli import outbox_cli
     from qrshop.analytics.cli import analytics_cli
-    from qrshop.engagement.cli import outbox_cli
     from qrshop.recommend.cli import recommend_cli
     from qrshop.tags.cli import tags_cli
 

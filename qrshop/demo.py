@@ -20,9 +20,9 @@ from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import create_listing, create_product
 from qrshop.content.models import Media
 from qrshop.db import utcnow
-from qrshop.engagement.models import Offer
-from qrshop.engagement.services import create_offer
 from qrshop.extensions import db
+from qrshop.offers.models import Offer
+from qrshop.offers.services import create_offer
 from qrshop.storage import store_bytes
 from qrshop.tags.models import Tag
 from qrshop.tags.services import create_tag

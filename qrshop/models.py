@@ -1,6 +1,7 @@
 """Import every model so the metadata (and Alembic autogenerate) sees all tables."""
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.catalog.models import Listing, Product
 from qrshop.content.models import (
@@ -10,17 +11,12 @@ from qrshop.content.models import (
     MediaVariant,
     Review,
 )
-from qrshop.engagement.models import (
-    CouponClaim,
-    Feedback,
-    Offer,
-    OutboxMessage,
-    Subscription,
-    WishlistItem,
-)
+from qrshop.feedback.models import Feedback
+from qrshop.offers.models import CouponClaim, Offer
 from qrshop.recommend.models import CoScan, CuratedRecommendation
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
+from qrshop.wishlist.models import WishlistItem
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",

@@ -89,7 +89,7 @@ def test_bad_trusted_proxies_setting_is_refused(database_url, tmp_path):
 
 
 def test_coupon_claims_are_rate_limited_per_shopper(app, client):
-    from tests.engagement.helpers import coupon_form, make_offer
+    from tests.helpers import coupon_form, make_offer
 
     retailer, *_, tag = make_shop()
     make_offer(retailer)

@@ -20,9 +20,9 @@ from qrshop.accounts.models import Retailer, Store
 from qrshop.analytics import rollup
 from qrshop.analytics.rollup import ScanTotals
 from qrshop.catalog.models import Listing, Product
-from qrshop.engagement import analytics as engagement_analytics
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.offers import analytics as engagement_analytics
 from qrshop.shopper.models import Scan
 from qrshop.tags.models import Tag
 

@@ -34,9 +34,9 @@ from qrshop.content import services
 from qrshop.content.forms import DecisionForm, RevisionForm, SubmitForm, TemplatesForm
 from qrshop.content.models import AuditEntry, ContentRevision, Media, Review
 from qrshop.content.templates import TEMPLATES
-from qrshop.engagement.services import landing_engagement
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.offers.landing import landing_engagement
 from qrshop.recommend.services import complete_the_look
 from qrshop.shopper.services import landing_page_for_preview
 from qrshop.shopper.views import render_landing

@@ -32,12 +32,12 @@ from flask import Flask
 from werkzeug.http import parse_cookie
 
 from qrshop.db import DriverConnection, WalCheckpoints
-from qrshop.engagement.services import (
+from qrshop.extensions import db
+from qrshop.offers.landing import (
     LandingEngagement,
     anonymous_engagement,
     landing_engagement,
 )
-from qrshop.extensions import db
 from qrshop.recommend.services import cached_complete_the_look
 from qrshop.security import security_headers
 from qrshop.shopper.services import (

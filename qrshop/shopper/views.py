@@ -12,8 +12,8 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from flask_wtf.csrf import generate_csrf
 
 from qrshop.content.templates import template_file
-from qrshop.engagement.services import landing_engagement
 from qrshop.extensions import db, limiter, session_driver
+from qrshop.offers.landing import landing_engagement
 from qrshop.recommend.services import complete_the_look
 from qrshop.shopper import services
 from qrshop.tags.codes import normalise_code

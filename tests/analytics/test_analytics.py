@@ -211,7 +211,7 @@ def test_vendor_sees_own_products_per_retailer_without_shoppers(client, shop):
 def test_engagement_figures_follow_real_shopper_actions(app, client):
     """Two phones scan; one saves and claims; the till redeems: the dashboard agrees."""
     from qrshop.db import utcnow
-    from tests.engagement.helpers import claim_coupon, form_fields, make_offer, new_phone
+    from tests.helpers import claim_coupon, form_fields, make_offer, new_phone
 
     retailer, nyc, bos, vendor, tag = make_shop()
     make_offer(retailer)

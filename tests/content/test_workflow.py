@@ -191,7 +191,7 @@ def test_each_template_renders_its_slots(app, client):
 
 
 def test_preview_includes_the_offer_shoppers_would_see(app, client):
-    from tests.engagement.helpers import make_offer
+    from tests.helpers import make_offer
 
     scene = make_scene()
     make_offer(scene.retailer, title="Ten percent today", percent_off=10)

@@ -13,8 +13,8 @@ from qrshop.recommend.services import refresh_co_scans
 from qrshop.shopper.models import Scan
 from qrshop.shopper.services import new_shopper
 from qrshop.tags.services import create_tag
-from tests.engagement.helpers import form_fields, new_phone
 from tests.factories import login, make_shop, make_tag, make_user, make_vendor
+from tests.helpers import form_fields, new_phone
 
 
 def _scan(tag, shopper_id, at, *, is_bot=False):

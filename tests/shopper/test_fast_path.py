@@ -17,15 +17,15 @@ from sqlalchemy.sql import visitors
 from qrshop.catalog.models import Listing
 from qrshop.catalog.services import set_price
 from qrshop.db import utcnow
-from qrshop.engagement import services as engagement
 from qrshop.extensions import db
+from qrshop.offers import landing as engagement
 from qrshop.shopper import fastpath, services
 from qrshop.shopper.models import LANDING_DATA_TABLES, LandingDataVersion, Scan, Shopper
 from qrshop.tags.services import retire_tag
 from tests.conftest import MOBILE_SAFARI
 from tests.content.helpers import go_live, make_scene
-from tests.engagement.helpers import claim_coupon, make_offer, new_phone
 from tests.factories import make_shop
+from tests.helpers import claim_coupon, make_offer, new_phone
 
 
 def _scans():

@@ -1,0 +1,1 @@
+"""Alerts about an item: subscriptions with consent, the outbox and its sending."""

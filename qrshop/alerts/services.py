@@ -1,0 +1,274 @@
+"""Alerts about a saved item: sign-up (email double opt-in, SMS), confirm, unsubscribe, send.
+
+Every message carries a one-click unsubscribe link (a signed token, no login needed); emails
+also carry it as List-Unsubscribe. Messages are queued in the outbox, never sent in a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from qrshop import tokens
+from qrshop.alerts.models import AlertTopic, Channel, Subscription
+from qrshop.alerts.outbox import queue_message
+from qrshop.catalog.models import Listing
+from qrshop.catalog.services import format_price, set_price
+from qrshop.db import utcnow
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db, insert_ignoring_duplicates
+from qrshop.tags.models import Tag
+from qrshop.wishlist.services import save_to_wishlist
+
+TOPIC_NAMES = {
+    AlertTopic.PRICE_DROP: "Price drop",
+    AlertTopic.BACK_IN_STOCK: "Back in stock",
+    AlertTopic.SALE: "Sale",
+}
+
+CONSENT_TEXT = (
+    "I agree that {retailer} may send me alerts about {product} on the topics I ticked: by "
+    "email once I confirm my address, and by text message to the number I give (message and "
+    "data rates may apply). Every message has a link to unsubscribe at once."
+)
+
+
+def consent_text(retailer_name: str, product_name: str) -> str:
+    """The consent a shopper gives by signing up, exactly as the form shows it."""
+    return CONSENT_TEXT.format(retailer=retailer_name, product=product_name)
+
+
+def normalise_email(raw: str) -> str:
+    """A syntactically valid email address, normalised; InvalidInput saying what is wrong."""
+    try:
+        return validate_email((raw or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidInput(f"That email address does not work: {error}",
+                           code="invalid_email") from None
+
+
+def normalise_phone(raw: str) -> str:
+    """A mobile number in E.164 (+14155550123); InvalidInput saying what is wrong."""
+    text = (raw or "").strip()
+    problem = ("Give the mobile number with its country code, like +1 415 555 0123.")
+    if not text.startswith("+"):
+        raise InvalidInput(problem, code="invalid_phone")
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(problem, code="invalid_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"{text} is not a valid phone number. {problem}",
+                           code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_topics(raw: list[str]) -> list[str]:
+    """The chosen topics in a fixed order; at least one."""
+    chosen = [topic.value for topic in AlertTopic if topic.value in set(raw or [])]
+    if not chosen:
+        raise InvalidInput("Tick at least one thing to be told about.", code="no_topics")
+    return chosen
+
+
+def _link(path: str) -> str:
+    return current_app.config["BASE_URL"] + path
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    """The one-click unsubscribe link of a subscription."""
+    return _link(f"/alerts/unsubscribe/{tokens.make(tokens.UNSUBSCRIBE, subscription.id)}")
+
+
+def _queue_to(subscription: Subscription, subject: str, text: str) -> None:
+    """Queue one message to a subscription's address, with its unsubscribe link."""
+    link = unsubscribe_url(subscription)
+    if subscription.channel == Channel.EMAIL:
+        body = f"{text}\n\n--\nStop these alerts with one click: {link}\n"
+    else:
+        body = f"{text} Stop: {link}"
+    queue_message(channel=subscription.channel, recipient=subscription.address,
+                  subject=subject, body=body, unsubscribe_url=link)
+
+
+def subscribe(
+    *, shopper_id: str, listing: Listing, store_id: int, tag_id: int, email: str, phone: str,
+    topics: list[str], consented: bool,
+) -> list[Subscription]:
+    """Sign a shopper up for alerts about a listing by email and/or SMS, saving the item.
+
+    Everything is checked before anything is stored. An email subscription stays unconfirmed
+    (no alerts) until its link is opened; changing the address asks again.
+    """
+    wanted = {}
+    if (email or "").strip():
+        wanted[Channel.EMAIL] = normalise_email(email)
+    if (phone or "").strip():
+        wanted[Channel.SMS] = normalise_phone(phone)
+    if not wanted:
+        raise InvalidInput("Give an email address or a mobile number (or both).",
+                           code="no_address")
+    chosen = ",".join(parse_topics(topics))
+    if not consented:
+        raise InvalidInput("Tick the box to agree to receive the alerts.", code="no_consent")
+    now = utcnow()
+    consent = consent_text(listing.retailer.name, listing.product.name)
+    save_to_wishlist(shopper_id=shopper_id, listing_id=listing.id, store_id=store_id,
+                     tag_id=tag_id)
+    result = []
+    for channel, address in wanted.items():
+        insert_ignoring_duplicates(Subscription, {
+            "shopper_id": shopper_id, "listing_id": listing.id, "channel": channel.value,
+            "address": address, "topics": chosen, "consent_text": consent,
+            "consented_at": now, "created_at": now, "updated_at": now,
+        }, ["shopper_id", "listing_id", "channel"])
+        subscription = db.session.scalar(
+            select(Subscription).where(Subscription.shopper_id == shopper_id,
+                                       Subscription.listing_id == listing.id,
+                                       Subscription.channel == channel.value)
+            .execution_options(populate_existing=True)
+        )
+        was_confirmed = subscription.confirmed_at is not None \
+            and subscription.unsubscribed_at is None and subscription.address == address
+        subscription.address, subscription.topics = address, chosen
+        subscription.consent_text, subscription.consented_at = consent, now
+        subscription.unsubscribed_at = None
+        db.session.flush()
+        product, retailer = listing.product.name, listing.retailer.name
+        if channel == Channel.SMS:
+            if not was_confirmed:
+                subscription.confirmed_at = now
+                _queue_to(subscription, "", f"{retailer}: you will get alerts about {product}.")
+        elif not was_confirmed:
+            subscription.confirmed_at = None
+            confirm = _link(f"/alerts/confirm/{tokens.make(tokens.CONFIRM, subscription.id)}")
+            _queue_to(subscription, f"Confirm your alerts about {product}",
+                      f"Hello,\n\nsomeone (we hope you) asked {retailer} to email this address "
+                      f"about {product}. To start the alerts, open this link:\n\n{confirm}\n\n"
+                      "If it was not you, ignore this email: you will get nothing more.")
+        db.session.flush()
+        result.append(subscription)
+    return result
+
+
+def _subscription_from(purpose: str, token: str) -> Subscription:
+    """The subscription a link names; InvalidInput 404 forged, 410 expired."""
+    try:
+        subscription_id = tokens.read(purpose, token)
+    except tokens.TokenExpired:
+        raise InvalidInput("This link has expired. Sign up again from the item's page.",
+                           code="link_expired", status_code=410) from None
+    subscription = db.session.get(Subscription, subscription_id) \
+        if isinstance(subscription_id, int) else None
+    if subscription is None:
+        raise InvalidInput("This link is not valid. Copy the whole link from the message.",
+                           code="bad_link", status_code=404)
+    return subscription
+
+
+def confirm(token: str) -> Subscription:
+    """Confirm an email subscription from its link (double opt-in)."""
+    subscription = _subscription_from(tokens.CONFIRM, token)
+    if subscription.unsubscribed_at is not None:
+        raise InvalidInput("You unsubscribed from these alerts; sign up again from the item's "
+                           "page.", code="unsubscribed", status_code=410)
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = utcnow()
+        db.session.flush()
+    return subscription
+
+
+def unsubscribe(token: str) -> Subscription:
+    """Stop a subscription from the link in any of its messages (no login)."""
+    subscription = _subscription_from(tokens.UNSUBSCRIBE, token)
+    if subscription.unsubscribed_at is None:
+        subscription.unsubscribed_at = utcnow()
+        db.session.flush()
+    return subscription
+
+
+def subscriptions_of(shopper_id: Optional[str], listing_id: int) -> list[Subscription]:
+    """A shopper's live subscriptions to a listing."""
+    if shopper_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Subscription).where(Subscription.shopper_id == shopper_id,
+                                   Subscription.listing_id == listing_id,
+                                   Subscription.unsubscribed_at.is_(None))
+        .order_by(Subscription.channel)
+    ))
+
+
+def _page_link(listing: Listing) -> Optional[str]:
+    """A link to the listing's landing page through one of its active tags."""
+    code = db.session.scalar(
+        select(Tag.code).where(Tag.listing_id == listing.id, Tag.retired_at.is_(None))
+        .order_by(Tag.id).limit(1)
+    )
+    return _link(f"/t/{code}?via=alert") if code else None
+
+
+def send_alert(listing: Listing, topic: str, note: str = "") -> int:
+    """Queue an alert about a listing to every confirmed subscriber of that topic."""
+    try:
+        topic = AlertTopic(topic)
+    except ValueError:
+        raise InvalidInput("Choose price drop, back in stock or sale.") from None
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise InvalidInput("Keep the note under 300 characters.")
+    product, retailer = listing.product.name, listing.retailer.name
+    price = format_price(listing.price_cents, listing.currency)
+    headline = {
+        AlertTopic.PRICE_DROP: f"Price drop: {product} is now {price} at {retailer}",
+        AlertTopic.BACK_IN_STOCK: f"Back in stock: {product} at {retailer}",
+        AlertTopic.SALE: f"Sale at {retailer}: {product}",
+    }[topic]
+    text = f"{headline}." + (f" {note.rstrip('.')}." if note else "")
+    link = _page_link(listing)
+    if link:
+        text += f" See it: {link}"
+    subscriptions = db.session.scalars(
+        select(Subscription).where(Subscription.listing_id == listing.id,
+                                   Subscription.confirmed_at.is_not(None),
+                                   Subscription.unsubscribed_at.is_(None))
+        .order_by(Subscription.id)
+    ).all()
+    queued = 0
+    for subscription in subscriptions:
+        if topic.value in subscription.topic_list:
+            _queue_to(subscription, headline, text)
+            queued += 1
+    return queued
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """A new price, and how many price-drop alerts it queued."""
+
+    old_cents: int
+    new_cents: int
+    alerts_queued: int
+
+
+def change_price(listing: Listing, price_cents: int) -> PriceChange:
+    """Set a listing's price; lowering it queues a price-drop alert to its subscribers."""
+    old = set_price(listing, price_cents)
+    queued = send_alert(listing, AlertTopic.PRICE_DROP) if price_cents < old else 0
+    return PriceChange(old, price_cents, queued)
+
+
+def alert_audience(retailer_id: int) -> dict[int, int]:
+    """{listing_id: confirmed live subscriptions} for a retailer's listings."""
+    return dict(db.session.execute(
+        select(Subscription.listing_id, func.count())
+        .join(Listing, Listing.id == Subscription.listing_id)
+        .where(Listing.retailer_id == retailer_id, Subscription.confirmed_at.is_not(None),
+               Subscription.unsubscribed_at.is_(None))
+        .group_by(Subscription.listing_id)
+    ).all())

@@ -1,0 +1,74 @@
+"""The console's items page: prices (lowering one alerts subscribers) and sending alerts."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from qrshop.accounts.auth import roles_required
+from qrshop.accounts.models import Role
+from qrshop.alerts import services as alerts
+from qrshop.alerts.views import bp
+from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.services import format_price
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+from qrshop.money import parse_money
+from qrshop.web import owned_or_404
+
+
+def _own_listing(listing_id: int) -> Listing:
+    return owned_or_404(Listing, listing_id, "No such item.",
+                        retailer_id=current_user.retailer_id)
+
+
+@bp.get("/console/items")
+@roles_required(Role.MERCHANDISER)
+def items():
+    """The retailer's items: price (lowering it alerts subscribers), alerts, complete the look."""
+    listings = db.session.scalars(
+        select(Listing).join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == current_user.retailer_id).order_by(Product.name)
+    ).all()
+    return render_template("console/items.html", listings=listings,
+                           audience=alerts.alert_audience(current_user.retailer_id),
+                           topics=list(alerts.TOPIC_NAMES.items()))
+
+
+# On bad input both actions redirect back (303, as before) with the message: the services
+# check every value before they write anything, so nothing half-stored can be committed.
+
+
+@bp.post("/console/items/<int:listing_id>/price")
+@roles_required(Role.MERCHANDISER)
+def change_price(listing_id: int):
+    """Change an item's price; a lower price queues a price-drop alert."""
+    listing = _own_listing(listing_id)
+    try:
+        change = alerts.change_price(listing, parse_money(request.form.get("price"), "Price"))
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for(".items"), code=303)
+    message = (f"{listing.product.name} now costs "
+               f"{format_price(change.new_cents, listing.currency)}.")
+    if change.new_cents < change.old_cents:
+        message += f" Price-drop alert queued for {change.alerts_queued} subscriber(s)."
+    flash(message, "info")
+    return redirect(url_for(".items"), code=303)
+
+
+@bp.post("/console/items/<int:listing_id>/alert")
+@roles_required(Role.MERCHANDISER)
+def send_alert(listing_id: int):
+    """Send a back-in-stock, sale or price-drop alert about an item to its subscribers."""
+    listing = _own_listing(listing_id)
+    try:
+        queued = alerts.send_alert(listing, request.form.get("topic", ""),
+                                   request.form.get("note", ""))
+    except InvalidInput as error:
+        flash(error.message, "error")
+        return redirect(url_for(".items"), code=303)
+    flash(f"Alert about {listing.product.name} queued for {queued} subscriber(s); "
+          "`qrshop outbox send` delivers it.", "info")
+    return redirect(url_for(".items"), code=303)

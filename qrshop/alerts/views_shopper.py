@@ -1,0 +1,99 @@
+"""Shopper pages of alerts: sign up from a landing page, confirm, unsubscribe."""
+
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+
+from qrshop.alerts import services as alerts
+from qrshop.alerts.views import bp
+from qrshop.catalog.models import Listing
+from qrshop.errors import InvalidInput
+from qrshop.extensions import csrf, db, limiter
+from qrshop.shopper import identity
+from qrshop.shopper.actions import (
+    brand_of,
+    landing_page_or_404,
+    link_failed,
+    message_page,
+    no_store,
+    shopper_rate_key,
+)
+
+
+def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None):
+    """The alerts sign-up page of a landing page's item."""
+    form = form or {}
+    subscriptions = alerts.subscriptions_of(shopper_id, page.listing_id)
+    body = render_template(
+        "shopper/alerts.html", page=page, subscriptions=subscriptions,
+        unsubscribe_urls={s.id: alerts.unsubscribe_url(s) for s in subscriptions},
+        topics=[(topic.value, name) for topic, name in alerts.TOPIC_NAMES.items()],
+        chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
+        email=form.get("email", ""), phone=form.get("phone", ""), error=error, done=done,
+        consent=alerts.consent_text(page.retailer_name, page.product_name),
+    )
+    return no_store(make_response(body, status))
+
+
+@bp.get("/t/<code>/alerts")
+def alerts_form(code: str):
+    """Sign up for price-drop, back-in-stock and sale alerts about the item."""
+    page = landing_page_or_404(code)
+    return _alerts_page(page, identity.current_shopper(page.retailer_id))
+
+
+@bp.post("/t/<code>/alerts")
+@limiter.limit("5 per hour", key_func=shopper_rate_key,
+               deduct_when=lambda response: response.status_code == 200,
+               error_message="You have signed up for alerts many times; try again later.")
+def alerts_signup(code: str):
+    """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
+    page = landing_page_or_404(code)
+    listing = db.session.get(Listing, page.listing_id)
+    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
+    form = {"topics": request.form.getlist("topics"), "email": request.form.get("email", ""),
+            "phone": request.form.get("phone", "")}
+    try:
+        subscriptions = alerts.subscribe(
+            shopper_id=shopper_id, listing=listing, store_id=page.store_id, tag_id=page.tag_id,
+            email=form["email"], phone=form["phone"], topics=form["topics"],
+            consented=request.form.get("consent") == "yes",
+        )
+    except InvalidInput as error:
+        # subscribe() checks everything before it stores anything; the 4xx rolls back the
+        # shopper row of a new shopper, whose cookie is not set.
+        return _alerts_page(page, None if is_new else shopper_id, status=error.status_code,
+                            error=error.message, form=form)
+    response = _alerts_page(page, shopper_id,
+                            done={subscription.channel for subscription in subscriptions})
+    if is_new:
+        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
+    return response
+
+
+@bp.get("/alerts/confirm/<token>")
+def alerts_confirm(token: str):
+    """Confirm an email alert subscription (the double opt-in link)."""
+    try:
+        subscription = alerts.confirm(token)
+    except InvalidInput as error:
+        return link_failed(error)
+    listing = subscription.listing
+    return message_page("Alerts confirmed",
+                        f"You will get emails about {listing.product.name} at "
+                        f"{listing.retailer.name}. Each one has a link to stop them.",
+                        page=brand_of(listing.retailer))
+
+
+@bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail apps POST here for List-Unsubscribe-Post one-click, without a form
+def alerts_unsubscribe(token: str):
+    """Stop a subscription with one click, no login."""
+    try:
+        subscription = alerts.unsubscribe(token)
+    except InvalidInput as error:
+        return link_failed(error)
+    listing = subscription.listing
+    return message_page("Unsubscribed",
+                        f"You will get no more alerts about {listing.product.name} at "
+                        f"{subscription.address}.", page=brand_of(listing.retailer))

@@ -1,1 +1,0 @@
-"""Shopper engagement: offers and coupons, redemption, wish lists, feedback."""

@@ -1,0 +1,1 @@
+"""Shoppers' ratings and comments, and the reports of them for retailers and vendors."""

@@ -1,0 +1,10 @@
+"""The feedback blueprint. Its routes live in one module per surface, imported below."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("feedback", __name__)
+
+# Each surface module adds its routes to bp when imported.
+from qrshop.feedback import views_console, views_shopper, views_vendor  # noqa: E402, F401

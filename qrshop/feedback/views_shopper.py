@@ -1,0 +1,40 @@
+"""Feedback from a landing page: stars, "was this helpful?" and a comment."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from qrshop.extensions import csrf, limiter
+from qrshop.feedback import services
+from qrshop.feedback.views import bp
+from qrshop.shopper import identity
+from qrshop.shopper.actions import (
+    back_to,
+    landing_page_or_404,
+    no_store,
+    shopper_rate_key,
+    wants_json,
+)
+
+
+@bp.post("/t/<code>/feedback")
+@csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
+@limiter.limit("10 per hour", key_func=shopper_rate_key,
+               error_message="Thanks! You have sent a lot of feedback; try again later.")
+def feedback(code: str):
+    """Record the shopper's stars, "was this helpful?" answer and comment."""
+    page = landing_page_or_404(code)
+    identity.protect_shopper_form(page.retailer_id)
+    rating = request.form.get("rating", "")
+    helpful = request.form.get("helpful", "")
+    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
+    services.leave_feedback(
+        shopper_id=shopper_id, listing_id=page.listing_id, store_id=page.store_id,
+        rating=int(rating) if rating.isdigit() else None,
+        is_helpful={"yes": True, "no": False}.get(helpful),
+        comment=request.form.get("comment", ""),
+    )
+    response = jsonify(thanks=True) if wants_json() else back_to(page, "feedback")
+    if is_new:
+        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
+    return no_store(response)

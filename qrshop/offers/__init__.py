@@ -1,0 +1,1 @@
+"""Offers, the coupons shoppers claim from them, their redemption at the till."""

@@ -1,0 +1,142 @@
+"""The engagement block of a landing page: the offer a shopper sees, whether the item is on
+their wish list, and their coupon of that offer. ONE query on the scan path, built once.
+
+This is the landing page's justified read model (STYLE.md rule 15): it reads the wish list's
+table beside the offers', so a scan costs one round trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import and_, bindparam, case, exists, func, literal, select
+
+from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
+from qrshop.extensions import session_driver
+from qrshop.offers.eligibility import offer_rule
+from qrshop.offers.models import CouponClaim, Offer
+from qrshop.wishlist.models import WishlistItem
+
+
+@dataclass(frozen=True)
+class OfferTeaser:
+    """The few fields of an offer a landing page shows."""
+
+    id: int
+    title: str
+    per_shopper_limit: int
+
+
+@dataclass(frozen=True)
+class LandingEngagement:
+    """What the engagement block of a landing page shows, read in one query."""
+
+    is_saved: bool
+    offer: Optional[OfferTeaser]
+    # The shopper's live coupon of that offer, and how many they have claimed of it.
+    my_coupon_code: Optional[str]
+    my_claims: int
+
+    @property
+    def can_claim(self) -> bool:
+        """True when the shopper may claim (another) coupon of the offer."""
+        return self.offer is not None and self.my_claims < self.offer.per_shopper_limit
+
+
+def _landing_engagement_statement(with_shopper: bool):
+    """Built once: the scan path only binds values (statement building costs more than SQL).
+
+    The best offer is the most specific one (this item before every item, this store before
+    every store), then the one ending soonest.
+    """
+    offers, claims, saved = Offer.__table__, CouponClaim.__table__, WishlistItem.__table__
+    candidate = offers.alias("candidate")
+    now = bindparam("now", type_=UTCDateTime())
+    best_offer_id = (
+        select(candidate.c.id)
+        .where(offer_rule(candidate.c, retailer_id=bindparam("retailer_id"),
+                          listing_id=bindparam("listing_id"), store_id=bindparam("store_id"),
+                          now=now).claimable)
+        .order_by(case((candidate.c.listing_id.is_(None), 1), else_=0),
+                  case((candidate.c.store_id.is_(None), 1), else_=0),
+                  candidate.c.ends_at, candidate.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    if with_shopper:
+        shopper = bindparam("shopper_id")
+        is_saved = exists().where(saved.c.shopper_id == shopper,
+                                  saved.c.listing_id == bindparam("listing_id"),
+                                  saved.c.removed_at.is_(None))
+        mine = and_(claims.c.offer_id == offers.c.id, claims.c.shopper_id == shopper)
+        my_code = (
+            select(claims.c.code)
+            .where(mine, claims.c.redeemed_at.is_(None), claims.c.expires_at > now)
+            .order_by(claims.c.claimed_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        my_claims = select(func.count()).where(mine).scalar_subquery()
+    else:
+        is_saved, my_code, my_claims = literal(False), literal(None), literal(0)
+    one_row = select(literal(1).label("one")).subquery()
+    return (
+        select(is_saved.label("is_saved"), offers.c.id, offers.c.title,
+               offers.c.per_shopper_limit, my_code.label("my_code"),
+               my_claims.label("my_claims"))
+        .select_from(one_row)
+        .outerjoin(offers, offers.c.id == best_offer_id)
+    )
+
+
+_ENGAGEMENT_FOR_SHOPPER = DriverStatement(_landing_engagement_statement(with_shopper=True))
+_ENGAGEMENT_ANONYMOUS = DriverStatement(_landing_engagement_statement(with_shopper=False))
+
+
+def landing_engagement(page, shopper_id: Optional[str],
+                       driver: Optional[DriverConnection] = None, *,
+                       now: Optional[datetime] = None) -> LandingEngagement:
+    """The best offer for a landing page and the shopper's wish-list and coupon state.
+
+    ONE query on the scan path.
+    """
+    params = {"retailer_id": page.retailer_id, "listing_id": page.listing_id,
+              "store_id": page.store_id, "now": now or utcnow()}
+    if shopper_id is None:
+        statement = _ENGAGEMENT_ANONYMOUS
+    else:
+        statement, params["shopper_id"] = _ENGAGEMENT_FOR_SHOPPER, shopper_id
+    is_saved, offer_id, title, per_shopper, my_code, my_claims = (
+        statement.execute(driver or session_driver(), params).fetchone())
+    offer = OfferTeaser(offer_id, title, per_shopper) if offer_id is not None else None
+    return LandingEngagement(bool(is_saved), offer, my_code, int(my_claims or 0))
+
+
+def _next_offer_change_statement():
+    """Built once: when the next offer that could show on a page starts or ends."""
+    offers = Offer.__table__
+    now = bindparam("now", type_=UTCDateTime())
+    change = case((offers.c.starts_at > now, offers.c.starts_at), else_=offers.c.ends_at)
+    rule = offer_rule(offers.c, retailer_id=bindparam("retailer_id"),
+                      listing_id=bindparam("listing_id"), store_id=bindparam("store_id"),
+                      now=now)
+    return select(func.min(change).label("next_change")).where(rule.in_scope, rule.not_ended)
+
+
+_NEXT_OFFER_CHANGE = DriverStatement(_next_offer_change_statement())
+
+
+def anonymous_engagement(page, driver: DriverConnection
+                         ) -> tuple[LandingEngagement, Optional[datetime]]:
+    """The engagement block a shopper without a cookie sees, and until when it holds.
+
+    Besides the offers' rows (which raise the landing data version when they change), it
+    depends on the time: it holds until the next of those offers starts or ends (None: for
+    ever). Read the change time first, so it is never later than the block's own snapshot.
+    """
+    values = {"retailer_id": page.retailer_id, "listing_id": page.listing_id,
+              "store_id": page.store_id, "now": utcnow()}
+    (next_change,) = _NEXT_OFFER_CHANGE.one(driver, values)
+    return landing_engagement(page, None, driver, now=values["now"]), next_change

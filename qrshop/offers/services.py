@@ -1,0 +1,242 @@
+"""Offers and claiming their coupons.
+
+The invariants that must hold under any concurrency (DESIGN.md section 3) are each decided by
+one conditional statement whose row count says what happened, never by read-then-write:
+an offer's claimed_count is raised by `UPDATE ... WHERE <offer rule>` (which includes
+`claimed_count < total_limit`), and a shopper's n-th claim of an offer is unique. Redemption
+is in redemption.py; the landing page's offer in landing.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from qrshop.accounts.models import Retailer, Store, User
+from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.services import CURRENCIES, format_price
+from qrshop.db import utcnow
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+from qrshop.offers.coupons import display_code, new_coupon_code, normalise_coupon_code
+from qrshop.offers.eligibility import offer_rule
+from qrshop.offers.models import CouponClaim, Offer, OfferKind
+from qrshop.pagination import Page, like_pattern, paginate
+from qrshop.web import owned_or_404
+
+
+def describe_offer(offer: Offer) -> str:
+    """What a coupon of this offer gives, as a shopper reads it."""
+    if offer.kind == OfferKind.PERCENT:
+        return f"{offer.percent_off}% off"
+    if offer.kind == OfferKind.AMOUNT:
+        return f"{format_price(offer.amount_off_cents, offer.currency)} off"
+    return offer.perk_text or ""
+
+
+def create_offer(
+    retailer: Retailer,
+    *,
+    title: str,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    percent_off: Optional[int] = None,
+    amount_off_cents: Optional[int] = None,
+    perk_text: Optional[str] = None,
+    currency: str = "USD",
+    listing: Optional[Listing] = None,
+    store: Optional[Store] = None,
+    total_limit: Optional[int] = None,
+    per_shopper_limit: int = 1,
+    coupon_valid_days: int = 7,
+    terms: str = "",
+    created_by: Optional[User] = None,
+) -> Offer:
+    """Create an offer after checking every value; raise InvalidInput saying what to fix."""
+    title = (title or "").strip()
+    if not title or len(title) > 120:
+        raise InvalidInput("Give the offer a title of 1 to 120 characters.")
+    try:
+        kind = OfferKind(kind)
+    except ValueError:
+        raise InvalidInput("Offer type must be percent, amount or perk.") from None
+    values: dict = {"percent_off": None, "amount_off_cents": None, "perk_text": None}
+    if kind is OfferKind.PERCENT:
+        if not isinstance(percent_off, int) or not 1 <= percent_off <= 100:
+            raise InvalidInput("Percent off must be a whole number from 1 to 100.")
+        values["percent_off"] = percent_off
+    elif kind is OfferKind.AMOUNT:
+        if not isinstance(amount_off_cents, int) or amount_off_cents <= 0:
+            raise InvalidInput("Amount off must be more than zero.")
+        values["amount_off_cents"] = amount_off_cents
+    else:
+        perk_text = (perk_text or "").strip()
+        if not perk_text or len(perk_text) > 200:
+            raise InvalidInput("Describe the perk in 1 to 200 characters.")
+        values["perk_text"] = perk_text
+    if listing is not None and listing.retailer_id != retailer.id:
+        raise InvalidInput("That item is not carried by this retailer.")
+    if store is not None and store.retailer_id != retailer.id:
+        raise InvalidInput("That store belongs to another retailer.")
+    currency = listing.currency if listing is not None else (currency or "").upper()
+    if currency not in CURRENCIES:
+        raise InvalidInput(f"Unsupported currency {currency!r}.")
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise InvalidInput("Start and end need a time zone.")
+    if ends_at <= starts_at:
+        raise InvalidInput("The offer must end after it starts.")
+    if total_limit is not None and (not isinstance(total_limit, int) or total_limit < 1):
+        raise InvalidInput("Total claim limit must be at least 1 (or empty for no limit).")
+    if not isinstance(per_shopper_limit, int) or not 1 <= per_shopper_limit <= 100:
+        raise InvalidInput("Claims per shopper must be from 1 to 100.")
+    if not isinstance(coupon_valid_days, int) or not 1 <= coupon_valid_days <= 365:
+        raise InvalidInput("Coupons must stay valid from 1 to 365 days.")
+    offer = Offer(
+        retailer=retailer, listing=listing, store=store, title=title, kind=kind.value,
+        currency=currency, terms=(terms or "").strip()[:2000], starts_at=starts_at,
+        ends_at=ends_at, total_limit=total_limit, claimed_count=0,
+        per_shopper_limit=per_shopper_limit, coupon_valid_days=coupon_valid_days,
+        created_by_id=created_by.id if created_by is not None else None, **values,
+    )
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+def end_offer(retailer_id: int, offer_id: int) -> Offer:
+    """Stop an offer now: no more claims (coupons already issued stay valid until they expire)."""
+    offer = owned_or_404(Offer, offer_id, "No such offer.", retailer_id=retailer_id)
+    now = utcnow()
+    if offer.starts_at >= now:
+        # Never started: it must not become claimable for a moment at its start time.
+        offer.starts_at = now - timedelta(seconds=1)
+    if offer.ends_at > now:
+        offer.ends_at = now
+    db.session.flush()
+    return offer
+
+
+def offers_of(retailer_id: int) -> list[Offer]:
+    """A retailer's offers, newest first."""
+    return list(db.session.scalars(
+        select(Offer).where(Offer.retailer_id == retailer_id).order_by(Offer.id.desc())
+    ))
+
+
+def offers_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
+    """One page of a retailer's offers, newest first; query matches the offer's title, its
+    item's name or SKU."""
+    statement = (
+        select(Offer).outerjoin(Listing, Listing.id == Offer.listing_id)
+        .outerjoin(Product, Product.id == Listing.product_id)
+        .where(Offer.retailer_id == retailer_id)
+        .order_by(Offer.id.desc())
+    )
+    if query:
+        pattern = like_pattern(query)
+        statement = statement.where(or_(
+            func.lower(Offer.title).like(pattern, escape="\\"),
+            func.lower(Product.name).like(pattern, escape="\\"),
+            func.lower(Listing.sku).like(pattern, escape="\\"),
+        ))
+    return paginate(statement, page, query=query)
+
+
+def claim_coupon(
+    offer_id: int, *, shopper_id: str, retailer_id: int, listing_id: int, store_id: int
+) -> CouponClaim:
+    """Issue the shopper a coupon of an offer shown on this listing's page in this store.
+
+    Raises InvalidInput: 404 offer_unavailable, 409 already_claimed, 410 offer_ended or
+    offer_exhausted. The offer's count is raised by one conditional UPDATE on the offer rule
+    (never past the limit); the per-shopper limit is the unique (offer, shopper, claim_number).
+    """
+    now = utcnow()
+    rule = offer_rule(Offer, retailer_id=retailer_id, listing_id=listing_id,
+                      store_id=store_id, now=now)
+    found = db.session.execute(
+        select(Offer, rule.started.label("started"), rule.not_ended.label("not_ended"))
+        .where(Offer.id == offer_id, rule.in_scope)
+    ).first()
+    if found is None:
+        raise InvalidInput("This offer is not available for this item.",
+                           code="offer_unavailable", status_code=404)
+    offer, started, not_ended = found
+    if not started:
+        raise InvalidInput("This offer has not started yet.", code="offer_not_started",
+                           status_code=409)
+    if not not_ended:
+        raise InvalidInput("Sorry, this offer has ended.", code="offer_ended", status_code=410)
+    taken = db.session.scalar(
+        select(func.count()).where(CouponClaim.offer_id == offer.id,
+                                   CouponClaim.shopper_id == shopper_id)
+    )
+    if taken >= offer.per_shopper_limit:
+        raise InvalidInput("You already have this coupon.", code="already_claimed",
+                           status_code=409)
+    counted = db.session.execute(
+        update(Offer)
+        .where(Offer.id == offer.id, rule.claimable)
+        .values(claimed_count=Offer.claimed_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if counted.rowcount != 1:
+        raise InvalidInput("Sorry, every coupon of this offer has been claimed.",
+                           code="offer_exhausted", status_code=410)
+    claim = CouponClaim(
+        code=new_coupon_code(), offer_id=offer.id, shopper_id=shopper_id,
+        claim_number=taken + 1, listing_id=listing_id, store_id=store_id, claimed_at=now,
+        expires_at=min(now + timedelta(days=offer.coupon_valid_days), offer.ends_at),
+    )
+    db.session.add(claim)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same shopper claimed at the same moment in another request (or, once in a
+        # trillion, the random code was taken): undo the count with everything else.
+        db.session.rollback()
+        raise InvalidInput("You already have this coupon.", code="already_claimed",
+                           status_code=409) from None
+    return claim
+
+
+def shoppers_coupon(code: str, shopper_ids: set[str]) -> Optional[CouponClaim]:
+    """A coupon by code, only if it belongs to one of these shoppers (the caller's cookies)."""
+    canonical = normalise_coupon_code(code)
+    if canonical is None or not shopper_ids:
+        return None
+    return db.session.scalar(
+        select(CouponClaim).where(CouponClaim.code == canonical,
+                                  CouponClaim.shopper_id.in_(shopper_ids))
+    )
+
+
+def coupon_status(claim: CouponClaim, now: Optional[datetime] = None) -> str:
+    """'redeemed', 'expired' or 'valid'."""
+    if claim.redeemed_at is not None:
+        return "redeemed"
+    if claim.expires_at <= (now or utcnow()):
+        return "expired"
+    return "valid"
+
+
+def coupons_of(shopper_ids: list[str], retailer_ids: set[int]) -> dict[int, list[dict]]:
+    """{retailer_id: the coupons of these shoppers at that retailer, newest first}, as the
+    wish list shows them."""
+    now, result = utcnow(), {}
+    claims = db.session.scalars(
+        select(CouponClaim).where(CouponClaim.shopper_id.in_(shopper_ids))
+        .order_by(CouponClaim.claimed_at.desc(), CouponClaim.id.desc())
+    ).all()
+    for claim in claims:
+        if claim.offer.retailer_id in retailer_ids:
+            result.setdefault(claim.offer.retailer_id, []).append({
+                "code": display_code(claim.code), "title": claim.offer.title,
+                "value": describe_offer(claim.offer), "expires_at": claim.expires_at,
+                "status": coupon_status(claim, now),
+            })
+    return result

@@ -1,0 +1,10 @@
+"""The offers blueprint. Its routes live in one module per surface, imported below."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("offers", __name__)
+
+# Each surface module adds its routes to bp when imported.
+from qrshop.offers import views_console, views_shopper, views_till  # noqa: E402, F401

@@ -1,0 +1,116 @@
+"""The merchandiser's offers in the console: list, create, end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from qrshop.accounts.auth import roles_required
+from qrshop.accounts.models import Role, Store
+from qrshop.catalog.models import Listing, Product
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+from qrshop.money import parse_money
+from qrshop.offers import services
+from qrshop.offers.forms import OFFER_KINDS, OfferForm
+from qrshop.offers.views import bp
+
+
+def _offer_form() -> OfferForm:
+    form = OfferForm()
+    form.kind.choices = OFFER_KINDS
+    retailer_id = current_user.retailer_id
+    listings = db.session.execute(
+        select(Listing.id, Listing.sku, Product.name)
+        .join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == retailer_id).order_by(Product.name)
+    ).all()
+    form.listing.choices = [("", "Every item")] + [
+        (str(listing_id), f"{name} ({sku})") for listing_id, sku, name in listings]
+    stores = db.session.scalars(
+        select(Store).where(Store.retailer_id == retailer_id).order_by(Store.code)).all()
+    form.store.choices = [("", "Every store")] + [
+        (str(store.id), f"{store.code} · {store.name}") for store in stores]
+    return form
+
+
+def _console_timezone(store: Optional[Store]) -> ZoneInfo:
+    """Offer times are typed in the store's time zone (or the retailer's first store's)."""
+    if store is None:
+        store = db.session.scalar(select(Store).where(
+            Store.retailer_id == current_user.retailer_id).order_by(Store.code).limit(1))
+    try:
+        return ZoneInfo(store.timezone if store else "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _chosen(model, raw_id: str):
+    """A listing or store of the user's retailer by id, or None for 'every'."""
+    if not raw_id:
+        return None
+    found = db.session.get(model, int(raw_id)) if raw_id.isdigit() else None
+    if found is None or found.retailer_id != current_user.retailer_id:
+        raise InvalidInput("Choose an item and a store from the lists.")
+    return found
+
+
+def _create_offer(form: OfferForm):
+    """Create the offer the form describes; InvalidInput says what to fix."""
+    store = _chosen(Store, form.store.data)
+    listing = _chosen(Listing, form.listing.data)
+    zone = _console_timezone(store)
+    amount = None
+    if form.kind.data == "amount":
+        amount = parse_money(form.amount_off.data, "Amount off")
+    return services.create_offer(
+        current_user.retailer, title=form.title.data, kind=form.kind.data,
+        percent_off=form.percent_off.data, amount_off_cents=amount,
+        perk_text=form.perk_text.data, listing=listing, store=store,
+        starts_at=form.starts_at.data.replace(tzinfo=zone).astimezone(UTC),
+        ends_at=form.ends_at.data.replace(tzinfo=zone).astimezone(UTC),
+        total_limit=form.total_limit.data, per_shopper_limit=form.per_shopper_limit.data,
+        coupon_valid_days=form.coupon_valid_days.data, terms=form.terms.data,
+        created_by=current_user,
+    )
+
+
+@bp.route("/console/offers", methods=["GET", "POST"])
+@roles_required(Role.MERCHANDISER)
+def offers():
+    """The retailer's offers, and a form to create one."""
+    form = _offer_form()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                offer = _create_offer(form)
+            except InvalidInput as error:
+                flash(error.message, "error")
+                status = error.status_code
+            else:
+                flash(f"Offer “{offer.title}” created.", "info")
+                return redirect(url_for(".offers"), code=303)
+        else:
+            problems = [f"{form[name].label.text}: {errors[0]}"
+                        for name, errors in form.errors.items() if name != "csrf_token"]
+            flash("; ".join(problems) or "The form expired; please send it again.", "error")
+            status = 400
+    rows = [(offer, services.describe_offer(offer)) for offer in
+            services.offers_of(current_user.retailer_id)]
+    return render_template("console/offers.html", form=form, offers=rows,
+                           now=datetime.now(UTC), timezone=_console_timezone(None).key), status
+
+
+@bp.post("/console/offers/<int:offer_id>/end")
+@roles_required(Role.MERCHANDISER)
+def end_offer(offer_id: int):
+    """End an offer now."""
+    offer = services.end_offer(current_user.retailer_id, offer_id)
+    flash(f"Offer “{offer.title}” ended.", "info")
+    return redirect(url_for(".offers"), code=303)

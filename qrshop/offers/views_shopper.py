@@ -1,0 +1,62 @@
+"""Shopper pages of offers: "Get coupon" on a landing page, and the coupon page itself."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, redirect, render_template, request, url_for
+
+from qrshop.errors import InvalidInput
+from qrshop.extensions import csrf, limiter
+from qrshop.offers import services
+from qrshop.offers.coupons import barcode_svg, display_code
+from qrshop.offers.views import bp
+from qrshop.shopper import identity
+from qrshop.shopper.actions import brand_of, landing_page_or_404, no_store, shopper_rate_key
+from qrshop.wishlist.services import linked_shoppers
+
+
+@bp.post("/t/<code>/coupon")
+@csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
+@limiter.limit("20 per hour", key_func=shopper_rate_key,
+               error_message="Too many coupon requests from this phone; try again later.")
+def claim(code: str):
+    """Claim a coupon of the offer shown on the landing page, then show it."""
+    page = landing_page_or_404(code)
+    identity.protect_shopper_form(page.retailer_id)
+    if page.is_retired:
+        abort(410, description="This tag is no longer in use; ask an associate for help.")
+    offer_id = request.form.get("offer", "")
+    if not offer_id.isdigit():
+        abort(400, description="Choose an offer from the page.")
+    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
+    try:
+        coupon = services.claim_coupon(
+            int(offer_id), shopper_id=shopper_id, retailer_id=page.retailer_id,
+            listing_id=page.listing_id, store_id=page.store_id,
+        )
+    except InvalidInput as error:
+        # The 4xx rolls back the shopper row too, so no cookie is set for it.
+        body = render_template("shopper/coupon_unavailable.html", page=page,
+                               message=error.message)
+        return no_store(make_response(body, error.status_code))
+    response = redirect(url_for(".coupon", code=display_code(coupon.code)), code=303)
+    if is_new:
+        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
+    return no_store(response)
+
+
+@bp.get("/coupon/<code>")
+def coupon(code: str):
+    """The coupon, big on the phone: code and barcode for the till. Only its shopper sees it."""
+    shoppers = identity.cookie_shoppers()
+    claim = services.shoppers_coupon(code, set(linked_shoppers(shoppers)))
+    if claim is None:
+        abort(404, description="This coupon is not on this phone. Open it from the phone "
+                               "that claimed it, or see your wish list.")
+    offer = claim.offer
+    body = render_template(
+        "shopper/coupon.html", page=brand_of(offer.retailer), claim=claim, offer=offer,
+        code=display_code(claim.code), value=services.describe_offer(offer),
+        status=services.coupon_status(claim), barcode=barcode_svg(claim.code),
+        item=claim.listing.product.name if claim.listing else None,
+    )
+    return no_store(make_response(body))

@@ -1,0 +1,82 @@
+"""What every shopper action from a landing page shares (saving, claiming, feedback, alerts):
+the page by its tag code, the way back to it, the retailer's brand and the message page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from flask import abort, make_response, redirect, render_template, request
+
+from qrshop.accounts.models import Retailer
+from qrshop.content.models import Media
+from qrshop.errors import InvalidInput
+from qrshop.shopper.services import find_landing_page
+from qrshop.tags.codes import normalise_code
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The retailer theme the shopper templates need (the names LandingPage uses)."""
+
+    retailer_name: str
+    primary_colour: str
+    accent_colour: str
+    font: str
+    footer_text: str
+    logo_filename: Optional[str] = None
+    logo_width: Optional[int] = None
+    logo_height: Optional[int] = None
+
+
+def brand_of(retailer: Retailer) -> Brand:
+    """The theme of a retailer, for pages outside a landing page."""
+    logo: Optional[Media] = retailer.logo
+    return Brand(
+        retailer.name, retailer.primary_colour, retailer.accent_colour, retailer.font,
+        retailer.footer_text,
+        f"{logo.sha256}.{logo.extension}" if logo else None,
+        logo.width if logo else None, logo.height if logo else None,
+    )
+
+
+def landing_page_or_404(code: str):
+    """The landing page of a tag code (any case), or a 404."""
+    canonical = normalise_code(code)
+    page = find_landing_page(canonical) if canonical else None
+    if page is None:
+        abort(404, description="No tag has this code.")
+    return page
+
+
+def wants_json() -> bool:
+    """Whether the caller (the page's script) asked for JSON rather than a redirect."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def back_to(page, anchor: str = "engage"):
+    """Back to the landing page; ?via= keeps the visit from counting as a shelf scan."""
+    return redirect(f"/t/{page.code}?via=engage#{anchor}", code=303)
+
+
+def no_store(response):
+    """Mark a shopper's own answer as never to be cached."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def shopper_rate_key() -> str:
+    """Rate-limit key: the shopper's cookies (per shopper), else the client address."""
+    cookies = sorted(value for name, value in request.cookies.items() if name.startswith("qs"))
+    return "shopper:" + ("|".join(cookies) or (request.remote_addr or "unknown"))
+
+
+def message_page(heading: str, message: str, status: int = 200, **context):
+    """A branded page saying one thing (a confirmed link, an expired one)."""
+    body = render_template("shopper/message.html", heading=heading, message=message, **context)
+    return no_store(make_response(body, status))
+
+
+def link_failed(error: InvalidInput):
+    """The page of a link that does not work (the 4xx rolls the request back)."""
+    return message_page("This link does not work", error.message, error.status_code)

@@ -1,0 +1,109 @@
+"""Saving items to a shopper's wish list, and reading the list with its coupons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import and_, select, update
+
+from qrshop.accounts.models import Retailer, Store
+from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.services import format_price
+from qrshop.db import utcnow
+from qrshop.extensions import db, insert_ignoring_duplicates
+from qrshop.offers.services import coupons_of
+from qrshop.shopper.models import Shopper
+from qrshop.tags.models import Tag
+from qrshop.wishlist.models import WishlistItem
+
+
+def save_to_wishlist(*, shopper_id: str, listing_id: int, store_id: int, tag_id: int) -> None:
+    """Save a listing to the shopper's wish list (saving twice keeps one entry)."""
+    insert_ignoring_duplicates(
+        WishlistItem,
+        {"shopper_id": shopper_id, "listing_id": listing_id, "store_id": store_id,
+         "tag_id": tag_id, "created_at": utcnow()},
+        ["shopper_id", "listing_id"],
+    )
+    db.session.execute(
+        update(WishlistItem)
+        .where(WishlistItem.shopper_id == shopper_id, WishlistItem.listing_id == listing_id,
+               WishlistItem.removed_at.is_not(None))
+        .values(removed_at=None)
+    )
+
+
+def remove_from_wishlist(*, shopper_id: str, listing_id: int) -> None:
+    """Remove a listing from the shopper's wish list (only theirs)."""
+    item = db.session.scalar(
+        select(WishlistItem).where(WishlistItem.shopper_id == shopper_id,
+                                   WishlistItem.listing_id == listing_id)
+    )
+    if item is not None and item.removed_at is None:
+        item.removed_at = utcnow()
+        db.session.flush()
+
+
+@dataclass
+class RetailerWishlist:
+    """One retailer's part of a shopper's /wishlist page."""
+
+    retailer_name: str
+    items: list = None
+    coupons: list = None
+    retailer_id: Optional[int] = None
+
+
+def linked_shoppers(shopper_ids: dict[int, str]) -> list[str]:
+    """These shoppers and every shopper of the same retailer with the same verified email."""
+    if not shopper_ids:
+        return []
+    verified = (
+        select(Shopper.retailer_id, Shopper.email)
+        .where(Shopper.id.in_(list(shopper_ids.values())), Shopper.email.is_not(None),
+               Shopper.email_verified_at.is_not(None))
+        .subquery()
+    )
+    same_email = db.session.scalars(
+        select(Shopper.id)
+        .join(verified, and_(Shopper.retailer_id == verified.c.retailer_id,
+                             Shopper.email == verified.c.email))
+        .where(Shopper.email_verified_at.is_not(None))
+    ).all()
+    return sorted(set(shopper_ids.values()) | set(same_email))
+
+
+def wishlists(shopper_ids: dict[int, str]) -> list[RetailerWishlist]:
+    """The saved items and coupons of the caller's shoppers ({retailer_id: shopper_id}),
+    including those saved on the caller's other devices (same verified email)."""
+    if not shopper_ids:
+        return []
+    ids = linked_shoppers(shopper_ids)
+    names = dict(db.session.execute(
+        select(Retailer.id, Retailer.name).where(Retailer.id.in_(list(shopper_ids)))
+    ).all())
+    pages = {rid: RetailerWishlist(names[rid], [], [], rid) for rid in sorted(names)}
+    seen = set()
+    rows = db.session.execute(
+        select(WishlistItem.listing_id, WishlistItem.created_at, Listing.retailer_id,
+               Listing.price_cents,
+               Listing.currency, Product.name, Product.brand, Store.name, Tag.code)
+        .join(Listing, Listing.id == WishlistItem.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .outerjoin(Store, Store.id == WishlistItem.store_id)
+        .outerjoin(Tag, Tag.id == WishlistItem.tag_id)
+        .where(WishlistItem.shopper_id.in_(ids), WishlistItem.removed_at.is_(None))
+        .order_by(WishlistItem.created_at.desc(), WishlistItem.id.desc())
+    ).all()
+    for listing_id, saved_at, retailer_id, cents, currency, name, brand, store_name, tag_code \
+            in rows:
+        if retailer_id in pages and listing_id not in seen:
+            seen.add(listing_id)  # saved on two devices: listed once, the latest save
+            pages[retailer_id].items.append({
+                "name": name, "brand": brand, "price": format_price(cents, currency),
+                "store": store_name, "tag_code": tag_code, "saved_at": saved_at,
+            })
+    for retailer_id, coupons in coupons_of(ids, set(pages)).items():
+        pages[retailer_id].coupons.extend(coupons)
+    return [page for page in pages.values() if page.items or page.coupons]

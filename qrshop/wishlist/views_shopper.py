@@ -1,0 +1,104 @@
+"""Shopper pages of the wish list: save from a landing page, /wishlist, magic links."""
+
+from __future__ import annotations
+
+from flask import jsonify, make_response, redirect, render_template, request, url_for
+
+from qrshop import tokens
+from qrshop.accounts.models import Retailer
+from qrshop.errors import InvalidInput
+from qrshop.extensions import csrf, db, limiter
+from qrshop.shopper import identity
+from qrshop.shopper.actions import (
+    back_to,
+    brand_of,
+    landing_page_or_404,
+    link_failed,
+    message_page,
+    no_store,
+    shopper_rate_key,
+    wants_json,
+)
+from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
+from qrshop.wishlist import devices, services
+from qrshop.wishlist.views import bp
+
+
+@bp.post("/t/<code>/save")
+@csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
+def save(code: str):
+    """Save the item to the shopper's wish list, or remove it (action=remove)."""
+    page = landing_page_or_404(code)
+    identity.protect_shopper_form(page.retailer_id)
+    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
+    remove = request.form.get("action") == "remove"
+    if remove:
+        services.remove_from_wishlist(shopper_id=shopper_id, listing_id=page.listing_id)
+    else:
+        services.save_to_wishlist(shopper_id=shopper_id, listing_id=page.listing_id,
+                                  store_id=page.store_id, tag_id=page.tag_id)
+    response = jsonify(saved=not remove) if wants_json() else back_to(page)
+    if is_new:
+        identity.set_shopper_cookie(response, page.retailer_id, shopper_id)
+    return no_store(response)
+
+
+def _qr(url: str) -> dict:
+    """What the template needs to draw a QR as inline SVG."""
+    matrix = encode(url)
+    return {"url": url, "side": matrix.size + 2 * QUIET_ZONE, "path": svg_path_data(matrix)}
+
+
+@bp.get("/wishlist")
+def wishlist():
+    """The shopper's saved items and coupons per retailer, with a QR to show at the counter."""
+    shoppers = identity.cookie_shoppers()
+    lists = services.wishlists(shoppers)
+    page = None
+    if len(shoppers) == 1:
+        page = brand_of(db.session.get(Retailer, next(iter(shoppers))))
+    counter = {wishlist.retailer_id: _qr(devices.counter_url(
+        wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
+    context = {"lists": lists, "counter": counter,
+               "counter_minutes": tokens.MAX_AGE[tokens.COUNTER] // 60,
+               "message": request.args.get("sent") and "Check your inbox: we emailed you a "
+                          "link. Open it on the other phone or computer."}
+    if page is not None:
+        context["page"] = page
+    return no_store(make_response(render_template("shopper/wishlist.html", **context)))
+
+
+@bp.post("/wishlist/link")
+@limiter.limit("5 per hour", key_func=shopper_rate_key,
+               deduct_when=lambda response: response.status_code < 400,
+               error_message="We have sent you several links; try again later.")
+def wishlist_link_request():
+    """Email a magic link that opens this wish list on another device."""
+    devices.request_magic_link(identity.cookie_shoppers(), request.form.get("email", ""))
+    return redirect(url_for(".wishlist", sent=1), code=303)
+
+
+@bp.get("/wishlist/link/<token>")
+def wishlist_link(token: str):
+    """Ask before joining this device to the wish list (mail scanners only GET links)."""
+    try:
+        email = devices.magic_link_email(token)
+    except InvalidInput as error:
+        return link_failed(error)
+    return message_page("Use your wish list here",
+                        f"Show the wish list and coupons of {email} on this device?",
+                        form_action=url_for(".wishlist_link_open", token=token),
+                        form_button="Yes, show my wish list")
+
+
+@bp.post("/wishlist/link/<token>")
+def wishlist_link_open(token: str):
+    """Join this device to the wish list of the link's email."""
+    try:
+        _, created = devices.link_device(token, identity.cookie_shoppers())
+    except InvalidInput as error:
+        return link_failed(error)
+    response = redirect(url_for(".wishlist"), code=303)
+    for retailer_id, shopper_id in created.items():
+        identity.set_shopper_cookie(response, retailer_id, shopper_id)
+    return no_store(response)
