@@ -64,7 +64,7 @@ class InviteForm(FlaskForm):
     """Invite someone; the roles, retailers, vendors and stores offered depend on who asks."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    role = SelectField("Role", validators=[DataRequired()])
+    role = SelectField("Role", validate_choice=False, validators=[DataRequired(), Length(max=16)])
     retailer = SelectField("Retailer", validate_choice=False, validators=[Length(max=64)])
     vendor = SelectField("Vendor", validate_choice=False, validators=[Length(max=64)])
     store = SelectField("Store (associates)", validate_choice=False,

@@ -36,7 +36,7 @@ class Surface:
 
 def _invite_form(actor: User) -> InviteForm:
     """The invite form with the roles, retailers, vendors and stores actor may choose."""
-    form = InviteForm(prefix="invite")
+    form = InviteForm()
     if actor.role == Role.ADMIN:
         form.role.choices = [(role.value, role.value) for role in Role]
         form.retailer.choices = [("", "—")] + [
@@ -62,7 +62,7 @@ def _store_choices(retailer_id: int | None) -> list[tuple[str, str]]:
 
 
 def _role_form(user: User) -> ChangeRoleForm:
-    form = ChangeRoleForm(prefix=f"user{user.id}",
+    form = ChangeRoleForm(formdata=None,
                           data={"role": user.role, "store": user.store.code if user.store else ""})
     form.role.choices = [(Role.ASSOCIATE.value, "associate"),
                          (Role.MERCHANDISER.value, "merchandiser")]
@@ -133,7 +133,7 @@ def add_staff_pages(bp: Blueprint, surface: Surface) -> None:
         """Change a retailer user's role (merchandiser / associate) or store."""
         actor = current_user._get_current_object()
         user = staff.managed_user_or_404(actor, user_id)
-        form = ChangeRoleForm(prefix=f"user{user.id}")
+        form = ChangeRoleForm()
         if not form.validate_on_submit():
             flash(form_errors(form), "error")
             return _render_list(surface, 400)
