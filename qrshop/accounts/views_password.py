@@ -23,7 +23,7 @@ FORGOT_ANSWER = ("If an account has this email, we have sent it a link to choose
 
 def _set_password_page(token: str, purpose: TokenPurpose, template_title: str):
     """Show the set-password form for a live link; on a valid POST, set it and log in."""
-    invitations.live_token(token, purpose)
+    email = invitations.live_token(token, purpose).user.email
     form = SetPasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -43,7 +43,8 @@ def _set_password_page(token: str, purpose: TokenPurpose, template_title: str):
     elif request.method == "POST":
         flash(form_errors(form), "error")
         status = 400
-    return render_template("accounts/set_password.html", form=form, title=template_title), status
+    return render_template("accounts/set_password.html", form=form, title=template_title,
+                           email=email), status
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
