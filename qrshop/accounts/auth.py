@@ -45,6 +45,8 @@ def user_for_session(session_user_id: str) -> User | None:
     password raises the version, so every older session ends on its next request.
     """
     user_id, _, version = (session_user_id or "").partition(":")
+    # A session from before session versions holds the bare id: it counts as version 0.
+    version = version or "0"
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = db.session.get(User, int(user_id))

@@ -253,3 +253,16 @@ def test_resend_from_the_staff_page_kills_the_old_link(client):
     response = _post(client, "/console/staff",
                      f"/console/staff/{users['associate'].id}/resend", {})
     assert response.status_code == 409
+
+
+def test_a_session_is_valid_only_for_its_session_version(app):
+    from qrshop.accounts.auth import user_for_session
+
+    users = _staff()
+    user = users["associate"]
+    assert user_for_session(f"{user.id}:0") == user
+    assert user_for_session(str(user.id)) == user  # a session from before versions
+    for forged in ("", "x", f"{user.id}:1", f"{user.id}:x", "999999:0", ":0"):
+        assert user_for_session(forged) is None, forged
+    user.session_version = 1
+    assert user_for_session(str(user.id)) is None and user_for_session(f"{user.id}:1") == user
