@@ -172,7 +172,6 @@ def console_theme():
                                    footer_text=form.footer_text.data or "",
                                    logo_media_id=logo_id)
             except InvalidInput as error:
-                db.session.rollback()
                 flash(error.message, "error")
                 status = error.status_code
             else:
