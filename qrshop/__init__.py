@@ -87,9 +87,9 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from qrshop.accounts.models import User
+        from qrshop.accounts.auth import user_for_session
 
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user_for_session(user_id)
 
 
 def _register_blueprints(app: Flask) -> None:

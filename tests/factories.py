@@ -94,3 +94,32 @@ def csrf_token(client, path: str) -> str:
 
     page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def queued_emails(recipient: str) -> list:
+    """The outbox emails queued for a recipient, oldest first."""
+    from sqlalchemy import select
+
+    from qrshop.alerts.models import OutboxMessage
+
+    return db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient == recipient, OutboxMessage.channel == "email")
+        .order_by(OutboxMessage.id)).all()
+
+
+def link_in(body: str) -> str:
+    """The one absolute https link in an email body."""
+    import re
+
+    links = re.findall(r"https?://\S+", body)
+    assert len(links) == 1, body
+    return links[0]
+
+
+def set_password_form(client, link: str, password: str = "a brand new password",
+                      confirm: str | None = None):
+    """Open a set-password link and submit the form with its CSRF token."""
+    path = link.split("://", 1)[1].partition("/")[2]
+    token = csrf_token(client, "/" + path)
+    return client.post("/" + path, data={"csrf_token": token, "password": password,
+                                         "confirm": password if confirm is None else confirm})

@@ -38,6 +38,23 @@ def roles_required(*roles: Role):
     return decorator
 
 
+def user_for_session(session_user_id: str) -> User | None:
+    """Flask-Login's user loader, run on every request: the active user whose session this is.
+
+    The session holds "<id>:<session_version>"; deactivating a user or resetting their
+    password raises the version, so every older session ends on its next request.
+    """
+    user_id, _, version = (session_user_id or "").partition(":")
+    # A session from before session versions holds the bare id: it counts as version 0.
+    version = version or "0"
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
 def hash_token(token: str) -> str:
     """The stored form of an API token."""
     return hashlib.sha256(token.encode()).hexdigest()

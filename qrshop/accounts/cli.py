@@ -8,7 +8,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from qrshop.accounts.models import ApiToken, Role
+from qrshop.accounts import invitations
+from qrshop.accounts.models import ApiToken, Role, Store
 from qrshop.accounts.services import (
     create_api_token,
     create_retailer,
@@ -18,6 +19,9 @@ from qrshop.accounts.services import (
     link_vendor,
     retailer_by_slug,
     revoke_api_token,
+    update_retailer,
+    update_store,
+    update_vendor,
     user_by_email,
     vendor_by_slug,
 )
@@ -48,6 +52,25 @@ def add_user(email, role, retailer_slug, vendor_slug, store_code, password_stdin
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Added {user.role} {user.email}.")
+
+
+@users_cli.command("invite")
+@click.argument("email")
+@click.option("--role", "role", required=True, metavar="|".join(r.value for r in Role),
+              help="The invited user's role.")
+@click.option("--retailer", "retailer_slug", help="Retailer slug (merchandiser, associate).")
+@click.option("--vendor", "vendor_slug", help="Vendor slug (vendor users).")
+@click.option("--store", "store_code", help="Store code (associates).")
+def invite_user_command(email, role, retailer_slug, vendor_slug, store_code):
+    """Invite a user: e-mails a single-use set-password link (valid 72 hours) via the outbox.
+
+    Inviting an email whose invitation is still pending sends a new link (the old one dies).
+    """
+    invitation = _run(lambda: invitations.invite(
+        None, email, role=role, retailer_slug=retailer_slug, vendor_slug=vendor_slug,
+        store_code=store_code))
+    click.echo(f"Invited {invitation.user.email} as {invitation.user.role}; the invitation "
+               f"e-mail is queued (link valid 72 hours).")
 
 
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
@@ -138,6 +161,43 @@ def add_store_command(slug, code, name, address, timezone):
     click.echo(f"Added store {store.code} ({store.name}) to {slug}.")
 
 
+@retailers_cli.command("update")
+@click.argument("slug")
+@click.option("--name", help="The retailer's new name.")
+def update_retailer_command(slug, name):
+    """Change a retailer's name."""
+    if name is None:
+        raise click.ClickException("Nothing to change; pass --name.")
+    retailer = _run(lambda: update_retailer(retailer_by_slug(slug), name=name))
+    click.echo(f"Updated retailer {retailer.slug} ({retailer.name}).")
+
+
+@retailers_cli.command("update-store")
+@click.argument("slug")
+@click.argument("code")
+@click.option("--code", "new_code", help="A new store code (unique within the retailer).")
+@click.option("--name")
+@click.option("--address")
+@click.option("--timezone", help="An IANA time zone name, like America/New_York.")
+def update_store_command(slug, code, new_code, name, address, timezone):
+    """Edit store CODE of retailer SLUG; options left out stay as they are."""
+    if new_code is None and name is None and address is None and timezone is None:
+        raise click.ClickException("Nothing to change; pass --code, --name, --address or "
+                                   "--timezone.")
+
+    def update():
+        retailer = retailer_by_slug(slug)
+        store = db.session.scalar(select(Store).where(Store.retailer_id == retailer.id,
+                                                      Store.code == code.strip().upper()))
+        if store is None:
+            raise InvalidInput(f"Retailer {slug} has no store {code[:16]!r}.")
+        return update_store(store, code=new_code, name=name, address=address,
+                            timezone=timezone)
+
+    store = _run(update)
+    click.echo(f"Updated store {store.code} ({store.name}, {store.timezone}) of {slug}.")
+
+
 vendors_cli = AppGroup("vendors", help="Platform admin: vendors and whom they supply.")
 
 
@@ -148,6 +208,17 @@ def add_vendor_command(slug, name):
     """Create a vendor."""
     vendor = _run(lambda: create_vendor(slug, name))
     click.echo(f"Added vendor {vendor.slug} ({vendor.name}).")
+
+
+@vendors_cli.command("update")
+@click.argument("slug")
+@click.option("--name", help="The vendor's new name.")
+def update_vendor_command(slug, name):
+    """Change a vendor's name."""
+    if name is None:
+        raise click.ClickException("Nothing to change; pass --name.")
+    vendor = _run(lambda: update_vendor(vendor_by_slug(slug), name=name))
+    click.echo(f"Updated vendor {vendor.slug} ({vendor.name}).")
 
 
 @vendors_cli.command("link")

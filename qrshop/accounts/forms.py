@@ -44,3 +44,74 @@ class LinkForm(FlaskForm):
 
     retailer = SelectField("Retailer", validators=[DataRequired()])
     vendor = SelectField("Vendor", validators=[DataRequired()])
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, typed twice (invitation and reset links)."""
+
+    password = PasswordField("New password (at least 12 characters)",
+                             validators=[DataRequired(), Length(max=1024)])
+    confirm = PasswordField("Type it again", validators=[DataRequired(), Length(max=1024)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The email to send a reset link to."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+
+
+class InviteForm(FlaskForm):
+    """Invite someone; the roles, retailers, vendors and stores offered depend on who asks."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", validate_choice=False, validators=[DataRequired(), Length(max=16)])
+    retailer = SelectField("Retailer", validate_choice=False, validators=[Length(max=64)])
+    vendor = SelectField("Vendor", validate_choice=False, validators=[Length(max=64)])
+    store = SelectField("Store (associates)", validate_choice=False,
+                        validators=[Length(max=16)])
+
+
+class ChangeRoleForm(FlaskForm):
+    """A retailer user's role and store."""
+
+    role = SelectField("Role", validate_choice=False, validators=[DataRequired(),
+                                                                  Length(max=16)])
+    store = SelectField("Store", validate_choice=False, validators=[Length(max=16)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token (deactivate, reactivate, resend)."""
+
+
+class RetailerEditForm(FlaskForm):
+    """A retailer's name."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+
+
+class StoreEditForm(FlaskForm):
+    """A store's code, name, address and time zone."""
+
+    code = StringField("Store code", validators=[DataRequired(), Length(max=16)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    address = StringField("Address", validators=[Length(max=500)])
+    timezone = StringField("Time zone (IANA name, like America/New_York)",
+                           validators=[DataRequired(), Length(max=64)])
+
+
+class VendorEditForm(FlaskForm):
+    """A vendor's name."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+
+
+def form_errors(form: FlaskForm) -> str:
+    """The form's validation errors as one sentence a person can act on."""
+    messages = []
+    for field in form:
+        for error in field.errors:
+            if field.name == "csrf_token":
+                messages.append("The form expired; reload the page and try again.")
+            else:
+                messages.append(f"{field.label.text}: {error}")
+    return " ".join(messages) or "Please fill in every required field."

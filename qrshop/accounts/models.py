@@ -116,6 +116,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     vendor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vendors.id"))
     store_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stores.id"))
     is_active_user: Mapped[bool] = mapped_column(default=True)
+    # Raised whenever the user's sessions must end (deactivation, password reset); it is part
+    # of the session's user id, so the user loader refuses every older session.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    deactivated_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     retailer: Mapped[Optional[Retailer]] = relationship()
     vendor: Mapped[Optional[Vendor]] = relationship()
@@ -125,6 +130,44 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_active(self) -> bool:
         """Flask-Login: disabled users cannot log in."""
         return self.is_active_user
+
+    @property
+    def status(self) -> str:
+        """active, invited (no password set yet) or deactivated."""
+        if self.deactivated_at is not None:
+            return "deactivated"
+        return "active" if self.is_active_user else "invited"
+
+    def get_id(self) -> str:
+        """Flask-Login: the session names the user and its session version."""
+        return f"{self.id}:{self.session_version}"
+
+
+class TokenPurpose(enum.StrEnum):
+    """What a one-time password link is for."""
+
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
+class PasswordToken(TimestampMixin, db.Model):
+    """A single-use set-password link (invitation or reset). Only the sha256 is stored."""
+
+    __tablename__ = "password_tokens"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('invitation', 'reset')", name="purpose_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when the link is used, or when a newer link of the same purpose replaces it.
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class ApiToken(TimestampMixin, db.Model):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import dataclass
+from functools import cache
+from typing import Optional
+from zoneinfo import available_timezones
 
 from flask import current_app
 from sqlalchemy import select
@@ -18,6 +21,79 @@ from qrshop.extensions import db
 
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who a user works for: the retailer, store or vendor their role needs."""
+
+    role: Role
+    retailer: Optional[Retailer] = None
+    vendor: Optional[Vendor] = None
+    store: Optional[Store] = None
+
+
+def check_email(email: str) -> str:
+    """The email, trimmed and lower-cased, or InvalidInput."""
+    email = (email or "").strip().lower()
+    if len(email) > 254 or not EMAIL_SHAPE.match(email):
+        raise InvalidInput(f"{email[:254]!r} is not an email address.")
+    return email
+
+
+def check_new_password(password: str, confirm: str | None = None) -> str:
+    """A password long enough (and matching its confirmation), or InvalidInput."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"Password must be at most {MAX_PASSWORD_LENGTH} characters.")
+    if confirm is not None and confirm != password:
+        raise InvalidInput("The two passwords differ; type the same password twice.")
+    return password
+
+
+def check_role(role: str) -> Role:
+    """The Role named, or InvalidInput listing the roles."""
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(
+            f"Unknown role {str(role)[:32]!r}; use one of: {', '.join(r.value for r in Role)}."
+        ) from None
+
+
+def resolve_party(role: str, retailer_slug: str | None = None, vendor_slug: str | None = None,
+                  store_code: str | None = None) -> Party:
+    """The role and the retailer, store or vendor it needs, looked up by slug and code."""
+    role = check_role(role)
+    retailer = vendor = store = None
+    if role in (Role.MERCHANDISER, Role.ASSOCIATE):
+        if not retailer_slug:
+            raise InvalidInput(f"A {role.value} needs --retailer.")
+        retailer = db.session.scalar(select(Retailer).where(Retailer.slug == retailer_slug))
+        if retailer is None:
+            raise InvalidInput(f"No retailer with slug {retailer_slug[:64]!r}.")
+    if role is Role.ASSOCIATE:
+        if not store_code:
+            raise InvalidInput("An associate needs --store.")
+        store = db.session.scalar(
+            select(Store).where(Store.retailer_id == retailer.id, Store.code == store_code.upper())
+        )
+        if store is None:
+            raise InvalidInput(f"Retailer {retailer.slug} has no store {store_code[:16]!r}.")
+    if role is Role.VENDOR:
+        if not vendor_slug:
+            raise InvalidInput("A vendor user needs --vendor.")
+        vendor = db.session.scalar(select(Vendor).where(Vendor.slug == vendor_slug))
+        if vendor is None:
+            raise InvalidInput(f"No vendor with slug {vendor_slug[:64]!r}.")
+    return Party(role, retailer, vendor, store)
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a password."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def create_user(
@@ -30,72 +106,38 @@ def create_user(
     store_code: str | None = None,
 ) -> User:
     """Create a user of a role, tied to the retailer, store or vendor the role needs."""
-    email = (email or "").strip().lower()
-    if not EMAIL_SHAPE.match(email) or len(email) > 254:
-        raise InvalidInput(f"{email!r} is not an email address.")
-    try:
-        role = Role(role)
-    except ValueError:
-        raise InvalidInput(
-            f"Unknown role {role!r}; use one of: {', '.join(r.value for r in Role)}."
-        ) from None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+    email = check_email(email)
+    check_role(role)
+    check_new_password(password)
+    if user_by_email(email) is not None:
         raise InvalidInput(f"A user with email {email} already exists.")
-
-    retailer = vendor = store = None
-    if role in (Role.MERCHANDISER, Role.ASSOCIATE):
-        if not retailer_slug:
-            raise InvalidInput(f"A {role.value} needs --retailer.")
-        retailer = db.session.scalar(select(Retailer).where(Retailer.slug == retailer_slug))
-        if retailer is None:
-            raise InvalidInput(f"No retailer with slug {retailer_slug!r}.")
-    if role is Role.ASSOCIATE:
-        if not store_code:
-            raise InvalidInput("An associate needs --store.")
-        store = db.session.scalar(
-            select(Store).where(Store.retailer_id == retailer.id, Store.code == store_code.upper())
-        )
-        if store is None:
-            raise InvalidInput(f"Retailer {retailer.slug} has no store {store_code!r}.")
-    if role is Role.VENDOR:
-        if not vendor_slug:
-            raise InvalidInput("A vendor user needs --vendor.")
-        vendor = db.session.scalar(select(Vendor).where(Vendor.slug == vendor_slug))
-        if vendor is None:
-            raise InvalidInput(f"No vendor with slug {vendor_slug!r}.")
-
-    user = User(
-        email=email,
-        role=role.value,
-        password_hash=generate_password_hash(
-            password, method=current_app.config["PASSWORD_HASH_METHOD"]
-        ),
-        retailer=retailer,
-        vendor=vendor,
-        store=store,
-    )
+    party = resolve_party(role, retailer_slug, vendor_slug, store_code)
+    user = User(email=email, role=party.role.value, password_hash=hash_password(password),
+                retailer=party.retailer, vendor=party.vendor, store=party.store)
     db.session.add(user)
     db.session.flush()
     return user
 
 
 def check_password(user: User, password: str) -> bool:
-    """True when password is the user's."""
-    return check_password_hash(user.password_hash, password)
+    """True when password is the user's (an invited user has none yet)."""
+    return bool(user.password_hash) and check_password_hash(user.password_hash, password)
 
 
 SLUG_SHAPE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 STORE_CODE_SHAPE = re.compile(r"^[A-Z0-9]{2,16}$")
+# Length limits of the tenants' text fields (the columns are at least this wide).
+MAX_NAME = 120
+MAX_ADDRESS = 500
+MAX_TIMEZONE = 64
 
 
 def _check_name(name: str, what: str) -> str:
     name = (name or "").strip()
     if not name:
         raise InvalidInput(f"{what} name is required.")
-    if len(name) > 120:
-        raise InvalidInput(f"{what} name is longer than 120 characters.")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(f"{what} name is longer than {MAX_NAME} characters.")
     return name
 
 
@@ -103,9 +145,39 @@ def _check_slug(slug: str, what: str) -> str:
     slug = (slug or "").strip()
     if not SLUG_SHAPE.match(slug):
         raise InvalidInput(
-            f"{what} slug {slug!r} must be 2-63 lower-case letters, digits or hyphens."
+            f"{what} slug {slug[:64]!r} must be 2-63 lower-case letters, digits or hyphens."
         )
     return slug
+
+
+def _check_store_code(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not STORE_CODE_SHAPE.match(code):
+        raise InvalidInput(
+            f"Store code {code[:16]!r} must be 2-16 letters or digits, like ATL01.")
+    return code
+
+
+def _check_address(address: str) -> str:
+    address = (address or "").strip()
+    if len(address) > MAX_ADDRESS:
+        raise InvalidInput(f"Store address is longer than {MAX_ADDRESS} characters.")
+    return address
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_timezone(timezone: str) -> str:
+    """An IANA time zone name such as America/New_York, or InvalidInput."""
+    timezone = (timezone or "").strip()
+    if len(timezone) > MAX_TIMEZONE or timezone not in _time_zones():
+        raise InvalidInput(
+            f"Unknown time zone {timezone[:64]!r}; use a name like America/New_York."
+        )
+    return timezone
 
 
 def create_retailer(slug: str, name: str) -> Retailer:
@@ -120,26 +192,49 @@ def create_retailer(slug: str, name: str) -> Retailer:
     return retailer
 
 
+def update_retailer(retailer: Retailer, *, name: str | None = None) -> Retailer:
+    """Rename a retailer (platform admin); None leaves a field as it is."""
+    if name is not None:
+        retailer.name = _check_name(name, "Retailer")
+    db.session.flush()
+    return retailer
+
+
+def _check_code_free(retailer: Retailer, code: str, store: Store | None = None) -> None:
+    exists = select(Store.id).where(Store.retailer_id == retailer.id, Store.code == code)
+    if store is not None:
+        exists = exists.where(Store.id != store.id)
+    if db.session.scalar(exists) is not None:
+        raise InvalidInput(f"{retailer.name} already has a store {code}.", status_code=409)
+
+
 def create_store(
     retailer: Retailer, code: str, name: str, *, address: str = "", timezone: str = "UTC"
 ) -> Store:
     """Create a store of a retailer; the code is what tags and tills name it by."""
-    code = (code or "").strip().upper()
-    if not STORE_CODE_SHAPE.match(code):
-        raise InvalidInput(f"Store code {code!r} must be 2-16 letters or digits, like ATL01.")
+    code = _check_store_code(code)
     name = _check_name(name, "Store")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"Unknown time zone {timezone!r}; use a name like America/New_York."
-        ) from None
-    exists = select(Store.id).where(Store.retailer_id == retailer.id, Store.code == code)
-    if db.session.scalar(exists) is not None:
-        raise InvalidInput(f"{retailer.name} already has a store {code}.")
-    store = Store(retailer=retailer, code=code, name=name, address=address.strip(),
-                  timezone=timezone)
+    address = _check_address(address)
+    timezone = check_timezone(timezone)
+    _check_code_free(retailer, code)
+    store = Store(retailer=retailer, code=code, name=name, address=address, timezone=timezone)
     db.session.add(store)
+    db.session.flush()
+    return store
+
+
+def update_store(store: Store, *, code: str | None = None, name: str | None = None,
+                 address: str | None = None, timezone: str | None = None) -> Store:
+    """Edit a store (platform admin); None leaves a field as it is. All or nothing."""
+    values = {
+        "code": _check_store_code(code) if code is not None else store.code,
+        "name": _check_name(name, "Store") if name is not None else store.name,
+        "address": _check_address(address) if address is not None else store.address,
+        "timezone": check_timezone(timezone) if timezone is not None else store.timezone,
+    }
+    _check_code_free(store.retailer, values["code"], store)
+    for column, value in values.items():
+        setattr(store, column, value)
     db.session.flush()
     return store
 
@@ -152,6 +247,14 @@ def create_vendor(slug: str, name: str) -> Vendor:
         raise InvalidInput(f"A vendor with slug {slug!r} already exists.")
     vendor = Vendor(slug=slug, name=name)
     db.session.add(vendor)
+    db.session.flush()
+    return vendor
+
+
+def update_vendor(vendor: Vendor, *, name: str | None = None) -> Vendor:
+    """Rename a vendor (platform admin); None leaves a field as it is."""
+    if name is not None:
+        vendor.name = _check_name(name, "Vendor")
     db.session.flush()
     return vendor
 

@@ -1,4 +1,8 @@
-"""Logging in and out, each party's home page, and the platform admin's pages."""
+"""Logging in and out, each party's home page, and the retailer's theme.
+
+The platform admin's pages are in views_admin, staff pages in views_staff and
+views_vendor_staff, invitation and password links in views_password (imported at the end).
+"""
 
 from __future__ import annotations
 
@@ -17,18 +21,16 @@ from wtforms.validators import DataRequired, Length
 
 from qrshop.accounts import services, theme
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.forms import LinkForm, LoginForm, RetailerForm, StoreForm, VendorForm
+from qrshop.accounts.forms import LoginForm
 from qrshop.accounts.models import (
     SAFE_FONTS,
-    Retailer,
-    RetailerVendor,
     Role,
     Store,
-    Vendor,
     font_stack,
 )
 from qrshop.catalog.models import Listing, Product
 from qrshop.content import media
+from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, limiter
 from qrshop.tags.models import Tag
@@ -80,9 +82,10 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = services.user_by_email(form.email.data)
-        password_hash = user.password_hash if user else _dummy_hash()
+        password_hash = user.password_hash if user and user.password_hash else _dummy_hash()
         if check_password_hash(password_hash, form.password.data) and user and user.is_active:
             login_user(user)
+            user.last_login_at = utcnow()
             return redirect(_safe_next(request.args.get("next"))
                             or url_for(HOME_BY_ROLE[user.role]))
         flash("Email or password is wrong.", "error")
@@ -134,68 +137,6 @@ def vendor_home():
     return render_template("vendor/home.html", products=products, carried=carried)
 
 
-def _admin_forms():
-    retailers = db.session.scalars(select(Retailer).order_by(Retailer.slug)).all()
-    vendors = db.session.scalars(select(Vendor).order_by(Vendor.slug)).all()
-    retailer_choices = [(r.slug, r.name) for r in retailers]
-    store_form, link_form = StoreForm(prefix="store"), LinkForm(prefix="link")
-    store_form.retailer.choices = retailer_choices
-    link_form.retailer.choices = retailer_choices
-    link_form.vendor.choices = [(v.slug, v.name) for v in vendors]
-    return {
-        "retailers": retailers,
-        "vendors": vendors,
-        "links": db.session.execute(
-            select(Retailer.name, Vendor.name)
-            .join(RetailerVendor, RetailerVendor.retailer_id == Retailer.id)
-            .join(Vendor, Vendor.id == RetailerVendor.vendor_id)
-            .order_by(Retailer.name, Vendor.name)
-        ).all(),
-        "retailer_form": RetailerForm(prefix="retailer"),
-        "store_form": store_form,
-        "vendor_form": VendorForm(prefix="vendor"),
-        "link_form": link_form,
-    }
-
-
-@bp.get("/admin")
-@roles_required(Role.ADMIN)
-def admin_home():
-    """Platform admin: retailers, stores, vendors and who supplies whom."""
-    return render_template("admin/home.html", **_admin_forms())
-
-
-@bp.post("/admin/<kind>")
-@roles_required(Role.ADMIN)
-def admin_create(kind: str):
-    """Create a retailer, store or vendor, or link a vendor to a retailer."""
-    forms = _admin_forms()
-    form = forms.get(f"{kind}_form")
-    if form is None:
-        return render_template("admin/home.html", **forms), 404
-    if not form.validate_on_submit():
-        flash("Please fill in every required field.", "error")
-        return render_template("admin/home.html", **forms), 400
-    try:
-        if kind == "retailer":
-            services.create_retailer(form.slug.data, form.name.data)
-        elif kind == "store":
-            services.create_store(services.retailer_by_slug(form.retailer.data), form.code.data,
-                                  form.name.data, address=form.address.data or "",
-                                  timezone=form.timezone.data)
-        elif kind == "vendor":
-            services.create_vendor(form.slug.data, form.name.data)
-        else:
-            services.link_vendor(services.retailer_by_slug(form.retailer.data),
-                                 services.vendor_by_slug(form.vendor.data))
-    except InvalidInput as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return render_template("admin/home.html", **_admin_forms()), 422
-    flash("Saved.", "info")
-    return redirect(url_for("accounts.admin_home"))
-
-
 class ThemeForm(FlaskForm):
     """The retailer's brand on landing pages."""
 
@@ -231,7 +172,6 @@ def console_theme():
                                    footer_text=form.footer_text.data or "",
                                    logo_media_id=logo_id)
             except InvalidInput as error:
-                db.session.rollback()
                 flash(error.message, "error")
                 status = error.status_code
             else:
@@ -244,3 +184,12 @@ def console_theme():
     return render_template("console/theme.html", form=form, retailer=retailer,
                            preview=preview, font_stack=font_stack,
                            contrast=theme.contrast), status
+
+
+# The other account views add their routes to bp (imported last: they import bp from here).
+from qrshop.accounts import (  # noqa: E402,F401
+    views_admin,
+    views_password,
+    views_staff,
+    views_vendor_staff,
+)
