@@ -18,7 +18,7 @@ def users(app):
     }
 
 
-HOMES = {"admin": "/admin", "merchandiser": "/console", "associate": "/console",
+HOMES = {"admin": "/admin", "merchandiser": "/console", "associate": "/pos",
          "vendor": "/vendor"}
 
 
