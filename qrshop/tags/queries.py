@@ -91,7 +91,9 @@ def _order(sort: str, descending: bool) -> list:
     return [*keys, way(Tag.id)]
 
 
-def _tag_filters(retailer_id: int, store_id: Optional[int], text: str, status: str) -> list:
+def _tag_filters(retailer_id: int, store_id: Optional[int], text: str,
+                 status: str) -> tuple[list, bool]:
+    """The WHERE clauses of the tag list, and whether they need the listing and product."""
     where = [Store.retailer_id == retailer_id]
     if store_id is not None:
         where.append(Tag.store_id == store_id)
@@ -103,14 +105,15 @@ def _tag_filters(retailer_id: int, store_id: Optional[int], text: str, status: s
     if pattern:
         where.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in
                            (Tag.code, Listing.sku, Product.name, Tag.placement))))
-    return where
+    return where, pattern is not None
 
 
-def _joined(query, where: list):
-    return (query.join(Store, Store.id == Tag.store_id)
-            .join(Listing, Listing.id == Tag.listing_id)
-            .join(Product, Product.id == Listing.product_id)
-            .where(*where))
+def _joined(query, where: list, products: bool = True):
+    query = query.join(Store, Store.id == Tag.store_id)
+    if products:
+        query = (query.join(Listing, Listing.id == Tag.listing_id)
+                 .join(Product, Product.id == Listing.product_id))
+    return query.where(*where)
 
 
 def tag_page(retailer_id: int, *, store_id: Optional[int] = None, text: str = "",
@@ -118,28 +121,29 @@ def tag_page(retailer_id: int, *, store_id: Optional[int] = None, text: str = ""
              page: int = 1, per_page: int = PAGE_SIZE) -> Page:
     """One page of a retailer's tags: filtered by store, status ('active'/'retired') and a
     search over code, product name, SKU and placement; sorted by a SORTS key."""
-    where = _tag_filters(retailer_id, store_id, text, status)
-
-    def joined(query):
-        return _joined(query, where)
-
-    total = db.session.scalar(joined(select(func.count(Tag.id))))
+    where, searched = _tag_filters(retailer_id, store_id, text, status)
+    sort = sort if sort in SORTS else "store"
+    total = db.session.scalar(_joined(select(func.count(Tag.id)), where, searched))
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    rows = db.session.scalars(
-        joined(select(Tag))
-        .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
-        .order_by(*_order(sort if sort in SORTS else "store", descending))
+    # A deferred join: sort and cut the narrow id list first, then load just those tags.
+    ids = db.session.scalars(
+        _joined(select(Tag.id), where, searched or sort in ("store", "product", "placement"))
+        .order_by(*_order(sort, descending))
         .limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
-    return Page(list(rows), total, page, per_page)
+    ).all()
+    loaded = {tag.id: tag for tag in db.session.scalars(
+        select(Tag).where(Tag.id.in_(ids))
+        .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+    ).unique()} if ids else {}
+    return Page([loaded[tag_id] for tag_id in ids], total, page, per_page)
 
 
 def tag_export_rows(retailer_id: int, *, store_id: Optional[int] = None, text: str = "",
                     status: str = ""):
     """Every matching tag as plain rows for the CSV (no ORM objects: 10,000 rows stay cheap):
     (code, store code, SKU, GTIN, product name, placement, printed_at, retired_at)."""
-    where = _tag_filters(retailer_id, store_id, text, status)
+    where, _ = _tag_filters(retailer_id, store_id, text, status)
     return db.session.execute(_joined(
         select(Tag.code, Store.code, Listing.sku, Product.gtin, Product.name, Tag.placement,
                Tag.printed_at, Tag.retired_at), where)
