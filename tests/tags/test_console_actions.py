@@ -253,16 +253,17 @@ def test_select_all_ticks_every_row_of_the_page(client, shop):
 def test_only_merchandisers_may_act_on_tags(app, shop, role, links):
     client = app.test_client()
     login(client, make_user(role, **links).email)
+    token = csrf_token(client, "/pos" if role == "associate" else "/vendor/media")
     code = shop.tag.code
     for method, path in (("post", "/console/tags/bulk"), ("post", f"/console/tags/{code}/retire"),
                          ("get", f"/console/tags/{code}/retire"),
                          ("post", f"/console/tags/{code}/reactivate"),
                          ("get", f"/console/tags/{code}/reassign"),
                          ("post", f"/console/tags/{code}/reassign")):
-        response = getattr(client, method)(path, data={"action": "retire", "codes": [code],
-                                                       "confirm": "yes"})
+        response = getattr(client, method)(path, data={
+            "csrf_token": token, "action": "retire", "codes": [code], "confirm": "yes"})
         assert response.status_code == 403, (role, path)
     assert _fresh(shop.tag).retired_at is None
     assert db.session.scalar(select(func.count(Store.id))) == 3
     anonymous = app.test_client()
-    assert anonymous.post("/console/tags/bulk").status_code == 302
+    assert anonymous.get(f"/console/tags/{code}/reassign").status_code == 302
