@@ -36,6 +36,10 @@ def _print_selected(codes: list[str]):
     if len(codes) > BULK_MAX:
         raise InvalidInput(f"Choose at most {BULK_MAX} tags at a time.", status_code=400)
     tags = owned_tags(current_user.retailer_id, codes)
+    retired = [tag.code for tag in tags if tag.retired_at is not None]
+    if retired:
+        raise InvalidInput(f"Retired tags do not print: {', '.join(retired)}. Reactivate them "
+                           "on the tag list first, or untick them.", code="retired_tag")
     form = SelectedPrintForm()
     if request.method == "GET":
         return render_template("console/print_selected.html", form=form, tags=tags)

@@ -228,6 +228,10 @@ def test_bulk_print_opens_the_print_page_with_the_ticked_tags(client, shop):
         "csrf_token": token, "codes": [shop.tag.code, shop.rival.code],
         "layout": "avery-5160", "action": "download"})
     assert refused.status_code == 404
+    client.post(f"/console/tags/{shop.second.code}/retire",
+                data={"csrf_token": token, "confirm": "yes"})
+    retired = client.get(f"/console/tags/print?codes={shop.second.code}")
+    assert retired.status_code == 422 and "Reactivate" in retired.get_data(as_text=True)
 
 
 def test_bulk_without_ticks_or_with_an_unknown_action_says_so(client, shop):
