@@ -2,10 +2,10 @@
 
 Seeds (bulk INSERTs, a few seconds) one retailer with a few stores, a vendor, 2,500 listings
 and 10,000 tags, some of them printed, retired and scanned (so the "possibly missing from the
-shelf" panel has work to do), in a temporary SQLite database or the PostgreSQL database given
-with --database-url (emptied first!), and ANALYZEs it. Then requests /console/tags pages as a logged-in
-merchandiser through the Flask test client, and prints each page's size and server time (the
-median of --runs requests) against the targets 300 KB and 300 ms.
+shelf" panel has work to do), in a temporary SQLite database or the PostgreSQL database
+given with --database-url (emptied first!), and ANALYZEs it. Then requests /console/tags
+pages as a logged-in merchandiser through the Flask test client, and prints each page's size
+and server time (the median of --runs requests) against the targets 300 KB and 300 ms.
 
     .venv/bin/python scripts/bench_console_tags.py [--tags N] [--runs N]
         [--database-url postgresql+psycopg://postgres@127.0.0.1/qrshop_bench]

@@ -171,3 +171,21 @@ def test_another_retailers_tags_never_show(client, chain):
     html = client.get(f"/console/tags?q={rival_tag.code}").get_data(as_text=True)
     assert _codes(html) == [] and "No tags match these filters." in html
     assert client.get("/console/tags?store=RIV01").status_code == 404
+
+
+@pytest.mark.parametrize("query", [
+    "page=-3", "page=99999999999999999999999", "per_page=0", "per_page=100000", "sort=%00",
+    "dir=sideways", "status=lost", "q=" + "x" * 5000, "q=%25%5F%5C", "select=everything",
+])
+def test_odd_list_queries_still_show_a_page(client, chain, query):
+    response = client.get(f"/console/tags?{query}")
+    assert response.status_code == 200
+    assert client.get(f"/console/tags.csv?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/console/tags?store=NOPE", "/console/tags/" + "A" * 40 + "/retire",
+    "/console/tags/%E2%9C%93/reassign", "/console/tags/print?codes=" + "Z" * 40,
+])
+def test_odd_codes_and_stores_answer_404(client, chain, path):
+    assert client.get(path).status_code == 404
