@@ -106,7 +106,7 @@ def logout():
 def console_home():
     """The retailer console: the first-run checklist (merchandisers, until every step is
     done), then the stores this user works with and their active tags."""
-    from qrshop.accounts.checklist import first_run_checklist  # reads four features' tables
+    from qrshop.accounts.checklist import first_run_checklist
 
     stores = select(Store, func.count(Tag.id)).outerjoin(
         Tag, (Tag.store_id == Store.id) & Tag.retired_at.is_(None)).where(
