@@ -40,7 +40,8 @@ bp = Blueprint("accounts", __name__)
 HOME_BY_ROLE = {
     Role.ADMIN.value: "accounts.admin_home",
     Role.MERCHANDISER.value: "accounts.console_home",
-    Role.ASSOCIATE.value: "accounts.console_home",
+    # An associate's job is at the till: redeeming coupons, opening a shopper's wish list.
+    Role.ASSOCIATE.value: "offers.pos",
     Role.VENDOR.value: "accounts.vendor_home",
 }
 
@@ -106,17 +107,20 @@ def logout():
 @bp.get("/console")
 @roles_required(Role.MERCHANDISER, Role.ASSOCIATE)
 def console_home():
-    """The retailer console: the stores this user works with and their tags."""
-    stores = select(Store).where(Store.retailer_id == current_user.retailer_id)
+    """The retailer console: the first-run checklist (merchandisers, until every step is
+    done), then the stores this user works with and their active tags."""
+    from qrshop.accounts.checklist import first_run_checklist
+
+    stores = select(Store, func.count(Tag.id)).outerjoin(
+        Tag, (Tag.store_id == Store.id) & Tag.retired_at.is_(None)).where(
+        Store.retailer_id == current_user.retailer_id).group_by(Store.id)
     if current_user.role == Role.ASSOCIATE:
         stores = stores.where(Store.id == current_user.store_id)
-    rows = []
-    for store in db.session.scalars(stores.order_by(Store.code)):
-        active = db.session.scalar(
-            select(func.count(Tag.id)).where(Tag.store_id == store.id, Tag.retired_at.is_(None))
-        )
-        rows.append((store, active))
-    return render_template("console/home.html", stores=rows)
+    rows = db.session.execute(stores.order_by(Store.code)).all()
+    checklist = (first_run_checklist(current_user.retailer)
+                 if current_user.role == Role.MERCHANDISER else [])
+    return render_template("console/home.html", stores=rows, checklist=checklist,
+                           checklist_done=sum(step.done for step in checklist))
 
 
 @bp.get("/vendor")

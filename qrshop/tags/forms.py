@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import FloatField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from qrshop.tags.layouts import LAYOUTS
@@ -30,6 +30,20 @@ class PrintForm(FlaskForm):
     offset_y = FloatField("Move down (mm)", default=0.0,
                           validators=[Optional(), NumberRange(-10, 10)])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout.choices = [(layout.name, f"{layout.name}: {layout.description}")
+                               for layout in LAYOUTS.values()]
+
+
+class SelectedPrintForm(FlaskForm):
+    """Print tags chosen on the tag list (their codes ride along as hidden fields)."""
+
+    layout = SelectField("Label stock")
+    offset_x = FloatField("Move right (mm)", default=0.0,
+                          validators=[Optional(), NumberRange(-10, 10)])
+    offset_y = FloatField("Move down (mm)", default=0.0,
+                          validators=[Optional(), NumberRange(-10, 10)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,9 +52,9 @@ class PrintForm(FlaskForm):
 
 
 class ReassignForm(FlaskForm):
-    """Point a tag at another item."""
+    """Point a tag at another item (the picker renders `listing` as radio buttons)."""
 
-    listing = SelectField("New item", coerce=int, validate_choice=False)
+    listing = IntegerField("New item", validators=[InputRequired("Choose an item.")])
     placement = StringField("Placement note", validators=[Optional(), Length(max=120)])
 
 

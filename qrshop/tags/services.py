@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from qrshop import storage
@@ -42,9 +42,43 @@ def create_tag(listing: Listing, store: Store, placement: str = "") -> Tag:
 
 def retire_tag(tag: Tag) -> None:
     """Retire a tag: its code keeps resolving, to a "no longer here" page."""
+    retire_tags([tag])
+
+
+def retire_tags(tags: list[Tag]) -> int:
+    """Retire every active one of these tags at the same time; return how many were."""
+    now, retired = utcnow(), 0
+    for tag in tags:
+        if tag.retired_at is None:
+            tag.retired_at, retired = now, retired + 1
+    db.session.flush()
+    return retired
+
+
+def reactivate_tag(tag: Tag) -> bool:
+    """Put a retired tag back in service: its code shows the item's page (and counts scans)
+    again. Return False when it was active already."""
     if tag.retired_at is None:
-        tag.retired_at = utcnow()
-        db.session.flush()
+        return False
+    tag.retired_at = None
+    db.session.flush()
+    return True
+
+
+def move_tags(tags: list[Tag], store: Store) -> int:
+    """Move tags to another store of the same retailer; each keeps its listing and code.
+
+    Raises InvalidInput, moving nothing, when the store is another retailer's.
+    """
+    if any(tag.store.retailer_id != store.retailer_id for tag in tags):
+        raise InvalidInput(f"Store {store.code} belongs to another retailer.",
+                           status_code=404, code="unknown_store")
+    moved = 0
+    for tag in tags:
+        if tag.store_id != store.id:
+            tag.store, moved = store, moved + 1
+    db.session.flush()
+    return moved
 
 
 def find_tag(code: str) -> Tag | None:
@@ -152,6 +186,16 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
 def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *,
                offset_mm=(0.0, 0.0), progress=None, mark_printed: bool = True) -> bytes:
     """Render the tags as a PDF in a layout and (unless a preview) mark them printed now."""
+    return render_labels(store.retailer, tags, layout_name, base_url,
+                         title=f"{store.retailer.name} {store.code} tags", offset_mm=offset_mm,
+                         progress=progress, mark_printed=mark_printed)
+
+
+def render_labels(retailer: Retailer, tags: list[Tag], layout_name: str, base_url: str, *,
+                  title: str, offset_mm=(0.0, 0.0), progress=None,
+                  mark_printed: bool = True) -> bytes:
+    """Render tags of one retailer (any of its stores) as a PDF; mark them printed unless a
+    preview."""
     layout = LAYOUTS.get(layout_name)
     if layout is None:
         raise InvalidInput(f"Unknown layout {layout_name!r}; choose one of "
@@ -161,7 +205,6 @@ def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *
             raise InvalidInput(f"Calibration offset {axis} must be between -10 and 10 mm.")
     if not tags:
         raise InvalidInput("Nothing to print.")
-    retailer = store.retailer
     logo = None
     if retailer.logo is not None:
         path = storage.path_for(retailer.logo.filename)
@@ -174,7 +217,7 @@ def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *
     ]
     pdf, _ = build_pdf(layout, labels, offset_mm=offset_mm, logo=logo,
                        brand_colour=retailer.primary_colour,
-                       title=f"{retailer.name} {store.code} tags", progress=progress)
+                       title=title, progress=progress)
     if mark_printed:
         now = utcnow()
         for tag in tags:
@@ -197,29 +240,3 @@ def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> No
             raise InvalidInput("Placement note is longer than 120 characters.")
         tag.placement = placement
     db.session.flush()
-
-
-def search_tags(retailer_id: int, *, store_id: int | None = None, text: str = "",
-                status: str = "") -> list[Tag]:
-    """A retailer's tags, filtered by store, by text (code, SKU, product, placement) and by
-    status ('active' or 'retired')."""
-    query = (
-        select(Tag).join(Store, Store.id == Tag.store_id)
-        .join(Listing, Listing.id == Tag.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Store.retailer_id == retailer_id)
-        .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
-        .order_by(Store.code, Product.name, Tag.code)
-    )
-    if store_id is not None:
-        query = query.where(Tag.store_id == store_id)
-    if text.strip():
-        pattern = f"%{text.strip().lower()}%"
-        query = query.where(or_(
-            func.lower(Tag.code).like(pattern), func.lower(Listing.sku).like(pattern),
-            func.lower(Product.name).like(pattern), func.lower(Tag.placement).like(pattern)))
-    if status == "active":
-        query = query.where(Tag.retired_at.is_(None))
-    elif status == "retired":
-        query = query.where(Tag.retired_at.is_not(None))
-    return list(db.session.scalars(query).unique())

@@ -55,7 +55,7 @@ def test_tag_list_exports_csv(client, shop):
 def test_retire_then_the_tag_answers_410(client, shop):
     token = csrf_token(client, "/console/tags")
     response = client.post(f"/console/tags/{shop['tag'].code}/retire",
-                           data={"csrf_token": token})
+                           data={"csrf_token": token, "confirm": "yes"})
     assert response.status_code == 302
     assert client.get(f"/t/{shop['tag'].code}").status_code == 410
     assert client.post(f"/console/tags/{shop['second'].code}/retire").status_code == 400

@@ -1,0 +1,66 @@
+"""The first-run checklist on a new retailer's console home: what is done, what to do next.
+
+One SELECT of EXISTS probes (each stops at its first row), so the home page costs the same
+for a new retailer and for a chain with millions of scans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, literal, or_, select
+
+from qrshop.accounts.models import Retailer, RetailerVendor, Store
+from qrshop.catalog.models import Listing
+from qrshop.extensions import db
+from qrshop.shopper.models import Scan
+from qrshop.tags.models import Tag
+
+DEFAULT_THEME = {"primary_colour": "#1f2937", "accent_colour": "#ffffff", "font": "system"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the checklist."""
+
+    key: str
+    label: str
+    done: bool
+    href: str | None  # where to do it; None when someone else does it (the admin)
+    hint: str
+
+
+def first_run_checklist(retailer: Retailer) -> list[Step]:
+    """The seven onboarding steps of a retailer, each ticked from the database."""
+    stores = select(Store.id).where(Store.retailer_id == retailer.id)
+    theme_set = or_(Retailer.logo_media_id.is_not(None),
+                    *(getattr(Retailer, column) != value
+                      for column, value in DEFAULT_THEME.items()))
+    probes = {
+        "theme": exists().where(Retailer.id == retailer.id, theme_set),
+        "stores": exists().where(Store.retailer_id == retailer.id),
+        "vendors": exists().where(RetailerVendor.retailer_id == retailer.id),
+        "items": exists().where(Listing.retailer_id == retailer.id),
+        "content": exists().where(Listing.retailer_id == retailer.id,
+                                  Listing.live_revision_id.is_not(None)),
+        "tags": exists().where(Tag.store_id.in_(stores), Tag.printed_at.is_not(None)),
+        "scans": exists().where(Scan.store_id.in_(stores), Scan.is_bot == literal(False)),
+    }
+    done = dict(zip(probes, db.session.execute(
+        select(*(probe.label(key) for key, probe in probes.items()))).one(), strict=True))
+    return [
+        Step("theme", "Set your brand theme", done["theme"], "/console/theme",
+             "Colours, font and logo of the pages shoppers see."),
+        Step("stores", "Add your stores", done["stores"], None,
+             "Ask your qrshop administrator to add them."),
+        Step("vendors", "Link your vendors", done["vendors"], None,
+             "Ask your qrshop administrator to link the vendors who supply you."),
+        Step("items", "Add the items you carry", done["items"], "/console/listings",
+             "Import or add listings with SKU and price."),
+        Step("content", "Approve vendor content", done["content"], "/console/reviews",
+             "Approving a revision makes it live on the item's page."),
+        Step("tags", "Print your first tags", done["tags"], "/console/tags/print",
+             "Choose a store and items, print on label stock."),
+        Step("scans", "See your first scan", done["scans"], "/console/analytics",
+             "Scan a printed tag with a phone camera."),
+    ]

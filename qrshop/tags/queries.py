@@ -1,0 +1,194 @@
+"""Read models of the console's tag pages: one page of a retailer's tags (filtered, sorted,
+counted) and one page of listings for the reassign picker. Both are LIMIT/OFFSET queries
+over indexed joins, so a page costs the same at 60 tags and at 10,000."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+from flask import abort
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from qrshop.accounts.models import Store
+from qrshop.catalog.models import Listing, Product
+from qrshop.extensions import db
+from qrshop.tags.codes import normalise_code
+from qrshop.tags.models import Tag
+
+PAGE_SIZES = (25, 50, 100)
+PAGE_SIZE = 50
+SEARCH_MAX = 100
+# The longest selection a bulk action takes (two full pages of the largest size).
+BULK_MAX = 200
+
+# ?sort= values of the tag list and what each orders by (ties broken by the tag's id).
+SORTS = {
+    "store": "Store",
+    "code": "Code",
+    "product": "Product",
+    "placement": "Placement",
+    "printed": "Printed",
+    "status": "Status",
+    "created": "Created",
+}
+
+
+@dataclass
+class Page:
+    """One page of rows, with what the page links need."""
+
+    rows: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one, even when empty)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        """1-based position of the page's first row (0 when empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        """1-based position of the page's last row."""
+        return (self.page - 1) * self.per_page + len(self.rows)
+
+
+def like_pattern(text: str) -> Optional[str]:
+    """A case-insensitive LIKE pattern for a search box, or None for an empty search.
+
+    % and _ are escaped, so they match themselves (escape character backslash).
+    """
+    text = (text or "").strip()[:SEARCH_MAX].lower()
+    if not text:
+        return None
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _order(sort: str, descending: bool) -> list:
+    def way(column):
+        return column.desc() if descending else column.asc()
+
+    never = case((Tag.printed_at.is_(None), 1), else_=0)  # never printed: last either way
+    retired = case((Tag.retired_at.is_(None), 0), else_=1)
+    keys = {
+        "store": [way(Store.code), way(Product.name), way(Tag.code)],
+        "code": [way(Tag.code)],
+        "product": [way(Product.name), way(Store.code)],
+        "placement": [way(Tag.placement), way(Product.name)],
+        "printed": [never, way(Tag.printed_at)],
+        "status": [way(retired), way(Tag.retired_at)],
+        "created": [way(Tag.created_at)],
+    }[sort]
+    return [*keys, way(Tag.id)]
+
+
+def _tag_filters(retailer_id: int, store_id: Optional[int], text: str,
+                 status: str) -> tuple[list, bool]:
+    """The WHERE clauses of the tag list, and whether they need the listing and product."""
+    where = [Store.retailer_id == retailer_id]
+    if store_id is not None:
+        where.append(Tag.store_id == store_id)
+    if status == "active":
+        where.append(Tag.retired_at.is_(None))
+    elif status == "retired":
+        where.append(Tag.retired_at.is_not(None))
+    pattern = like_pattern(text)
+    if pattern:
+        where.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in
+                           (Tag.code, Listing.sku, Product.name, Tag.placement))))
+    return where, pattern is not None
+
+
+def _joined(query, where: list, products: bool = True):
+    query = query.join(Store, Store.id == Tag.store_id)
+    if products:
+        query = (query.join(Listing, Listing.id == Tag.listing_id)
+                 .join(Product, Product.id == Listing.product_id))
+    return query.where(*where)
+
+
+def tag_page(retailer_id: int, *, store_id: Optional[int] = None, text: str = "",
+             status: str = "", sort: str = "store", descending: bool = False,
+             page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """One page of a retailer's tags: filtered by store, status ('active'/'retired') and a
+    search over code, product name, SKU and placement; sorted by a SORTS key."""
+    where, searched = _tag_filters(retailer_id, store_id, text, status)
+    sort = sort if sort in SORTS else "store"
+    total = db.session.scalar(_joined(select(func.count(Tag.id)), where, searched))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    # A deferred join: sort and cut the narrow id list first, then load just those tags.
+    ids = db.session.scalars(
+        _joined(select(Tag.id), where, searched or sort in ("store", "product", "placement"))
+        .order_by(*_order(sort, descending))
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    loaded = {tag.id: tag for tag in db.session.scalars(
+        select(Tag).where(Tag.id.in_(ids))
+        .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+    ).unique()} if ids else {}
+    return Page([loaded[tag_id] for tag_id in ids], total, page, per_page)
+
+
+def tag_export_rows(retailer_id: int, *, store_id: Optional[int] = None, text: str = "",
+                    status: str = ""):
+    """Every matching tag as plain rows for the CSV (no ORM objects: 10,000 rows stay cheap):
+    (code, store code, SKU, GTIN, product name, placement, printed_at, retired_at)."""
+    where, _ = _tag_filters(retailer_id, store_id, text, status)
+    return db.session.execute(_joined(
+        select(Tag.code, Store.code, Listing.sku, Product.gtin, Product.name, Tag.placement,
+               Tag.printed_at, Tag.retired_at), where)
+        .order_by(Store.code, Product.name, Tag.code))
+
+
+def listing_page(retailer_id: int, *, text: str = "", page: int = 1,
+                 per_page: int = 20) -> Page:
+    """One page of a retailer's listings by product name, searched by name, SKU or GTIN.
+
+    Rows are (listing id, product name, SKU, GTIN).
+    """
+    where = [Listing.retailer_id == retailer_id]
+    pattern = like_pattern(text)
+    if pattern:
+        where.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in
+                           (Product.name, Listing.sku, Product.gtin))))
+    base = select().select_from(Listing).join(Product, Product.id == Listing.product_id)
+    total = db.session.scalar(base.add_columns(func.count(Listing.id)).where(*where))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(
+        base.add_columns(Listing.id, Product.name, Listing.sku, Product.gtin).where(*where)
+        .order_by(Product.name, Listing.sku, Listing.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(rows), total, page, per_page)
+
+
+def owned_tags(retailer_id: int, codes: Sequence[str]) -> list[Tag]:
+    """The tags with these codes, in the order given, all of the retailer's stores; a 404
+    when any code is unknown or another retailer's (so none is acted on)."""
+    canonical = [normalise_code(code) for code in codes]
+    if not canonical or any(not code for code in canonical):
+        abort(404, description="No tag with this code at your stores.")
+    wanted = list(dict.fromkeys(canonical))
+    found = {
+        tag.code: tag for tag in db.session.scalars(
+            select(Tag).join(Store, Store.id == Tag.store_id)
+            .where(Store.retailer_id == retailer_id, Tag.code.in_(wanted))
+            .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+        ).unique()
+    }
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        abort(404, description=f"No tag with code {missing[0]} at your stores; nothing "
+                               "was changed.")
+    return [found[code] for code in wanted]

@@ -1,0 +1,269 @@
+"""The merchandiser's tag pages: the paginated list, CSV, retire (with a confirmation step),
+reactivate, reassign (a searchable picker) and bulk actions on a selection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from qrshop.accounts.auth import roles_required
+from qrshop.accounts.models import Role, Store
+from qrshop.analytics.services import silent_tags
+from qrshop.catalog.models import Listing
+from qrshop.db import utcnow
+from qrshop.errors import InvalidInput
+from qrshop.extensions import db
+from qrshop.tags.codes import tag_url
+from qrshop.tags.forms import ActionForm, ReassignForm
+from qrshop.tags.models import Tag
+from qrshop.tags.queries import (
+    BULK_MAX,
+    PAGE_SIZE,
+    PAGE_SIZES,
+    SORTS,
+    listing_page,
+    owned_tags,
+    tag_export_rows,
+    tag_page,
+)
+from qrshop.tags.services import (
+    TAG_LIST_COLUMNS,
+    move_tags,
+    reactivate_tag,
+    reassign_tag,
+    retire_tags,
+    store_by_code,
+)
+from qrshop.tags.views import bp
+from qrshop.web import bounded_int, owned_or_404
+
+# How many "possibly missing" tags the list names; the rest are counted.
+SILENT_SHOWN = 20
+
+
+def _stores() -> list[Store]:
+    return db.session.scalars(select(Store).where(
+        Store.retailer_id == current_user.retailer_id).order_by(Store.code)).all()
+
+
+def _my_store(raw: str | None) -> Store | None:
+    """One of the user's retailer's stores by code, or None for every store."""
+    if not raw:
+        return None
+    return store_by_code(raw, current_user.retailer_id)
+
+
+def _my_tag(code: str) -> Tag:
+    return owned_tags(current_user.retailer_id, [code])[0]
+
+
+def _checked_form() -> None:
+    """Refuse a POST whose CSRF token is missing or stale."""
+    if not ActionForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+
+
+def _list_filters() -> dict:
+    """The list's filters, sort and page from the query string, normalised."""
+    args = request.args
+    sort = args.get("sort", "store")
+    return {
+        "store": (args.get("store") or "").strip().upper()[:16],
+        "q": (args.get("q") or "").strip()[:100],
+        "status": args.get("status") if args.get("status") in ("active", "retired") else "",
+        "sort": sort if sort in SORTS else "store",
+        "dir": "desc" if args.get("dir") == "desc" else "asc",
+        "per_page": bounded_int(args.get("per_page"), default=PAGE_SIZE,
+                                minimum=PAGE_SIZES[0], maximum=PAGE_SIZES[-1]),
+        "page": bounded_int(args.get("page"), default=1, minimum=1, maximum=10**6),
+    }
+
+
+def _back() -> str:
+    """The query string of the list page a form came from ("" when none or odd)."""
+    back = request.values.get("back", "")
+    return back if back.startswith("?") and len(back) <= 500 else ""
+
+
+def _back_to_list() -> str:
+    """Where to go after an action: the list page the form came from."""
+    return url_for("tags.console_tags") + _back()
+
+
+@bp.get("/console/tags")
+@roles_required(Role.MERCHANDISER)
+def console_tags():
+    """The retailer's tags, a page at a time: search, filters, sort, bulk actions."""
+    filters = _list_filters()
+    store = _my_store(filters["store"])
+    stores = _stores()
+    page = tag_page(current_user.retailer_id, store_id=store.id if store else None,
+                    text=filters["q"], status=filters["status"], sort=filters["sort"],
+                    descending=filters["dir"] == "desc", page=filters["page"],
+                    per_page=filters["per_page"])
+    filters["page"] = page.page
+    silent = silent_tags([store] if store else list(stores), utcnow())
+
+    def link(**changes) -> str:
+        query = {**filters, **changes}
+        query = {k: v for k, v in query.items()
+                 if v not in ("", None) and not (k == "page" and v == 1)
+                 and not (k == "per_page" and v == PAGE_SIZE)
+                 and not (k == "sort" and v == "store") and not (k == "dir" and v == "asc")}
+        return "?" + urlencode(query) if query else "?"
+
+    return render_template(
+        "console/tags.html", page=page, stores=stores, store=store, filters=filters,
+        link=link, sorts=SORTS, silent=silent[:SILENT_SHOWN], silent_total=len(silent),
+        select_all=request.args.get("select") == "page",
+        zones={s.id: ZoneInfo(s.timezone) for s in stores}, has_any=page.total > 0 or bool(
+            filters["q"] or filters["status"] or store))
+
+
+@bp.get("/console/tags.csv")
+@roles_required(Role.MERCHANDISER)
+def console_tags_csv():
+    """The tag list (same filters, every page) as CSV, with printed and retired times in UTC."""
+    filters = _list_filters()
+    store = _my_store(filters["store"])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*TAG_LIST_COLUMNS, "printed_at", "retired_at"])
+    base, slug = current_app.config["BASE_URL"], current_user.retailer.slug
+    for code, store_code, sku, gtin, product, placement, printed, retired in tag_export_rows(
+            current_user.retailer_id, store_id=store.id if store else None,
+            text=filters["q"], status=filters["status"]):
+        writer.writerow([code, tag_url(base, code), slug, store_code, sku, gtin, product,
+                         placement, "retired" if retired else "active",
+                         printed.isoformat() if printed else "",
+                         retired.isoformat() if retired else ""])
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{slug}-tags.csv"'})
+
+
+def _confirm_retire(tags: list[Tag], action_url: str, status: int = 200):
+    return render_template("console/tags_retire.html", tags=tags, action_url=action_url,
+                           back=_back()), status
+
+
+@bp.get("/console/tags/<code>/retire")
+@roles_required(Role.MERCHANDISER)
+def console_retire_confirm(code: str):
+    """Ask before retiring a tag (a page, so it works without JavaScript)."""
+    tag = _my_tag(code)
+    return _confirm_retire([tag], url_for("tags.console_retire", code=tag.code))
+
+
+@bp.post("/console/tags/<code>/retire")
+@roles_required(Role.MERCHANDISER)
+def console_retire(code: str):
+    """Retire a tag once confirmed (confirm=yes); without it, answer the confirmation page
+    and change nothing. Its code keeps answering with the "no longer here" page."""
+    tag = _my_tag(code)
+    _checked_form()
+    if request.form.get("confirm") != "yes":
+        return _confirm_retire([tag], url_for("tags.console_retire", code=tag.code))
+    if retire_tags([tag]):
+        flash(f"Tag {tag.code} retired. Scans now show the \u201cno longer here\u201d page; "
+              "reactivate it from the list to undo.", "info")
+    else:
+        flash(f"Tag {tag.code} was already retired.", "info")
+    return redirect(_back_to_list())
+
+
+@bp.post("/console/tags/<code>/reactivate")
+@roles_required(Role.MERCHANDISER)
+def console_reactivate(code: str):
+    """Put a retired tag back in service: scans show its item and count again."""
+    tag = _my_tag(code)
+    _checked_form()
+    if reactivate_tag(tag):
+        flash(f"Tag {tag.code} is active again.", "info")
+    else:
+        flash(f"Tag {tag.code} was already active.", "info")
+    return redirect(_back_to_list())
+
+
+def _reassign_page(tag: Tag, form: ReassignForm, status: int = 200):
+    text = (request.args.get("q") or "").strip()[:100]
+    listings = listing_page(current_user.retailer_id, text=text, page=bounded_int(
+        request.args.get("page"), default=1, minimum=1, maximum=10**6))
+
+    def link(page: int) -> str:
+        query = {"q": text} if text else {}
+        if page > 1:
+            query["page"] = page
+        return "?" + urlencode(query)
+
+    return render_template("console/tags_reassign.html", tag=tag, form=form,
+                           listings=listings, text=text, link=link), status
+
+
+@bp.get("/console/tags/<code>/reassign")
+@roles_required(Role.MERCHANDISER)
+def console_reassign_page(code: str):
+    """Choose the item a tag points at: search by name, SKU or GTIN, a page at a time."""
+    tag = _my_tag(code)
+    form = ReassignForm(data={"placement": tag.placement})
+    return _reassign_page(tag, form)
+
+
+@bp.post("/console/tags/<code>/reassign")
+@roles_required(Role.MERCHANDISER)
+def console_reassign(code: str):
+    """Point a tag at another item of the retailer (fields `listing` and `placement`)."""
+    tag = _my_tag(code)
+    form = ReassignForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400, description="The form expired; reload the page and try again.")
+        flash("Choose an item from the list.", "error")
+        return _reassign_page(tag, form, 400)
+    listing = owned_or_404(Listing, form.listing.data, "No such item in your catalogue.",
+                           retailer_id=current_user.retailer_id)
+    reassign_tag(tag, listing, form.placement.data or None)
+    flash(f"Tag {tag.code} now points at {listing.product.name}.", "info")
+    return redirect(url_for("tags.console_tags", store=tag.store.code))
+
+
+@bp.post("/console/tags/bulk")
+@roles_required(Role.MERCHANDISER)
+def console_bulk():
+    """One action on the ticked tags (`codes`): print, retire (after a confirmation step)
+    or move to another store (`store`). All or nothing: one code that is not the retailer's
+    answers 404 and changes nothing."""
+    _checked_form()
+    action = request.form.get("action", "")
+    codes = [code.strip() for code in request.form.getlist("codes") if code.strip()]
+    if action not in ("print", "retire", "move"):
+        raise InvalidInput("Choose what to do with the ticked tags: print, retire or move.",
+                           status_code=400)
+    if not codes:
+        flash("Tick at least one tag first.", "error")
+        return redirect(_back_to_list())
+    if len(codes) > BULK_MAX:
+        raise InvalidInput(f"Choose at most {BULK_MAX} tags at a time.", status_code=400)
+    tags = owned_tags(current_user.retailer_id, codes)
+    if action == "print":
+        return redirect(url_for("tags.console_print")
+                        + "?" + urlencode([("codes", tag.code) for tag in tags]), 303)
+    if action == "retire":
+        if request.form.get("confirm") != "yes":
+            return _confirm_retire(tags, url_for("tags.console_bulk"))
+        retired = retire_tags(tags)
+        flash(f"{retired} tag{'s' if retired != 1 else ''} retired.", "info")
+        return redirect(_back_to_list())
+    raw_store = (request.form.get("store") or "").strip()
+    if not raw_store:
+        raise InvalidInput("Choose the store to move the tags to.", status_code=400)
+    store = store_by_code(raw_store, current_user.retailer_id)
+    moved = move_tags(tags, store)
+    flash(f"{moved} tag{'s' if moved != 1 else ''} moved to {store.code}; each keeps its item "
+          "and code.", "info")
+    return redirect(_back_to_list())
