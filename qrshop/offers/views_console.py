@@ -18,7 +18,10 @@ from qrshop.extensions import db
 from qrshop.money import parse_money
 from qrshop.offers import services
 from qrshop.offers.forms import OFFER_KINDS, OfferForm
+from qrshop.offers.models import Offer
 from qrshop.offers.views import bp
+from qrshop.pagination import page_number, search_text
+from qrshop.web import owned_or_404
 
 
 def _offer_form() -> OfferForm:
@@ -101,16 +104,29 @@ def offers():
                         for name, errors in form.errors.items() if name != "csrf_token"]
             flash("; ".join(problems) or "The form expired; please send it again.", "error")
             status = 400
-    rows = [(offer, services.describe_offer(offer)) for offer in
-            services.offers_of(current_user.retailer_id)]
-    return render_template("console/offers.html", form=form, offers=rows,
+    page = services.offers_page(current_user.retailer_id,
+                                page=page_number(request.args.get("page")),
+                                query=search_text(request.args.get("q")))
+    rows = [(offer, services.describe_offer(offer)) for offer in page.rows]
+    return render_template("console/offers.html", form=form, offers=rows, page=page,
                            now=datetime.now(UTC), timezone=_console_timezone(None).key), status
 
 
-@bp.post("/console/offers/<int:offer_id>/end")
+@bp.route("/console/offers/<int:offer_id>/end", methods=["GET", "POST"])
 @roles_required(Role.MERCHANDISER)
 def end_offer(offer_id: int):
-    """End an offer now."""
-    offer = services.end_offer(current_user.retailer_id, offer_id)
-    flash(f"Offer “{offer.title}” ended.", "info")
-    return redirect(url_for(".offers"), code=303)
+    """End an offer now: GET, or a POST without confirm=yes, asks first."""
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        offer = services.end_offer(current_user.retailer_id, offer_id)
+        flash(f"Offer “{offer.title}” ended.", "info")
+        return redirect(url_for(".offers"), code=303)
+    offer = owned_or_404(Offer, offer_id, "No such offer.",
+                         retailer_id=current_user.retailer_id)
+    return render_template(
+        "console/confirm.html", heading="End this offer?",
+        question=f"End offer “{offer.title}” now? This cannot be undone.",
+        details=["Shoppers can no longer claim it; coupons already issued stay valid until "
+                 f"they expire ({offer.claimed_count} claimed so far)."],
+        action=url_for(".end_offer", offer_id=offer.id), fields=[],
+        button="Yes, end the offer", cancel=url_for(".offers"),
+    )
