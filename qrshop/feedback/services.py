@@ -150,17 +150,13 @@ def feedback_for_vendor(vendor_id: int, *, comments_per_row: int = 5) -> list:
         .group_by(Listing.id, Product.name, Product.gtin, Retailer.name)
         .order_by(Product.name, Retailer.name)
     ).all()
-    result = []
-    for listing_id, product, gtin, retailer, ratings, average, helpful, not_helpful in rows:
-        comments = db.session.execute(
-            select(Feedback.comment, Feedback.rating)
-            .where(Feedback.listing_id == listing_id, Feedback.comment != "")
-            .order_by(Feedback.updated_at.desc())
-            .limit(comments_per_row)
-        ).all()
-        result.append(ProductFeedback(
+    comments = _latest_comments([row[0] for row in rows], comments_per_row)
+    return [
+        ProductFeedback(
             product, gtin, retailer, ratings,
             round(float(average), 1) if average is not None else None,
-            int(helpful), int(not_helpful), [tuple(c) for c in comments],
-        ))
-    return result
+            int(helpful), int(not_helpful),
+            [(comment, rating) for comment, rating, _ in comments.get(listing_id, [])],
+        )
+        for listing_id, product, gtin, retailer, ratings, average, helpful, not_helpful in rows
+    ]
