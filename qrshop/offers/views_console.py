@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.models import Role, Store
@@ -23,18 +23,24 @@ from qrshop.offers.views import bp
 from qrshop.pagination import page_number, search_text
 from qrshop.web import owned_or_404
 
+ITEM_CHOICES_LIMIT = 200  # more items than this: type the SKU instead of a long list
+
 
 def _offer_form() -> OfferForm:
     form = OfferForm()
     form.kind.choices = OFFER_KINDS
     retailer_id = current_user.retailer_id
-    listings = db.session.execute(
-        select(Listing.id, Listing.sku, Product.name)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Listing.retailer_id == retailer_id).order_by(Product.name)
-    ).all()
-    form.listing.choices = [("", "Every item")] + [
-        (str(listing_id), f"{name} ({sku})") for listing_id, sku, name in listings]
+    carried = db.session.scalar(
+        select(func.count()).select_from(Listing).where(Listing.retailer_id == retailer_id))
+    form.many_items = carried > ITEM_CHOICES_LIMIT
+    form.listing.validate_choice = not form.many_items  # else _chosen() checks the id
+    form.listing.choices = [("", "Every item")]
+    if not form.many_items:
+        form.listing.choices += [
+            (str(listing_id), f"{name} ({sku})") for listing_id, sku, name in db.session.execute(
+                select(Listing.id, Listing.sku, Product.name)
+                .join(Product, Product.id == Listing.product_id)
+                .where(Listing.retailer_id == retailer_id).order_by(Product.name))]
     stores = db.session.scalars(
         select(Store).where(Store.retailer_id == retailer_id).order_by(Store.code)).all()
     form.store.choices = [("", "Every store")] + [
@@ -63,10 +69,23 @@ def _chosen(model, raw_id: str):
     return found
 
 
+def _listing_by_sku(text: str) -> Optional[Listing]:
+    """The retailer's listing with this SKU (any case), or None for an empty SKU."""
+    sku = (text or "").strip()
+    if not sku:
+        return None
+    listing = db.session.scalar(
+        select(Listing).where(Listing.retailer_id == current_user.retailer_id,
+                              func.lower(Listing.sku) == sku.lower()).limit(1))
+    if listing is None:
+        raise InvalidInput(f"No item has the SKU {sku!r}: type it as on the items page.")
+    return listing
+
+
 def _create_offer(form: OfferForm):
     """Create the offer the form describes; InvalidInput says what to fix."""
     store = _chosen(Store, form.store.data)
-    listing = _chosen(Listing, form.listing.data)
+    listing = _chosen(Listing, form.listing.data) or _listing_by_sku(form.listing_sku.data)
     zone = _console_timezone(store)
     amount = None
     if form.kind.data == "amount":

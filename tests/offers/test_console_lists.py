@@ -10,7 +10,7 @@ from qrshop.db import utcnow
 from qrshop.extensions import db
 from qrshop.offers.models import Offer
 from qrshop.offers.services import create_offer
-from tests.factories import csrf_token, login, make_shop, make_user
+from tests.factories import csrf_token, login, make_many_listings, make_shop, make_user
 from tests.helpers import form_fields, make_offer, new_phone
 
 
@@ -109,3 +109,30 @@ def test_only_the_retailers_merchandisers_see_the_end_question(app):
     assert other.get(f"/console/offers/{offer.id}/end").status_code == 404
     assert other.post(f"/console/offers/{offer.id}/end", data={
         "csrf_token": csrf_token(other, "/console/offers")}).status_code == 404
+
+
+def _new_offer(staff, **values):
+    data = {"csrf_token": csrf_token(staff, "/console/offers"), "title": "Big sale",
+            "kind": "percent", "percent_off": "20", "amount_off": "", "perk_text": "",
+            "listing": "", "listing_sku": "", "store": "", "starts_at": "2026-01-01T09:00",
+            "ends_at": "2036-01-01T09:00", "total_limit": "", "per_shopper_limit": "1",
+            "coupon_valid_days": "7", "terms": ""}
+    return staff.post("/console/offers", data={**data, **values})
+
+
+def test_a_large_catalogue_types_the_sku_instead_of_a_list_of_every_item(app):
+    retailer, _, _, vendor, tag = make_shop()
+    make_many_listings(retailer, vendor, 250)
+    staff = _merchandiser(app)
+    html = staff.get("/console/offers").get_data(as_text=True)
+    assert 'name="listing_sku"' in html and 'name="listing"' not in html
+    assert html.count("<option") < 20  # the offer types and the stores, not 251 items
+    listing = db.session.get(Listing, tag.listing_id)
+    assert _new_offer(staff, listing_sku=listing.sku.lower()).status_code == 303
+    assert _new_offer(staff, title="By id", listing=str(listing.id)).status_code == 303
+    refused = _new_offer(staff, title="Nowhere", listing_sku="NO-SUCH-SKU")
+    assert refused.status_code == 422 and "No item has the SKU" in refused.get_data(
+        as_text=True)
+    db.session.expire_all()
+    titles = {offer.title: offer.listing_id for offer in db.session.query(Offer)}
+    assert titles == {"Big sale": listing.id, "By id": listing.id}
