@@ -49,3 +49,10 @@ def test_console_lists_fit_a_phone(live_server, phone):
         phone.screenshot(path=str(ARTIFACTS / f"console-{name}-390.png"))
         # The page's own content fits; wide tables scroll inside their box.
         assert phone.evaluate("document.querySelector('main').scrollWidth") <= 390, name
+    # Ending an offer asks first, without JavaScript.
+    phone.goto(f"{live_server}/console/offers")
+    phone.click("text=End now…")
+    assert "This cannot be undone." in phone.inner_text("main")
+    phone.screenshot(path=str(ARTIFACTS / "console-end-offer-390.png"))
+    phone.click("text=Yes, end the offer")
+    assert "ended." in phone.inner_text("main")
