@@ -123,3 +123,27 @@ def set_password_form(client, link: str, password: str = "a brand new password",
     token = csrf_token(client, "/" + path)
     return client.post("/" + path, data={"csrf_token": token, "password": password,
                                          "confirm": password if confirm is None else confirm})
+
+
+def make_many_listings(retailer: Retailer, vendor: Vendor, count: int,
+                       name: str = "Item") -> list[int]:
+    """count products of the vendor carried by the retailer ("Item 0001", SKU "BULK-0001"...),
+    inserted in bulk (thousands of rows in a second); returns the listing ids."""
+    from sqlalchemy import insert, select
+
+    from qrshop.catalog.models import Listing, Product
+
+    first = next(_sequence) * 100_000
+    gtins = ["0" + valid_gtin13(first + i) for i in range(count)]
+    db.session.execute(insert(Product), [
+        {"vendor_id": vendor.id, "gtin": gtin, "name": f"{name} {i + 1:04d}",
+         "brand": vendor.name} for i, gtin in enumerate(gtins)])
+    products = dict(db.session.execute(
+        select(Product.gtin, Product.id).where(Product.gtin.in_(gtins))).all())
+    db.session.execute(insert(Listing), [
+        {"retailer_id": retailer.id, "product_id": products[gtin], "sku": f"BULK-{first + i}",
+         "price_cents": 1000 + i, "currency": "USD"} for i, gtin in enumerate(gtins)])
+    db.session.commit()
+    return list(db.session.scalars(
+        select(Listing.id).where(Listing.product_id.in_(list(products.values())))
+        .order_by(Listing.id)))

@@ -12,16 +12,18 @@ from typing import Optional
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from qrshop import tokens
 from qrshop.alerts.models import AlertTopic, Channel, Subscription
 from qrshop.alerts.outbox import queue_message
-from qrshop.catalog.models import Listing
+from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price, set_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
+from qrshop.pagination import Page, like_pattern, paginate
 from qrshop.tags.models import Tag
 from qrshop.wishlist.services import save_to_wishlist
 
@@ -213,8 +215,18 @@ def _page_link(listing: Listing) -> Optional[str]:
     return _link(f"/t/{code}?via=alert") if code else None
 
 
-def send_alert(listing: Listing, topic: str, note: str = "") -> int:
-    """Queue an alert about a listing to every confirmed subscriber of that topic."""
+@dataclass(frozen=True)
+class AlertDraft:
+    """An alert about a listing as it would be sent, and who would get it."""
+
+    topic: AlertTopic
+    headline: str
+    text: str
+    recipients: list[Subscription]
+
+
+def draft_alert(listing: Listing, topic: str, note: str = "") -> AlertDraft:
+    """Check an alert and write it; send_alert queues it (the console asks first)."""
     try:
         topic = AlertTopic(topic)
     except ValueError:
@@ -239,12 +251,16 @@ def send_alert(listing: Listing, topic: str, note: str = "") -> int:
                                    Subscription.unsubscribed_at.is_(None))
         .order_by(Subscription.id)
     ).all()
-    queued = 0
-    for subscription in subscriptions:
-        if topic.value in subscription.topic_list:
-            _queue_to(subscription, headline, text)
-            queued += 1
-    return queued
+    recipients = [s for s in subscriptions if topic.value in s.topic_list]
+    return AlertDraft(topic, headline, text, recipients)
+
+
+def send_alert(listing: Listing, topic: str, note: str = "") -> int:
+    """Queue an alert about a listing to every confirmed subscriber of that topic."""
+    draft = draft_alert(listing, topic, note)
+    for subscription in draft.recipients:
+        _queue_to(subscription, draft.headline, draft.text)
+    return len(draft.recipients)
 
 
 @dataclass(frozen=True)
@@ -263,12 +279,30 @@ def change_price(listing: Listing, price_cents: int) -> PriceChange:
     return PriceChange(old, price_cents, queued)
 
 
-def alert_audience(retailer_id: int) -> dict[int, int]:
-    """{listing_id: confirmed live subscriptions} for a retailer's listings."""
-    return dict(db.session.execute(
+def alert_audience(retailer_id: int, listing_ids: Optional[list[int]] = None) -> dict[int, int]:
+    """{listing_id: confirmed live subscriptions} for a retailer's listings (or these)."""
+    statement = (
         select(Subscription.listing_id, func.count())
         .join(Listing, Listing.id == Subscription.listing_id)
         .where(Listing.retailer_id == retailer_id, Subscription.confirmed_at.is_not(None),
                Subscription.unsubscribed_at.is_(None))
         .group_by(Subscription.listing_id)
-    ).all())
+    )
+    if listing_ids is not None:
+        statement = statement.where(Subscription.listing_id.in_(listing_ids))
+    return dict(db.session.execute(statement).all())
+
+
+def listings_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
+    """One page of the retailer's items by product name; query matches the name or the SKU."""
+    statement = (
+        select(Listing).join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == retailer_id)
+        .order_by(Product.name, Listing.id)
+        .options(contains_eager(Listing.product))
+    )
+    if query:
+        pattern = like_pattern(query)
+        statement = statement.where(or_(func.lower(Product.name).like(pattern, escape="\\"),
+                                        func.lower(Listing.sku).like(pattern, escape="\\")))
+    return paginate(statement, page, query=query)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.models import Role
 from qrshop.alerts import services as alerts
 from qrshop.alerts.views import bp
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.models import Listing
 from qrshop.catalog.services import format_price
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
 from qrshop.money import parse_money
+from qrshop.pagination import page_number, search_text
 from qrshop.web import owned_or_404
 
 
@@ -26,14 +25,15 @@ def _own_listing(listing_id: int) -> Listing:
 @bp.get("/console/items")
 @roles_required(Role.MERCHANDISER)
 def items():
-    """The retailer's items: price (lowering it alerts subscribers), alerts, complete the look."""
-    listings = db.session.scalars(
-        select(Listing).join(Product, Product.id == Listing.product_id)
-        .where(Listing.retailer_id == current_user.retailer_id).order_by(Product.name)
-    ).all()
-    return render_template("console/items.html", listings=listings,
-                           audience=alerts.alert_audience(current_user.retailer_id),
-                           topics=list(alerts.TOPIC_NAMES.items()))
+    """The retailer's items, 50 a page (?page=, ?q= name or SKU): price (lowering it alerts
+    subscribers), alerts, complete the look."""
+    page = alerts.listings_page(current_user.retailer_id,
+                                page=page_number(request.args.get("page")),
+                                query=search_text(request.args.get("q")))
+    audience = alerts.alert_audience(current_user.retailer_id,
+                                     [listing.id for listing in page.rows])
+    return render_template("console/items.html", page=page, listings=page.rows,
+                           audience=audience, topics=list(alerts.TOPIC_NAMES.items()))
 
 
 # On bad input both actions redirect back (303, as before) with the message: the services
@@ -63,12 +63,30 @@ def change_price(listing_id: int):
 def send_alert(listing_id: int):
     """Send a back-in-stock, sale or price-drop alert about an item to its subscribers."""
     listing = _own_listing(listing_id)
+    topic, note = request.form.get("topic", ""), request.form.get("note", "")
     try:
-        queued = alerts.send_alert(listing, request.form.get("topic", ""),
-                                   request.form.get("note", ""))
+        if request.form.get("confirm") != "yes":
+            return _confirm_alert(listing, alerts.draft_alert(listing, topic, note), note)
+        queued = alerts.send_alert(listing, topic, note)
     except InvalidInput as error:
         flash(error.message, "error")
         return redirect(url_for(".items"), code=303)
     flash(f"Alert about {listing.product.name} queued for {queued} subscriber(s); "
           "`qrshop outbox send` delivers it.", "info")
     return redirect(url_for(".items"), code=303)
+
+
+def _confirm_alert(listing: Listing, draft: alerts.AlertDraft, note: str):
+    """The page that asks before an alert goes out; its button posts confirm=yes."""
+    count = len(draft.recipients)
+    return render_template(
+        "console/confirm.html", heading="Send this alert?",
+        question=f"Send the {alerts.TOPIC_NAMES[draft.topic].lower()} alert about "
+                 f"{listing.product.name} to {count} subscriber(s)? "
+                 "Messages cannot be called back once sent.",
+        details=[f"They will read: {draft.text}"] if count else
+                ["Nobody has subscribed to this alert yet, so nothing will be sent."],
+        action=url_for(".send_alert", listing_id=listing.id),
+        fields=[("topic", draft.topic.value), ("note", note)],
+        button=f"Yes, send to {count} subscriber(s)", cancel=url_for(".items"),
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from qrshop.accounts.models import Retailer
 from qrshop.catalog.models import Listing, Product
@@ -13,6 +13,7 @@ from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.feedback.models import Feedback
+from qrshop.pagination import Page, like_pattern, paginate
 
 MAX_COMMENT_LENGTH = 1000
 
@@ -64,9 +65,11 @@ class ListingFeedback:
     comments: list
 
 
-def feedback_by_listing(retailer_id: int, *, comments_per_listing: int = 5) -> list:
-    """Per listing of a retailer that has feedback: stars, helpfulness and latest comments."""
-    rows = db.session.execute(
+def feedback_by_listing(retailer_id: int, *, page: int = 1, query: str = "",
+                        comments_per_listing: int = 5) -> Page:
+    """One page of the retailer's listings that have feedback, by product name: stars,
+    helpfulness and latest comments (ListingFeedback rows); query matches name or SKU."""
+    statement = (
         select(Listing.id, Product.name, Listing.sku, func.count(Feedback.rating),
                func.avg(Feedback.rating),
                func.coalesce(func.sum(case((Feedback.is_helpful.is_(True), 1), else_=0)), 0),
@@ -75,21 +78,44 @@ def feedback_by_listing(retailer_id: int, *, comments_per_listing: int = 5) -> l
         .join(Product, Product.id == Listing.product_id)
         .where(Listing.retailer_id == retailer_id)
         .group_by(Listing.id, Product.name, Listing.sku)
-        .order_by(Product.name)
-    ).all()
-    result = []
-    for listing_id, product, sku, ratings, average, helpful, not_helpful in rows:
-        comments = db.session.execute(
-            select(Feedback.comment, Feedback.rating, Feedback.updated_at)
-            .where(Feedback.listing_id == listing_id, Feedback.comment != "")
-            .order_by(Feedback.updated_at.desc())
-            .limit(comments_per_listing)
-        ).all()
-        result.append(ListingFeedback(
+        .order_by(Product.name, Listing.id)
+    )
+    if query:
+        pattern = like_pattern(query)
+        statement = statement.where(or_(func.lower(Product.name).like(pattern, escape="\\"),
+                                        func.lower(Listing.sku).like(pattern, escape="\\")))
+    found = paginate(statement, page, query=query, scalars=False)
+    comments = _latest_comments([row[0] for row in found.rows], comments_per_listing)
+    rows = [
+        ListingFeedback(
             listing_id, product, sku, ratings,
             round(float(average), 1) if average is not None else None,
-            int(helpful), int(not_helpful), [tuple(c) for c in comments],
-        ))
+            int(helpful), int(not_helpful), comments.get(listing_id, []),
+        )
+        for listing_id, product, sku, ratings, average, helpful, not_helpful in found.rows
+    ]
+    return replace(found, rows=rows)
+
+
+def _latest_comments(listing_ids: list[int], per_listing: int) -> dict[int, list[tuple]]:
+    """{listing_id: its latest comments (comment, rating, updated_at)}, in one query."""
+    if not listing_ids:
+        return {}
+    ranked = (
+        select(Feedback.listing_id, Feedback.comment, Feedback.rating, Feedback.updated_at,
+               func.row_number().over(partition_by=Feedback.listing_id,
+                                      order_by=(Feedback.updated_at.desc(),
+                                                Feedback.id.desc())).label("rank"))
+        .where(Feedback.listing_id.in_(listing_ids), Feedback.comment != "")
+        .subquery()
+    )
+    result: dict[int, list[tuple]] = {}
+    for listing_id, comment, rating, at in db.session.execute(
+        select(ranked.c.listing_id, ranked.c.comment, ranked.c.rating, ranked.c.updated_at)
+        .where(ranked.c.rank <= per_listing)
+        .order_by(ranked.c.listing_id, ranked.c.rank)
+    ):
+        result.setdefault(listing_id, []).append((comment, rating, at))
     return result
 
 
@@ -124,17 +150,13 @@ def feedback_for_vendor(vendor_id: int, *, comments_per_row: int = 5) -> list:
         .group_by(Listing.id, Product.name, Product.gtin, Retailer.name)
         .order_by(Product.name, Retailer.name)
     ).all()
-    result = []
-    for listing_id, product, gtin, retailer, ratings, average, helpful, not_helpful in rows:
-        comments = db.session.execute(
-            select(Feedback.comment, Feedback.rating)
-            .where(Feedback.listing_id == listing_id, Feedback.comment != "")
-            .order_by(Feedback.updated_at.desc())
-            .limit(comments_per_row)
-        ).all()
-        result.append(ProductFeedback(
+    comments = _latest_comments([row[0] for row in rows], comments_per_row)
+    return [
+        ProductFeedback(
             product, gtin, retailer, ratings,
             round(float(average), 1) if average is not None else None,
-            int(helpful), int(not_helpful), [tuple(c) for c in comments],
-        ))
-    return result
+            int(helpful), int(not_helpful),
+            [(comment, rating) for comment, rating, _ in comments.get(listing_id, [])],
+        )
+        for listing_id, product, gtin, retailer, ratings, average, helpful, not_helpful in rows
+    ]

@@ -17,7 +17,10 @@ class OfferForm(FlaskForm):
     percent_off = IntegerField("Percent off", validators=[Optional(), NumberRange(1, 100)])
     amount_off = StringField("Amount off (e.g. 10.00)", validators=[Length(max=16)])
     perk_text = StringField("Perk (e.g. Free gift wrap)", validators=[Length(max=200)])
+    # An id from the list. A large catalogue shows listing_sku instead of the list; an id
+    # posted then is checked by the view (validate_choice is turned off for it).
     listing = SelectField("Item", default="")
+    listing_sku = StringField("Item SKU (empty: every item)", validators=[Length(max=64)])
     store = SelectField("Store", default="")
     starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired()])

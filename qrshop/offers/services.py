@@ -14,6 +14,7 @@ from typing import Optional
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from qrshop.accounts.models import Retailer, Store, User
 from qrshop.catalog.models import Listing, Product
@@ -120,13 +121,6 @@ def end_offer(retailer_id: int, offer_id: int) -> Offer:
     return offer
 
 
-def offers_of(retailer_id: int) -> list[Offer]:
-    """A retailer's offers, newest first."""
-    return list(db.session.scalars(
-        select(Offer).where(Offer.retailer_id == retailer_id).order_by(Offer.id.desc())
-    ))
-
-
 def offers_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
     """One page of a retailer's offers, newest first; query matches the offer's title, its
     item's name or SKU."""
@@ -135,6 +129,8 @@ def offers_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
         .outerjoin(Product, Product.id == Listing.product_id)
         .where(Offer.retailer_id == retailer_id)
         .order_by(Offer.id.desc())
+        .options(contains_eager(Offer.listing).contains_eager(Listing.product),
+                 selectinload(Offer.store))
     )
     if query:
         pattern = like_pattern(query)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.models import Role, Store
@@ -18,20 +18,29 @@ from qrshop.extensions import db
 from qrshop.money import parse_money
 from qrshop.offers import services
 from qrshop.offers.forms import OFFER_KINDS, OfferForm
+from qrshop.offers.models import Offer
 from qrshop.offers.views import bp
+from qrshop.pagination import page_number, search_text
+from qrshop.web import owned_or_404
+
+ITEM_CHOICES_LIMIT = 200  # more items than this: type the SKU instead of a long list
 
 
 def _offer_form() -> OfferForm:
     form = OfferForm()
     form.kind.choices = OFFER_KINDS
     retailer_id = current_user.retailer_id
-    listings = db.session.execute(
-        select(Listing.id, Listing.sku, Product.name)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Listing.retailer_id == retailer_id).order_by(Product.name)
-    ).all()
-    form.listing.choices = [("", "Every item")] + [
-        (str(listing_id), f"{name} ({sku})") for listing_id, sku, name in listings]
+    carried = db.session.scalar(
+        select(func.count()).select_from(Listing).where(Listing.retailer_id == retailer_id))
+    form.many_items = carried > ITEM_CHOICES_LIMIT
+    form.listing.validate_choice = not form.many_items  # else _chosen() checks the id
+    form.listing.choices = [("", "Every item")]
+    if not form.many_items:
+        form.listing.choices += [
+            (str(listing_id), f"{name} ({sku})") for listing_id, sku, name in db.session.execute(
+                select(Listing.id, Listing.sku, Product.name)
+                .join(Product, Product.id == Listing.product_id)
+                .where(Listing.retailer_id == retailer_id).order_by(Product.name))]
     stores = db.session.scalars(
         select(Store).where(Store.retailer_id == retailer_id).order_by(Store.code)).all()
     form.store.choices = [("", "Every store")] + [
@@ -60,10 +69,23 @@ def _chosen(model, raw_id: str):
     return found
 
 
+def _listing_by_sku(text: str) -> Optional[Listing]:
+    """The retailer's listing with this SKU (any case), or None for an empty SKU."""
+    sku = (text or "").strip()
+    if not sku:
+        return None
+    listing = db.session.scalar(
+        select(Listing).where(Listing.retailer_id == current_user.retailer_id,
+                              func.lower(Listing.sku) == sku.lower()).limit(1))
+    if listing is None:
+        raise InvalidInput(f"No item has the SKU {sku!r}: type it as on the items page.")
+    return listing
+
+
 def _create_offer(form: OfferForm):
     """Create the offer the form describes; InvalidInput says what to fix."""
     store = _chosen(Store, form.store.data)
-    listing = _chosen(Listing, form.listing.data)
+    listing = _chosen(Listing, form.listing.data) or _listing_by_sku(form.listing_sku.data)
     zone = _console_timezone(store)
     amount = None
     if form.kind.data == "amount":
@@ -101,16 +123,29 @@ def offers():
                         for name, errors in form.errors.items() if name != "csrf_token"]
             flash("; ".join(problems) or "The form expired; please send it again.", "error")
             status = 400
-    rows = [(offer, services.describe_offer(offer)) for offer in
-            services.offers_of(current_user.retailer_id)]
-    return render_template("console/offers.html", form=form, offers=rows,
+    page = services.offers_page(current_user.retailer_id,
+                                page=page_number(request.args.get("page")),
+                                query=search_text(request.args.get("q")))
+    rows = [(offer, services.describe_offer(offer)) for offer in page.rows]
+    return render_template("console/offers.html", form=form, offers=rows, page=page,
                            now=datetime.now(UTC), timezone=_console_timezone(None).key), status
 
 
-@bp.post("/console/offers/<int:offer_id>/end")
+@bp.route("/console/offers/<int:offer_id>/end", methods=["GET", "POST"])
 @roles_required(Role.MERCHANDISER)
 def end_offer(offer_id: int):
-    """End an offer now."""
-    offer = services.end_offer(current_user.retailer_id, offer_id)
-    flash(f"Offer “{offer.title}” ended.", "info")
-    return redirect(url_for(".offers"), code=303)
+    """End an offer now: GET, or a POST without confirm=yes, asks first."""
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        offer = services.end_offer(current_user.retailer_id, offer_id)
+        flash(f"Offer “{offer.title}” ended.", "info")
+        return redirect(url_for(".offers"), code=303)
+    offer = owned_or_404(Offer, offer_id, "No such offer.",
+                         retailer_id=current_user.retailer_id)
+    return render_template(
+        "console/confirm.html", heading="End this offer?",
+        question=f"End offer “{offer.title}” now? This cannot be undone.",
+        details=["Shoppers can no longer claim it; coupons already issued stay valid until "
+                 f"they expire ({offer.claimed_count} claimed so far)."],
+        action=url_for(".end_offer", offer_id=offer.id), fields=[],
+        button="Yes, end the offer", cancel=url_for(".offers"),
+    )

@@ -173,7 +173,8 @@ def test_only_chosen_topics_are_sent(app, client):
     html = staff.get("/console/items").get_data(as_text=True)
     fields = form_fields(html, f"/console/items/{tag.listing_id}/alert")
     answer = staff.post(f"/console/items/{tag.listing_id}/alert",
-                        data={**fields, "topic": "back_in_stock", "note": "Size M is back"},
+                        data={**fields, "topic": "back_in_stock", "note": "Size M is back",
+                              "confirm": "yes"},
                         follow_redirects=True).get_data(as_text=True)
     assert "queued for 1 subscriber(s)" in answer
     bodies = db.session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()

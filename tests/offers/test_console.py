@@ -67,7 +67,8 @@ def test_ending_an_offer_stops_claims(client):
     offer = make_offer(retailer, title="Flash sale")
     login(client, make_user("merchandiser", retailer_slug="acme").email)
     token = csrf_token(client, "/console/offers")
-    response = client.post(f"/console/offers/{offer.id}/end", data={"csrf_token": token})
+    response = client.post(f"/console/offers/{offer.id}/end",
+                           data={"csrf_token": token, "confirm": "yes"})
     assert response.status_code == 303
     assert "Flash sale" not in client.application.test_client().get(
         f"/t/{tag.code}").get_data(as_text=True)
@@ -89,7 +90,7 @@ def test_only_the_retailers_merchandisers_manage_offers(client):
     token = csrf_token(other, "/console/offers")
     assert "15% off today" not in other.get("/console/offers").get_data(as_text=True)
     assert other.post(f"/console/offers/{offer.id}/end",
-                      data={"csrf_token": token}).status_code == 404
+                      data={"csrf_token": token, "confirm": "yes"}).status_code == 404
 
 
 def test_ending_an_upcoming_offer_means_it_never_runs(client):
@@ -102,7 +103,7 @@ def test_ending_an_upcoming_offer_means_it_never_runs(client):
                        ends_at=utcnow() + timedelta(days=14))
     login(client, make_user("merchandiser", retailer_slug="acme").email)
     client.post(f"/console/offers/{offer.id}/end",
-                data={"csrf_token": csrf_token(client, "/console/offers")})
+                data={"csrf_token": csrf_token(client, "/console/offers"), "confirm": "yes"})
     db.session.expire_all()
     offer = db.session.get(Offer, offer.id)
     assert offer.ends_at <= utcnow() and "(ended)" in client.get(
