@@ -119,7 +119,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(engagement_views.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
-    app.extensions["qrshop.landing_pages"] = shopper_views.LandingPages()
+    from qrshop.shopper.scan import Scanner
+
+    app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(catalog_views.bp)

@@ -28,7 +28,7 @@ from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, Media
 from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
-from qrshop.shopper.models import LandingDataVersion, Scan, Shopper
+from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
 _crawler_detect = CrawlerDetect()
@@ -141,54 +141,43 @@ def _landing_statement():
 
 
 _LANDING = DriverStatement(_landing_statement())
-_DATA_VERSION = DriverStatement(
-    select(LandingDataVersion.version).where(LandingDataVersion.id == 1))
-# The page, with the landing data version read in the same statement (the same snapshot).
-_LANDING_VERSIONED = DriverStatement(_landing_statement().add_columns(
-    _DATA_VERSION.statement.scalar_subquery()))
-
-
 _PAGE_COLUMNS = len(fields(LandingPage))
-
-
-def _landing_page(row) -> LandingPage:
-    # SQLite returns the retired flag as 0/1.
-    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS])
 
 
 def find_landing_page(code: str, driver: Optional[DriverConnection] = None
                       ) -> Optional[LandingPage]:
     """Return what the tag with this canonical code shows, or None for an unknown code."""
     row = _LANDING.execute(driver or session_driver(), {"code": code}).fetchone()
-    return None if row is None else _landing_page(row)
+    # SQLite returns the retired flag as 0/1.
+    return None if row is None else LandingPage(*row[:3], bool(row[3]),
+                                                *row[4:_PAGE_COLUMNS])
 
 
-def find_landing_page_versioned(code: str, driver: DriverConnection
-                                ) -> tuple[Optional[LandingPage], Optional[int]]:
-    """find_landing_page, and the landing data version it was read at (same snapshot)."""
-    row = _LANDING_VERSIONED.execute(driver, {"code": code}).fetchone()
-    return (None, None) if row is None else (_landing_page(row), row[_PAGE_COLUMNS])
-
-
-def landing_data_version(driver: DriverConnection) -> Optional[int]:
-    """The landing data version now (shopper.models.LandingDataVersion)."""
-    row = _DATA_VERSION.execute(driver, {}).fetchone()
-    return None if row is None else row[0]
-
-
-def other_items_in_store(store_id: int, exclude_tag_id: int, limit: int = 24) -> list:
-    """Active tags of a store (name, code, price), for the "no longer here" page."""
-    rows = db.session.execute(
-        select(Tag.code, Product.name, Listing.price_cents, Listing.currency)
-        .join(Listing, Listing.id == Tag.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Tag.store_id == store_id, Tag.retired_at.is_(None), Tag.id != exclude_tag_id)
-        .order_by(Product.name)
+def _other_items_statement(limit: int = 24):
+    """Built once: a store's active tags but one, for the "no longer here" page."""
+    tags, listings, products = Tag.__table__, Listing.__table__, Product.__table__
+    return DriverStatement(
+        select(tags.c.code, products.c.name, listings.c.price_cents, listings.c.currency)
+        .join(listings, listings.c.id == tags.c.listing_id)
+        .join(products, products.c.id == listings.c.product_id)
+        .where(tags.c.store_id == bindparam("store_id"), tags.c.retired_at.is_(None),
+               tags.c.id != bindparam("exclude_tag_id"))
+        .order_by(products.c.name)
         .limit(limit)
-    ).all()
+    )
+
+
+_OTHER_ITEMS = _other_items_statement()
+
+
+def other_items_in_store(store_id: int, exclude_tag_id: int,
+                         driver: Optional[DriverConnection] = None) -> list:
+    """Active tags of a store (name, code, price), for the "no longer here" page."""
+    rows = _OTHER_ITEMS.execute(driver or session_driver(),
+                                {"store_id": store_id, "exclude_tag_id": exclude_tag_id})
     return [
         {"code": code, "name": name, "price": format_price(cents, currency)}
-        for code, name, cents, currency in rows
+        for code, name, cents, currency in rows.fetchall()
     ]
 
 
@@ -349,27 +338,23 @@ def record_scan_for_shopper(
     id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
     a scan is one INSERT.
     """
-    if bot is not None:
-        record_scan(page, shopper_id=None, bot=bot, repeat_window=repeat_window, driver=driver)
-        return None
-    if cookie_shopper_id is not None:
-        record_scan(page, shopper_id=cookie_shopper_id, bot=None, repeat_window=repeat_window,
-                    driver=driver)
-        return None
-    shopper_id = new_shopper_id()
-    record_scan(page, shopper_id=shopper_id, bot=None, repeat_window=repeat_window,
-                driver=driver)
-    return shopper_id
+    minted = new_shopper_id() if bot is None and cookie_shopper_id is None else None
+    record_scan(page, shopper_id=None if bot is not None else cookie_shopper_id or minted,
+                bot=bot, repeat_window=repeat_window, driver=driver)
+    return minted
 
 
-def record_orphan_scan(code: str, *, bot: Optional[str]) -> None:
+_INSERT_ORPHAN_SCAN = DriverStatement(insert(Scan.__table__).values(
+    orphan_code=bindparam("p_code"), scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
+    is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
+    is_repeat=literal(False),
+))
+
+
+def record_orphan_scan(code: str, *, bot: Optional[str], driver: DriverConnection) -> None:
     """Record a request for a code that matches no tag."""
-    db.session.execute(
-        insert(Scan).values(
-            orphan_code=code[:32], scanned_at=utcnow(), is_bot=bot is not None, bot_reason=bot,
-            is_repeat=False,
-        )
-    )
+    _INSERT_ORPHAN_SCAN.execute(driver, {"p_code": code[:32], "p_scanned_at": utcnow(),
+                                         "p_is_bot": bot is not None, "p_bot_reason": bot})
 
 
 def landing_page_for_preview(listing: Listing, revision, *,
