@@ -22,7 +22,6 @@ from werkzeug.http import parse_cookie
 
 from qrshop.db import DriverConnection, WalCheckpoints
 from qrshop.extensions import db
-from qrshop.security import security_headers
 from qrshop.shopper.scan import ScanRequest
 
 Response = tuple[str, list[tuple[str, str]], bytes]
@@ -55,10 +54,10 @@ class ScanFastPath:
 
     def _serve(self, environ, code: str) -> Optional[Response]:
         """The scan's response, or None to let Flask serve the request."""
-        secure = environ.get("wsgi.url_scheme") == "https"
         request = ScanRequest(code=code, method="GET",
                               user_agent=environ.get("HTTP_USER_AGENT", ""), environ=environ,
-                              cookies=parse_cookie(environ), secure=secure)
+                              cookies=parse_cookie(environ),
+                              secure=environ.get("wsgi.url_scheme") == "https")
         committed = False
         try:
             driver = self._driver()
@@ -87,8 +86,7 @@ class ScanFastPath:
             self.app.logger.exception("WAL checkpoint after a scan failed")
         data = answer.body.encode()
         headers = [("Content-Type", "text/html; charset=utf-8"),
-                   ("Content-Length", str(len(data))), *answer.headers,
-                   *security_headers(secure)]
+                   ("Content-Length", str(len(data))), *answer.headers]
         return f"{answer.status} {HTTPStatus(answer.status).phrase}", headers, data
 
     def _driver(self) -> DriverConnection:

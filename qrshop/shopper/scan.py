@@ -34,6 +34,7 @@ from qrshop.content.templates import template_file
 from qrshop.db import DriverConnection, WriteLock
 from qrshop.engagement.services import LandingEngagement, landing_engagement
 from qrshop.recommend.services import cached_complete_the_look
+from qrshop.security import security_headers
 from qrshop.shopper.services import (
     LandingPage,
     ShopperCookie,
@@ -41,7 +42,7 @@ from qrshop.shopper.services import (
     find_landing_page,
     other_items_in_store,
     record_orphan_scan,
-    record_scan_for_shopper,
+    record_scan,
 )
 from qrshop.tags.codes import normalise_code
 
@@ -65,13 +66,11 @@ class ScanRequest:
 
 @dataclass(frozen=True)
 class ScanAnswer:
-    """The response: status, HTML, and headers (Content-Type, Content-Length and the
-    security headers are the adapter's)."""
+    """The response: status, HTML, and every header but Content-Type and Content-Length."""
 
     status: int
     body: str
     headers: list[tuple[str, str]]
-    recorded: bool  # a scan was stored and committed
 
 
 @dataclass(frozen=True)
@@ -205,12 +204,13 @@ class Scanner:
             return None
         bot = bot_reason(request.method, request.user_agent, request.environ)
         if tag is None:
-            recorded = bool(canonical) and request.counted
-            if recorded:
-                self._write_and_commit(
-                    lambda: record_orphan_scan(canonical, bot=bot, driver=driver), commit)
+            if canonical and request.counted:
+                with self.write_lock():
+                    record_orphan_scan(canonical, bot=bot, driver=driver)
+                    commit()
             body = renderer.template("shopper/unknown_tag.html", code=request.code)
-            return ScanAnswer(404, body, [("Cache-Control", "no-store")], recorded)
+            return ScanAnswer(404, body, [("Cache-Control", "no-store"),
+                                          *security_headers(request.secure)])
 
         page = tag.page
         cookie_shopper_id = self.cookie.loads(request.cookies.get(
@@ -231,9 +231,12 @@ class Scanner:
 
         new_shopper_id = None
         if request.counted:
-            new_shopper_id = self._write_and_commit(lambda: record_scan_for_shopper(
-                page, cookie_shopper_id=cookie_shopper_id, bot=bot,
-                repeat_window=self.repeat_window, driver=driver), commit)
+            # The write lock is held for the INSERT and the COMMIT only.
+            with self.write_lock():
+                new_shopper_id = record_scan(page, cookie_shopper_id=cookie_shopper_id,
+                                             bot=bot, repeat_window=self.repeat_window,
+                                             driver=driver)
+                commit()
         if engage is not None:
             # The forms' token is bound to the shopper (no session needed); a visitor without
             # a shopper id (an uncounted visit without the cookie) gets a session's token.
@@ -246,7 +249,8 @@ class Scanner:
             headers.append(("Set-Cookie", self.cookie.set_cookie_header(
                 page.retailer_id, new_shopper_id, max_age=self.cookie_max_age,
                 secure=request.secure)))
-        return ScanAnswer(status, body, headers, request.counted)
+        headers.extend(security_headers(request.secure))
+        return ScanAnswer(status, body, headers)
 
     def _landing_body(self, page: LandingPage, engage,
                       renderer: Optional[PageRenderer]) -> Optional[str]:
@@ -259,10 +263,3 @@ class Scanner:
             recommendations = renderer.recommendations(page.listing_id, page.store_id)
         return self.pages.get(page, engage, tuple(recommendations),
                               renderer.template if renderer else None)
-
-    def _write_and_commit(self, write: Callable, commit: Callable[[], None]):
-        """Run the scan's write and commit it at once, holding the write lock for just that."""
-        with self.write_lock():
-            result = write()
-            commit()
-        return result

@@ -307,40 +307,29 @@ _INSERT_SCAN_CHECKING_REPEAT = _insert_scan_statement(check_repeat=True)
 
 
 def record_scan(
-    page: LandingPage,
-    *,
-    shopper_id: Optional[str],
-    bot: Optional[str],
-    repeat_window: timedelta,
-    driver: DriverConnection,
-) -> None:
-    """Append one scan of a known tag; a person's repeat is decided inside the INSERT."""
-    now = utcnow()
-    params = {
-        "p_tag_id": page.tag_id, "p_listing_id": page.listing_id, "p_store_id": page.store_id,
-        "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
-        "p_is_bot": bot is not None, "p_bot_reason": bot,
-    }
-    if shopper_id is None or bot is not None:
-        statement = _INSERT_SCAN
-    else:
-        statement, params["p_repeat_since"] = _INSERT_SCAN_CHECKING_REPEAT, now - repeat_window
-    statement.execute(driver, params)
-
-
-def record_scan_for_shopper(
     page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
     repeat_window: timedelta, driver: DriverConnection,
 ) -> Optional[str]:
-    """Record a scan; return the id of a new shopper to set in the cookie, if one was minted.
+    """Append one scan of a known tag; return the id of a new shopper to set in the cookie,
+    if one was minted. A person's repeat is decided inside the INSERT.
 
     Bots are never tied to a shopper. A person without a (validly signed) cookie gets a new
     id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
     a scan is one INSERT.
     """
     minted = new_shopper_id() if bot is None and cookie_shopper_id is None else None
-    record_scan(page, shopper_id=None if bot is not None else cookie_shopper_id or minted,
-                bot=bot, repeat_window=repeat_window, driver=driver)
+    shopper_id = None if bot is not None else cookie_shopper_id or minted
+    now = utcnow()
+    params = {
+        "p_tag_id": page.tag_id, "p_listing_id": page.listing_id, "p_store_id": page.store_id,
+        "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
+        "p_is_bot": bot is not None, "p_bot_reason": bot,
+    }
+    if shopper_id is None:
+        statement = _INSERT_SCAN
+    else:
+        statement, params["p_repeat_since"] = _INSERT_SCAN_CHECKING_REPEAT, now - repeat_window
+    statement.execute(driver, params)
     return minted
 
 

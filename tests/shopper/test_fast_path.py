@@ -202,7 +202,7 @@ def test_a_failure_before_the_commit_passes_the_scan_to_flask_once(app, monkeypa
     _warm(app, url)
     scans = len(_scans())
 
-    record, calls = scan.record_scan_for_shopper, []
+    record, calls = scan.record_scan, []
 
     def broken_once(*args, **kwargs):
         calls.append(True)
@@ -210,7 +210,7 @@ def test_a_failure_before_the_commit_passes_the_scan_to_flask_once(app, monkeypa
             raise RuntimeError("lost the database")
         return record(*args, **kwargs)
 
-    monkeypatch.setattr(scan, "record_scan_for_shopper", broken_once)
+    monkeypatch.setattr(scan, "record_scan", broken_once)
     response = app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI})
 
     assert response.status_code == 200 and len(calls) == 2
