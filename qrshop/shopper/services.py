@@ -3,7 +3,7 @@
 This is the hottest path in qrshop (every shelf scan), so it runs a fixed, small number of
 statements: one joined SELECT for the page, and one INSERT for the scan whose repeat flag is
 decided by the database in the same statement. They are DriverStatements (run on the DBAPI
-cursor), so the same functions serve the Flask view and the WSGI fast path (fastpath.py).
+cursor), on whichever connection the scan handler's adapter gives it (scan.py).
 """
 
 from __future__ import annotations
