@@ -125,7 +125,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_views.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
-    app.extensions["qrshop.landing_pages"] = shopper_views.LandingPages()
+    from qrshop.shopper.scan import Scanner
+
+    app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(catalog_views.bp)
@@ -135,7 +137,8 @@ def _register_request_lifecycle(app: Flask) -> None:
     """The request commits once at the end; a 4xx, a 5xx or an exception rolls back.
 
     A refused form or call never leaves something half-stored. The few 4xx answers that
-    must store something (an unknown code's orphan scan) opt in with keep_writes_on_error().
+    must store something opt in with keep_writes_on_error() (the scan handler, which
+    commits every scan as soon as it is written, commits an unknown code's orphan scan too).
     """
     from qrshop.extensions import db
     from qrshop.web import writes_kept_on_error

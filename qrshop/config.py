@@ -52,6 +52,10 @@ def defaults(instance_path: str) -> dict:
         # A person's GET of a live tag skips Flask's request machinery (shopper/fastpath.py);
         # False sends every scan through the Flask view (for comparison and tests).
         "SCAN_FAST_PATH": True,
+        # How long a process keeps what a tag shows (its page data and the offer a shopper
+        # without a cookie sees) before reading it again: a changed page or a retired tag
+        # shows at most this long after the change (shopper/scan.py).
+        "LANDING_DATA_MAX_AGE_SECONDS": 1.0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # The largest upload (an MP4 of up to 100 MB) plus the form around it.

@@ -67,6 +67,9 @@ def _test_config(url: str, content_dir) -> dict:
         # Password hashing is tested for correctness, not strength: keep the suite fast.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SESSION_COOKIE_SECURE": False,
+        # Every scan reads its tag afresh, so a test sees its own change at once; the tests
+        # of the tag memory give the scanner a fake clock (tests/shopper/helpers.py).
+        "LANDING_DATA_MAX_AGE_SECONDS": 0,
     }
 
 

@@ -52,3 +52,30 @@ def test_the_shopper_foreign_key_comes_back_with_the_shoppers_scans_name(app, cl
     assert len(_shopper_foreign_keys()) == 1
     upgrade()
     assert _shopper_foreign_keys() == []
+
+
+def _landing_data_version_triggers() -> set[str]:
+    if db.engine.dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    with db.engine.connect() as connection:
+        return {name for (name,) in connection.execute(text(query))
+                if name.startswith("landing_data_version_")}
+
+
+def test_the_landing_data_version_triggers_come_back_on_downgrade(app):
+    # The scan path keeps a tag's page for a second instead (shopper/scan.py); no trigger
+    # is left that a table rebuild (Alembic's batch mode on SQLite) could silently drop.
+    assert _landing_data_version_triggers() == set()
+    assert "landing_data_version" not in inspect(db.engine).get_table_names()
+    db.session.remove()
+
+    downgrade(revision="c5a7e3f19d42")
+
+    assert len(_landing_data_version_triggers()) == 28  # 9 tables x 3 events + runs-out
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM landing_data_version")) == 1
+    upgrade()
+    assert _landing_data_version_triggers() == set()
+    assert "landing_data_version" not in inspect(db.engine).get_table_names()

@@ -26,8 +26,8 @@ from qrshop.accounts.services import (
     resolve_party,
     user_by_email,
 )
-from qrshop.db import utcnow
 from qrshop.alerts.outbox import queue_message
+from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 

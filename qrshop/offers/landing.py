@@ -112,31 +112,3 @@ def landing_engagement(page, shopper_id: Optional[str],
         statement.execute(driver or session_driver(), params).fetchone())
     offer = OfferTeaser(offer_id, title, per_shopper) if offer_id is not None else None
     return LandingEngagement(bool(is_saved), offer, my_code, int(my_claims or 0))
-
-
-def _next_offer_change_statement():
-    """Built once: when the next offer that could show on a page starts or ends."""
-    offers = Offer.__table__
-    now = bindparam("now", type_=UTCDateTime())
-    change = case((offers.c.starts_at > now, offers.c.starts_at), else_=offers.c.ends_at)
-    rule = offer_rule(offers.c, retailer_id=bindparam("retailer_id"),
-                      listing_id=bindparam("listing_id"), store_id=bindparam("store_id"),
-                      now=now)
-    return select(func.min(change).label("next_change")).where(rule.in_scope, rule.not_ended)
-
-
-_NEXT_OFFER_CHANGE = DriverStatement(_next_offer_change_statement())
-
-
-def anonymous_engagement(page, driver: DriverConnection
-                         ) -> tuple[LandingEngagement, Optional[datetime]]:
-    """The engagement block a shopper without a cookie sees, and until when it holds.
-
-    Besides the offers' rows (which raise the landing data version when they change), it
-    depends on the time: it holds until the next of those offers starts or ends (None: for
-    ever). Read the change time first, so it is never later than the block's own snapshot.
-    """
-    values = {"retailer_id": page.retailer_id, "listing_id": page.listing_id,
-              "store_id": page.store_id, "now": utcnow()}
-    (next_change,) = _NEXT_OFFER_CHANGE.one(driver, values)
-    return landing_engagement(page, None, driver, now=values["now"]), next_change

@@ -15,29 +15,6 @@ from qrshop.extensions import db
 BigIntegerPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
-# Every table a landing page's data is read from (shopper.services and the anonymous
-# engagement block). A change to any of them raises LandingDataVersion.version.
-LANDING_DATA_TABLES = ("tags", "stores", "listings", "products", "vendors", "retailers",
-                       "media", "content_revisions", "offers")
-
-
-class LandingDataVersion(db.Model):
-    """One counter that database triggers raise whenever a row of LANDING_DATA_TABLES is
-    inserted, updated or deleted, by any writer (the app, the CLI, a migration, psql).
-
-    The scan fast path keeps each tag's page in memory and, inside the scan's own write
-    transaction, checks that this counter has not moved since it read the page; so a scan
-    reads no catalogue rows at all, yet never shows or counts a stale page. On PostgreSQL
-    the counter is raised once per transaction, at its commit (a deferred trigger), so that
-    catalogue writers never wait on each other for it.
-    """
-
-    __tablename__ = "landing_data_version"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger)
-
-
 class Shopper(db.Model):
     """An anonymous shopper of one retailer, known by a random id in a signed cookie.
 

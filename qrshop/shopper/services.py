@@ -3,7 +3,7 @@
 This is the hottest path in qrshop (every shelf scan), so it runs a fixed, small number of
 statements: one joined SELECT for the page, and one INSERT for the scan whose repeat flag is
 decided by the database in the same statement. They are DriverStatements (run on the DBAPI
-cursor), so the same functions serve the Flask view and the WSGI fast path (fastpath.py).
+cursor), on whichever connection the scan handler's adapter gives it (scan.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, Media
 from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
-from qrshop.shopper.models import LandingDataVersion, Scan, Shopper
+from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 
 _crawler_detect = CrawlerDetect()
@@ -141,54 +141,43 @@ def _landing_statement():
 
 
 _LANDING = DriverStatement(_landing_statement())
-_DATA_VERSION = DriverStatement(
-    select(LandingDataVersion.version).where(LandingDataVersion.id == 1))
-# The page, with the landing data version read in the same statement (the same snapshot).
-_LANDING_VERSIONED = DriverStatement(_landing_statement().add_columns(
-    _DATA_VERSION.statement.scalar_subquery()))
-
-
 _PAGE_COLUMNS = len(fields(LandingPage))
-
-
-def _landing_page(row) -> LandingPage:
-    # SQLite returns the retired flag as 0/1.
-    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS])
 
 
 def find_landing_page(code: str, driver: Optional[DriverConnection] = None
                       ) -> Optional[LandingPage]:
     """Return what the tag with this canonical code shows, or None for an unknown code."""
     row = _LANDING.execute(driver or session_driver(), {"code": code}).fetchone()
-    return None if row is None else _landing_page(row)
+    # SQLite returns the retired flag as 0/1.
+    return None if row is None else LandingPage(*row[:3], bool(row[3]),
+                                                *row[4:_PAGE_COLUMNS])
 
 
-def find_landing_page_versioned(code: str, driver: DriverConnection
-                                ) -> tuple[Optional[LandingPage], Optional[int]]:
-    """find_landing_page, and the landing data version it was read at (same snapshot)."""
-    row = _LANDING_VERSIONED.execute(driver, {"code": code}).fetchone()
-    return (None, None) if row is None else (_landing_page(row), row[_PAGE_COLUMNS])
-
-
-def landing_data_version(driver: DriverConnection) -> Optional[int]:
-    """The landing data version now (shopper.models.LandingDataVersion)."""
-    row = _DATA_VERSION.execute(driver, {}).fetchone()
-    return None if row is None else row[0]
-
-
-def other_items_in_store(store_id: int, exclude_tag_id: int, limit: int = 24) -> list:
-    """Active tags of a store (name, code, price), for the "no longer here" page."""
-    rows = db.session.execute(
-        select(Tag.code, Product.name, Listing.price_cents, Listing.currency)
-        .join(Listing, Listing.id == Tag.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Tag.store_id == store_id, Tag.retired_at.is_(None), Tag.id != exclude_tag_id)
-        .order_by(Product.name)
+def _other_items_statement(limit: int = 24):
+    """Built once: a store's active tags but one, for the "no longer here" page."""
+    tags, listings, products = Tag.__table__, Listing.__table__, Product.__table__
+    return DriverStatement(
+        select(tags.c.code, products.c.name, listings.c.price_cents, listings.c.currency)
+        .join(listings, listings.c.id == tags.c.listing_id)
+        .join(products, products.c.id == listings.c.product_id)
+        .where(tags.c.store_id == bindparam("store_id"), tags.c.retired_at.is_(None),
+               tags.c.id != bindparam("exclude_tag_id"))
+        .order_by(products.c.name)
         .limit(limit)
-    ).all()
+    )
+
+
+_OTHER_ITEMS = _other_items_statement()
+
+
+def other_items_in_store(store_id: int, exclude_tag_id: int,
+                         driver: Optional[DriverConnection] = None) -> list:
+    """Active tags of a store (name, code, price), for the "no longer here" page."""
+    rows = _OTHER_ITEMS.execute(driver or session_driver(),
+                                {"store_id": store_id, "exclude_tag_id": exclude_tag_id})
     return [
         {"code": code, "name": name, "price": format_price(cents, currency)}
-        for code, name, cents, currency in rows
+        for code, name, cents, currency in rows.fetchall()
     ]
 
 
@@ -318,58 +307,43 @@ _INSERT_SCAN_CHECKING_REPEAT = _insert_scan_statement(check_repeat=True)
 
 
 def record_scan(
-    page: LandingPage,
-    *,
-    shopper_id: Optional[str],
-    bot: Optional[str],
-    repeat_window: timedelta,
-    driver: DriverConnection,
-) -> None:
-    """Append one scan of a known tag; a person's repeat is decided inside the INSERT."""
+    page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
+    repeat_window: timedelta, driver: DriverConnection,
+) -> Optional[str]:
+    """Append one scan of a known tag; return the id of a new shopper to set in the cookie,
+    if one was minted. A person's repeat is decided inside the INSERT.
+
+    Bots are never tied to a shopper. A person without a (validly signed) cookie gets a new
+    id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
+    a scan is one INSERT.
+    """
+    minted = new_shopper_id() if bot is None and cookie_shopper_id is None else None
+    shopper_id = None if bot is not None else cookie_shopper_id or minted
     now = utcnow()
     params = {
         "p_tag_id": page.tag_id, "p_listing_id": page.listing_id, "p_store_id": page.store_id,
         "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
         "p_is_bot": bot is not None, "p_bot_reason": bot,
     }
-    if shopper_id is None or bot is not None:
+    if shopper_id is None:
         statement = _INSERT_SCAN
     else:
         statement, params["p_repeat_since"] = _INSERT_SCAN_CHECKING_REPEAT, now - repeat_window
     statement.execute(driver, params)
+    return minted
 
 
-def record_scan_for_shopper(
-    page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
-    repeat_window: timedelta, driver: DriverConnection,
-) -> Optional[str]:
-    """Record a scan; return the id of a new shopper to set in the cookie, if one was minted.
-
-    Bots are never tied to a shopper. A person without a (validly signed) cookie gets a new
-    id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
-    a scan is one INSERT.
-    """
-    if bot is not None:
-        record_scan(page, shopper_id=None, bot=bot, repeat_window=repeat_window, driver=driver)
-        return None
-    if cookie_shopper_id is not None:
-        record_scan(page, shopper_id=cookie_shopper_id, bot=None, repeat_window=repeat_window,
-                    driver=driver)
-        return None
-    shopper_id = new_shopper_id()
-    record_scan(page, shopper_id=shopper_id, bot=None, repeat_window=repeat_window,
-                driver=driver)
-    return shopper_id
+_INSERT_ORPHAN_SCAN = DriverStatement(insert(Scan.__table__).values(
+    orphan_code=bindparam("p_code"), scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
+    is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
+    is_repeat=literal(False),
+))
 
 
-def record_orphan_scan(code: str, *, bot: Optional[str]) -> None:
+def record_orphan_scan(code: str, *, bot: Optional[str], driver: DriverConnection) -> None:
     """Record a request for a code that matches no tag."""
-    db.session.execute(
-        insert(Scan).values(
-            orphan_code=code[:32], scanned_at=utcnow(), is_bot=bot is not None, bot_reason=bot,
-            is_repeat=False,
-        )
-    )
+    _INSERT_ORPHAN_SCAN.execute(driver, {"p_code": code[:32], "p_scanned_at": utcnow(),
+                                         "p_is_bot": bot is not None, "p_bot_reason": bot})
 
 
 def landing_page_for_preview(listing: Listing, revision, *,

@@ -8,8 +8,8 @@ from sqlalchemy import func, select, update
 
 from qrshop.accounts.models import PasswordToken, User
 from qrshop.accounts.services import check_password, user_by_email
-from qrshop.db import utcnow
 from qrshop.alerts.models import OutboxMessage
+from qrshop.db import utcnow
 from qrshop.extensions import db
 from tests.conftest import BASE_URL
 from tests.factories import link_in, login, make_shop, queued_emails, set_password_form

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 
 from qrshop.accounts.models import PasswordToken
 from qrshop.accounts.services import check_password, user_by_email
-from qrshop.db import utcnow
 from qrshop.alerts.models import OutboxMessage
+from qrshop.db import utcnow
 from qrshop.extensions import db
 from tests.conftest import BASE_URL
 from tests.factories import (

@@ -97,7 +97,8 @@ def test_merchandiser_invites_an_associate_of_its_own_store(client):
     assert "merch@example.com invited you" in email.body
     client.post("/logout", data={"csrf_token": csrf_token(client, "/console")})
     response = set_password_form(client, link_in(email.body))
-    assert response.status_code == 302 and response.headers["Location"].endswith("/pos")  # an associate lands on the till
+    # An associate lands on the till.
+    assert response.status_code == 302 and response.headers["Location"].endswith("/pos")
 
 
 @pytest.mark.parametrize("role, data", [

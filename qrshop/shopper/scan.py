@@ -1,0 +1,265 @@
+"""The scan: GET /t/<code>, from the tag to the stored row and the page, in one place.
+
+Scanner.answer() is the whole sequence: resolve the tag (from this process's memory of it,
+at most a second or two old), tell a person from a bot, choose the engagement block, find
+or render the page, record the scan and commit it under the write lock, then fill in the
+forms' token and the headers and cookie. It knows nothing of Flask or WSGI: it takes a
+ScanRequest and returns a ScanAnswer. Two thin adapters call it:
+
+- the WSGI fast path (fastpath.py), in front of Flask, for a person's plain GET; it has no
+  PageRenderer, so answer() returns None (having written nothing) for anything that needs
+  one: an unknown or retired code, a page this process has not rendered yet;
+- the Flask view (views.py), for everything else, with a PageRenderer.
+
+Freshness: a tag's page data and the engagement block of a shopper without a cookie are
+kept for LANDING_DATA_MAX_AGE_SECONDS (1 s by default), then read again. So a changed page,
+a new or ended offer, or a retired tag shows (and is counted as such) at most that long
+after the change commits, whoever made it (the app, the CLI, psql, another node).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Optional
+
+from cachetools import LRUCache
+
+from qrshop.content.templates import template_file
+from qrshop.db import DriverConnection, WriteLock
+from qrshop.offers.landing import LandingEngagement, landing_engagement
+from qrshop.recommend.services import cached_complete_the_look
+from qrshop.security import security_headers
+from qrshop.shopper.services import (
+    LandingPage,
+    ShopperCookie,
+    bot_reason,
+    find_landing_page,
+    other_items_in_store,
+    record_orphan_scan,
+    record_scan,
+)
+from qrshop.tags.codes import normalise_code
+
+# Rendered pages are cached with this in place of the forms' CSRF token.
+CSRF_PLACEHOLDER = "__qrshop_csrf_token__"
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What a scan needs of the HTTP request."""
+
+    code: str  # as it appears in the path
+    method: str
+    user_agent: str
+    environ: Mapping  # the WSGI environ (its prefetch headers)
+    cookies: Mapping[str, str]
+    secure: bool
+    # False for a tap on a link inside qrshop's own pages (?via=): a visit, not a scan.
+    counted: bool = True
+
+
+@dataclass(frozen=True)
+class ScanAnswer:
+    """The response: status, HTML, and every header but Content-Type and Content-Length."""
+
+    status: int
+    body: str
+    headers: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PageRenderer:
+    """What only a Flask request can do. The fast path has none."""
+
+    template: Callable[..., str]  # render a Jinja template with a context
+    recommendations: Callable[[int, int], list]  # (listing_id, store_id), computed if need be
+    session_csrf_token: Callable[[], str]  # for a visitor without a shopper id
+
+
+def landing_html(template: Callable[..., str], page: LandingPage, engage, **context) -> str:
+    """A landing page in its listing's template, showing the live (approved) content."""
+    content = json.loads(page.content_json) if page.content_json else {}
+    return template(template_file(page.template_name), page=page, engage=engage,
+                    content=content, **context)
+
+
+@dataclass(frozen=True)
+class LiveTag:
+    """What a tag shows, as read at one time."""
+
+    page: LandingPage
+    anonymous: Optional[LandingEngagement]  # a shopper without a cookie's; None if retired
+    read_at: float
+
+
+class LiveTags:
+    """A per-process LRU of LiveTag by canonical code, each kept for max_age seconds."""
+
+    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic,
+                 maxsize: int = 4096):
+        self.max_age, self.clock = max_age, clock
+        self._tags: LRUCache = LRUCache(maxsize)
+        self._lock = threading.Lock()
+
+    def get(self, code: str, driver: DriverConnection) -> Optional[LiveTag]:
+        """The tag as kept, or as read now if it is older than max_age; None if unknown."""
+        now = self.clock()
+        with self._lock:
+            tag = self._tags.get(code)
+        if tag is not None and now - tag.read_at < self.max_age:
+            return tag
+        page = find_landing_page(code, driver)
+        if page is None:
+            with self._lock:
+                self._tags.pop(code, None)
+            return None
+        anonymous = None if page.is_retired else landing_engagement(page, None, driver)
+        tag = LiveTag(page, anonymous, now)
+        with self._lock:
+            self._tags[code] = tag
+        return tag
+
+
+class _PageKey(tuple):
+    """A cache key whose hash is computed once (a page's key hashes some 40 fields)."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return self[0]
+
+
+class LandingPages:
+    """A per-process LRU of rendered landing pages, keyed by everything the page shows.
+
+    The key is the page's data, the engagement block (both frozen dataclasses) and the
+    recommendations, so a cached page always matches its data. Rendering is most of a
+    scan's CPU time. Pages hold CSRF_PLACEHOLDER in place of the forms' token.
+    """
+
+    def __init__(self, maxsize: int = 2048):
+        self.maxsize = maxsize
+        self._pages: OrderedDict[_PageKey, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, page: LandingPage, engage, recommendations: tuple,
+            template: Optional[Callable[..., str]] = None) -> Optional[str]:
+        """The cached page; else rendered with template and kept, or None without one."""
+        key = _PageKey((hash((page, engage, recommendations)), page, engage, recommendations))
+        with self._lock:
+            html = self._pages.get(key)
+            if html is not None:
+                self.hits += 1
+                self._pages.move_to_end(key)
+        if html is None and template is not None:
+            html = landing_html(template, page, engage, recommendations=recommendations,
+                                csrf_token=lambda: CSRF_PLACEHOLDER)
+            with self._lock:
+                self._pages[key] = html
+                while len(self._pages) > self.maxsize:
+                    self._pages.popitem(last=False)
+        return html
+
+
+class Scanner:
+    """One app's scan handler; see the module docstring."""
+
+    def __init__(self, *, cookie: ShopperCookie, write_lock: WriteLock, extensions: dict,
+                 repeat_window: timedelta, cookie_max_age: int, max_age: float,
+                 clock: Callable[[], float] = time.monotonic):
+        self.cookie, self.write_lock, self.extensions = cookie, write_lock, extensions
+        self.repeat_window, self.cookie_max_age = repeat_window, cookie_max_age
+        self.tags = LiveTags(max_age, clock)
+        self.pages = LandingPages()
+
+    @classmethod
+    def for_app(cls, app) -> Scanner:
+        """The scanner of a Flask app, from its config and extensions."""
+        config = app.config
+        return cls(cookie=app.extensions["qrshop.shopper_cookie"],
+                   write_lock=app.extensions["qrshop.write_lock"], extensions=app.extensions,
+                   repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
+                   cookie_max_age=config["SHOPPER_COOKIE_MAX_AGE"],
+                   max_age=config["LANDING_DATA_MAX_AGE_SECONDS"])
+
+    def answer(self, request: ScanRequest, driver: DriverConnection, *,
+               commit: Callable[[], None],
+               renderer: Optional[PageRenderer] = None) -> Optional[ScanAnswer]:
+        """Record the scan (committing it with `commit`) and return the page to send.
+
+        Without a renderer, return None, having written nothing, if the answer needs one.
+        Reads come first and the write last, so the write lock is held for the INSERT and
+        the COMMIT only (SQLite has one writer for the whole file).
+        """
+        canonical = normalise_code(request.code)
+        tag = self.tags.get(canonical, driver) if canonical else None
+        if renderer is None and (tag is None or tag.page.is_retired or not request.counted):
+            return None
+        bot = bot_reason(request.method, request.user_agent, request.environ)
+        if tag is None:
+            if canonical and request.counted:
+                with self.write_lock():
+                    record_orphan_scan(canonical, bot=bot, driver=driver)
+                    commit()
+            body = renderer.template("shopper/unknown_tag.html", code=request.code)
+            return ScanAnswer(404, body, [("Cache-Control", "no-store"),
+                                          *security_headers(request.secure)])
+
+        page = tag.page
+        cookie_shopper_id = self.cookie.loads(request.cookies.get(
+            self.cookie.name(page.retailer_id)))
+        engage = None  # the shopper's forms and offer; none on a retired tag or for a bot
+        if page.is_retired:
+            others = other_items_in_store(page.store_id, page.tag_id, driver)
+            body = renderer.template("shopper/retired_tag.html", page=page, others=others)
+            status = 410
+        else:
+            if bot is None:
+                engage = tag.anonymous if cookie_shopper_id is None else landing_engagement(
+                    page, cookie_shopper_id, driver)
+            body = self._landing_body(page, engage, renderer)
+            if body is None:
+                return None
+            status = 200
+
+        new_shopper_id = None
+        if request.counted:
+            # The write lock is held for the INSERT and the COMMIT only.
+            with self.write_lock():
+                new_shopper_id = record_scan(page, cookie_shopper_id=cookie_shopper_id,
+                                             bot=bot, repeat_window=self.repeat_window,
+                                             driver=driver)
+                commit()
+        if engage is not None:
+            # The forms' token is bound to the shopper (no session needed); a visitor without
+            # a shopper id (an uncounted visit without the cookie) gets a session's token.
+            shopper_id = new_shopper_id or cookie_shopper_id
+            body = body.replace(CSRF_PLACEHOLDER, self.cookie.form_token(shopper_id)
+                                if shopper_id else renderer.session_csrf_token())
+        # Every scan must reach the server to be counted; the page depends on the cookie.
+        headers = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
+        if new_shopper_id is not None:
+            headers.append(("Set-Cookie", self.cookie.set_cookie_header(
+                page.retailer_id, new_shopper_id, max_age=self.cookie_max_age,
+                secure=request.secure)))
+        headers.extend(security_headers(request.secure))
+        return ScanAnswer(status, body, headers)
+
+    def _landing_body(self, page: LandingPage, engage,
+                      renderer: Optional[PageRenderer]) -> Optional[str]:
+        """The live page's HTML from the cache, else rendered; None if that needs a renderer."""
+        recommendations = cached_complete_the_look(self.extensions, page.listing_id,
+                                                   page.store_id)
+        if recommendations is None:
+            if renderer is None:
+                return None
+            recommendations = renderer.recommendations(page.listing_id, page.store_id)
+        return self.pages.get(page, engage, tuple(recommendations),
+                              renderer.template if renderer else None)
