@@ -2,7 +2,7 @@
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.models import HouseVendor, Listing, ListingStock, Product
 from qrshop.content.models import (
     AuditEntry,
     ContentRevision,
@@ -24,7 +24,7 @@ from qrshop.tags.models import Tag
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
-    "Feedback", "Listing", "Media", "MediaVariant", "Offer", "OutboxMessage", "Product",
+    "Feedback", "HouseVendor", "Listing", "ListingStock", "Media", "MediaVariant", "Offer", "OutboxMessage", "Product",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
     "User", "Vendor", "WishlistItem",
