@@ -24,7 +24,8 @@ from qrshop.tags.models import Tag
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
-    "Feedback", "HouseVendor", "Listing", "ListingStock", "Media", "MediaVariant", "Offer", "OutboxMessage", "Product",
+    "Feedback", "HouseVendor", "Listing", "ListingStock", "Media", "MediaVariant", "Offer",
+    "OutboxMessage", "Product",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
     "User", "Vendor", "WishlistItem",
