@@ -99,7 +99,9 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.accounts import views as account_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
+    from qrshop.catalog import api as catalog_api
     from qrshop.catalog import views as catalog_views
+    from qrshop.catalog import views_console as listing_views
     from qrshop.content import views as content_views
     from qrshop.engagement import api as engagement_api
     from qrshop.engagement import views as engagement_views
@@ -116,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_views.bp)
     csrf.exempt(engagement_api.bp)
     app.register_blueprint(engagement_api.bp)
+    csrf.exempt(catalog_api.bp)
+    app.register_blueprint(catalog_api.bp)
     app.register_blueprint(engagement_views.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
@@ -123,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(listing_views.bp)
 
 
 def _register_request_lifecycle(app: Flask) -> None:

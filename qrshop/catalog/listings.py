@@ -71,6 +71,13 @@ def parse_price(raw: str, currency: str) -> int:
     return check_price_cents(int(amount.scaleb(places)))
 
 
+def price_text(price_cents: int, currency: str) -> str:
+    """A price in minor units as the decimal text a person types: 4999 -> '49.99'."""
+    if currency in WHOLE_CURRENCIES:
+        return str(price_cents)
+    return f"{price_cents // 100}.{price_cents % 100:02d}"
+
+
 def check_price_cents(price_cents: int) -> int:
     """A price in minor units: a whole number from 0 to 1,000,000.00."""
     if not isinstance(price_cents, int) or isinstance(price_cents, bool) \
@@ -113,6 +120,12 @@ def house_owner(vendor_id: int) -> Optional[int]:
 def ordinary_vendors():
     """A select of vendors that are not house vendors (for vendor lists and links)."""
     return select(Vendor).where(Vendor.id.not_in(select(HouseVendor.vendor_id)))
+
+
+def linked_vendor_count(retailer_id: int) -> int:
+    """How many vendors are linked to the retailer."""
+    return db.session.scalar(select(func.count()).select_from(RetailerVendor)
+                             .where(RetailerVendor.retailer_id == retailer_id)) or 0
 
 
 def is_retailer_owned(product: Product, retailer_id: int) -> bool:
@@ -263,6 +276,14 @@ def discontinue_listing(listing: Listing, actor: Optional[User]) -> int:
           detail=f"listing={listing.id} sku={listing.sku} tags_retired={len(tags)}")
     db.session.flush()
     return len(tags)
+
+
+def active_tag_count(listing: Listing) -> int:
+    """How many of the listing's tags are not retired."""
+    from qrshop.tags.models import Tag
+
+    return db.session.scalar(select(func.count()).select_from(Tag).where(
+        Tag.listing_id == listing.id, Tag.retired_at.is_(None))) or 0
 
 
 def reinstate_listing(listing: Listing, actor: Optional[User]) -> None:
