@@ -94,3 +94,11 @@ def csrf_token(client, path: str) -> str:
 
     page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def link_vendor(retailer: Retailer, vendor: Vendor) -> None:
+    """Link a vendor to a retailer, as the platform admin does."""
+    from qrshop.accounts.services import link_vendor as link
+
+    link(retailer, vendor)
+    db.session.flush()

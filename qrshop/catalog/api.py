@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from qrshop.accounts.auth import api_roles_required
 from qrshop.accounts.models import Role
 from qrshop.api.spec import ErrorBody, operation
-from qrshop.catalog import listings
+from qrshop.catalog import listings, queries
 from qrshop.catalog.listings import MAX_PRICE_CENTS
 from qrshop.catalog.models import Listing
 
@@ -91,7 +91,7 @@ def listing_json(listing: Listing) -> dict:
         "status": listing.status,
         "retailer_owned": listings.house_owner(listing.product.vendor_id) is not None,
         "stock": [{"store": row.store.code, "in_stock": row.in_stock, "location": row.location,
-                   "updated_at": row.updated_at.isoformat()} for row in listings.stock_of(listing)],
+                   "updated_at": row.updated_at.isoformat()} for row in queries.stock_of(listing)],
         "updated_at": listing.updated_at.isoformat(),
     }
 
@@ -103,7 +103,7 @@ def listing_json(listing: Listing) -> dict:
 def list_listings(query: ListingsQuery):
     """A page of the token's retailer's listings."""
     after = int(query.cursor) if query.cursor else 0
-    rows = listings.listing_page(g.api_user.retailer_id, after, query.limit + 1)
+    rows = queries.listing_page(g.api_user.retailer_id, after, query.limit + 1)
     more = len(rows) > query.limit
     rows = rows[:query.limit]
     return jsonify(items=[listing_json(row) for row in rows],
@@ -117,7 +117,7 @@ def list_listings(query: ListingsQuery):
                       404: (ErrorBody, "not_found: no listing has this SKU.")})
 def get_listing(sku: str):
     """One listing of the token's retailer by SKU."""
-    listing = listings.listing_by_sku(g.api_user.retailer_id, sku)
+    listing = queries.listing_by_sku(g.api_user.retailer_id, sku)
     if listing is None:
         abort(404, description=f"No listing with SKU {sku!r}.")
     return jsonify(listing_json(listing))

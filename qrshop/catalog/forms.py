@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -23,10 +24,10 @@ class ImportForm(FlaskForm):
     csv_text = HiddenField()
 
 
-def _currency_choices() -> list[tuple[str, str]]:
+def _currency_choices() -> list[SelectChoice]:
     from qrshop.catalog.services import CURRENCIES
 
-    return [(code, code) for code in sorted(CURRENCIES)]
+    return [SelectChoice(code, code) for code in sorted(CURRENCIES)]
 
 
 class ListingForm(FlaskForm):

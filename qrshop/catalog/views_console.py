@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.models import Retailer, Role
-from qrshop.catalog import listing_imports, listings
+from qrshop.catalog import listing_imports, listings, queries
 from qrshop.catalog.forms import ConfirmForm, ListingForm, ListingImportForm
 from qrshop.catalog.imports import read_csv
 from qrshop.catalog.models import Listing
@@ -55,9 +55,9 @@ def index():
     """The retailer's listings, searchable by name, brand, GTIN or SKU, 50 a page."""
     q = (request.args.get("q") or "").strip()[:100]
     page = bounded_int(request.args.get("page"), default=1, minimum=1, maximum=100_000)
-    rows, total = listings.search_listings(current_user.retailer_id, q, page=page,
+    rows, total = queries.search_listings(current_user.retailer_id, q, page=page,
                                            per_page=PER_PAGE)
-    carried_any = total > 0 or (bool(q) and listings.search_listings(
+    carried_any = total > 0 or (bool(q) and queries.search_listings(
         current_user.retailer_id, "", page=1, per_page=1)[1] > 0)
     return render_template(
         "console/listings.html", rows=rows, total=total, q=q, page=page,
@@ -79,7 +79,7 @@ def new():
         retailer = _retailer()
         try:
             sku = listings.check_sku(form.sku.data)
-            if listings.listing_by_sku(retailer.id, sku) is not None:
+            if queries.listing_by_sku(retailer.id, sku) is not None:
                 raise InvalidInput(f"SKU {sku} is already one of your listings; edit it "
                                    "instead.", code="conflict", status_code=409)
             listing, _ = listings.put_listing(
@@ -93,7 +93,7 @@ def new():
             return redirect(url_for("listings.edit", listing_id=listing.id))
     elif request.method == "POST":
         status = _form_errors(form)
-    found = listings.products_to_carry(current_user.retailer_id, q) if q else []
+    found = queries.products_to_carry(current_user.retailer_id, q) if q else []
     return render_template(
         "console/listings_new.html", form=form, q=q, found=found,
         linked_vendors=listings.linked_vendor_count(current_user.retailer_id)), status
@@ -125,7 +125,7 @@ def edit(listing_id: int):
         status = _form_errors(form)
     return render_template(
         "console/listings_edit.html", form=form, listing=listing, own=own,
-        stock=listings.stock_of(listing), confirm_form=ConfirmForm(),
+        stock=queries.stock_of(listing), confirm_form=ConfirmForm(),
         price=format_price(listing.price_cents, listing.currency)), status
 
 
