@@ -204,3 +204,23 @@ def test_listings_page_is_paginated_and_searchable(scene, client):
     found = client.get("/console/listings?q=bulk-07").get_data(as_text=True)
     assert found.count("data-listing=") == 1
     assert db.session.scalar(select(func.count()).select_from(Product)) >= 57
+
+
+def test_a_discontinued_listing_gets_no_new_reviews(scene, client):
+    from qrshop.accounts.services import user_by_email
+    from qrshop.catalog.listings import discontinue_listing
+    from qrshop.content.services import carrying_listings
+
+    listing = db.session.get(Listing, scene.listing_id)
+    discontinue_listing(listing, user_by_email(scene.merch_email))
+    db.session.commit()
+    assert listing.id not in [row.id for row in carrying_listings(listing.product_id)]
+    login(client, scene.merch_email)
+    path = f"/console/listings/{listing.id}/reinstate"
+    response = client.post(path, data={"csrf_token": csrf_token(
+        client, f"/console/listings/{listing.id}/edit")})
+    assert response.status_code == 302
+    db.session.refresh(listing)
+    assert listing.status == "active"
+    tag = db.session.scalar(select(Tag).where(Tag.code == scene.tag_code))
+    assert tag.status == "retired"  # retired tags stay retired
