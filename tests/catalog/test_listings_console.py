@@ -184,8 +184,8 @@ def test_discontinue_without_the_form_token_changes_nothing(scene, client):
 
 
 def test_listings_page_is_paginated_and_searchable(scene, client):
-    from qrshop.catalog.services import create_listing, create_product
     from qrshop.accounts.models import Retailer, Vendor
+    from qrshop.catalog.services import create_listing, create_product
     from tests.factories import valid_gtin13
 
     retailer = db.session.get(Retailer, scene.retailer_id)
