@@ -23,7 +23,7 @@ from qrshop.content.forms import (
 )
 from qrshop.content.models import AuditEntry, Review
 from qrshop.content.preview import render_preview
-from qrshop.content.templates import TEMPLATES
+from qrshop.content.templates import SLOTS, TEMPLATES
 from qrshop.content.views_media import UploadForm, library, upload_to_library
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -184,7 +184,7 @@ def _content_page(listing: Listing, form, status: int = 200):
         "console/listings_content.html", listing=listing, form=form,
         upload_form=UploadForm(), revisions=retailer_content.retailer_revisions(listing),
         items=library(retailer_content.library_vendor_id(listing)),
-        template=TEMPLATES.get(services.template_name_for(listing))), status
+        template=TEMPLATES.get(services.template_name_for(listing)), slot_names=SLOTS), status
 
 
 @bp.route("/console/listings/<int:listing_id>/content", methods=["GET", "POST"])
