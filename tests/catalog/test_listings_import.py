@@ -182,3 +182,18 @@ def test_console_import_refuses_non_csv_and_merchandisers_only(scene, app, clien
     login(associate, scene.associate_email)
     assert associate.post(path, data={"action": "import", "csv_text": "x"}).status_code in (
         400, 403)
+
+
+def test_a_vendors_csv_takes_over_a_retailer_owned_gtin(scene, runner, tmp_path):
+    from qrshop.catalog.imports import check_rows, import_rows
+
+    result = _run(runner, tmp_path, "sku,gtin,price,currency,name,brand\n"
+                                    f"PEN-1,{OWN_GTIN},2.50,USD,Highlighter,Stabilo\n")
+    assert result.exit_code == 0
+    rival = db.session.scalar(select(Vendor).where(Vendor.slug == "rivalco"))
+    text = f"gtin,name,brand\n{OWN_GTIN},Boss Highlighter,Stabilo\n"
+    assert [row.error for row in check_rows(rival, text)] == [None]
+    import_rows(rival, text)
+    db.session.commit()
+    pen = db.session.scalar(select(Listing).where(Listing.sku == "PEN-1"))
+    assert pen.product.vendor_id == rival.id and pen.product.name == "Boss Highlighter"
