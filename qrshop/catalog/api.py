@@ -14,8 +14,11 @@ from qrshop.api.spec import ErrorBody, operation
 from qrshop.catalog import listings, queries
 from qrshop.catalog.listings import MAX_PRICE_CENTS
 from qrshop.catalog.models import Listing
+from qrshop.errors import InvalidInput
 
 bp = Blueprint("catalog_api", __name__, url_prefix="/api/v1")
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 class ListingPut(BaseModel):
@@ -103,6 +106,8 @@ def listing_json(listing: Listing) -> dict:
 def list_listings(query: ListingsQuery):
     """A page of the token's retailer's listings."""
     after = int(query.cursor) if query.cursor else 0
+    if after > MAX_ID:
+        raise InvalidInput("That cursor is not one this API gave out; start without one.")
     rows = queries.listing_page(g.api_user.retailer_id, after, query.limit + 1)
     more = len(rows) > query.limit
     rows = rows[:query.limit]
@@ -117,7 +122,8 @@ def list_listings(query: ListingsQuery):
                       404: (ErrorBody, "not_found: no listing has this SKU.")})
 def get_listing(sku: str):
     """One listing of the token's retailer by SKU."""
-    listing = queries.listing_by_sku(g.api_user.retailer_id, sku)
+    valid = listings.SKU_PATTERN.fullmatch(sku) is not None
+    listing = queries.listing_by_sku(g.api_user.retailer_id, sku) if valid else None
     if listing is None:
         abort(404, description=f"No listing with SKU {sku!r}.")
     return jsonify(listing_json(listing))

@@ -88,6 +88,8 @@ def check_price_cents(price_cents: int) -> int:
 
 def _check_text(raw: Optional[str], what: str, limit: int) -> str:
     value = " ".join((raw or "").split())
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise InvalidInput(f"{what} contains control characters.")
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters.")
     return value
@@ -303,8 +305,9 @@ def reinstate_listing(listing: Listing, actor: Optional[User]) -> None:
 def store_by_code(retailer_id: int, code: str) -> Store:
     """The retailer's store with this code (any case), else InvalidInput naming it."""
     code = (code or "").strip().upper()
+    known = code and code.isprintable() and len(code) <= 16
     store = db.session.scalar(select(Store).where(Store.retailer_id == retailer_id,
-                                                  Store.code == code)) if code else None
+                                                  Store.code == code)) if known else None
     if store is None:
         raise InvalidInput(f"Unknown store code {code!r}.", code="unknown_store")
     return store

@@ -11,9 +11,15 @@ from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
 
 
+def clean_query(raw: Optional[str]) -> str:
+    """Search text as typed, without control characters, at most 100 characters."""
+    text = "".join(char for char in (raw or "") if ord(char) >= 32 and ord(char) != 127)
+    return " ".join(text.split())[:100]
+
+
 def _search_terms(q: str, *columns):
     """Conditions matching q in any of the columns, or in the GTIN when q is digits."""
-    q = " ".join((q or "").split())[:100]
+    q = clean_query(q)
     if not q:
         return None
     pattern = f"%{q.lower()}%"

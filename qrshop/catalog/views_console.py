@@ -28,7 +28,8 @@ def _retailer() -> Retailer:
 
 
 def _own_listing(listing_id: int) -> Listing:
-    return owned_or_404(Listing, listing_id, "No such listing.",
+    # Ids are 32-bit on PostgreSQL: a larger number in the URL is simply no such listing.
+    return owned_or_404(Listing, listing_id if listing_id < 2**31 else None, "No such listing.",
                         retailer_id=current_user.retailer_id)
 
 
@@ -53,7 +54,7 @@ def _price_cents(form: ListingForm) -> int:
 @roles_required(Role.MERCHANDISER)
 def index():
     """The retailer's listings, searchable by name, brand, GTIN or SKU, 50 a page."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = queries.clean_query(request.args.get("q"))
     page = bounded_int(request.args.get("page"), default=1, minimum=1, maximum=100_000)
     rows, total = queries.search_listings(current_user.retailer_id, q, page=page,
                                            per_page=PER_PAGE)
@@ -72,8 +73,8 @@ def new():
     """Find a product of a linked vendor (or give a GTIN no vendor supplies) and carry it."""
     form = ListingForm()
     if request.method == "GET" and request.args.get("gtin"):
-        form.gtin.data = request.args["gtin"][:20]
-    q = (request.args.get("q") or "").strip()[:100]
+        form.gtin.data = queries.clean_query(request.args["gtin"])[:20]
+    q = queries.clean_query(request.args.get("q"))
     status = 200
     if form.validate_on_submit():
         retailer = _retailer()

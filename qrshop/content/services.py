@@ -313,7 +313,9 @@ def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page:
                                                ReviewStatus.CHANGES_REQUESTED.value)))
     else:
         query = query.where(Review.status == ReviewStatus.PENDING.value)
-    q = " ".join((q or "").split())[:100]
+    from qrshop.catalog.queries import clean_query
+
+    q = clean_query(q)
     if q:
         pattern = f"%{q.lower()}%"
         conditions = [func.lower(Product.name).like(pattern),

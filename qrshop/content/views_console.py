@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.models import Retailer, Role
 from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.queries import clean_query
 from qrshop.content import retailer_content, services
 from qrshop.content.blueprint import bp
 from qrshop.content.forms import (
@@ -48,7 +49,8 @@ def _retailer() -> Retailer:
 
 
 def _own_listing(listing_id: int) -> Listing:
-    return owned_or_404(Listing, listing_id, "No such listing.",
+    # Ids are 32-bit on PostgreSQL: a larger number in the URL is simply no such listing.
+    return owned_or_404(Listing, listing_id if listing_id < 2**31 else None, "No such listing.",
                         retailer_id=current_user.retailer_id)
 
 
@@ -67,7 +69,7 @@ def _merchandiser_review(review_id: int) -> Review:
 def review_queue():
     """Submitted revisions waiting for this retailer's decision, and decisions; searchable
     by product name, brand, GTIN or vendor, 50 a page (?show=decided pages the decisions)."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = clean_query(request.args.get("q"))
     decided_view = request.args.get("show") == "decided"
     page = bounded_int(request.args.get("page"), default=1, minimum=1, maximum=100_000)
     rows, total = services.review_queue_page(current_user, q, decided=decided_view, page=page,

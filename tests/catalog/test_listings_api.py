@@ -124,7 +124,7 @@ def test_list_is_cursor_paginated(scene, client):
     assert "BM-TOTE" not in seen
     default = client.get("/api/v1/listings", headers=headers).get_json()
     assert len(default["items"]) == 6 and default["next_cursor"] is None
-    for bad in ("?limit=101", "?limit=0", "?cursor=abc", "?limit=x"):
+    for bad in ("?limit=101", "?limit=0", "?cursor=abc", "?limit=x", "?cursor=272523723834"):
         response = client.get(f"/api/v1/listings{bad}", headers=headers)
         assert response.status_code == 422, bad
 
@@ -136,3 +136,12 @@ def test_listings_are_in_the_openapi_document(client):
     assert {"200", "201", "403", "422"} <= set(put["responses"])
     assert "merchandiser" in put["description"]
     assert "get" in paths["/api/v1/listings"]
+
+
+def test_control_characters_are_refused_not_stored(scene, client):
+    headers = _token(scene.merch_email)
+    response = client.put("/api/v1/listings/NUL-1", headers=headers, json={
+        "gtin": "4006381333931", "price_cents": 1, "currency": "USD", "name": "a\x00b",
+        "brand": "B"})
+    assert response.status_code == 422 and "control characters" in response.get_json()["message"]
+    assert client.get("/api/v1/listings/a%00b", headers=headers).status_code == 404

@@ -224,3 +224,9 @@ def test_a_discontinued_listing_gets_no_new_reviews(scene, client):
     assert listing.status == "active"
     tag = db.session.scalar(select(Tag).where(Tag.code == scene.tag_code))
     assert tag.status == "retired"  # retired tags stay retired
+
+
+def test_a_huge_listing_id_is_not_found(scene, client):
+    login(client, scene.merch_email)
+    assert client.get("/console/listings/99999999999/edit").status_code == 404
+    assert client.get("/console/listings/99999999999/content").status_code == 404
