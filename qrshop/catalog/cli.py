@@ -18,8 +18,11 @@ listings_cli = AppGroup("listings", help="A retailer's listings: the products it
 @click.option("--retailer", "retailer_slug", required=True, help="Retailer slug.")
 @click.argument("csv_file", type=click.File("rb"))
 def import_command(retailer_slug: str, csv_file):
-    """Import listings from CSV: sku,gtin,price,currency (optional name,brand,store,
-    in_stock,location); all or nothing. Prints `Imported N listings, updated M.`"""
+    """Import listings from CSV, all or nothing; prints `Imported N listings, updated M.`
+
+    Columns: sku,gtin,price,currency; optional name,brand (a product no vendor supplies)
+    and store,in_stock,location (stock per store). See docs/catalogue.md.
+    """
     try:
         retailer = retailer_by_slug(retailer_slug)
         created, updated = import_listing_rows(retailer, read_csv(csv_file.read()))
