@@ -331,21 +331,6 @@ def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page:
     return list(rows), total
 
 
-def review_queue(user: User, *, pending_only: bool = True) -> list[Review]:
-    """Reviews for a merchandiser's retailer, of products it still carries, newest first."""
-    query = (
-        select(Review)
-        .join(ContentRevision, ContentRevision.id == Review.revision_id)
-        .join(Listing, (Listing.product_id == ContentRevision.product_id)
-              & (Listing.retailer_id == Review.retailer_id))
-        .where(Review.retailer_id == user.retailer_id)
-        .order_by(Review.id.desc())
-    )
-    if pending_only:
-        query = query.where(Review.status == ReviewStatus.PENDING.value)
-    return list(db.session.scalars(query))
-
-
 def set_templates(retailer: Retailer, actor: User, enabled: Iterable[str], default: str) -> None:
     """Choose which templates a retailer allows and its default."""
     names = [get_template(name).name for name in enabled]
