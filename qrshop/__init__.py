@@ -100,7 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.alerts import views as alerts_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
+    from qrshop.catalog import api as catalog_api
     from qrshop.catalog import views as catalog_views
+    from qrshop.catalog import views_console as listing_views
     from qrshop.content import views as content_views
     from qrshop.extensions import csrf
     from qrshop.feedback import views as feedback_views
@@ -123,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(wishlist_views.bp)
     app.register_blueprint(alerts_views.bp)
     app.register_blueprint(feedback_views.bp)
+    csrf.exempt(catalog_api.bp)
+    app.register_blueprint(catalog_api.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
     from qrshop.shopper.scan import Scanner
@@ -131,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(tag_views.bp)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(listing_views.bp)
 
 
 def _register_request_lifecycle(app: Flask) -> None:

@@ -22,12 +22,14 @@ def register_commands(app: Flask) -> None:
     from qrshop.accounts.cli import retailers_cli, tokens_cli, users_cli, vendors_cli
     from qrshop.alerts.cli import outbox_cli
     from qrshop.analytics.cli import analytics_cli
+    from qrshop.catalog.cli import listings_cli
     from qrshop.recommend.cli import recommend_cli
     from qrshop.tags.cli import tags_cli
 
     for group in (users_cli, tokens_cli, retailers_cli, vendors_cli, recommend_cli):
         app.cli.add_command(group)
     app.cli.add_command(tags_cli)
+    app.cli.add_command(listings_cli)
     app.cli.add_command(analytics_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_command)

@@ -3,7 +3,7 @@
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.models import HouseVendor, Listing, ListingStock, Product
 from qrshop.content.models import (
     AuditEntry,
     ContentRevision,
@@ -20,7 +20,8 @@ from qrshop.wishlist.models import WishlistItem
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
-    "Feedback", "Listing", "Media", "MediaVariant", "Offer", "OutboxMessage", "Product",
+    "Feedback", "HouseVendor", "Listing", "ListingStock", "Media", "MediaVariant", "Offer",
+    "OutboxMessage", "Product",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
     "User", "Vendor", "WishlistItem",

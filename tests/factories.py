@@ -147,3 +147,11 @@ def make_many_listings(retailer: Retailer, vendor: Vendor, count: int,
     return list(db.session.scalars(
         select(Listing.id).where(Listing.product_id.in_(list(products.values())))
         .order_by(Listing.id)))
+
+
+def link_vendor(retailer: Retailer, vendor: Vendor) -> None:
+    """Link a vendor to a retailer, as the platform admin does."""
+    from qrshop.accounts.services import link_vendor as link
+
+    link(retailer, vendor)
+    db.session.flush()

@@ -261,6 +261,11 @@ def update_vendor(vendor: Vendor, *, name: str | None = None) -> Vendor:
 
 def link_vendor(retailer: Retailer, vendor: Vendor) -> bool:
     """Record that a vendor supplies a retailer; False if it already did."""
+    from qrshop.catalog.listings import house_owner
+
+    if house_owner(vendor.id) is not None:
+        raise InvalidInput(f"{vendor.slug} holds a retailer's own products; it cannot be "
+                           "linked to a retailer.")
     if db.session.get(RetailerVendor, (retailer.id, vendor.id)) is not None:
         return False
     db.session.add(RetailerVendor(retailer_id=retailer.id, vendor_id=vendor.id))

@@ -34,7 +34,10 @@ add_staff_pages(bp, ADMIN_USERS)
 
 def _admin_forms():
     retailers = db.session.scalars(select(Retailer).order_by(Retailer.slug)).all()
-    vendors = db.session.scalars(select(Vendor).order_by(Vendor.slug)).all()
+    from qrshop.catalog.listings import ordinary_vendors
+
+    # Retailers' house vendors (their own products) are not vendors to list or link.
+    vendors = db.session.scalars(ordinary_vendors().order_by(Vendor.slug)).all()
     retailer_choices = [(r.slug, r.name) for r in retailers]
     store_form, link_form = StoreForm(prefix="store"), LinkForm(prefix="link")
     store_form.retailer.choices = retailer_choices

@@ -1,11 +1,17 @@
-"""Bulk product import from CSV: every row checked and shown before anything is saved."""
+"""Bulk import from CSV: every row checked and shown before anything is saved.
+
+One machinery for the vendor's products (gtin,name,brand) and the retailer's listings
+(catalog.listing_imports): read_csv, csv_records (header names case-insensitive, blank
+lines skipped, line numbers kept) and refuse_bad_rows (all or nothing).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Protocol
 
 from sqlalchemy import select
 
@@ -18,6 +24,22 @@ from qrshop.extensions import db
 MAX_CSV_BYTES = 1024 * 1024
 MAX_ROWS = 1000
 COLUMNS = ("gtin", "name", "brand")
+
+
+class CheckedRow(Protocol):
+    """A CSV line as checked: its number and why it cannot be imported (None: it can)."""
+
+    line: int
+    error: Optional[str]
+
+
+class RowErrors(InvalidInput):
+    """Some rows of a file have errors: nothing was imported."""
+
+    def __init__(self, bad: Sequence[CheckedRow]):
+        super().__init__(f"{len(bad)} row(s) have errors (first: line {bad[0].line}: "
+                         f"{bad[0].error}); nothing was imported.")
+        self.bad = list(bad)
 
 
 @dataclass(frozen=True)
@@ -44,22 +66,60 @@ def read_csv(data: bytes) -> str:
         raise InvalidInput("Save the CSV as UTF-8 and upload it again.") from None
 
 
+def csv_records(text: str, *, required: Sequence[str], columns_hint: str,
+                what: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: stripped value}) for every non-blank line after the header.
+
+    Header names are matched case-insensitively, surrounding spaces ignored; a missing
+    required column is refused naming it. Blank lines and lines of only commas are skipped.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise InvalidInput(f"line 1: the CSV cannot be read ({error}).") from None
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise InvalidInput(f"The first line must name the columns: {columns_hint} "
+                           f"(missing: {', '.join(missing)}).")
+    reader.fieldnames = header
+    count = 0
+    try:
+        for record in reader:
+            # Extra fields land under the key None (skipped); missing ones are None.
+            values = {name: value.strip() if isinstance(value, str) else ""
+                      for name, value in record.items() if isinstance(name, str)}
+            if not any(values.values()):
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise InvalidInput(f"Import at most {MAX_ROWS} {what} per file.")
+            yield reader.line_num, values
+    except csv.Error as error:
+        raise InvalidInput(f"line {reader.line_num}: the CSV cannot be read ({error}).") \
+            from None
+    if count == 0:
+        raise InvalidInput(f"The CSV file has a header but no {what}.")
+
+
+def refuse_bad_rows(rows: Sequence[CheckedRow]) -> None:
+    """All or nothing: raise RowErrors when any row has an error."""
+    bad = [row for row in rows if row.error]
+    if bad:
+        raise RowErrors(bad)
+
+
 def check_rows(vendor: Vendor, text: str) -> list[ImportRow]:
     """Validate every row (columns gtin, name, brand) without saving anything."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
-    if "gtin" not in header or "name" not in header:
-        raise InvalidInput("The first line must name the columns: gtin,name,brand "
-                           "(brand is optional).")
-    reader.fieldnames = header
+    from qrshop.catalog.listings import house_owner
+
     seen: dict[str, int] = {}
     rows = []
-    for record in reader:
-        if reader.line_num - 1 > MAX_ROWS:
-            raise InvalidInput(f"Import at most {MAX_ROWS} products per file.")
-        gtin_raw = (record.get("gtin") or "").strip()
-        name = (record.get("name") or "").strip()
-        brand = (record.get("brand") or "").strip() or vendor.name
+    for line, record in csv_records(text, required=("gtin", "name"), what="products",
+                                    columns_hint="gtin,name,brand (brand is optional)"):
+        gtin_raw = record.get("gtin", "")
+        name = record.get("name", "")
+        brand = record.get("brand", "") or vendor.name
         error = None
         try:
             gtin = normalise_gtin(gtin_raw)
@@ -75,22 +135,17 @@ def check_rows(vendor: Vendor, text: str) -> list[ImportRow]:
             error = f"GTIN {gtin} is also on line {seen[gtin]}."
         elif error is None:
             owner = db.session.scalar(select(Product.vendor_id).where(Product.gtin == gtin))
-            if owner is not None:
+            if owner is not None and house_owner(owner) is None:
                 error = (f"GTIN {gtin} is already in your catalog." if owner == vendor.id
                          else f"A product with GTIN {gtin} already exists.")
-        seen.setdefault(gtin, reader.line_num)
-        rows.append(ImportRow(reader.line_num, gtin, name, brand, error))
-    if not rows:
-        raise InvalidInput("The CSV file has a header but no products.")
+        seen.setdefault(gtin, line)
+        rows.append(ImportRow(line, gtin, name, brand, error))
     return rows
 
 
 def import_rows(vendor: Vendor, text: str) -> list[Product]:
     """Create every product of a CSV; all or nothing, refused if any row has an error."""
     rows = check_rows(vendor, text)
-    bad = [row for row in rows if row.error]
-    if bad:
-        raise InvalidInput(f"{len(bad)} row(s) have errors (first: line {bad[0].line}: "
-                           f"{bad[0].error}); nothing was imported.")
+    refuse_bad_rows(rows)
     return [create_product(vendor, gtin=row.gtin, name=row.name, brand=row.brand)
             for row in rows]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.accounts.models import Retailer, Vendor
-from qrshop.db import TimestampMixin
+from qrshop.accounts.models import Retailer, Store, Vendor
+from qrshop.db import TimestampMixin, UTCDateTime
 from qrshop.extensions import db
 
 
@@ -24,6 +25,29 @@ class Product(TimestampMixin, db.Model):
     brand: Mapped[str] = mapped_column(String(120))
 
     vendor: Mapped[Vendor] = relationship()
+
+
+class HouseVendor(db.Model):
+    """A retailer's own "house" vendor: it owns the products no vendor on qrshop supplies.
+
+    Created on first need (catalog.listings.house_vendor); never linked to a retailer nor
+    listed as a vendor. A table rather than a column on vendors, so no foreign-key cycle
+    (retailers -> media -> vendors) and no rebuild of vendors.
+    """
+
+    __tablename__ = "house_vendors"
+
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), unique=True)
+
+    vendor: Mapped[Vendor] = relationship()
+
+
+class ListingStatus:
+    """What `Listing.status` answers."""
+
+    ACTIVE = "active"
+    DISCONTINUED = "discontinued"
 
 
 class Listing(TimestampMixin, db.Model):
@@ -46,6 +70,34 @@ class Listing(TimestampMixin, db.Model):
     template: Mapped[Optional[str]] = mapped_column(String(32))
     # The content revision this retailer approved; shoppers see only this one.
     live_revision_id: Mapped[Optional[int]] = mapped_column(ForeignKey("content_revisions.id"))
+    # Set when the retailer stops carrying the product; its tags are retired at that moment.
+    discontinued_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     retailer: Mapped[Retailer] = relationship()
     product: Mapped[Product] = relationship()
+    stock: Mapped[list[ListingStock]] = relationship(
+        back_populates="listing", order_by="ListingStock.store_id")
+
+    @property
+    def status(self) -> str:
+        """'active', or 'discontinued' once the retailer stopped carrying it."""
+        return ListingStatus.DISCONTINUED if self.discontinued_at else ListingStatus.ACTIVE
+
+
+class ListingStock(db.Model):
+    """How many of a listing one store has, and where in the store it is."""
+
+    __tablename__ = "listing_stock"
+    __table_args__ = (
+        CheckConstraint("in_stock >= 0", name="in_stock_not_negative"),
+    )
+
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    # None: the quantity is not known (only the location was given).
+    in_stock: Mapped[Optional[int]]
+    location: Mapped[str] = mapped_column(String(120), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    listing: Mapped[Listing] = relationship(back_populates="stock")
+    store: Mapped[Store] = relationship()

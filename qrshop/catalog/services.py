@@ -41,10 +41,18 @@ def create_product(vendor: Vendor, *, gtin: str, name: str, brand: str) -> Produ
         raise InvalidInput("Product name is required.")
     if len(name) > 200:
         raise InvalidInput("Product name is longer than 200 characters.")
+    brand = (brand or vendor.name).strip()
     existing = db.session.scalar(select(Product).where(Product.gtin == gtin14))
     if existing is not None:
-        raise InvalidInput(f"A product with GTIN {gtin14} already exists.")
-    product = Product(vendor=vendor, gtin=gtin14, name=name, brand=(brand or vendor.name).strip())
+        from qrshop.catalog.listings import claim_house_product
+
+        # A retailer's own product with this GTIN becomes the real vendor's.
+        if not claim_house_product(existing, vendor):
+            raise InvalidInput(f"A product with GTIN {gtin14} already exists.")
+        existing.name, existing.brand = name, brand
+        db.session.flush()
+        return existing
+    product = Product(vendor=vendor, gtin=gtin14, name=name, brand=brand)
     db.session.add(product)
     db.session.flush()
     return product

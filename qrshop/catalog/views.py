@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
@@ -11,13 +11,13 @@ from qrshop.catalog import imports, services
 from qrshop.catalog.forms import ImportForm, ProductForm
 from qrshop.catalog.models import Product
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
+from qrshop.web import owned_or_404
 
 bp = Blueprint("catalog", __name__)
 
 
 def _refused(error: InvalidInput) -> int:
-    db.session.rollback()
+    """Show the message; the request hook undoes the writes of the 4xx answer."""
     flash(error.message, "error")
     return error.status_code
 
@@ -47,9 +47,8 @@ def new_product():
 @roles_required(Role.VENDOR)
 def edit_product(product_id: int):
     """Rename a product or change its brand."""
-    product = db.session.get(Product, product_id)
-    if product is None or product.vendor_id != current_user.vendor_id:
-        abort(404, description="No such product.")
+    product = owned_or_404(Product, product_id, "No such product.",
+                           vendor_id=current_user.vendor_id)
     form = ProductForm(obj=product)
     status = 200
     if form.validate_on_submit():
@@ -57,7 +56,6 @@ def edit_product(product_id: int):
             services.update_product(product, name=form.name.data, brand=form.brand.data or "")
         except InvalidInput as error:
             status = _refused(error)
-            product = db.session.get(Product, product_id)
         else:
             flash(f"Saved {product.name}.", "info")
             return redirect(url_for("accounts.vendor_home"))

@@ -48,3 +48,23 @@ class TemplatesForm(FlaskForm):
 
     enabled = SelectMultipleField("Enabled templates")
     default = SelectField("Default template")
+
+
+def revision_form(data, media_items) -> RevisionForm:
+    """The slots form, its media choices taken from one library (a list of Media)."""
+    form = RevisionForm(data=data)
+    images = [(str(m.id), f"#{m.id} {m.original_name}") for m in media_items
+              if m.kind == "image"]
+    form.hero_image.choices = [("", "— none —")] + images
+    form.gallery.choices = images
+    form.video_media.choices = [("", "— none —")] + [
+        (str(m.id), f"#{m.id} {m.original_name}") for m in media_items if m.kind == "video"]
+    form.documents.choices = [(str(m.id), f"#{m.id} {m.original_name}") for m in media_items
+                              if m.kind == "document"]
+    return form
+
+
+def form_errors_message(form) -> str:
+    """Every field error of a form, as one line naming the fields."""
+    return "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
+                     for name, errors in form.errors.items())

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from qrshop.accounts.models import Retailer, Role, User
 from qrshop.catalog.models import Listing, Product
@@ -201,9 +201,11 @@ def update_draft(revision: ContentRevision, author: User, raw: dict[str, Any]) -
 
 
 def carrying_listings(product_id: int) -> list[Listing]:
-    """The listings of every retailer carrying a product."""
+    """The listings of every retailer carrying a product (discontinued ones are not)."""
     return list(db.session.scalars(
-        select(Listing).where(Listing.product_id == product_id).order_by(Listing.retailer_id)))
+        select(Listing).where(Listing.product_id == product_id,
+                              Listing.discontinued_at.is_(None))
+        .order_by(Listing.retailer_id)))
 
 
 def template_name_for(listing: Listing) -> str:
@@ -289,19 +291,44 @@ def decide_review(review: Review, reviewer: User, *, approve: bool, comment: str
     db.session.flush()
 
 
-def review_queue(user: User, *, pending_only: bool = True) -> list[Review]:
-    """Reviews for a merchandiser's retailer, of products it still carries, newest first."""
+def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page: int
+                      ) -> tuple[list[Review], int]:
+    """A page of the merchandiser's pending (or decided) reviews matching q, and the total.
+
+    q matches the product's name, brand or GTIN, or the vendor's name.
+    """
+    from qrshop.accounts.models import Vendor
+
     query = (
         select(Review)
         .join(ContentRevision, ContentRevision.id == Review.revision_id)
-        .join(Listing, (Listing.product_id == ContentRevision.product_id)
+        .join(Product, Product.id == ContentRevision.product_id)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .join(Listing, (Listing.product_id == Product.id)
               & (Listing.retailer_id == Review.retailer_id))
         .where(Review.retailer_id == user.retailer_id)
-        .order_by(Review.id.desc())
     )
-    if pending_only:
+    if decided:
+        query = query.where(Review.status.in_((ReviewStatus.APPROVED.value,
+                                               ReviewStatus.CHANGES_REQUESTED.value)))
+    else:
         query = query.where(Review.status == ReviewStatus.PENDING.value)
-    return list(db.session.scalars(query))
+    from qrshop.catalog.queries import clean_query
+
+    q = clean_query(q)
+    if q:
+        pattern = f"%{q.lower()}%"
+        conditions = [func.lower(Product.name).like(pattern),
+                      func.lower(Product.brand).like(pattern),
+                      func.lower(Vendor.name).like(pattern)]
+        digits = q.replace(" ", "").replace("-", "")
+        if digits.isdigit():
+            conditions.append(Product.gtin.like(f"%{digits}%"))
+        query = query.where(or_(*conditions))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(Review.id.desc())
+                              .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(rows), total
 
 
 def set_templates(retailer: Retailer, actor: User, enabled: Iterable[str], default: str) -> None:
