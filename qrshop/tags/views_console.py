@@ -124,7 +124,8 @@ def console_tags():
 
     return render_template(
         "console/tags.html", page=page, stores=stores, store=store, filters=filters,
-        link=link, sorts=SORTS, silent=silent[:SILENT_SHOWN], silent_total=len(silent),
+        link=link, sorts=SORTS, page_sizes=PAGE_SIZES, silent=silent[:SILENT_SHOWN],
+        silent_total=len(silent),
         select_all=request.args.get("select") == "page",
         zones={s.id: ZoneInfo(s.timezone) for s in stores}, has_any=page.total > 0 or bool(
             filters["q"] or filters["status"] or store))
