@@ -14,7 +14,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qrshop.accounts.auth import hash_token
-from qrshop.accounts.models import ApiToken, Retailer, RetailerVendor, Role, Store, User, Vendor
+from qrshop.accounts.models import ApiToken, Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.catalog.models import Listing
 from qrshop.db import TimestampMixin, UTCDateTime, utcnow
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # only for type hints: relationships resolve by class name
+    from qrshop.catalog.models import Listing
 
 
 class AlertTopic(enum.StrEnum):

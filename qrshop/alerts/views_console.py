@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.alerts import services as alerts
 from qrshop.alerts.views import bp
 from qrshop.catalog.models import Listing

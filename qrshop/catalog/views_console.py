@@ -8,7 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Retailer, Role
+from qrshop.accounts.models import Retailer
+from qrshop.accounts.roles import Role
 from qrshop.catalog import listing_imports, listings, queries
 from qrshop.catalog.forms import ConfirmForm, ListingForm, ListingImportForm
 from qrshop.catalog.imports import read_csv

@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 from sqlalchemy import func, or_, select
 
-from qrshop.accounts.models import Retailer, Role, User
+from qrshop.accounts.models import Retailer, User
+from qrshop.accounts.roles import Role
 from qrshop.catalog.models import Listing, Product
 from qrshop.content.media import parse_video_link, variants_of
 from qrshop.content.models import (

@@ -10,7 +10,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Retailer, Role
+from qrshop.accounts.models import Retailer
+from qrshop.accounts.roles import Role
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.queries import clean_query
 from qrshop.content import retailer_content, services

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, User
+from qrshop.accounts.models import User
+from qrshop.accounts.roles import Role
 from qrshop.catalog.models import Product
 from qrshop.content import services
 from qrshop.content.blueprint import bp

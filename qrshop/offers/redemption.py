@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select, update
 
-from qrshop.accounts.models import Role, Store, User
+from qrshop.accounts.models import Store, User
+from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.catalog.models import Listing, Product
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db

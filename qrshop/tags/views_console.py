@@ -13,7 +13,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, Store
+from qrshop.accounts.models import Store
+from qrshop.accounts.roles import Role
 from qrshop.analytics.services import silent_tags
 from qrshop.catalog.models import Listing
 from qrshop.db import utcnow

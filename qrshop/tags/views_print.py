@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import exists, select
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, Store
+from qrshop.accounts.models import Store
+from qrshop.accounts.roles import Role
 from qrshop.catalog.models import Listing
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
