@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Exists, exists, func, or_, select
 
 from qrshop.accounts.models import RetailerVendor, Store
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
+from qrshop.web import owned_or_404
 
 
 def clean_query(raw: Optional[str]) -> str:
@@ -82,3 +83,79 @@ def stock_of(listing: Listing) -> list[ListingStock]:
     return list(db.session.scalars(
         select(ListingStock).join(Store).where(ListingStock.listing_id == listing.id)
         .order_by(Store.code)))
+
+
+def listing(listing_id: int) -> Optional[Listing]:
+    """The listing with this id, if any."""
+    return db.session.get(Listing, listing_id)
+
+
+def listing_for_product(retailer_id: int, product_id: int) -> Optional[Listing]:
+    """The retailer's listing of this product, if it lists it (carried or discontinued)."""
+    return db.session.scalar(select(Listing).where(Listing.retailer_id == retailer_id,
+                                                   Listing.product_id == product_id))
+
+
+def carrying_listings(product_id: int) -> list[Listing]:
+    """The listings of every retailer carrying a product (discontinued ones are not)."""
+    return list(db.session.scalars(
+        select(Listing).where(Listing.product_id == product_id,
+                              Listing.discontinued_at.is_(None))
+        .order_by(Listing.retailer_id)))
+
+
+def listings_exist(retailer_id: int, *, with_live_content: bool = False) -> Exists:
+    """An EXISTS probe: the retailer lists an item (one whose content is live, if asked)."""
+    probe = exists().where(Listing.retailer_id == retailer_id)
+    return probe.where(Listing.live_revision_id.is_not(None)) if with_live_content else probe
+
+
+def vendor_products(vendor_id: int) -> list[Product]:
+    """The vendor's products, by name."""
+    return list(db.session.scalars(
+        select(Product).where(Product.vendor_id == vendor_id).order_by(Product.name)))
+
+
+def listing_counts_of_vendor(vendor_id: int) -> dict[int, int]:
+    """How many retailers list each of the vendor's products, by product id (listed ones only)."""
+    return dict(db.session.execute(
+        select(Listing.product_id, func.count(Listing.id))
+        .join(Product, Product.id == Listing.product_id)
+        .where(Product.vendor_id == vendor_id)
+        .group_by(Listing.product_id)).all())
+
+
+def owned_listing(listing_id: Optional[int], retailer_id: int, description: str) -> Listing:
+    """The retailer's listing with this id; any other id (or None) is a 404 with description."""
+    return owned_or_404(Listing, listing_id, description, retailer_id=retailer_id)
+
+
+def listing_by_sku_any_case(retailer_id: int, sku: str) -> Optional[Listing]:
+    """The retailer's listing with this SKU, compared without case, if any."""
+    return db.session.scalar(select(Listing).where(Listing.retailer_id == retailer_id,
+                                                   func.lower(Listing.sku) == sku.lower())
+                             .limit(1))
+
+
+def count_listings(retailer_id: int) -> int:
+    """How many listings the retailer has (discontinued ones too)."""
+    return db.session.scalar(select(func.count()).select_from(Listing)
+                             .where(Listing.retailer_id == retailer_id)) or 0
+
+
+def listing_choices(retailer_id: int, *, without: Optional[int] = None
+                    ) -> list[tuple[int, str, str]]:
+    """(id, product name, SKU) of each of the retailer's listings, by product name, for a
+    picker; `without` leaves one listing out."""
+    query = (select(Listing.id, Product.name, Listing.sku)
+             .join(Product, Product.id == Listing.product_id)
+             .where(Listing.retailer_id == retailer_id))
+    if without is not None:
+        query = query.where(Listing.id != without)
+    return [(row[0], row[1], row[2]) for row in db.session.execute(query.order_by(Product.name))]
+
+
+def skus_by_id(retailer_id: int, listing_ids: list[int]) -> dict[int, str]:
+    """The SKU of each of these listing ids that is the retailer's (others left out)."""
+    return dict(db.session.execute(select(Listing.id, Listing.sku).where(
+        Listing.retailer_id == retailer_id, Listing.id.in_(listing_ids))).all())

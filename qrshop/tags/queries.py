@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flask import abort
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Exists, Select, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from qrshop.accounts.models import Store
@@ -192,3 +192,18 @@ def owned_tags(retailer_id: int, codes: Sequence[str]) -> list[Tag]:
         abort(404, description=f"No tag with code {missing[0]} at your stores; nothing "
                                "was changed.")
     return [found[code] for code in wanted]
+
+
+def printed_tags_exist(store_ids: Select) -> Exists:
+    """An EXISTS probe: a tag of one of these stores (a subquery of ids) has been printed."""
+    return exists().where(Tag.store_id.in_(store_ids), Tag.printed_at.is_not(None))
+
+
+def active_tag_counts(store_ids: Sequence[int]) -> dict[int, int]:
+    """The number of active (not retired) tags of each store, by store id (0 left out)."""
+    if not store_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Tag.store_id, func.count(Tag.id))
+        .where(Tag.store_id.in_(list(store_ids)), Tag.retired_at.is_(None))
+        .group_by(Tag.store_id)).all())
