@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
-from qrshop.accounts.models import Retailer, Store, User
+from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.extensions import db
 
 
@@ -41,3 +41,19 @@ def store_of_retailer(retailer_id: int, code: str) -> Optional[Store]:
     """The retailer's store with this code (any case, spaces around ignored), if any."""
     return db.session.scalar(select(Store).where(Store.retailer_id == retailer_id,
                                                  Store.code == code.strip().upper()))
+
+
+def vendors_except(vendor_ids: Select) -> Select:
+    """A select of the vendors whose id is not in vendor_ids (a subquery)."""
+    return select(Vendor).where(Vendor.id.not_in(vendor_ids))
+
+
+def linked_vendor_ids(retailer_id: int) -> Select[tuple[int]]:
+    """A subquery of the ids of the vendors linked to (supplying) the retailer."""
+    return select(RetailerVendor.vendor_id).where(RetailerVendor.retailer_id == retailer_id)
+
+
+def linked_vendor_count(retailer_id: int) -> int:
+    """How many vendors are linked to the retailer."""
+    return db.session.scalar(select(func.count()).select_from(RetailerVendor)
+                             .where(RetailerVendor.retailer_id == retailer_id)) or 0

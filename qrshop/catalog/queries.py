@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import Exists, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
-from qrshop.accounts.models import RetailerVendor, Store
+from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
 from qrshop.web import owned_or_404
@@ -59,8 +60,8 @@ def products_to_carry(retailer_id: int, q: str, *, limit: int = 20
                                         Listing.product_id == Product.id)
               .correlate(Product).scalar_subquery())
     rows = db.session.execute(
-        select(Product, listed).join(RetailerVendor, RetailerVendor.vendor_id == Product.vendor_id)
-        .where(RetailerVendor.retailer_id == retailer_id, condition)
+        select(Product, listed)
+        .where(Product.vendor_id.in_(accounts.linked_vendor_ids(retailer_id)), condition)
         .order_by(Product.name, Product.id).limit(limit)).all()
     return [(product, sku) for product, sku in rows]
 
@@ -80,9 +81,9 @@ def listing_by_sku(retailer_id: int, sku: str) -> Optional[Listing]:
 
 def stock_of(listing: Listing) -> list[ListingStock]:
     """The listing's stock rows, by store code."""
-    return list(db.session.scalars(
-        select(ListingStock).join(Store).where(ListingStock.listing_id == listing.id)
-        .order_by(Store.code)))
+    rows = db.session.scalars(select(ListingStock).options(selectinload(ListingStock.store))
+                              .where(ListingStock.listing_id == listing.id))
+    return sorted(rows, key=lambda row: row.store.code)
 
 
 def listing(listing_id: int) -> Optional[Listing]:

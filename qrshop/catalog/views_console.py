@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Retailer
 from qrshop.accounts.roles import Role
 from qrshop.catalog import listing_imports, listings, queries
 from qrshop.catalog.forms import ConfirmForm, ListingForm, ListingImportForm
@@ -16,8 +17,10 @@ from qrshop.catalog.imports import read_csv
 from qrshop.catalog.models import Listing
 from qrshop.catalog.services import format_price
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
 from qrshop.web import bounded_int, owned_or_404
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer
 
 bp = Blueprint("listings", __name__, url_prefix="/console/listings")
 
@@ -25,7 +28,7 @@ PER_PAGE = 50
 
 
 def _retailer() -> Retailer:
-    return db.session.get(Retailer, current_user.retailer_id)
+    return accounts.retailer(current_user.retailer_id)
 
 
 def _own_listing(listing_id: int) -> Listing:

@@ -207,3 +207,9 @@ def active_tag_counts(store_ids: Sequence[int]) -> dict[int, int]:
         select(Tag.store_id, func.count(Tag.id))
         .where(Tag.store_id.in_(list(store_ids)), Tag.retired_at.is_(None))
         .group_by(Tag.store_id)).all())
+
+
+def active_tag_count(listing_id: int) -> int:
+    """How many of the listing's tags are not retired."""
+    return db.session.scalar(select(func.count()).select_from(Tag).where(
+        Tag.listing_id == listing_id, Tag.retired_at.is_(None))) or 0

@@ -240,3 +240,12 @@ def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> No
             raise InvalidInput("Placement note is longer than 120 characters.")
         tag.placement = placement
     db.session.flush()
+
+
+def retire_listing_tags(listing_id: int) -> int:
+    """Retire every active tag of a listing (it is no longer carried); return how many."""
+    tags = db.session.scalars(select(Tag).where(Tag.listing_id == listing_id,
+                                                Tag.retired_at.is_(None))).all()
+    for tag in tags:
+        retire_tag(tag)
+    return len(tags)
