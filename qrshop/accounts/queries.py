@@ -57,3 +57,8 @@ def linked_vendor_count(retailer_id: int) -> int:
     """How many vendors are linked to the retailer."""
     return db.session.scalar(select(func.count()).select_from(RetailerVendor)
                              .where(RetailerVendor.retailer_id == retailer_id)) or 0
+
+
+def all_retailer_staff_ids() -> Select[tuple[int]]:
+    """A subquery of the ids of every retailer's staff users (not vendors, not admins)."""
+    return select(User.id).where(User.retailer_id.is_not(None))

@@ -160,3 +160,14 @@ def skus_by_id(retailer_id: int, listing_ids: list[int]) -> dict[int, str]:
     """The SKU of each of these listing ids that is the retailer's (others left out)."""
     return dict(db.session.execute(select(Listing.id, Listing.sku).where(
         Listing.retailer_id == retailer_id, Listing.id.in_(listing_ids))).all())
+
+
+def owned_product(product_id: Optional[int], vendor_id: int, description: str) -> Product:
+    """The vendor's product with this id; any other id (or None) is a 404 with description."""
+    return owned_or_404(Product, product_id, description, vendor_id=vendor_id)
+
+
+def listings_by_product_name(retailer_id: int) -> list[Listing]:
+    """Every listing of the retailer, by product name."""
+    return list(db.session.scalars(select(Listing).join(Product).where(
+        Listing.retailer_id == retailer_id).order_by(Product.name)))
