@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Subquery, func, select
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.extensions import db
@@ -62,3 +62,18 @@ def linked_vendor_count(retailer_id: int) -> int:
 def all_retailer_staff_ids() -> Select[tuple[int]]:
     """A subquery of the ids of every retailer's staff users (not vendors, not admins)."""
     return select(User.id).where(User.retailer_id.is_not(None))
+
+
+def stores_by_code(code: str, retailer_id: Optional[int] = None) -> list[Store]:
+    """The stores with this code (any case), of one retailer when given (codes repeat
+    across retailers)."""
+    query = select(Store).where(Store.code == (code or "").strip().upper())
+    if retailer_id is not None:
+        query = query.where(Store.retailer_id == retailer_id)
+    return list(db.session.scalars(query))
+
+
+def retailer_names() -> Subquery:
+    """The retailers' names as a subquery to join by retailer_id: retailer_id, retailer_name."""
+    return select(Retailer.id.label("retailer_id"),
+                  Retailer.name.label("retailer_name")).subquery("retailer_names")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Exists, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Exists, Select, Subquery, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
+from qrshop.pagination import Page, like_pattern, paginate
 from qrshop.web import owned_or_404
 
 
@@ -171,3 +172,38 @@ def listings_by_product_name(retailer_id: int) -> list[Listing]:
     """Every listing of the retailer, by product name."""
     return list(db.session.scalars(select(Listing).join(Product).where(
         Listing.retailer_id == retailer_id).order_by(Product.name)))
+
+
+def listing_ids_of(retailer_id: int) -> Select[tuple[int]]:
+    """A subquery of the ids of the retailer's listings."""
+    return select(Listing.id).where(Listing.retailer_id == retailer_id)
+
+
+def listings_by_name_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
+    """One page of the retailer's listings by product name; query matches the name or SKU."""
+    statement = (
+        select(Listing).join(Product, Product.id == Listing.product_id)
+        .where(Listing.retailer_id == retailer_id)
+        .order_by(Product.name, Listing.id)
+        .options(contains_eager(Listing.product))
+    )
+    if query:
+        pattern = like_pattern(query)
+        statement = statement.where(or_(func.lower(Product.name).like(pattern, escape="\\"),
+                                        func.lower(Listing.sku).like(pattern, escape="\\")))
+    return paginate(statement, page, query=query)
+
+
+def listings_by_skus(retailer_id: int, skus: list[str]) -> list[Listing]:
+    """The retailer's listings with these SKUs (unknown SKUs left out)."""
+    return list(db.session.scalars(select(Listing).where(Listing.retailer_id == retailer_id,
+                                                         Listing.sku.in_(skus))))
+
+
+def listing_facts() -> Subquery:
+    """What a listing is, as a subquery other features join by listing_id to show, search or
+    sort by it: listing_id, retailer_id, sku, product_name, gtin, vendor_id."""
+    return (select(Listing.id.label("listing_id"), Listing.retailer_id, Listing.sku,
+                   Product.name.label("product_name"), Product.gtin, Product.vendor_id)
+            .join(Product, Product.id == Listing.product_id)
+            .subquery("listing_facts"))
