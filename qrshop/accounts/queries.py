@@ -77,3 +77,15 @@ def retailer_names() -> Subquery:
     """The retailers' names as a subquery to join by retailer_id: retailer_id, retailer_name."""
     return select(Retailer.id.label("retailer_id"),
                   Retailer.name.label("retailer_name")).subquery("retailer_names")
+
+
+def retailer_names_of(retailer_ids: list[int]) -> dict[int, str]:
+    """The names of these retailers, by id (unknown ids left out)."""
+    return dict(db.session.execute(
+        select(Retailer.id, Retailer.name).where(Retailer.id.in_(retailer_ids))).all())
+
+
+def store_names() -> Subquery:
+    """The stores' names as a subquery to join by store_id: store_id, store_name."""
+    return select(Store.id.label("store_id"), Store.name.label("store_name")).subquery(
+        "store_names")

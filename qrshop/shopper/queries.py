@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Exists, Select, exists, literal, select
+from sqlalchemy import Exists, Select, and_, exists, literal, select
 
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan, Shopper
@@ -25,3 +25,18 @@ def retailers_with_verified_email(email: str) -> set[int]:
     return set(db.session.scalars(
         select(Shopper.retailer_id).where(Shopper.email == email,
                                           Shopper.email_verified_at.is_not(None))))
+
+
+def same_email_shoppers(shopper_ids: list[str]) -> list[str]:
+    """The shoppers of the same retailer with the same verified email as one of these."""
+    verified = (
+        select(Shopper.retailer_id, Shopper.email)
+        .where(Shopper.id.in_(shopper_ids), Shopper.email.is_not(None),
+               Shopper.email_verified_at.is_not(None))
+        .subquery()
+    )
+    return list(db.session.scalars(
+        select(Shopper.id)
+        .join(verified, and_(Shopper.retailer_id == verified.c.retailer_id,
+                             Shopper.email == verified.c.email))
+        .where(Shopper.email_verified_at.is_not(None))))

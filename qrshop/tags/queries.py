@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flask import abort
-from sqlalchemy import Exists, Select, case, exists, func, or_, select
+from sqlalchemy import Exists, Select, Subquery, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from qrshop.accounts.models import Retailer, Store
@@ -263,3 +263,8 @@ def list_tags(
         }
         for tag in db.session.scalars(query).unique()
     ]
+
+
+def tag_codes() -> Subquery:
+    """The tags' codes as a subquery to join by tag_id: tag_id, code."""
+    return select(Tag.id.label("tag_id"), Tag.code).subquery("tag_codes")
