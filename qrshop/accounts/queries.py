@@ -89,3 +89,9 @@ def store_names() -> Subquery:
     """The stores' names as a subquery to join by store_id: store_id, store_name."""
     return select(Store.id.label("store_id"), Store.name.label("store_name")).subquery(
         "store_names")
+
+
+def vendor_names() -> Subquery:
+    """The vendors' names as a subquery to join by vendor_id: vendor_id, vendor_name."""
+    return select(Vendor.id.label("vendor_id"), Vendor.name.label("vendor_name")).subquery(
+        "vendor_names")

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import func, or_, select
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.roles import Role
 from qrshop.catalog import queries as catalog_queries
 from qrshop.catalog import services as catalog_services
-from qrshop.catalog.models import Listing, Product
 from qrshop.content.media import parse_video_link, variants_of
 from qrshop.content.models import (
     AuditEntry,
@@ -34,6 +34,7 @@ from qrshop.extensions import db
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer, User
+    from qrshop.catalog.models import Listing, Product
 
 MAX_GALLERY = 8
 MAX_HIGHLIGHTS = 8
@@ -297,15 +298,14 @@ def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page:
 
     q matches the product's name, brand or GTIN, or the vendor's name.
     """
-    from qrshop.accounts.models import Vendor
-
+    facts, vendors = catalog_queries.listing_facts(), accounts.vendor_names()
+    listing, vendor = facts.c, vendors.c
     query = (
         select(Review)
         .join(ContentRevision, ContentRevision.id == Review.revision_id)
-        .join(Product, Product.id == ContentRevision.product_id)
-        .join(Vendor, Vendor.id == Product.vendor_id)
-        .join(Listing, (Listing.product_id == Product.id)
-              & (Listing.retailer_id == Review.retailer_id))
+        .join(facts, (listing.product_id == ContentRevision.product_id)
+              & (listing.retailer_id == Review.retailer_id))
+        .join(vendors, vendor.vendor_id == listing.vendor_id)
         .where(Review.retailer_id == user.retailer_id)
     )
     if decided:
@@ -313,17 +313,15 @@ def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page:
                                                ReviewStatus.CHANGES_REQUESTED.value)))
     else:
         query = query.where(Review.status == ReviewStatus.PENDING.value)
-    from qrshop.catalog.queries import clean_query
-
-    q = clean_query(q)
+    q = catalog_queries.clean_query(q)
     if q:
         pattern = f"%{q.lower()}%"
-        conditions = [func.lower(Product.name).like(pattern),
-                      func.lower(Product.brand).like(pattern),
-                      func.lower(Vendor.name).like(pattern)]
+        conditions = [func.lower(listing.product_name).like(pattern),
+                      func.lower(listing.product_brand).like(pattern),
+                      func.lower(vendor.vendor_name).like(pattern)]
         digits = q.replace(" ", "").replace("-", "")
         if digits.isdigit():
-            conditions.append(Product.gtin.like(f"%{digits}%"))
+            conditions.append(listing.gtin.like(f"%{digits}%"))
         query = query.where(or_(*conditions))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(query.order_by(Review.id.desc())
