@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import Exists, Select, Subquery, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import Load, contains_eager, selectinload
 
 from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
@@ -210,3 +210,18 @@ def listing_facts() -> Subquery:
                    Product.brand.label("product_brand"), Product.gtin, Product.vendor_id)
             .join(Product, Product.id == Listing.product_id)
             .subquery("listing_facts"))
+
+
+def load_listings_with_products(relationship: Any) -> Load:
+    """A loader option for another feature's relationship to Listing (e.g. Offer.listing):
+    load the listings and their products in two extra queries, not one per row."""
+    return selectinload(relationship).selectinload(Listing.product)
+
+
+def listing_ids_matching(retailer_id: int, pattern: str) -> Select[tuple[int]]:
+    """A subquery of the ids of the retailer's listings whose product name or SKU is LIKE the
+    pattern (lower case, backslash as escape; see pagination.like_pattern)."""
+    return (select(Listing.id).join(Product, Product.id == Listing.product_id)
+            .where(Listing.retailer_id == retailer_id,
+                   or_(func.lower(Product.name).like(pattern, escape="\\"),
+                       func.lower(Listing.sku).like(pattern, escape="\\"))))
