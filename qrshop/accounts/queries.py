@@ -95,3 +95,8 @@ def vendor_names() -> Subquery:
     """The vendors' names as a subquery to join by vendor_id: vendor_id, vendor_name."""
     return select(Vendor.id.label("vendor_id"), Vendor.name.label("vendor_name")).subquery(
         "vendor_names")
+
+
+def all_stores() -> list[Store]:
+    """Every store of every retailer, by id."""
+    return list(db.session.scalars(select(Store).order_by(Store.id)))

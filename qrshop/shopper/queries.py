@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Exists, Select, and_, exists, literal, select
+from sqlalchemy import Exists, Select, and_, exists, func, literal, select
 
 from qrshop.extensions import db
 from qrshop.shopper.models import Scan, Shopper
@@ -40,3 +41,8 @@ def same_email_shoppers(shopper_ids: list[str]) -> list[str]:
         .join(verified, and_(Shopper.retailer_id == verified.c.retailer_id,
                              Shopper.email == verified.c.email))
         .where(Shopper.email_verified_at.is_not(None))))
+
+
+def first_scan_at() -> Optional[datetime]:
+    """When the first scan ever recorded happened (None: no scans yet)."""
+    return db.session.scalar(select(func.min(Scan.scanned_at)))
