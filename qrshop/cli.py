@@ -46,7 +46,7 @@ def demo_command(no_serve: bool, port: int):
 
     from qrshop.demo import seed_demo
     from qrshop.extensions import db
-    from qrshop.tags.services import list_tags
+    from qrshop.tags.queries import list_tags
 
     if current_app.config["BASE_URL"] == DEFAULT_BASE_URL:
         # Unless told otherwise, tags printed by the demo point at the demo server itself.

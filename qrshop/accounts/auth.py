@@ -14,7 +14,8 @@ from flask import abort, g, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from qrshop.accounts.models import ApiToken, Role, User
+from qrshop.accounts.models import ApiToken, User
+from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db

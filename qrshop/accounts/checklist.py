@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, literal, or_, select
+from sqlalchemy import exists, or_, select
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store
-from qrshop.catalog.models import Listing
+from qrshop.catalog import queries as catalog
 from qrshop.extensions import db
-from qrshop.shopper.models import Scan
-from qrshop.tags.models import Tag
+from qrshop.shopper import queries as shopper
+from qrshop.tags import queries as tags
 
 DEFAULT_THEME = {"primary_colour": "#1f2937", "accent_colour": "#ffffff", "font": "system"}
 
@@ -40,11 +40,10 @@ def first_run_checklist(retailer: Retailer) -> list[Step]:
         "theme": exists().where(Retailer.id == retailer.id, theme_set),
         "stores": exists().where(Store.retailer_id == retailer.id),
         "vendors": exists().where(RetailerVendor.retailer_id == retailer.id),
-        "items": exists().where(Listing.retailer_id == retailer.id),
-        "content": exists().where(Listing.retailer_id == retailer.id,
-                                  Listing.live_revision_id.is_not(None)),
-        "tags": exists().where(Tag.store_id.in_(stores), Tag.printed_at.is_not(None)),
-        "scans": exists().where(Scan.store_id.in_(stores), Scan.is_bot == literal(False)),
+        "items": catalog.listings_exist(retailer.id),
+        "content": catalog.listings_exist(retailer.id, with_live_content=True),
+        "tags": tags.printed_tags_exist(stores),
+        "scans": shopper.human_scans_exist(stores),
     }
     done = dict(zip(probes, db.session.execute(
         select(*(probe.label(key) for key, probe in probes.items()))).one(), strict=True))

@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from qrshop.accounts import invitations
-from qrshop.accounts.models import ApiToken, Role, Store
+from qrshop.accounts.models import ApiToken, Store
+from qrshop.accounts.roles import Role
 from qrshop.accounts.services import (
     create_api_token,
     create_retailer,

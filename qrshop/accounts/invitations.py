@@ -17,7 +17,8 @@ from typing import Optional
 from flask import current_app
 from sqlalchemy import update
 
-from qrshop.accounts.models import PasswordToken, Role, TokenPurpose, User
+from qrshop.accounts.models import PasswordToken, TokenPurpose, User
+from qrshop.accounts.roles import Role
 from qrshop.accounts.services import (
     Party,
     check_email,

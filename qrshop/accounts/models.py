@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qrshop.accounts.roles import Role  # noqa: F401  (re-exported for old imports)
 from qrshop.db import TimestampMixin, UTCDateTime
 from qrshop.extensions import db
 
@@ -25,15 +26,6 @@ SAFE_FONTS = {
 def font_stack(font: str) -> str:
     """The CSS font-family stack for a safe-list font name (system stack if unknown)."""
     return SAFE_FONTS.get(font, SAFE_FONTS["system"])
-
-
-class Role(enum.StrEnum):
-    """What a user may do; see DESIGN.md section 2."""
-
-    ADMIN = "admin"
-    MERCHANDISER = "merchandiser"
-    ASSOCIATE = "associate"
-    VENDOR = "vendor"
 
 
 class Retailer(TimestampMixin, db.Model):

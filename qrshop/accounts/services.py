@@ -14,7 +14,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qrshop.accounts.auth import hash_token
-from qrshop.accounts.models import ApiToken, Retailer, RetailerVendor, Role, Store, User, Vendor
+from qrshop.accounts.models import ApiToken, Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -314,3 +315,14 @@ def revoke_api_token(token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.flush()
+
+
+def create_house_vendor(retailer: Retailer) -> Vendor:
+    """A new vendor to hold a retailer's own products (catalog records it as the retailer's
+    house vendor): named after the retailer, slug house-<retailer slug> made unique."""
+    vendor = Vendor(slug=f"house-{retailer.slug}"[:64], name=retailer.name)
+    while db.session.scalar(select(Vendor.id).where(Vendor.slug == vendor.slug)) is not None:
+        vendor.slug = f"house-{retailer.id}-{vendor.slug[6:]}"[:64]
+    db.session.add(vendor)
+    db.session.flush()
+    return vendor

@@ -12,7 +12,8 @@ from typing import Optional
 from sqlalchemy import select
 
 from qrshop.accounts.invitations import may_manage, retire_links
-from qrshop.accounts.models import Retailer, Role, Store, User, Vendor
+from qrshop.accounts.models import Retailer, Store, User, Vendor
+from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db

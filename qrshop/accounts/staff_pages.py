@@ -17,7 +17,8 @@ from sqlalchemy import select
 from qrshop.accounts import invitations, staff
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.forms import ChangeRoleForm, ConfirmForm, InviteForm, form_errors
-from qrshop.accounts.models import Retailer, Role, Store, User, Vendor
+from qrshop.accounts.models import Retailer, Store, User, Vendor
+from qrshop.accounts.roles import Role
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 

@@ -14,7 +14,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -28,12 +28,12 @@ from qrshop.accounts.models import (
     Store,
     font_stack,
 )
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog import queries as catalog
 from qrshop.content import media
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, limiter
-from qrshop.tags.models import Tag
+from qrshop.tags import queries as tags
 
 bp = Blueprint("accounts", __name__)
 
@@ -111,12 +111,12 @@ def console_home():
     done), then the stores this user works with and their active tags."""
     from qrshop.accounts.checklist import first_run_checklist
 
-    stores = select(Store, func.count(Tag.id)).outerjoin(
-        Tag, (Tag.store_id == Store.id) & Tag.retired_at.is_(None)).where(
-        Store.retailer_id == current_user.retailer_id).group_by(Store.id)
+    stores = select(Store).where(Store.retailer_id == current_user.retailer_id)
     if current_user.role == Role.ASSOCIATE:
         stores = stores.where(Store.id == current_user.store_id)
-    rows = db.session.execute(stores.order_by(Store.code)).all()
+    own = db.session.scalars(stores.order_by(Store.code)).all()
+    counts = tags.active_tag_counts([store.id for store in own])
+    rows = [(store, counts.get(store.id, 0)) for store in own]
     checklist = (first_run_checklist(current_user.retailer)
                  if current_user.role == Role.MERCHANDISER else [])
     return render_template("console/home.html", stores=rows, checklist=checklist,
@@ -127,17 +127,8 @@ def console_home():
 @roles_required(Role.VENDOR)
 def vendor_home():
     """The vendor portal: this vendor's products and who carries them."""
-    products = db.session.scalars(
-        select(Product).where(Product.vendor_id == current_user.vendor_id).order_by(Product.name)
-    ).all()
-    carried = dict(
-        db.session.execute(
-            select(Listing.product_id, func.count(Listing.id))
-            .join(Product, Product.id == Listing.product_id)
-            .where(Product.vendor_id == current_user.vendor_id)
-            .group_by(Listing.product_id)
-        ).all()
-    )
+    products = catalog.vendor_products(current_user.vendor_id)
+    carried = catalog.listing_counts_of_vendor(current_user.vendor_id)
     return render_template("vendor/home.html", products=products, carried=carried)
 
 

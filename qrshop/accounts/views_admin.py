@@ -18,7 +18,8 @@ from qrshop.accounts.forms import (
     VendorForm,
     form_errors,
 )
-from qrshop.accounts.models import Retailer, RetailerVendor, Role, Store, Vendor
+from qrshop.accounts.models import Retailer, RetailerVendor, Store, Vendor
+from qrshop.accounts.roles import Role
 from qrshop.accounts.staff_pages import Surface, add_staff_pages
 from qrshop.accounts.views import bp
 from qrshop.errors import InvalidInput

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.accounts.staff_pages import Surface, add_staff_pages
 from qrshop.accounts.views import bp
 

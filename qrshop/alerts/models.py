@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.catalog.models import Listing
+from qrshop.alerts.channels import Channel  # noqa: F401  (re-exported)
 from qrshop.db import TimestampMixin, UTCDateTime, utcnow
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # only for type hints: relationships resolve by class name
+    from qrshop.catalog.models import Listing
 
 
 class AlertTopic(enum.StrEnum):
@@ -20,13 +23,6 @@ class AlertTopic(enum.StrEnum):
     PRICE_DROP = "price_drop"
     BACK_IN_STOCK = "back_in_stock"
     SALE = "sale"
-
-
-class Channel(enum.StrEnum):
-    """How a message reaches a shopper."""
-
-    EMAIL = "email"
-    SMS = "sms"
 
 
 class Subscription(TimestampMixin, db.Model):

@@ -7,25 +7,27 @@ also carry it as List-Unsubscribe. Messages are queued in the outbox, never sent
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 
 from qrshop import tokens
 from qrshop.alerts.models import AlertTopic, Channel, Subscription
 from qrshop.alerts.outbox import queue_message
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import format_price, set_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
-from qrshop.pagination import Page, paginate, search_condition
-from qrshop.tags.models import Tag
+from qrshop.pagination import Page
+from qrshop.tags import queries as tags
 from qrshop.wishlist.services import save_to_wishlist
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.catalog.models import Listing
 
 TOPIC_NAMES = {
     AlertTopic.PRICE_DROP: "Price drop",
@@ -208,10 +210,7 @@ def subscriptions_of(shopper_id: Optional[str], listing_id: int) -> list[Subscri
 
 def _page_link(listing: Listing) -> Optional[str]:
     """A link to the listing's landing page through one of its active tags."""
-    code = db.session.scalar(
-        select(Tag.code).where(Tag.listing_id == listing.id, Tag.retired_at.is_(None))
-        .order_by(Tag.id).limit(1)
-    )
+    code = tags.first_active_tag_code(listing.id)
     return _link(f"/t/{code}?via=alert") if code else None
 
 
@@ -283,8 +282,8 @@ def alert_audience(retailer_id: int, listing_ids: Optional[list[int]] = None) ->
     """{listing_id: confirmed live subscriptions} for a retailer's listings (or these)."""
     statement = (
         select(Subscription.listing_id, func.count())
-        .join(Listing, Listing.id == Subscription.listing_id)
-        .where(Listing.retailer_id == retailer_id, Subscription.confirmed_at.is_not(None),
+        .where(Subscription.listing_id.in_(catalog.listing_ids_of(retailer_id)),
+               Subscription.confirmed_at.is_not(None),
                Subscription.unsubscribed_at.is_(None))
         .group_by(Subscription.listing_id)
     )
@@ -295,12 +294,4 @@ def alert_audience(retailer_id: int, listing_ids: Optional[list[int]] = None) ->
 
 def listings_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
     """One page of the retailer's items by product name; query matches the name or the SKU."""
-    statement = (
-        select(Listing).join(Product, Product.id == Listing.product_id)
-        .where(Listing.retailer_id == retailer_id)
-        .order_by(Product.name, Listing.id)
-        .options(contains_eager(Listing.product))
-    )
-    if query:
-        statement = statement.where(search_condition(query, Product.name, Listing.sku))
-    return paginate(statement, page, query=query)
+    return catalog.listings_by_name_page(retailer_id, page=page, query=query)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.alerts import services as alerts
 from qrshop.alerts.views import bp
-from qrshop.catalog.models import Listing
+from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import format_price
 from qrshop.errors import InvalidInput
 from qrshop.money import parse_money
 from qrshop.pagination import page_number, search_text
-from qrshop.web import owned_or_404
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.catalog.models import Listing
 
 
 def _own_listing(listing_id: int) -> Listing:
-    return owned_or_404(Listing, listing_id, "No such item.",
-                        retailer_id=current_user.retailer_id)
+    return catalog.owned_listing(listing_id, current_user.retailer_id, "No such item.")
 
 
 @bp.get("/console/items")

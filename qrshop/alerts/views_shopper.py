@@ -6,9 +6,9 @@ from flask import make_response, render_template, request
 
 from qrshop.alerts import services as alerts
 from qrshop.alerts.views import bp
-from qrshop.catalog.models import Listing
+from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, db, limiter
+from qrshop.extensions import csrf, limiter
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     brand_of,
@@ -49,7 +49,7 @@ def alerts_form(code: str):
 def alerts_signup(code: str):
     """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
     page = landing_page_or_404(code)
-    listing = db.session.get(Listing, page.listing_id)
+    listing = catalog.listing(page.listing_id)
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     form = {"topics": request.form.getlist("topics"), "email": request.form.get("email", ""),
             "phone": request.form.get("phone", "")}

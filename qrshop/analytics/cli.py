@@ -6,12 +6,10 @@ from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
-from qrshop.accounts.models import Store
+from qrshop.accounts import queries as accounts
 from qrshop.analytics.rollup import roll_up_in_steps
-from qrshop.extensions import db
-from qrshop.shopper.models import Scan
+from qrshop.shopper import queries as shopper
 
 analytics_cli = AppGroup("analytics", help="Merchandiser and vendor analytics.")
 
@@ -23,8 +21,8 @@ def rollup_command():
 
     Dashboards roll up the days they show themselves; this keeps their first read fast.
     """
-    stores = list(db.session.scalars(select(Store).order_by(Store.id)))
-    first = db.session.scalar(select(func.min(Scan.scanned_at)))
+    stores = accounts.all_stores()
+    first = shopper.first_scan_at()
     # A day early: the first scan's local day may be the UTC day before.
     back_to = first.date() - timedelta(days=1) if first else None
     total = roll_up_in_steps(stores, back_to=back_to)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
 from qrshop.accounts.auth import api_roles_required, roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.analytics import services
 from qrshop.api.spec import operation
 from qrshop.api.views import bp as api_bp

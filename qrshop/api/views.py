@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, jsonify
 from pydantic import BaseModel
 
 from qrshop.accounts.auth import api_roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.api.spec import build_openapi, operation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, g, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from qrshop.accounts.auth import api_roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.api.spec import ErrorBody, operation
 from qrshop.catalog import listings, queries
 from qrshop.catalog.listings import MAX_PRICE_CENTS

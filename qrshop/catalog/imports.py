@@ -11,15 +11,17 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import TYPE_CHECKING, Optional, Protocol
 
 from sqlalchemy import select
 
-from qrshop.accounts.models import Vendor
 from qrshop.catalog.models import Product
 from qrshop.catalog.services import create_product, normalise_gtin
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Vendor
 
 MAX_CSV_BYTES = 1024 * 1024
 MAX_ROWS = 1000

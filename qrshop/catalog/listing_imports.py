@@ -9,13 +9,15 @@ several stores, with the same GTIN, price and currency on each.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from qrshop.accounts.models import Retailer, Store
 from qrshop.catalog import listings
 from qrshop.catalog.imports import csv_records, refuse_bad_rows
 from qrshop.catalog.services import format_price, normalise_gtin
 from qrshop.errors import InvalidInput
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer, Store
 
 REQUIRED = ("sku", "gtin", "price", "currency")
 COLUMNS_HINT = "sku,gtin,price,currency (optional: name,brand,store,in_stock,location)"

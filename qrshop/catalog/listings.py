@@ -12,16 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts import queries as accounts_queries
+from qrshop.accounts import services as accounts_services
 from qrshop.catalog.models import HouseVendor, Listing, ListingStock, Product
 from qrshop.catalog.services import CURRENCIES, normalise_gtin
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer, Store, User, Vendor
 
 MAX_PRICE_CENTS = 100_000_000
 MAX_STOCK = 10_000_000
@@ -103,11 +107,7 @@ def house_vendor(retailer: Retailer) -> Vendor:
     row = db.session.get(HouseVendor, retailer.id)
     if row is not None:
         return row.vendor
-    vendor = Vendor(slug=f"house-{retailer.slug}"[:64], name=retailer.name)
-    while db.session.scalar(select(Vendor.id).where(Vendor.slug == vendor.slug)) is not None:
-        vendor.slug = f"house-{retailer.id}-{vendor.slug[6:]}"[:64]
-    db.session.add(vendor)
-    db.session.flush()
+    vendor = accounts_services.create_house_vendor(retailer)
     db.session.add(HouseVendor(retailer_id=retailer.id, vendor_id=vendor.id))
     db.session.flush()
     return vendor
@@ -121,13 +121,12 @@ def house_owner(vendor_id: int) -> Optional[int]:
 
 def ordinary_vendors():
     """A select of vendors that are not house vendors (for vendor lists and links)."""
-    return select(Vendor).where(Vendor.id.not_in(select(HouseVendor.vendor_id)))
+    return accounts_queries.vendors_except(select(HouseVendor.vendor_id))
 
 
 def linked_vendor_count(retailer_id: int) -> int:
     """How many vendors are linked to the retailer."""
-    return db.session.scalar(select(func.count()).select_from(RetailerVendor)
-                             .where(RetailerVendor.retailer_id == retailer_id)) or 0
+    return accounts_queries.linked_vendor_count(retailer_id)
 
 
 def is_retailer_owned(product: Product, retailer_id: int) -> bool:
@@ -174,8 +173,7 @@ def _product_for(retailer: Retailer, gtin: str, name: str, brand: str) -> Option
         return None
     if house_owner(product.vendor_id) is not None:
         return product
-    linked = db.session.get(RetailerVendor, (retailer.id, product.vendor_id))
-    if linked is None:
+    if not accounts_services.vendor_supplies(retailer.id, product.vendor_id):
         raise InvalidInput(f"GTIN {gtin} is supplied by {product.vendor.name}, a vendor not "
                            f"linked to {retailer.name}; ask the platform admin to link it.",
                            code="vendor_not_linked")
@@ -264,28 +262,23 @@ def discontinue_listing(listing: Listing, actor: Optional[User]) -> int:
     Returns how many tags were retired. The listing, its history and analytics stay.
     """
     from qrshop.content.services import audit
-    from qrshop.tags.models import Tag
-    from qrshop.tags.services import retire_tag
+    from qrshop.tags.services import retire_listing_tags
 
     if listing.discontinued_at is not None:
         return 0
     listing.discontinued_at = utcnow()
-    tags = db.session.scalars(select(Tag).where(Tag.listing_id == listing.id,
-                                                Tag.retired_at.is_(None))).all()
-    for tag in tags:
-        retire_tag(tag)
+    retired = retire_listing_tags(listing.id)
     audit(actor, "listing.discontinued", retailer_id=listing.retailer_id,
-          detail=f"listing={listing.id} sku={listing.sku} tags_retired={len(tags)}")
+          detail=f"listing={listing.id} sku={listing.sku} tags_retired={retired}")
     db.session.flush()
-    return len(tags)
+    return retired
 
 
 def active_tag_count(listing: Listing) -> int:
     """How many of the listing's tags are not retired."""
-    from qrshop.tags.models import Tag
+    from qrshop.tags.queries import active_tag_count as count
 
-    return db.session.scalar(select(func.count()).select_from(Tag).where(
-        Tag.listing_id == listing.id, Tag.retired_at.is_(None))) or 0
+    return count(listing.id)
 
 
 def reinstate_listing(listing: Listing, actor: Optional[User]) -> None:
@@ -306,8 +299,7 @@ def store_by_code(retailer_id: int, code: str) -> Store:
     """The retailer's store with this code (any case), else InvalidInput naming it."""
     code = (code or "").strip().upper()
     known = code and code.isprintable() and len(code) <= 16
-    store = db.session.scalar(select(Store).where(Store.retailer_id == retailer_id,
-                                                  Store.code == code)) if known else None
+    store = accounts_queries.store_of_retailer(retailer_id, code) if known else None
     if store is None:
         raise InvalidInput(f"Unknown store code {code!r}.", code="unknown_store")
     return store

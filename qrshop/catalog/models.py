@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.db import TimestampMixin, UTCDateTime
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # only for type hints: relationships resolve by class name
+    from qrshop.accounts.models import Retailer, Store, Vendor
 
 
 class Product(TimestampMixin, db.Model):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum
 
-from qrshop.accounts.models import Retailer, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer, Vendor
 
 CURRENCIES = {"USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "NOK", "DKK", "NZD", "MXN"}
 
@@ -112,3 +116,15 @@ def set_price(listing: Listing, price_cents: int) -> int:
     listing.price_cents = price_cents
     db.session.flush()
     return old
+
+
+def set_live_revision(listing: Listing, revision_id: int) -> None:
+    """Show this content revision on the listing's landing page (content decides which)."""
+    listing.live_revision_id = revision_id
+    db.session.flush()
+
+
+def set_listing_template(listing: Listing, name: str | None) -> None:
+    """Use this template for the listing's page (None: the retailer's default)."""
+    listing.template = name
+    db.session.flush()

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.catalog import imports, services
 from qrshop.catalog.forms import ImportForm, ProductForm
 from qrshop.catalog.models import Product

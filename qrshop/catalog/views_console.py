@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Retailer, Role
+from qrshop.accounts.roles import Role
 from qrshop.catalog import listing_imports, listings, queries
 from qrshop.catalog.forms import ConfirmForm, ListingForm, ListingImportForm
 from qrshop.catalog.imports import read_csv
 from qrshop.catalog.models import Listing
 from qrshop.catalog.services import format_price
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
 from qrshop.pagination import page_number, search_text
 from qrshop.web import owned_or_404
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer
 
 bp = Blueprint("listings", __name__, url_prefix="/console/listings")
 
@@ -23,7 +28,7 @@ PER_PAGE = 50
 
 
 def _retailer() -> Retailer:
-    return db.session.get(Retailer, current_user.retailer_id)
+    return accounts.retailer(current_user.retailer_id)
 
 
 def _own_listing(listing_id: int) -> Listing:

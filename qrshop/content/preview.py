@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, request
-from sqlalchemy import select
 
-from qrshop.catalog.models import Listing
+from qrshop.catalog import queries as catalog
 from qrshop.content.models import ContentRevision
-from qrshop.extensions import db
 from qrshop.offers.landing import landing_engagement
 from qrshop.recommend.services import complete_the_look
 from qrshop.shopper.services import landing_page_for_preview
@@ -16,8 +14,7 @@ from qrshop.shopper.views import render_landing
 
 def render_preview(revision: ContentRevision, retailer_id: int):
     """Render the landing page with this revision live, offers and all, recording nothing."""
-    listing = db.session.scalar(select(Listing).where(
-        Listing.product_id == revision.product_id, Listing.retailer_id == retailer_id))
+    listing = catalog.listing_for_product(retailer_id, revision.product_id)
     if listing is None:
         abort(404, description="That retailer does not carry this product.")
     template = request.args.get("template") or None

@@ -7,19 +7,23 @@ it goes live at once; the merchandiser's own approval is a Review row and an aud
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import func, select
 
-from qrshop.accounts.models import User
+from qrshop.accounts import queries as accounts
+from qrshop.catalog import services as catalog
 from qrshop.catalog.listings import house_owner, house_vendor
-from qrshop.catalog.models import Listing
 from qrshop.content.models import ContentRevision, Review, ReviewStatus, RevisionStatus
 from qrshop.content.services import audit, normalise_slots, template_name_for
 from qrshop.content.templates import SLOTS, TEMPLATES
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import User
+    from qrshop.catalog.models import Listing
 
 
 def retailer_writes_content(listing: Listing) -> bool:
@@ -34,7 +38,7 @@ def library_vendor_id(listing: Listing) -> int:
 
 def retailer_revisions(listing: Listing) -> list[ContentRevision]:
     """The revisions this retailer's staff wrote for the listing's product, newest first."""
-    staff = select(User.id).where(User.retailer_id == listing.retailer_id)
+    staff = accounts.retailer_staff_ids(listing.retailer_id)
     return list(db.session.scalars(
         select(ContentRevision).where(ContentRevision.product_id == listing.product_id,
                                       ContentRevision.created_by_id.in_(staff))
@@ -75,7 +79,7 @@ def publish_retailer_content(listing: Listing, author: User,
                           status=ReviewStatus.APPROVED.value, decided_by_id=author.id,
                           decided_at=now, comment="Retailer-owned content, published by "
                           "its merchandiser."))
-    listing.live_revision_id = revision.id
+    catalog.set_live_revision(listing, revision.id)
     audit(author, "revision.created", revision=revision, retailer_id=listing.retailer_id)
     audit(author, "review.approved", revision=revision, retailer_id=listing.retailer_id,
           detail="retailer-owned content: approved by the retailer itself")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import func, select
 
-from qrshop.accounts.models import Retailer, Role, User
-from qrshop.catalog.models import Listing, Product
-from qrshop.catalog.queries import product_search
+from qrshop.accounts import queries as accounts
+from qrshop.accounts.roles import Role
+from qrshop.catalog import queries as catalog_queries
+from qrshop.catalog import services as catalog_services
 from qrshop.content.media import parse_video_link, variants_of
 from qrshop.content.models import (
     AuditEntry,
@@ -31,6 +32,10 @@ from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import Page, paginate
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer, User
+    from qrshop.catalog.models import Listing, Product
 
 MAX_GALLERY = 8
 MAX_HIGHLIGHTS = 8
@@ -204,10 +209,7 @@ def update_draft(revision: ContentRevision, author: User, raw: dict[str, Any]) -
 
 def carrying_listings(product_id: int) -> list[Listing]:
     """The listings of every retailer carrying a product (discontinued ones are not)."""
-    return list(db.session.scalars(
-        select(Listing).where(Listing.product_id == product_id,
-                              Listing.discontinued_at.is_(None))
-        .order_by(Listing.retailer_id)))
+    return catalog_queries.carrying_listings(product_id)
 
 
 def template_name_for(listing: Listing) -> str:
@@ -259,9 +261,8 @@ def review_for_merchandiser(review_id: int, user: User) -> Review:
     review = db.session.get(Review, review_id)
     if review is None or user.role != Role.MERCHANDISER or review.retailer_id != user.retailer_id:
         raise InvalidInput("No such review.", code="not_found", status_code=404)
-    carried = db.session.scalar(select(Listing.id).where(
-        Listing.retailer_id == review.retailer_id,
-        Listing.product_id == review.revision.product_id))
+    carried = catalog_queries.listing_for_product(review.retailer_id,
+                                                  review.revision.product_id)
     if carried is None:
         raise InvalidInput("No such review.", code="not_found", status_code=404)
     return review
@@ -283,11 +284,10 @@ def decide_review(review: Review, reviewer: User, *, approve: bool, comment: str
     review.decided_by_id = reviewer.id
     review.decided_at = utcnow()
     if approve:
-        listing = db.session.scalar(select(Listing).where(
-            Listing.retailer_id == review.retailer_id,
-            Listing.product_id == review.revision.product_id))
+        listing = catalog_queries.listing_for_product(review.retailer_id,
+                                                      review.revision.product_id)
         if listing is not None:
-            listing.live_revision_id = review.revision_id
+            catalog_services.set_live_revision(listing, review.revision_id)
     audit(reviewer, "review.approved" if approve else "review.changes_requested",
           revision=review.revision, retailer_id=review.retailer_id, detail=comment)
     db.session.flush()
@@ -298,15 +298,14 @@ def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page:
 
     q matches the product's name, brand or GTIN, or the vendor's name.
     """
-    from qrshop.accounts.models import Vendor
-
+    facts, vendors = catalog_queries.listing_facts(), accounts.vendor_names()
+    listing, vendor = facts.c, vendors.c
     query = (
         select(Review)
         .join(ContentRevision, ContentRevision.id == Review.revision_id)
-        .join(Product, Product.id == ContentRevision.product_id)
-        .join(Vendor, Vendor.id == Product.vendor_id)
-        .join(Listing, (Listing.product_id == Product.id)
-              & (Listing.retailer_id == Review.retailer_id))
+        .join(facts, (listing.product_id == ContentRevision.product_id)
+              & (listing.retailer_id == Review.retailer_id))
+        .join(vendors, vendor.vendor_id == listing.vendor_id)
         .where(Review.retailer_id == user.retailer_id)
     )
     if decided:
@@ -314,7 +313,8 @@ def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page:
                                                ReviewStatus.CHANGES_REQUESTED.value)))
     else:
         query = query.where(Review.status == ReviewStatus.PENDING.value)
-    condition = product_search(q, Product.name, Product.brand, Vendor.name)
+    condition = catalog_queries.product_search(q, listing.product_name, listing.product_brand,
+                                               vendor.vendor_name, gtin=listing.gtin)
     if condition is not None:
         query = query.where(condition)
     return paginate(query.order_by(Review.id.desc()), page, per_page=per_page, query=q)
@@ -341,7 +341,7 @@ def set_listing_template(listing: Listing, actor: User, name: Optional[str]) -> 
         if name not in listing.retailer.enabled_templates:
             raise InvalidInput(f"The {TEMPLATES[name].label} template is not enabled for "
                                f"{listing.retailer.name}.")
-    listing.template = name or None
+    catalog_services.set_listing_template(listing, name or None)
     audit(actor, "listing.template", retailer_id=listing.retailer_id,
           detail=f"listing={listing.id} template={name or 'default'}")
     db.session.flush()

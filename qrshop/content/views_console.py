@@ -3,13 +3,16 @@ content a retailer writes itself for a product no vendor supplies."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Retailer, Role
-from qrshop.catalog.models import Listing, Product
+from qrshop.accounts.roles import Role
+from qrshop.catalog import queries as catalog
 from qrshop.content import retailer_content, services
 from qrshop.content.blueprint import bp
 from qrshop.content.forms import (
@@ -26,7 +29,10 @@ from qrshop.content.views_media import UploadForm, library, upload_to_library
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import page_number, search_text
-from qrshop.web import owned_or_404
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer
+    from qrshop.catalog.models import Listing
 
 PER_PAGE = 50
 
@@ -43,13 +49,13 @@ def _form_errors(form) -> int:
 
 
 def _retailer() -> Retailer:
-    return db.session.get(Retailer, current_user.retailer_id)
+    return accounts.retailer(current_user.retailer_id)
 
 
 def _own_listing(listing_id: int) -> Listing:
     # Ids are 32-bit on PostgreSQL: a larger number in the URL is simply no such listing.
-    return owned_or_404(Listing, listing_id if listing_id < 2**31 else None, "No such listing.",
-                        retailer_id=current_user.retailer_id)
+    return catalog.owned_listing(listing_id if listing_id < 2**31 else None,
+                                 current_user.retailer_id, "No such listing.")
 
 
 # --- reviews --------------------------------------------------------------------------------
@@ -100,8 +106,7 @@ def review(review_id: int):
             return redirect(url_for("content.review_queue"))
     elif request.method == "POST":
         status = _form_errors(form)
-    listing = db.session.scalar(select(Listing).where(
-        Listing.product_id == item.revision.product_id, Listing.retailer_id == item.retailer_id))
+    listing = catalog.listing_for_product(item.retailer_id, item.revision.product_id)
     history = db.session.scalars(
         select(AuditEntry).where(AuditEntry.revision_id == item.revision_id,
                                  or_(AuditEntry.retailer_id == item.retailer_id,
@@ -141,8 +146,7 @@ def templates_page():
             return redirect(url_for("content.templates_page"))
     elif request.method == "POST":
         status = _form_errors(form)
-    listings = db.session.scalars(select(Listing).join(Product).where(
-        Listing.retailer_id == retailer.id).order_by(Product.name)).all()
+    listings = catalog.listings_by_product_name(retailer.id)
     return render_template("console/templates.html", form=form, retailer=retailer,
                            listings=listings, templates=TEMPLATES), status
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from qrshop import storage
 from qrshop.accounts.auth import api_roles_required, roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.api.spec import operation
 from qrshop.api.views import bp as api_bp
 from qrshop.content import media as media_files

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, User
-from qrshop.catalog.models import Product
+from qrshop.accounts.roles import Role
+from qrshop.catalog import queries as catalog
 from qrshop.content import services
 from qrshop.content.blueprint import bp
 from qrshop.content.forms import SubmitForm, form_errors_message, revision_form
@@ -18,7 +21,9 @@ from qrshop.content.templates import TEMPLATES
 from qrshop.content.views_media import library
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.web import owned_or_404
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.catalog.models import Product
 
 
 def _refused(error: InvalidInput) -> int:
@@ -34,8 +39,7 @@ def _form_errors(form) -> int:
 
 def _own_product(product_id: int) -> Product:
     """The current vendor's product; another vendor's is 404, as if it did not exist."""
-    return owned_or_404(Product, product_id, "No such product.",
-                        vendor_id=current_user.vendor_id)
+    return catalog.owned_product(product_id, current_user.vendor_id, "No such product.")
 
 
 def _own_revision(revision_id: int) -> ContentRevision:
@@ -54,7 +58,7 @@ def _product_context(product: Product) -> dict:
     listings = services.carrying_listings(product.id)
     # A product the vendor took over from a retailer keeps that retailer's revisions (still
     # live there); the vendor sees and builds on its own only.
-    by_staff = select(User.id).where(User.retailer_id.is_not(None))
+    by_staff = accounts.all_retailer_staff_ids()
     revisions = list(db.session.scalars(
         select(ContentRevision).where(
             ContentRevision.product_id == product.id,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.accounts.models import Store
 from qrshop.db import TimestampMixin
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # only for type hints: relationships resolve by class name
+    from qrshop.accounts.models import Store
 
 
 class Feedback(TimestampMixin, db.Model):

@@ -7,8 +7,8 @@ from typing import Optional
 
 from sqlalchemy import case, func, select
 
-from qrshop.accounts.models import Retailer
-from qrshop.catalog.models import Listing, Product
+from qrshop.accounts import queries as accounts
+from qrshop.catalog import queries as catalog
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
@@ -69,19 +69,20 @@ def feedback_by_listing(retailer_id: int, *, page: int = 1, query: str = "",
                         comments_per_listing: int = 5) -> Page:
     """One page of the retailer's listings that have feedback, by product name: stars,
     helpfulness and latest comments (ListingFeedback rows); query matches name or SKU."""
+    facts = catalog.listing_facts()
+    listing = facts.c
     statement = (
-        select(Listing.id, Product.name, Listing.sku, func.count(Feedback.rating),
-               func.avg(Feedback.rating),
+        select(listing.listing_id, listing.product_name, listing.sku,
+               func.count(Feedback.rating), func.avg(Feedback.rating),
                func.coalesce(func.sum(case((Feedback.is_helpful.is_(True), 1), else_=0)), 0),
                func.coalesce(func.sum(case((Feedback.is_helpful.is_(False), 1), else_=0)), 0))
-        .join(Listing, Listing.id == Feedback.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Listing.retailer_id == retailer_id)
-        .group_by(Listing.id, Product.name, Listing.sku)
-        .order_by(Product.name, Listing.id)
+        .join(facts, listing.listing_id == Feedback.listing_id)
+        .where(listing.retailer_id == retailer_id)
+        .group_by(listing.listing_id, listing.product_name, listing.sku)
+        .order_by(listing.product_name, listing.listing_id)
     )
     if query:
-        statement = statement.where(search_condition(query, Product.name, Listing.sku))
+        statement = statement.where(search_condition(query, listing.product_name, listing.sku))
     found = paginate(statement, page, query=query, scalars=False)
     comments = _latest_comments([row[0] for row in found.rows], comments_per_listing)
     rows = [
@@ -136,17 +137,19 @@ def feedback_for_vendor(vendor_id: int, *, comments_per_row: int = 5) -> list:
 
     Only aggregates and comment text: never which shopper or store said it.
     """
+    facts, names = catalog.listing_facts(), accounts.retailer_names()
+    listing, retailer = facts.c, names.c
     rows = db.session.execute(
-        select(Listing.id, Product.name, Product.gtin, Retailer.name, func.count(Feedback.rating),
-               func.avg(Feedback.rating),
+        select(listing.listing_id, listing.product_name, listing.gtin, retailer.retailer_name,
+               func.count(Feedback.rating), func.avg(Feedback.rating),
                func.coalesce(func.sum(case((Feedback.is_helpful.is_(True), 1), else_=0)), 0),
                func.coalesce(func.sum(case((Feedback.is_helpful.is_(False), 1), else_=0)), 0))
-        .join(Listing, Listing.id == Feedback.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .join(Retailer, Retailer.id == Listing.retailer_id)
-        .where(Product.vendor_id == vendor_id)
-        .group_by(Listing.id, Product.name, Product.gtin, Retailer.name)
-        .order_by(Product.name, Retailer.name)
+        .join(facts, listing.listing_id == Feedback.listing_id)
+        .join(names, retailer.retailer_id == listing.retailer_id)
+        .where(listing.vendor_id == vendor_id)
+        .group_by(listing.listing_id, listing.product_name, listing.gtin,
+                  retailer.retailer_name)
+        .order_by(listing.product_name, retailer.retailer_name)
     ).all()
     comments = _latest_comments([row[0] for row in rows], comments_per_row)
     return [

@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.feedback import services
 from qrshop.feedback.views import bp
 from qrshop.pagination import page_number, search_text

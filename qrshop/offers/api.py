@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from qrshop.accounts.auth import api_roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.api.spec import ErrorBody, operation
 from qrshop.offers import redemption, services
 from qrshop.offers.coupons import display_code

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.accounts.models import Retailer, Store, User
-from qrshop.catalog.models import Listing
 from qrshop.db import TimestampMixin, UTCDateTime, utcnow
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # only for type hints: relationships resolve by class name
+    from qrshop.accounts.models import Retailer, Store, User
+    from qrshop.catalog.models import Listing
 
 
 class OfferKind(enum.StrEnum):

@@ -7,14 +7,20 @@ whether this till won.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import or_, select, update
 
-from qrshop.accounts.models import Role, Store, User
+from qrshop.accounts import queries as accounts
+from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.offers.coupons import display_code, normalise_coupon_code
 from qrshop.offers.models import CouponClaim, Offer, OfferKind
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Store, User
 
 MAX_SALE_CENTS = 100_000_000  # $1,000,000: more is a typo at a till
 
@@ -43,10 +49,7 @@ def redemption_store(user: User, store_code) -> Store:
     """The store of the user's retailer where a coupon is redeemed; associates only their own."""
     store = None
     if isinstance(store_code, str) and store_code.strip():
-        store = db.session.scalar(
-            select(Store).where(Store.retailer_id == user.retailer_id,
-                                Store.code == store_code.strip().upper())
-        )
+        store = accounts.store_of_retailer(user.retailer_id, store_code)
     if store is None:
         raise InvalidInput(f"Unknown store {store_code!r}: use one of your store codes, "
                            "like ATL01.", code="unknown_store")

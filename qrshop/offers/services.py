@@ -10,14 +10,13 @@ is in redemption.py; the landing page's offer in landing.py.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
-from qrshop.accounts.models import Retailer, Store, User
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import CURRENCIES, format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -27,6 +26,10 @@ from qrshop.offers.eligibility import offer_rule
 from qrshop.offers.models import CouponClaim, Offer, OfferKind
 from qrshop.pagination import Page, paginate, search_condition
 from qrshop.web import owned_or_404
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer, Store, User
+    from qrshop.catalog.models import Listing
 
 
 def describe_offer(offer: Offer) -> str:
@@ -125,16 +128,17 @@ def offers_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
     """One page of a retailer's offers, newest first; query matches the offer's title, its
     item's name or SKU."""
     statement = (
-        select(Offer).outerjoin(Listing, Listing.id == Offer.listing_id)
-        .outerjoin(Product, Product.id == Listing.product_id)
+        select(Offer)
         .where(Offer.retailer_id == retailer_id)
         .order_by(Offer.id.desc())
-        .options(contains_eager(Offer.listing).contains_eager(Listing.product),
+        .options(catalog.load_listings_with_products(Offer.listing),
                  selectinload(Offer.store))
     )
     if query:
-        statement = statement.where(search_condition(query, Offer.title, Product.name,
-                                                     Listing.sku))
+        statement = statement.where(or_(
+            search_condition(query, Offer.title),
+            Offer.listing_id.in_(catalog.listing_ids_matching(retailer_id, query)),
+        ))
     return paginate(statement, page, query=query)
 
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 from zoneinfo import ZoneInfo
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, Store
-from qrshop.catalog.models import Listing, Product
+from qrshop.accounts.roles import Role
+from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
 from qrshop.money import parse_money
 from qrshop.offers import services
 from qrshop.offers.forms import OFFER_KINDS, OfferForm
@@ -23,6 +22,10 @@ from qrshop.offers.views import bp
 from qrshop.pagination import page_number, search_text
 from qrshop.web import owned_or_404
 
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Store
+    from qrshop.catalog.models import Listing
+
 ITEM_CHOICES_LIMIT = 200  # more items than this: type the SKU instead of a long list
 
 
@@ -30,19 +33,15 @@ def _offer_form() -> OfferForm:
     form = OfferForm()
     form.kind.choices = OFFER_KINDS
     retailer_id = current_user.retailer_id
-    carried = db.session.scalar(
-        select(func.count()).select_from(Listing).where(Listing.retailer_id == retailer_id))
+    carried = catalog.count_listings(retailer_id)
     form.many_items = carried > ITEM_CHOICES_LIMIT
     form.listing.validate_choice = not form.many_items  # else _chosen() checks the id
     form.listing.choices = [("", "Every item")]
     if not form.many_items:
         form.listing.choices += [
-            (str(listing_id), f"{name} ({sku})") for listing_id, sku, name in db.session.execute(
-                select(Listing.id, Listing.sku, Product.name)
-                .join(Product, Product.id == Listing.product_id)
-                .where(Listing.retailer_id == retailer_id).order_by(Product.name))]
-    stores = db.session.scalars(
-        select(Store).where(Store.retailer_id == retailer_id).order_by(Store.code)).all()
+            (str(listing_id), f"{name} ({sku})")
+            for listing_id, name, sku in catalog.listing_choices(retailer_id)]
+    stores = accounts.stores_of_retailer(retailer_id)
     form.store.choices = [("", "Every store")] + [
         (str(store.id), f"{store.code} · {store.name}") for store in stores]
     return form
@@ -51,19 +50,19 @@ def _offer_form() -> OfferForm:
 def _console_timezone(store: Optional[Store]) -> ZoneInfo:
     """Offer times are typed in the store's time zone (or the retailer's first store's)."""
     if store is None:
-        store = db.session.scalar(select(Store).where(
-            Store.retailer_id == current_user.retailer_id).order_by(Store.code).limit(1))
+        store = accounts.first_store(current_user.retailer_id)
     try:
         return ZoneInfo(store.timezone if store else "UTC")
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
 
 
-def _chosen(model, raw_id: str):
-    """A listing or store of the user's retailer by id, or None for 'every'."""
+def _chosen(get, raw_id: str):
+    """A listing or store of the user's retailer by id (get: catalog.listing or
+    accounts.store), or None for 'every'."""
     if not raw_id:
         return None
-    found = db.session.get(model, int(raw_id)) if raw_id.isdigit() else None
+    found = get(int(raw_id)) if raw_id.isdigit() else None
     if found is None or found.retailer_id != current_user.retailer_id:
         raise InvalidInput("Choose an item and a store from the lists.")
     return found
@@ -74,9 +73,7 @@ def _listing_by_sku(text: str) -> Optional[Listing]:
     sku = (text or "").strip()
     if not sku:
         return None
-    listing = db.session.scalar(
-        select(Listing).where(Listing.retailer_id == current_user.retailer_id,
-                              func.lower(Listing.sku) == sku.lower()).limit(1))
+    listing = catalog.listing_by_sku_any_case(current_user.retailer_id, sku)
     if listing is None:
         raise InvalidInput(f"No item has the SKU {sku!r}: type it as on the items page.")
     return listing
@@ -84,8 +81,8 @@ def _listing_by_sku(text: str) -> Optional[Listing]:
 
 def _create_offer(form: OfferForm):
     """Create the offer the form describes; InvalidInput says what to fix."""
-    store = _chosen(Store, form.store.data)
-    listing = _chosen(Listing, form.listing.data) or _listing_by_sku(form.listing_sku.data)
+    store = _chosen(accounts.store, form.store.data)
+    listing = _chosen(catalog.listing, form.listing.data) or _listing_by_sku(form.listing_sku.data)
     zone = _console_timezone(store)
     amount = None
     if form.kind.data == "amount":

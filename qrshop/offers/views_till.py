@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import flash, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, Store
+from qrshop.accounts.roles import Role
 from qrshop.catalog.services import format_price
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
 from qrshop.money import parse_money
 from qrshop.offers import redemption
 from qrshop.offers.coupons import display_code
@@ -22,9 +21,7 @@ from qrshop.offers.views import bp
 
 def _redeem_form() -> RedeemForm:
     form = RedeemForm()
-    stores = db.session.scalars(
-        select(Store).where(Store.retailer_id == current_user.retailer_id).order_by(Store.code)
-    ).all()
+    stores = accounts.stores_of_retailer(current_user.retailer_id)
     if current_user.role == Role.ASSOCIATE:
         stores = [store for store in stores if store.id == current_user.store_id]
     form.store.choices = [(store.code, f"{store.code} · {store.name}") for store in stores]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role
-from qrshop.catalog.models import Listing, Product
+from qrshop.accounts.roles import Role
+from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.recommend import services
@@ -20,9 +19,7 @@ bp = Blueprint("recommend", __name__)
 @roles_required(Role.MERCHANDISER)
 def curate(listing_id: int):
     """Pick, in order, the items shown under "Complete the look" on an item's page."""
-    listing = db.session.get(Listing, listing_id)
-    if listing is None or listing.retailer_id != current_user.retailer_id:
-        abort(404, description="No such item.")
+    listing = catalog.owned_listing(listing_id, current_user.retailer_id, "No such item.")
     status = 200
     if request.method == "POST":
         raw = [value for value in request.form.getlist("recommended") if value]
@@ -36,12 +33,7 @@ def curate(listing_id: int):
             db.session.rollback()
             flash(error.message, "error")
             status = error.status_code
-    others = db.session.execute(
-        select(Listing.id, Product.name, Listing.sku)
-        .join(Product, Product.id == Listing.product_id)
-        .where(Listing.retailer_id == current_user.retailer_id, Listing.id != listing.id)
-        .order_by(Product.name)
-    ).all()
+    others = catalog.listing_choices(current_user.retailer_id, without=listing.id)
     chosen = services.curated_ids(listing.id)
     slots = chosen + [None] * max(services.LIMIT - len(chosen), 0)
     return render_template("console/look.html", listing=listing, others=others,

@@ -4,15 +4,17 @@ the page by its tag code, the way back to it, the retailer's brand and the messa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from flask import abort, make_response, redirect, render_template, request
 
-from qrshop.accounts.models import Retailer
-from qrshop.content.models import Media
 from qrshop.errors import InvalidInput
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer
+    from qrshop.content.models import Media
 
 
 @dataclass(frozen=True)

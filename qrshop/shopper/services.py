@@ -13,13 +13,13 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Optional
 
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import Boolean, Text, bindparam, cast, exists, insert, literal, select
+from sqlalchemy import Boolean, Text, bindparam, cast, exists, insert, literal, select, update
 from werkzeug.http import dump_cookie, http_date
 
 from qrshop.accounts.models import Retailer, Store, Vendor
@@ -266,6 +266,15 @@ def new_shopper(retailer_id: int) -> str:
     db.session.execute(insert(Shopper).values(id=shopper_id, retailer_id=retailer_id,
                                               created_at=utcnow()))
     return shopper_id
+
+
+def verify_email(shopper_ids: list[str], email: str, at: datetime) -> None:
+    """Record on these shoppers that they proved they read this email (at that time)."""
+    if shopper_ids:
+        db.session.execute(
+            update(Shopper).where(Shopper.id.in_(shopper_ids))
+            .values(email=email, email_verified_at=at)
+            .execution_options(synchronize_session=False))
 
 
 def adopt_shopper(shopper_id: str, retailer_id: int) -> bool:

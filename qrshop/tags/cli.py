@@ -16,9 +16,9 @@ from qrshop.accounts.services import retailer_by_slug
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.tags.layouts import LAYOUTS
+from qrshop.tags.queries import list_tags
 from qrshop.tags.services import (
     TAG_LIST_COLUMNS,
-    list_tags,
     print_tags,
     store_by_code,
     tags_for_print,

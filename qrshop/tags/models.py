@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qrshop.accounts.models import Store
-from qrshop.catalog.models import Listing
 from qrshop.db import TimestampMixin, UTCDateTime
 from qrshop.extensions import db
+
+if TYPE_CHECKING:  # only for type hints: relationships resolve by class name
+    from qrshop.accounts.models import Store
+    from qrshop.catalog.models import Listing
 
 
 class Tag(TimestampMixin, db.Model):

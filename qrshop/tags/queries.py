@@ -1,6 +1,7 @@
-"""Read models of the console's tag pages: one page of a retailer's tags (filtered, sorted,
-counted) and one page of listings for the reassign picker. Both are LIMIT/OFFSET queries
-over indexed joins, so a page costs the same at 60 tags and at 10,000."""
+"""Read models of the tag pages: one page of a retailer's tags (filtered, sorted, counted),
+one page of listings for the reassign picker, and the rows of `qrshop tags list`. The pages
+are LIMIT/OFFSET queries over indexed joins, so a page costs the same at 60 tags and at
+10,000."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from collections.abc import Sequence
 from typing import Optional
 
 from flask import abort
-from sqlalchemy import case, func, select
+from sqlalchemy import Exists, Select, Subquery, case, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from qrshop.accounts.models import Store
+from qrshop.accounts.models import Retailer, Store
 from qrshop.catalog.models import Listing, Product
+from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import Page, paginate, search_condition
-from qrshop.tags.codes import normalise_code
+from qrshop.tags.codes import normalise_code, tag_url
 from qrshop.tags.models import Tag
 
 PAGE_SIZES = (25, 50, 100)
@@ -149,3 +151,77 @@ def owned_tags(retailer_id: int, codes: Sequence[str]) -> list[Tag]:
         abort(404, description=f"No tag with code {missing[0]} at your stores; nothing "
                                "was changed.")
     return [found[code] for code in wanted]
+
+
+def printed_tags_exist(store_ids: Select) -> Exists:
+    """An EXISTS probe: a tag of one of these stores (a subquery of ids) has been printed."""
+    return exists().where(Tag.store_id.in_(store_ids), Tag.printed_at.is_not(None))
+
+
+def active_tag_counts(store_ids: Sequence[int]) -> dict[int, int]:
+    """The number of active (not retired) tags of each store, by store id (0 left out)."""
+    if not store_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Tag.store_id, func.count(Tag.id))
+        .where(Tag.store_id.in_(list(store_ids)), Tag.retired_at.is_(None))
+        .group_by(Tag.store_id)).all())
+
+
+def active_tag_count(listing_id: int) -> int:
+    """How many of the listing's tags are not retired."""
+    return db.session.scalar(select(func.count()).select_from(Tag).where(
+        Tag.listing_id == listing_id, Tag.retired_at.is_(None))) or 0
+
+
+def first_active_tag_code(listing_id: int) -> Optional[str]:
+    """The code of the listing's oldest active tag (a way to its landing page), if any."""
+    return db.session.scalar(
+        select(Tag.code).where(Tag.listing_id == listing_id, Tag.retired_at.is_(None))
+        .order_by(Tag.id).limit(1))
+
+
+def list_tags(
+    base_url: str, *, retailer_slug: str | None = None, store_code: str | None = None
+) -> list[dict]:
+    """Rows for `qrshop tags list`: one dict per tag with TAG_LIST_COLUMNS keys."""
+    query = (
+        select(Tag)
+        .join(Store, Store.id == Tag.store_id)
+        .join(Retailer, Retailer.id == Store.retailer_id)
+        .join(Listing, Listing.id == Tag.listing_id)
+        .join(Product, Product.id == Listing.product_id)
+        .options(
+            joinedload(Tag.store).joinedload(Store.retailer),
+            joinedload(Tag.listing).joinedload(Listing.product),
+        )
+        .order_by(Retailer.slug, Store.code, Product.name, Tag.code)
+    )
+    if retailer_slug:
+        if db.session.scalar(select(Retailer.id).where(Retailer.slug == retailer_slug)) is None:
+            raise InvalidInput(f"No retailer with slug {retailer_slug!r}.")
+        query = query.where(Retailer.slug == retailer_slug)
+    if store_code:
+        stores = select(Store.id).where(Store.code == store_code.upper())
+        if db.session.scalar(stores) is None:
+            raise InvalidInput(f"No store with code {store_code!r}.")
+        query = query.where(Store.code == store_code.upper())
+    return [
+        {
+            "code": tag.code,
+            "url": tag_url(base_url, tag.code),
+            "retailer": tag.store.retailer.slug,
+            "store": tag.store.code,
+            "sku": tag.listing.sku,
+            "gtin": tag.listing.product.gtin,
+            "product": tag.listing.product.name,
+            "placement": tag.placement,
+            "status": tag.status,
+        }
+        for tag in db.session.scalars(query).unique()
+    ]
+
+
+def tag_codes() -> Subquery:
+    """The tags' codes as a subquery to join by tag_id: tag_id, code."""
+    return select(Tag.id.label("tag_id"), Tag.code).subquery("tag_codes")

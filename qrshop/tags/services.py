@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from qrshop import storage
-from qrshop.accounts.models import Retailer, Store
-from qrshop.catalog.models import Listing, Product
+from qrshop.accounts import queries as accounts
+from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -16,6 +17,10 @@ from qrshop.tags.codes import new_code, short_url, tag_url
 from qrshop.tags.layouts import LAYOUTS
 from qrshop.tags.models import Tag
 from qrshop.tags.printing import LabelContent, build_pdf
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Retailer, Store
+    from qrshop.catalog.models import Listing
 
 TAG_LIST_COLUMNS = ("code", "url", "retailer", "store", "sku", "gtin", "product", "placement",
                     "status")
@@ -86,53 +91,9 @@ def find_tag(code: str) -> Tag | None:
     return db.session.scalar(select(Tag).where(Tag.code == code.upper()))
 
 
-def list_tags(
-    base_url: str, *, retailer_slug: str | None = None, store_code: str | None = None
-) -> list[dict]:
-    """Rows for `qrshop tags list`: one dict per tag with TAG_LIST_COLUMNS keys."""
-    query = (
-        select(Tag)
-        .join(Store, Store.id == Tag.store_id)
-        .join(Retailer, Retailer.id == Store.retailer_id)
-        .join(Listing, Listing.id == Tag.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .options(
-            joinedload(Tag.store).joinedload(Store.retailer),
-            joinedload(Tag.listing).joinedload(Listing.product),
-        )
-        .order_by(Retailer.slug, Store.code, Product.name, Tag.code)
-    )
-    if retailer_slug:
-        if db.session.scalar(select(Retailer.id).where(Retailer.slug == retailer_slug)) is None:
-            raise InvalidInput(f"No retailer with slug {retailer_slug!r}.")
-        query = query.where(Retailer.slug == retailer_slug)
-    if store_code:
-        stores = select(Store.id).where(Store.code == store_code.upper())
-        if db.session.scalar(stores) is None:
-            raise InvalidInput(f"No store with code {store_code!r}.")
-        query = query.where(Store.code == store_code.upper())
-    return [
-        {
-            "code": tag.code,
-            "url": tag_url(base_url, tag.code),
-            "retailer": tag.store.retailer.slug,
-            "store": tag.store.code,
-            "sku": tag.listing.sku,
-            "gtin": tag.listing.product.gtin,
-            "product": tag.listing.product.name,
-            "placement": tag.placement,
-            "status": tag.status,
-        }
-        for tag in db.session.scalars(query).unique()
-    ]
-
-
 def store_by_code(code: str, retailer_id: int | None = None) -> Store:
     """The store with this code (within one retailer when given), or InvalidInput."""
-    query = select(Store).where(Store.code == (code or "").strip().upper())
-    if retailer_id is not None:
-        query = query.where(Store.retailer_id == retailer_id)
-    stores = db.session.scalars(query).all()
+    stores = accounts.stores_by_code(code, retailer_id)
     if not stores:
         raise InvalidInput(f"No store with code {code!r}.", status_code=404, code="unknown_store")
     if len(stores) > 1:
@@ -166,9 +127,7 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
     if not wanted:
         raise InvalidInput("No SKU given to print.")
     listings = {
-        listing.sku: listing for listing in db.session.scalars(
-            select(Listing).where(Listing.retailer_id == store.retailer_id,
-                                  Listing.sku.in_(wanted)))
+        listing.sku: listing for listing in catalog.listings_by_skus(store.retailer_id, wanted)
     }
     missing = [sku for sku in wanted if sku not in listings]
     if missing:
@@ -240,3 +199,12 @@ def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> No
             raise InvalidInput("Placement note is longer than 120 characters.")
         tag.placement = placement
     db.session.flush()
+
+
+def retire_listing_tags(listing_id: int) -> int:
+    """Retire every active tag of a listing (it is no longer carried); return how many."""
+    tags = db.session.scalars(select(Tag).where(Tag.listing_id == listing_id,
+                                                Tag.retired_at.is_(None))).all()
+    for tag in tags:
+        retire_tag(tag)
+    return len(tags)

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, Store
+from qrshop.accounts.roles import Role
 from qrshop.analytics.services import silent_tags
-from qrshop.catalog.models import Listing
+from qrshop.catalog import queries as catalog
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
 from qrshop.pagination import (
     descending,
     page_number,
@@ -49,7 +49,9 @@ from qrshop.tags.services import (
     store_by_code,
 )
 from qrshop.tags.views import bp
-from qrshop.web import owned_or_404
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import Store
 
 # The tag list's parameters at their default value: left out of its links.
 LIST_DEFAULTS = {"page": 1, "per_page": PAGE_SIZE, "sort": "store", "dir": "asc"}
@@ -58,8 +60,7 @@ SILENT_SHOWN = 20
 
 
 def _stores() -> list[Store]:
-    return db.session.scalars(select(Store).where(
-        Store.retailer_id == current_user.retailer_id).order_by(Store.code)).all()
+    return accounts.stores_of_retailer(current_user.retailer_id)
 
 
 def _my_store(raw: str | None) -> Store | None:
@@ -230,8 +231,8 @@ def console_reassign(code: str):
             abort(400, description="The form expired; reload the page and try again.")
         flash("Choose an item from the list.", "error")
         return _reassign_page(tag, form, 400)
-    listing = owned_or_404(Listing, form.listing.data, "No such item in your catalogue.",
-                           retailer_id=current_user.retailer_id)
+    listing = catalog.owned_listing(form.listing.data, current_user.retailer_id,
+                                    "No such item in your catalogue.")
     reassign_tag(tag, listing, form.placement.data or None)
     flash(f"Tag {tag.code} now points at {listing.product.name}.", "info")
     return redirect(url_for("tags.console_tags", store=tag.store.code))

@@ -6,9 +6,10 @@ from flask import Response, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import exists, select
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role, Store
-from qrshop.catalog.models import Listing
+from qrshop.accounts.roles import Role
+from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import search_text
@@ -63,8 +64,7 @@ def console_print():
     if codes:
         return _print_selected(codes)
     form = PrintForm()
-    stores = db.session.scalars(select(Store).where(
-        Store.retailer_id == current_user.retailer_id).order_by(Store.code)).all()
+    stores = accounts.stores_of_retailer(current_user.retailer_id)
     form.store.choices = [(s.code, f"{s.code} · {s.name}") for s in stores]
     text = search_text(request.args.get("q"))
     items = listing_page(current_user.retailer_id, text=text, per_page=ITEMS_SHOWN)
@@ -86,9 +86,7 @@ def console_print():
         store = store_by_code(form.store.data, current_user.retailer_id)
         skus = []
         if form.listings.data:
-            owned = dict(db.session.execute(select(Listing.id, Listing.sku).where(
-                Listing.retailer_id == current_user.retailer_id,
-                Listing.id.in_(form.listings.data))).all())
+            owned = catalog.skus_by_id(current_user.retailer_id, form.listings.data)
             if len(owned) != len(set(form.listings.data)):
                 raise InvalidInput("Choose items from the list.")
             skus = [owned[listing_id] for listing_id in form.listings.data]

@@ -9,20 +9,22 @@ expiring, and only opens read-only for that retailer's staff.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
-from sqlalchemy import select, update
 
 from qrshop import tokens
-from qrshop.accounts.models import User
-from qrshop.alerts.models import Channel
+from qrshop.alerts.channels import Channel
 from qrshop.alerts.outbox import queue_message
 from qrshop.alerts.services import normalise_email
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
-from qrshop.shopper.models import Shopper
-from qrshop.shopper.services import adopt_shopper, new_shopper
+from qrshop.shopper import queries as shoppers
+from qrshop.shopper.services import adopt_shopper, new_shopper, verify_email
 from qrshop.wishlist.services import RetailerWishlist, wishlists
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.accounts.models import User
 
 
 def request_magic_link(shopper_ids: dict[int, str], raw_email: str) -> str:
@@ -70,24 +72,12 @@ def link_device(token: str, device_shoppers: dict[int, str]) -> tuple[str, dict[
     email, now = payload["e"], utcnow()
     requested = [sid for sid in payload.get("s", []) if isinstance(sid, str)]
     _adopt(device_shoppers)
-    db.session.execute(
-        update(Shopper).where(Shopper.id.in_(requested + list(device_shoppers.values())))
-        .values(email=email, email_verified_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    retailers = set(db.session.scalars(
-        select(Shopper.retailer_id).where(Shopper.email == email,
-                                          Shopper.email_verified_at.is_not(None))
-    ))
+    verify_email(requested + list(device_shoppers.values()), email, now)
+    retailers = shoppers.retailers_with_verified_email(email)
     created = {}
     for retailer_id in sorted(retailers - set(device_shoppers)):
         created[retailer_id] = new_shopper(retailer_id)
-    if created:
-        db.session.execute(
-            update(Shopper).where(Shopper.id.in_(list(created.values())))
-            .values(email=email, email_verified_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    verify_email(list(created.values()), email, now)
     return email, created
 
 
@@ -110,8 +100,8 @@ def wishlist_for_counter(token: str, user: User) -> RetailerWishlist:
     if retailer_id != user.retailer_id:
         raise InvalidInput("This wish list belongs to a shopper of another retailer.",
                            code="wrong_retailer", status_code=403)
-    shopper = db.session.get(Shopper, shopper_id) if isinstance(shopper_id, str) else None
-    if shopper is None or shopper.retailer_id != retailer_id:
+    owner = shoppers.retailer_of_shopper(shopper_id) if isinstance(shopper_id, str) else None
+    if owner is None or owner != retailer_id:
         raise InvalidInput("This wish-list code is not valid.", code="bad_link",
                            status_code=404)
     found = wishlists({retailer_id: shopper_id})

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 
-from qrshop.accounts.models import Retailer, Store
-from qrshop.catalog.models import Listing, Product
+from qrshop.accounts import queries as accounts
+from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import format_price
 from qrshop.db import utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.offers.services import coupons_of
-from qrshop.shopper.models import Shopper
-from qrshop.tags.models import Tag
+from qrshop.shopper import queries as shoppers
+from qrshop.tags import queries as tags
 from qrshop.wishlist.models import WishlistItem
 
 
@@ -59,18 +59,7 @@ def linked_shoppers(shopper_ids: dict[int, str]) -> list[str]:
     """These shoppers and every shopper of the same retailer with the same verified email."""
     if not shopper_ids:
         return []
-    verified = (
-        select(Shopper.retailer_id, Shopper.email)
-        .where(Shopper.id.in_(list(shopper_ids.values())), Shopper.email.is_not(None),
-               Shopper.email_verified_at.is_not(None))
-        .subquery()
-    )
-    same_email = db.session.scalars(
-        select(Shopper.id)
-        .join(verified, and_(Shopper.retailer_id == verified.c.retailer_id,
-                             Shopper.email == verified.c.email))
-        .where(Shopper.email_verified_at.is_not(None))
-    ).all()
+    same_email = shoppers.same_email_shoppers(list(shopper_ids.values()))
     return sorted(set(shopper_ids.values()) | set(same_email))
 
 
@@ -80,19 +69,18 @@ def wishlists(shopper_ids: dict[int, str]) -> list[RetailerWishlist]:
     if not shopper_ids:
         return []
     ids = linked_shoppers(shopper_ids)
-    names = dict(db.session.execute(
-        select(Retailer.id, Retailer.name).where(Retailer.id.in_(list(shopper_ids)))
-    ).all())
+    names = accounts.retailer_names_of(list(shopper_ids))
     pages = {rid: RetailerWishlist(names[rid], [], [], rid) for rid in sorted(names)}
     seen = set()
+    facts, stores, codes = catalog.listing_facts(), accounts.store_names(), tags.tag_codes()
+    listing, store, tag = facts.c, stores.c, codes.c
     rows = db.session.execute(
-        select(WishlistItem.listing_id, WishlistItem.created_at, Listing.retailer_id,
-               Listing.price_cents,
-               Listing.currency, Product.name, Product.brand, Store.name, Tag.code)
-        .join(Listing, Listing.id == WishlistItem.listing_id)
-        .join(Product, Product.id == Listing.product_id)
-        .outerjoin(Store, Store.id == WishlistItem.store_id)
-        .outerjoin(Tag, Tag.id == WishlistItem.tag_id)
+        select(WishlistItem.listing_id, WishlistItem.created_at, listing.retailer_id,
+               listing.price_cents, listing.currency, listing.product_name,
+               listing.product_brand, store.store_name, tag.code)
+        .join(facts, listing.listing_id == WishlistItem.listing_id)
+        .outerjoin(stores, store.store_id == WishlistItem.store_id)
+        .outerjoin(codes, tag.tag_id == WishlistItem.tag_id)
         .where(WishlistItem.shopper_id.in_(ids), WishlistItem.removed_at.is_(None))
         .order_by(WishlistItem.created_at.desc(), WishlistItem.id.desc())
     ).all()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import jsonify, make_response, redirect, render_template, request, url_for
 
 from qrshop import tokens
-from qrshop.accounts.models import Retailer
+from qrshop.accounts import queries as accounts
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, db, limiter
+from qrshop.extensions import csrf, limiter
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     back_to,
@@ -56,7 +56,7 @@ def wishlist():
     lists = services.wishlists(shoppers)
     page = None
     if len(shoppers) == 1:
-        page = brand_of(db.session.get(Retailer, next(iter(shoppers))))
+        page = brand_of(accounts.retailer(next(iter(shoppers))))
     counter = {wishlist.retailer_id: _qr(devices.counter_url(
         wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
     context = {"lists": lists, "counter": counter,

@@ -6,7 +6,7 @@ from flask import flash, make_response, render_template, request
 from flask_login import current_user
 
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.models import Role
+from qrshop.accounts.roles import Role
 from qrshop.errors import InvalidInput
 from qrshop.shopper.actions import no_store
 from qrshop.wishlist import devices

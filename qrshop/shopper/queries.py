@@ -1,0 +1,48 @@
+"""Reading the shopper feature's data from other features (outside the read models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Exists, Select, and_, exists, func, literal, select
+
+from qrshop.extensions import db
+from qrshop.shopper.models import Scan, Shopper
+
+
+def human_scans_exist(store_ids: Select) -> Exists:
+    """An EXISTS probe: a shopper (not a bot) has scanned a tag in one of these stores."""
+    return exists().where(Scan.store_id.in_(store_ids), Scan.is_bot == literal(False))
+
+
+def retailer_of_shopper(shopper_id: str) -> Optional[int]:
+    """The retailer a shopper row belongs to (None: no such row)."""
+    return db.session.scalar(select(Shopper.retailer_id).where(Shopper.id == shopper_id))
+
+
+def retailers_with_verified_email(email: str) -> set[int]:
+    """The retailers where some shopper has verified this email."""
+    return set(db.session.scalars(
+        select(Shopper.retailer_id).where(Shopper.email == email,
+                                          Shopper.email_verified_at.is_not(None))))
+
+
+def same_email_shoppers(shopper_ids: list[str]) -> list[str]:
+    """The shoppers of the same retailer with the same verified email as one of these."""
+    verified = (
+        select(Shopper.retailer_id, Shopper.email)
+        .where(Shopper.id.in_(shopper_ids), Shopper.email.is_not(None),
+               Shopper.email_verified_at.is_not(None))
+        .subquery()
+    )
+    return list(db.session.scalars(
+        select(Shopper.id)
+        .join(verified, and_(Shopper.retailer_id == verified.c.retailer_id,
+                             Shopper.email == verified.c.email))
+        .where(Shopper.email_verified_at.is_not(None))))
+
+
+def first_scan_at() -> Optional[datetime]:
+    """When the first scan ever recorded happened (None: no scans yet)."""
+    return db.session.scalar(select(func.min(Scan.scanned_at)))
