@@ -46,13 +46,8 @@ class Window:
 
 def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: date) -> Window:
     """Read from/to (YYYY-MM-DD) with a 30-day default ending today; InvalidInput if wrong."""
-    try:
-        end = _as_date(raw_to) if raw_to else today
-        start = _as_date(raw_from) if raw_from else end - timedelta(days=29)
-    except ValueError:
-        raise InvalidInput("Dates must look like 2026-11-22 (year-month-day).") from None
-    if not (start >= EARLIEST and end <= LATEST):
-        raise InvalidInput(f"Dates must be between {EARLIEST} and {LATEST}.")
+    end = _bounded(_as_date(raw_to)) if raw_to else today
+    start = _bounded(_as_date(raw_from)) if raw_from else end - timedelta(days=29)
     if start > end:
         raise InvalidInput("The start date is after the end date.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
@@ -61,7 +56,20 @@ def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: 
 
 
 def _as_date(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Dates must look like 2026-11-22 (year-month-day).") from None
+
+
+def _bounded(day: date) -> date:
+    """The day itself if within EARLIEST..LATEST (checked before any date arithmetic, which
+    would overflow near year 1 or 9999), else InvalidInput."""
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(f"Dates must be between {EARLIEST} and {LATEST}.")
+    return day
 
 
 def utc_bounds(store: Store, window: Window) -> tuple[datetime, datetime]:

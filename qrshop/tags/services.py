@@ -27,6 +27,9 @@ def create_tag(listing: Listing, store: Store, placement: str = "") -> Tag:
         raise InvalidInput(
             f"Store {store.code} belongs to another retailer than listing {listing.sku}."
         )
+    if listing.discontinued_at is not None:
+        raise InvalidInput(f"Listing {listing.sku} is discontinued; carry it again before "
+                           f"printing a tag for it.")
     placement = (placement or "").strip()
     if len(placement) > 120:
         raise InvalidInput("Placement note is longer than 120 characters.")
@@ -145,8 +148,8 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
     """The tags to print at a store: for the SKUs given (created where missing, one per
     listing x store x placement; existing ones reused), or every active tag of the store.
 
-    Raises InvalidInput, creating nothing, for SKUs the store's retailer does not carry or an
-    empty selection.
+    Raises InvalidInput, creating nothing, for SKUs the store's retailer does not carry (or
+    has discontinued) or an empty selection.
     """
     if placement is not None:
         placement = placement.strip()
@@ -175,6 +178,11 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
         raise InvalidInput(
             f"Not carried at {store.code}: {', '.join(missing)}. Nothing was printed.",
             code="unknown_sku")
+    discontinued = [sku for sku in wanted if listings[sku].discontinued_at is not None]
+    if discontinued:
+        raise InvalidInput(
+            f"Discontinued at {store.retailer.name}: {', '.join(discontinued)}. Carry them "
+            f"again to print their tags; nothing was printed.", code="discontinued")
     tags = []
     for sku in wanted:
         existing = db.session.scalars(
