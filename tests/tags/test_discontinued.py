@@ -10,8 +10,15 @@ from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.tags.models import Tag
 from qrshop.tags.services import create_tag
-from tests.factories import csrf_token, login, make_retailer, make_store, make_tag, make_user
-from tests.factories import make_vendor
+from tests.factories import (
+    csrf_token,
+    login,
+    make_retailer,
+    make_store,
+    make_tag,
+    make_user,
+    make_vendor,
+)
 
 
 @pytest.fixture
