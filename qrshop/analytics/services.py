@@ -216,11 +216,9 @@ def store_comparison(stores: list[Store], window: Window, *,
     ]
 
 
-def silent_tags(stores: list[Store], now: datetime) -> list[dict]:
-    """Active tags with no counted scan for 14 days at a store that did have scans then.
-
-    Such a tag has probably fallen off the shelf or is hidden.
-    """
+def _silent_condition(stores: list[Store], now: datetime):
+    """SQL condition on Tag: active, older than 14 days, unscanned for 14 days, at a store
+    that did have scans then; None when no store had any."""
     since = now - timedelta(days=SILENT_AFTER_DAYS)
     busy_stores = [
         store.id for store in stores
@@ -229,29 +227,51 @@ def silent_tags(stores: list[Store], now: datetime) -> list[dict]:
             Scan.is_bot == literal(False))))
     ]
     if not busy_stores:
-        return []
+        return None
     # Per tag, two index probes on (tag_id, scanned_at): no scan of the whole log.
     scanned_since = exists().where(Scan.tag_id == Tag.id, Scan.scanned_at >= since,
                                    Scan.is_bot == literal(False))
+    return and_(Tag.store_id.in_(busy_stores), Tag.retired_at.is_(None),
+                Tag.created_at < since, ~scanned_since)
+
+
+def silent_tags(stores: list[Store], now: datetime, limit: int | None = None) -> list[dict]:
+    """Active tags with no counted scan for 14 days at a store that did have scans then
+    (the first `limit` of them by store and product, or all).
+
+    Such a tag has probably fallen off the shelf or is hidden.
+    """
+    condition = _silent_condition(stores, now)
+    if condition is None:
+        return []
     last_scan = (
         select(func.max(Scan.scanned_at)).where(Scan.tag_id == Tag.id,
                                                 Scan.is_bot == literal(False))
         .scalar_subquery()
     )
-    rows = db.session.execute(
-        select(Tag.code, Tag.placement, Store.code, Product.name, Tag.created_at, last_scan)
+    query = (
+        select(Tag.code, Tag.placement, Store.code, Product.name, last_scan)
         .join(Store, Store.id == Tag.store_id)
         .join(Listing, Listing.id == Tag.listing_id)
         .join(Product, Product.id == Listing.product_id)
-        .where(Tag.store_id.in_(busy_stores), Tag.retired_at.is_(None),
-               Tag.created_at < since, ~scanned_since)
-        .order_by(Store.code, Product.name)
-    ).all()
+        .where(condition)
+        .order_by(Store.code, Product.name, Tag.code)
+    )
+    if limit is not None:
+        query = query.limit(limit)
     return [
         {"code": code, "placement": placement, "store": store_code, "product": product,
          "last_scan": last}
-        for code, placement, store_code, product, _created, last in rows
+        for code, placement, store_code, product, last in db.session.execute(query)
     ]
+
+
+def silent_tag_count(stores: list[Store], now: datetime) -> int:
+    """How many tags silent_tags() would list, counted in SQL without building them."""
+    condition = _silent_condition(stores, now)
+    if condition is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Tag).where(condition))
 
 
 def orphan_scans(window: Window, limit: int = 10) -> tuple[int, list[tuple[str, int]]]:
