@@ -21,15 +21,21 @@ TAG_LIST_COLUMNS = ("code", "url", "retailer", "store", "sku", "gtin", "product"
                     "status")
 
 
+def refuse_discontinued(listing: Listing) -> None:
+    """InvalidInput if the retailer discontinued the listing: a tag made, moved onto or
+    reactivated for it would scan as a live item."""
+    if listing.discontinued_at is not None:
+        raise InvalidInput(f"Listing {listing.sku} is discontinued; carry it again before "
+                           f"giving it a tag.")
+
+
 def create_tag(listing: Listing, store: Store, placement: str = "") -> Tag:
     """Create a tag for a listing in one of the same retailer's stores."""
     if store.retailer_id != listing.retailer_id:
         raise InvalidInput(
             f"Store {store.code} belongs to another retailer than listing {listing.sku}."
         )
-    if listing.discontinued_at is not None:
-        raise InvalidInput(f"Listing {listing.sku} is discontinued; carry it again before "
-                           f"printing a tag for it.")
+    refuse_discontinued(listing)
     placement = (placement or "").strip()
     if len(placement) > 120:
         raise InvalidInput("Placement note is longer than 120 characters.")
@@ -63,6 +69,7 @@ def reactivate_tag(tag: Tag) -> bool:
     again. Return False when it was active already."""
     if tag.retired_at is None:
         return False
+    refuse_discontinued(tag.listing)
     tag.retired_at = None
     db.session.flush()
     return True
@@ -241,6 +248,7 @@ def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> No
         raise InvalidInput(f"Tag {tag.code} is retired; print a new tag instead.")
     if listing.retailer_id != tag.store.retailer_id:
         raise InvalidInput("That item belongs to another retailer.")
+    refuse_discontinued(listing)
     tag.listing = listing
     if placement is not None:
         placement = placement.strip()

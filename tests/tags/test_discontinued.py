@@ -63,3 +63,23 @@ def test_print_page_refuses_a_discontinued_item_with_a_message(client, discontin
     assert response.status_code == 422
     assert f"Discontinued at Acme: {discontinued.sku}." in response.get_data(as_text=True)
     assert _tag_count() == before
+
+
+def test_a_tag_cannot_be_moved_onto_or_reactivated_for_a_discontinued_item(client, discontinued):
+    retailer, store = discontinued.retailer, discontinued.retailer.stores[0]
+    live_tag = make_tag(retailer, store, make_vendor("otherco"), name="Live Widget")
+    db.session.commit()
+    # Its tag was retired when the listing was discontinued.
+    retired_code = db.session.scalar(select(Tag.code).where(Tag.listing_id == discontinued.id))
+    login(client, make_user("merchandiser", retailer_slug="acme").email)
+    token = csrf_token(client, "/console/tags")
+    moved = client.post(f"/console/tags/{live_tag.code}/reassign", data={
+        "csrf_token": token, "listing": discontinued.id})
+    assert moved.status_code == 422
+    assert f"Listing {discontinued.sku} is discontinued" in moved.get_data(as_text=True)
+    again = client.post(f"/console/tags/{retired_code}/reactivate", data={"csrf_token": token})
+    assert again.status_code == 422
+    assert "carry it again before giving it a tag" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Tag, live_tag.id).listing_id == live_tag.listing_id
+    assert client.get(f"/t/{retired_code}").status_code == 410
