@@ -55,6 +55,8 @@ def test_cli_print_refuses_a_discontinued_sku_and_creates_nothing(runner, discon
 
 def test_print_page_refuses_a_discontinued_item_with_a_message(client, discontinued):
     login(client, make_user("merchandiser", retailer_slug="acme").email)
+    page = client.get("/console/tags/print").get_data(as_text=True)
+    assert discontinued.sku not in page  # not offered
     before = _tag_count()
     response = client.post("/console/tags/print", data={
         "csrf_token": csrf_token(client, "/console/tags/print"), "store": "NYC01",
