@@ -202,7 +202,8 @@ def test_the_whole_pilot_over_http_from_an_empty_database(app, runner):
     # Nobody carries the product yet: the page says so, and submitting is refused.
     revisions = _text(vendor.get(f"/vendor/products/{product_id}/revisions"))
     assert "Carried by:\nno retailer yet." in revisions
-    assert "Submit once a retailer carries this product." in revisions
+    assert "Submit a draft once a retailer carries this product" in revisions
+    assert "Submit for review" not in revisions
     early = vendor.post(f"/vendor/revisions/{revision_id}/submit",
                         data={"csrf_token": _csrf(revisions)})
     assert early.status_code == 409 and "No retailer carries this product yet" in _text(early)
