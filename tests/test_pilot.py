@@ -9,6 +9,7 @@ outbox (for the e-mails) and the scans table (for the final count) behind the pa
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -174,17 +175,11 @@ def _merchandiser_imports_listings(app):
     csv_text = re.search(r'name="csv_text" type="hidden" value="([^"]*)"', preview_html)
     response = merch.post("/console/listings/import", data={
         "csrf_token": _csrf(preview_html), "action": "import",
-        "csv_text": _unescape(csv_text.group(1))})
+        "csv_text": html.unescape(csv_text.group(1))})
     listings = _followed(merch, response)
     assert "Imported 2 listings, updated 0." in listings
     assert "AC-TRAIL" in listings and "AC-MUG" in listings
     return merch, listings
-
-
-def _unescape(value: str) -> str:
-    import html
-
-    return html.unescape(value)
 
 
 def _listing_id(listings_html: str, sku: str) -> int:
@@ -257,9 +252,9 @@ def test_the_whole_pilot_over_http_from_an_empty_database(app, runner):
     phone.environ_base["HTTP_USER_AGENT"] = MOBILE_SAFARI
     landing = phone.get(f"/T/{trail_code}")
     assert landing.status_code == 200
-    html = _text(landing)
-    assert "The Trail Jacket, rain-proof" in html
-    assert re.search(r"<h1 data-product-name>Trail Jacket</h1>", html)
+    page = _text(landing)
+    assert "The Trail Jacket, rain-proof" in page
+    assert re.search(r"<h1 data-product-name>Trail Jacket</h1>", page)
     assert db.session.scalar(select(func.count()).select_from(Scan).where(
         Scan.is_bot.is_(False))) == 1
 
