@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from stdnum import ean
 
 from qrshop.accounts.models import Retailer, Store, Vendor
+from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import create_listing, create_product
 from qrshop.extensions import db
+from qrshop.tags.models import Tag
 from qrshop.tags.services import create_tag
 
 _sequence = itertools.count(1)
@@ -54,7 +57,29 @@ def make_tag(retailer: Retailer, store: Store, vendor: Vendor, *, name: str = "W
     return create_tag(listing, store, placement)
 
 
-def make_shop():
+@dataclass(frozen=True)
+class Shop:
+    """What make_shop() builds: a themed retailer, its stores NYC01 (`store`) and BOS01
+    (`other_store`), a vendor, and a tag in NYC01 for the vendor's "Trail Widget" at 49.99."""
+
+    retailer: Retailer
+    store: Store
+    other_store: Store
+    vendor: Vendor
+    tag: Tag
+
+    @property
+    def listing(self) -> Listing:
+        """The tag's listing (the retailer's offer of the product)."""
+        return self.tag.listing
+
+    @property
+    def product(self) -> Product:
+        """The vendor's product behind the tag."""
+        return self.tag.listing.product
+
+
+def make_shop() -> Shop:
     """One retailer, two stores, one vendor and one tag in the first store, committed."""
     retailer = make_retailer(primary_colour="#123456", accent_colour="#ffffff")
     store = make_store(retailer, "NYC01")
@@ -62,7 +87,7 @@ def make_shop():
     vendor = make_vendor()
     tag = make_tag(retailer, store, vendor, name="Trail Widget", price_cents=4999)
     db.session.commit()
-    return retailer, store, other_store, vendor, tag
+    return Shop(retailer, store, other_store, vendor, tag)
 
 
 PASSWORD = "a long test password"

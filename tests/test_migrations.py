@@ -35,9 +35,9 @@ def _shopper_foreign_keys() -> list:
 
 
 def test_the_shopper_foreign_key_comes_back_with_the_shoppers_scans_name(app, client):
-    retailer, *_, tag = make_shop()
-    retailer_id = retailer.id
-    client.get(f"/t/{tag.code}", headers={"User-Agent": MOBILE_SAFARI})
+    shop = make_shop()
+    retailer_id = shop.retailer.id
+    client.get(f"/t/{shop.tag.code}", headers={"User-Agent": MOBILE_SAFARI})
     shopper_id = db.session.scalar(select(Scan.shopper_id))
     assert db.session.get(Shopper, shopper_id) is None  # a scan writes no shoppers row
     assert _shopper_foreign_keys() == []

@@ -22,13 +22,13 @@ def test_every_response_carries_security_headers(client, path):
 
 
 def test_landing_page_has_no_inline_script(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     html = client.get(f"/t/{tag.code}").get_data(as_text=True)
     assert "<script>" not in html and " on" + "click=" not in html
 
 
 def test_hsts_and_secure_cookies_over_https(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     response = client.get(f"/t/{tag.code}", base_url="https://qr.example.com")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "Secure" in response.headers["Set-Cookie"]
@@ -91,10 +91,10 @@ def test_bad_trusted_proxies_setting_is_refused(database_url, tmp_path):
 def test_coupon_claims_are_rate_limited_per_shopper(app, client):
     from tests.helpers import coupon_form, make_offer
 
-    retailer, *_, tag = make_shop()
-    make_offer(retailer)
-    fields = coupon_form(client, tag)
-    statuses = [client.post(f"/t/{tag.code}/coupon", data=fields).status_code
+    shop = make_shop()
+    make_offer(shop.retailer)
+    fields = coupon_form(client, shop.tag)
+    statuses = [client.post(f"/t/{shop.tag.code}/coupon", data=fields).status_code
                 for _ in range(21)]
     assert statuses[-1] == 429
     assert statuses.count(303) == 1  # one coupon; the rest "already claimed" until the limit

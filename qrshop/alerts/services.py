@@ -12,7 +12,7 @@ from typing import Optional
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from qrshop import tokens
@@ -23,7 +23,7 @@ from qrshop.catalog.services import format_price, set_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
-from qrshop.pagination import Page, like_pattern, paginate
+from qrshop.pagination import Page, paginate, search_condition
 from qrshop.tags.models import Tag
 from qrshop.wishlist.services import save_to_wishlist
 
@@ -302,7 +302,5 @@ def listings_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
         .options(contains_eager(Listing.product))
     )
     if query:
-        pattern = like_pattern(query)
-        statement = statement.where(or_(func.lower(Product.name).like(pattern, escape="\\"),
-                                        func.lower(Listing.sku).like(pattern, escape="\\")))
+        statement = statement.where(search_condition(query, Product.name, Listing.sku))
     return paginate(statement, page, query=query)

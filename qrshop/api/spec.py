@@ -74,6 +74,11 @@ def operation(**spec):
                 except ValidationError as error:
                     raise InvalidInput(_first_error(error)) from None
             if op.query is not None:
+                repeated = [name for name in request.args
+                            if len(request.args.getlist(name)) > 1]
+                if repeated:
+                    # ?limit=3&limit=x must not quietly mean whichever value a parser keeps.
+                    raise InvalidInput(f"Give the query parameter {repeated[0]} only once.")
                 try:
                     kwargs["query"] = op.query.model_validate(request.args.to_dict())
                 except ValidationError as error:

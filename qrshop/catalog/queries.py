@@ -4,54 +4,43 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from qrshop.accounts.models import RetailerVendor, Store
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
+from qrshop.pagination import Page, paginate, search_condition, search_text
 
 
-def clean_query(raw: Optional[str]) -> str:
-    """Search text as typed, without control characters, at most 100 characters."""
-    text = "".join(char for char in (raw or "") if ord(char) >= 32 and ord(char) != 127)
-    return " ".join(text.split())[:100]
-
-
-def _search_terms(q: str, *columns):
-    """Conditions matching q in any of the columns, or in the GTIN when q is digits."""
-    q = clean_query(q)
-    if not q:
+def product_search(q: str, *columns) -> Optional[ColumnElement[bool]]:
+    """Rows where any of the columns holds q (ignoring case; % and _ match themselves), or
+    whose product GTIN holds it when q is digits (spaces and dashes ignored); None when q is
+    empty."""
+    condition = search_condition(q, *columns)
+    if condition is None:
         return None
-    pattern = f"%{q.lower()}%"
-    conditions = [func.lower(column).like(pattern) for column in columns]
     digits = q.replace(" ", "").replace("-", "")
-    if digits.isdigit():
-        conditions.append(Product.gtin.like(f"%{digits}%"))
-    return or_(*conditions)
+    return or_(condition, Product.gtin.contains(digits)) if digits.isdigit() else condition
 
 
-def search_listings(retailer_id: int, q: str, *, page: int, per_page: int
-                    ) -> tuple[list[Listing], int]:
-    """A page of the retailer's listings matching name, brand, GTIN or SKU; and the total.
+def search_listings(retailer_id: int, q: str, *, page: int, per_page: int) -> Page:
+    """A page of the retailer's listings matching name, brand, GTIN or SKU.
 
     Carried listings first, then discontinued ones, each by product name.
     """
     query = select(Listing).join(Product).where(Listing.retailer_id == retailer_id)
-    condition = _search_terms(q, Product.name, Product.brand, Listing.sku)
+    condition = product_search(q, Product.name, Product.brand, Listing.sku)
     if condition is not None:
         query = query.where(condition)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.order_by(Listing.discontinued_at.is_not(None), Product.name, Listing.id)
-        .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+    return paginate(query.order_by(Listing.discontinued_at.is_not(None), Product.name,
+                                   Listing.id), page, per_page=per_page, query=q)
 
 
 def products_to_carry(retailer_id: int, q: str, *, limit: int = 20
                       ) -> list[tuple[Product, Optional[str]]]:
     """Products of the retailer's linked vendors matching q, each with the SKU it is already
     listed under here (None if not carried yet)."""
-    condition = _search_terms(q, Product.name, Product.brand)
+    condition = product_search(search_text(q), Product.name, Product.brand)
     if condition is None:
         return []
     listed = (select(Listing.sku).where(Listing.retailer_id == retailer_id,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -16,7 +14,8 @@ from qrshop.catalog.models import Listing
 from qrshop.catalog.services import format_price
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.web import bounded_int, owned_or_404
+from qrshop.pagination import page_number, search_text
+from qrshop.web import owned_or_404
 
 bp = Blueprint("listings", __name__, url_prefix="/console/listings")
 
@@ -53,15 +52,13 @@ def _price_cents(form: ListingForm) -> int:
 @roles_required(Role.MERCHANDISER)
 def index():
     """The retailer's listings, searchable by name, brand, GTIN or SKU, 50 a page."""
-    q = queries.clean_query(request.args.get("q"))
-    page = bounded_int(request.args.get("page"), default=1, minimum=1, maximum=100_000)
-    rows, total = queries.search_listings(current_user.retailer_id, q, page=page,
-                                           per_page=PER_PAGE)
-    carried_any = total > 0 or (bool(q) and queries.search_listings(
-        current_user.retailer_id, "", page=1, per_page=1)[1] > 0)
+    page = queries.search_listings(current_user.retailer_id,
+                                   search_text(request.args.get("q")),
+                                   page=page_number(request.args.get("page")), per_page=PER_PAGE)
+    carried_any = page.total > 0 or (bool(page.query) and queries.search_listings(
+        current_user.retailer_id, "", page=1, per_page=1).total > 0)
     return render_template(
-        "console/listings.html", rows=rows, total=total, q=q, page=page,
-        pages=max(1, math.ceil(total / PER_PAGE)), carried_any=carried_any,
+        "console/listings.html", page=page, carried_any=carried_any,
         linked_vendors=listings.linked_vendor_count(current_user.retailer_id),
         format_price=format_price)
 
@@ -72,8 +69,8 @@ def new():
     """Find a product of a linked vendor (or give a GTIN no vendor supplies) and carry it."""
     form = ListingForm()
     if request.method == "GET" and request.args.get("gtin"):
-        form.gtin.data = queries.clean_query(request.args["gtin"])[:20]
-    q = queries.clean_query(request.args.get("q"))
+        form.gtin.data = search_text(request.args["gtin"])[:20]
+    q = search_text(request.args.get("q"))
     status = 200
     if form.validate_on_submit():
         retailer = _retailer()

@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from qrshop.accounts.models import Retailer, Role, User
 from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.queries import product_search
 from qrshop.content.media import parse_video_link, variants_of
 from qrshop.content.models import (
     AuditEntry,
@@ -29,6 +30,7 @@ from qrshop.content.templates import SLOTS, TEMPLATES, get_template
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.pagination import Page, paginate
 
 MAX_GALLERY = 8
 MAX_HIGHLIGHTS = 8
@@ -291,9 +293,8 @@ def decide_review(review: Review, reviewer: User, *, approve: bool, comment: str
     db.session.flush()
 
 
-def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page: int
-                      ) -> tuple[list[Review], int]:
-    """A page of the merchandiser's pending (or decided) reviews matching q, and the total.
+def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page: int) -> Page:
+    """A page of the merchandiser's pending (or decided) reviews matching q, newest first.
 
     q matches the product's name, brand or GTIN, or the vendor's name.
     """
@@ -313,22 +314,10 @@ def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page:
                                                ReviewStatus.CHANGES_REQUESTED.value)))
     else:
         query = query.where(Review.status == ReviewStatus.PENDING.value)
-    from qrshop.catalog.queries import clean_query
-
-    q = clean_query(q)
-    if q:
-        pattern = f"%{q.lower()}%"
-        conditions = [func.lower(Product.name).like(pattern),
-                      func.lower(Product.brand).like(pattern),
-                      func.lower(Vendor.name).like(pattern)]
-        digits = q.replace(" ", "").replace("-", "")
-        if digits.isdigit():
-            conditions.append(Product.gtin.like(f"%{digits}%"))
-        query = query.where(or_(*conditions))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(Review.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+    condition = product_search(q, Product.name, Product.brand, Vendor.name)
+    if condition is not None:
+        query = query.where(condition)
+    return paginate(query.order_by(Review.id.desc()), page, per_page=per_page, query=q)
 
 
 def set_templates(retailer: Retailer, actor: User, enabled: Iterable[str], default: str) -> None:

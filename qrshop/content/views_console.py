@@ -3,8 +3,6 @@ content a retailer writes itself for a product no vendor supplies."""
 
 from __future__ import annotations
 
-import math
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -12,7 +10,6 @@ from sqlalchemy import or_, select
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.models import Retailer, Role
 from qrshop.catalog.models import Listing, Product
-from qrshop.catalog.queries import clean_query
 from qrshop.content import retailer_content, services
 from qrshop.content.blueprint import bp
 from qrshop.content.forms import (
@@ -28,7 +25,8 @@ from qrshop.content.templates import SLOTS, TEMPLATES
 from qrshop.content.views_media import UploadForm, library, upload_to_library
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.web import bounded_int, owned_or_404
+from qrshop.pagination import page_number, search_text
+from qrshop.web import owned_or_404
 
 PER_PAGE = 50
 
@@ -68,21 +66,18 @@ def _merchandiser_review(review_id: int) -> Review:
 def review_queue():
     """Submitted revisions waiting for this retailer's decision, and decisions; searchable
     by product name, brand, GTIN or vendor, 50 a page (?show=decided pages the decisions)."""
-    q = clean_query(request.args.get("q"))
+    q = search_text(request.args.get("q"))
     decided_view = request.args.get("show") == "decided"
-    page = bounded_int(request.args.get("page"), default=1, minimum=1, maximum=100_000)
-    rows, total = services.review_queue_page(current_user, q, decided=decided_view, page=page,
-                                             per_page=PER_PAGE)
+    page = services.review_queue_page(current_user, q, decided=decided_view,
+                                      page=page_number(request.args.get("page")),
+                                      per_page=PER_PAGE)
     if decided_view:
-        pending, pending_total, decided, decided_total = [], None, rows, total
+        pending, decided = None, page
     else:
-        pending, pending_total = rows, total
-        decided, decided_total = services.review_queue_page(current_user, q, decided=True,
+        pending, decided = page, services.review_queue_page(current_user, q, decided=True,
                                                             page=1, per_page=20)
-    return render_template("console/reviews.html", pending=pending, decided=decided,
-                           pending_total=pending_total, decided_total=decided_total,
-                           q=q, page=page, show="decided" if decided_view else "",
-                           pages=max(1, math.ceil(total / PER_PAGE)))
+    return render_template("console/reviews.html", pending=pending, decided=decided, page=page,
+                           q=q, show="decided" if decided_view else "")
 
 
 @bp.route("/console/reviews/<int:review_id>", methods=["GET", "POST"])

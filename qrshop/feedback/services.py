@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
 from qrshop.accounts.models import Retailer
 from qrshop.catalog.models import Listing, Product
@@ -13,7 +13,7 @@ from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.feedback.models import Feedback
-from qrshop.pagination import Page, like_pattern, paginate
+from qrshop.pagination import Page, paginate, search_condition
 
 MAX_COMMENT_LENGTH = 1000
 
@@ -81,9 +81,7 @@ def feedback_by_listing(retailer_id: int, *, page: int = 1, query: str = "",
         .order_by(Product.name, Listing.id)
     )
     if query:
-        pattern = like_pattern(query)
-        statement = statement.where(or_(func.lower(Product.name).like(pattern, escape="\\"),
-                                        func.lower(Listing.sku).like(pattern, escape="\\")))
+        statement = statement.where(search_condition(query, Product.name, Listing.sku))
     found = paginate(statement, page, query=query, scalars=False)
     comments = _latest_comments([row[0] for row in found.rows], comments_per_listing)
     rows = [

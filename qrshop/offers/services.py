@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -25,7 +25,7 @@ from qrshop.extensions import db
 from qrshop.offers.coupons import display_code, new_coupon_code, normalise_coupon_code
 from qrshop.offers.eligibility import offer_rule
 from qrshop.offers.models import CouponClaim, Offer, OfferKind
-from qrshop.pagination import Page, like_pattern, paginate
+from qrshop.pagination import Page, paginate, search_condition
 from qrshop.web import owned_or_404
 
 
@@ -133,12 +133,8 @@ def offers_page(retailer_id: int, *, page: int = 1, query: str = "") -> Page:
                  selectinload(Offer.store))
     )
     if query:
-        pattern = like_pattern(query)
-        statement = statement.where(or_(
-            func.lower(Offer.title).like(pattern, escape="\\"),
-            func.lower(Product.name).like(pattern, escape="\\"),
-            func.lower(Listing.sku).like(pattern, escape="\\"),
-        ))
+        statement = statement.where(search_condition(query, Offer.title, Product.name,
+                                                     Listing.sku))
     return paginate(statement, page, query=query)
 
 

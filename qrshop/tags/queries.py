@@ -5,22 +5,21 @@ over indexed joins, so a page costs the same at 60 tags and at 10,000."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Optional
 
 from flask import abort
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from qrshop.accounts.models import Store
 from qrshop.catalog.models import Listing, Product
 from qrshop.extensions import db
+from qrshop.pagination import Page, paginate, search_condition
 from qrshop.tags.codes import normalise_code
 from qrshop.tags.models import Tag
 
 PAGE_SIZES = (25, 50, 100)
 PAGE_SIZE = 50
-SEARCH_MAX = 100
 # The longest selection a bulk action takes (two full pages of the largest size).
 BULK_MAX = 200
 
@@ -34,43 +33,6 @@ SORTS = {
     "status": "Status",
     "created": "Created",
 }
-
-
-@dataclass
-class Page:
-    """One page of rows, with what the page links need."""
-
-    rows: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one, even when empty)."""
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_index(self) -> int:
-        """1-based position of the page's first row (0 when empty)."""
-        return (self.page - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def last_index(self) -> int:
-        """1-based position of the page's last row."""
-        return (self.page - 1) * self.per_page + len(self.rows)
-
-
-def like_pattern(text: str) -> Optional[str]:
-    """A case-insensitive LIKE pattern for a search box, or None for an empty search.
-
-    % and _ are escaped, so they match themselves (escape character backslash).
-    """
-    text = (text or "").strip()[:SEARCH_MAX].lower()
-    if not text:
-        return None
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _order(sort: str, descending: bool) -> list:
@@ -101,11 +63,10 @@ def _tag_filters(retailer_id: int, store_id: Optional[int], text: str,
         where.append(Tag.retired_at.is_(None))
     elif status == "retired":
         where.append(Tag.retired_at.is_not(None))
-    pattern = like_pattern(text)
-    if pattern:
-        where.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in
-                           (Tag.code, Listing.sku, Product.name, Tag.placement))))
-    return where, pattern is not None
+    condition = search_condition(text, Tag.code, Listing.sku, Product.name, Tag.placement)
+    if condition is not None:
+        where.append(condition)
+    return where, condition is not None
 
 
 def _joined(query, where: list, products: bool = True):
@@ -123,20 +84,20 @@ def tag_page(retailer_id: int, *, store_id: Optional[int] = None, text: str = ""
     search over code, product name, SKU and placement; sorted by a SORTS key."""
     where, searched = _tag_filters(retailer_id, store_id, text, status)
     sort = sort if sort in SORTS else "store"
-    total = db.session.scalar(_joined(select(func.count(Tag.id)), where, searched))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
+
+    def load(ids: list[int]) -> list[Tag]:
+        loaded = {tag.id: tag for tag in db.session.scalars(
+            select(Tag).where(Tag.id.in_(ids))
+            .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+        ).unique()} if ids else {}
+        return [loaded[tag_id] for tag_id in ids]
+
     # A deferred join: sort and cut the narrow id list first, then load just those tags.
-    ids = db.session.scalars(
+    return paginate(
         _joined(select(Tag.id), where, searched or sort in ("store", "product", "placement"))
-        .order_by(*_order(sort, descending))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    loaded = {tag.id: tag for tag in db.session.scalars(
-        select(Tag).where(Tag.id.in_(ids))
-        .options(joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
-    ).unique()} if ids else {}
-    return Page([loaded[tag_id] for tag_id in ids], total, page, per_page)
+        .order_by(*_order(sort, descending)),
+        page, per_page=per_page, query=text, load=load,
+        count=_joined(select(func.count(Tag.id)), where, searched))
 
 
 def tag_export_rows(retailer_id: int, *, store_id: Optional[int] = None, text: str = "",
@@ -158,20 +119,16 @@ def listing_page(retailer_id: int, *, text: str = "", page: int = 1,
     Rows are (listing id, product name, SKU, GTIN).
     """
     where = [Listing.retailer_id == retailer_id, Listing.discontinued_at.is_(None)]
-    pattern = like_pattern(text)
-    if pattern:
-        where.append(or_(*(func.lower(column).like(pattern, escape="\\") for column in
-                           (Product.name, Listing.sku, Product.gtin))))
-    base = select().select_from(Listing).join(Product, Product.id == Listing.product_id)
-    total = db.session.scalar(base.add_columns(func.count(Listing.id)).where(*where))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(
-        base.add_columns(Listing.id, Product.name, Listing.sku, Product.gtin).where(*where)
-        .order_by(Product.name, Listing.sku, Listing.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), total, page, per_page)
+    condition = search_condition(text, Product.name, Listing.sku, Product.gtin)
+    if condition is not None:
+        where.append(condition)
+    return paginate(
+        select(Listing.id, Product.name, Listing.sku, Product.gtin)
+        .join(Product, Product.id == Listing.product_id).where(*where)
+        .order_by(Product.name, Listing.sku, Listing.id),
+        page, per_page=per_page, query=text, scalars=False,
+        count=select(func.count(Listing.id)).join(Product, Product.id == Listing.product_id)
+        .where(*where))
 
 
 def owned_tags(retailer_id: int, codes: Sequence[str]) -> list[Tag]:

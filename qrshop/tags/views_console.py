@@ -19,6 +19,14 @@ from qrshop.catalog.models import Listing
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.pagination import (
+    descending,
+    page_number,
+    per_page_choice,
+    search_text,
+    sort_choice,
+    without_defaults,
+)
 from qrshop.tags.codes import tag_url
 from qrshop.tags.forms import ActionForm, ReassignForm
 from qrshop.tags.models import Tag
@@ -41,8 +49,10 @@ from qrshop.tags.services import (
     store_by_code,
 )
 from qrshop.tags.views import bp
-from qrshop.web import bounded_int, owned_or_404
+from qrshop.web import owned_or_404
 
+# The tag list's parameters at their default value: left out of its links.
+LIST_DEFAULTS = {"page": 1, "per_page": PAGE_SIZE, "sort": "store", "dir": "asc"}
 # How many "possibly missing" tags the list names; the rest are counted.
 SILENT_SHOWN = 20
 
@@ -72,16 +82,14 @@ def _checked_form() -> None:
 def _list_filters() -> dict:
     """The list's filters, sort and page from the query string, normalised."""
     args = request.args
-    sort = args.get("sort", "store")
     return {
         "store": (args.get("store") or "").strip().upper()[:16],
-        "q": (args.get("q") or "").strip()[:100],
+        "q": search_text(args.get("q")),
         "status": args.get("status") if args.get("status") in ("active", "retired") else "",
-        "sort": sort if sort in SORTS else "store",
-        "dir": "desc" if args.get("dir") == "desc" else "asc",
-        "per_page": bounded_int(args.get("per_page"), default=PAGE_SIZE,
-                                minimum=PAGE_SIZES[0], maximum=PAGE_SIZES[-1]),
-        "page": bounded_int(args.get("page"), default=1, minimum=1, maximum=10**6),
+        "sort": sort_choice(args.get("sort"), SORTS, LIST_DEFAULTS["sort"]),
+        "dir": "desc" if descending(args.get("dir")) else "asc",
+        "per_page": per_page_choice(args.get("per_page"), PAGE_SIZES, PAGE_SIZE),
+        "page": page_number(args.get("page")),
     }
 
 
@@ -107,7 +115,7 @@ def console_tags():
                     text=filters["q"], status=filters["status"], sort=filters["sort"],
                     descending=filters["dir"] == "desc", page=filters["page"],
                     per_page=filters["per_page"])
-    filters["page"] = page.page
+    filters["page"] = page.number
     # Only the first SILENT_SHOWN silent tags are built; the rest are only counted.
     silent_stores, now = ([store] if store else list(stores)), utcnow()
     silent = silent_tags(silent_stores, now, limit=SILENT_SHOWN)
@@ -115,16 +123,12 @@ def console_tags():
                     else silent_tag_count(silent_stores, now))
 
     def link(**changes) -> str:
-        query = {**filters, **changes}
-        query = {k: v for k, v in query.items()
-                 if v not in ("", None) and not (k == "page" and v == 1)
-                 and not (k == "per_page" and v == PAGE_SIZE)
-                 and not (k == "sort" and v == "store") and not (k == "dir" and v == "asc")}
+        query = without_defaults({**filters, **changes}, LIST_DEFAULTS)
         return "?" + urlencode(query) if query else "?"
 
     return render_template(
         "console/tags.html", page=page, stores=stores, store=store, filters=filters,
-        link=link, sorts=SORTS, silent=silent, silent_total=silent_total,
+        link=link, sorts=SORTS, page_sizes=PAGE_SIZES, silent=silent, silent_total=silent_total,
         select_all=request.args.get("select") == "page",
         zones={s.id: ZoneInfo(s.timezone) for s in stores}, has_any=page.total > 0 or bool(
             filters["q"] or filters["status"] or store))
@@ -195,9 +199,9 @@ def console_reactivate(code: str):
 
 
 def _reassign_page(tag: Tag, form: ReassignForm, status: int = 200):
-    text = (request.args.get("q") or "").strip()[:100]
-    listings = listing_page(current_user.retailer_id, text=text, page=bounded_int(
-        request.args.get("page"), default=1, minimum=1, maximum=10**6))
+    text = search_text(request.args.get("q"))
+    listings = listing_page(current_user.retailer_id, text=text,
+                            page=page_number(request.args.get("page")))
 
     def link(page: int) -> str:
         query = {"q": text} if text else {}

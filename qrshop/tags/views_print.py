@@ -11,6 +11,7 @@ from qrshop.accounts.models import Role, Store
 from qrshop.catalog.models import Listing
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.pagination import search_text
 from qrshop.tags.forms import PrintForm, SelectedPrintForm
 from qrshop.tags.models import Tag
 from qrshop.tags.queries import BULK_MAX, listing_page, owned_tags
@@ -65,7 +66,7 @@ def console_print():
     stores = db.session.scalars(select(Store).where(
         Store.retailer_id == current_user.retailer_id).order_by(Store.code)).all()
     form.store.choices = [(s.code, f"{s.code} · {s.name}") for s in stores]
-    text = request.args.get("q", "").strip()[:100]
+    text = search_text(request.args.get("q"))
     items = listing_page(current_user.retailer_id, text=text, per_page=ITEMS_SHOWN)
     form.listings.choices = [(listing_id, f"{name} ({sku})")
                              for listing_id, name, sku, _gtin in items.rows]

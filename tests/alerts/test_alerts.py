@@ -59,7 +59,7 @@ def _lower_price(staff, tag, price="39.99"):
 
 
 def test_landing_page_links_to_alerts_and_the_form_shows_the_consent(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     assert f'href="/t/{tag.code}/alerts"' in client.get(f"/t/{tag.code}").get_data(as_text=True)
     html = client.get(f"/t/{tag.code}/alerts").get_data(as_text=True)
     assert "Price drop" in html and "Back in stock" in html and "Sale" in html
@@ -67,7 +67,7 @@ def test_landing_page_links_to_alerts_and_the_form_shows_the_consent(client):
 
 
 def test_email_alert_end_to_end_through_a_real_smtp_server(app, client, runner, smtp_server):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     response = _sign_up(client, tag, email="Shopper@Example.com")
     assert response.status_code == 200
     assert "Check your inbox" in response.get_data(as_text=True)
@@ -107,7 +107,7 @@ def test_email_alert_end_to_end_through_a_real_smtp_server(app, client, runner, 
 
 
 def test_mail_apps_one_click_unsubscribe_by_post(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _sign_up(client, tag, email="shopper@example.com")
     body = db.session.scalar(select(OutboxMessage.body))
     assert new_phone(app).post(_path(_link(body, "unsubscribe"))).status_code == 200
@@ -115,7 +115,7 @@ def test_mail_apps_one_click_unsubscribe_by_post(app, client):
 
 
 def test_a_refusing_smtp_server_leaves_the_message_queued(client, runner, smtp_server):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _sign_up(client, tag, email="shopper@example.com")
     smtp_server.refuse = True
     result = runner.invoke(args=["outbox", "send"])
@@ -130,7 +130,7 @@ def test_a_refusing_smtp_server_leaves_the_message_queued(client, runner, smtp_s
 
 
 def test_a_closed_port_leaves_the_message_queued(app, client, runner):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _sign_up(client, tag, email="shopper@example.com")
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{free_port()}"
     assert "Sent 0, failed 1." in runner.invoke(args=["outbox", "send"]).output
@@ -140,7 +140,7 @@ def test_a_closed_port_leaves_the_message_queued(app, client, runner):
 
 
 def test_sms_alerts_go_to_the_provider_webhook(app, client, runner, sms_webhook):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     assert _sign_up(client, tag, phone="+1 (415) 555-0123", topics=["price_drop"]) \
         .status_code == 200
     assert db.session.scalar(select(Subscription.address)) == "+14155550123"
@@ -157,7 +157,7 @@ def test_sms_alerts_go_to_the_provider_webhook(app, client, runner, sms_webhook)
 
 
 def test_a_failing_sms_webhook_leaves_the_text_queued(client, runner, sms_webhook):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _sign_up(client, tag, phone="+14155550123")
     sms_webhook.status = 503
     assert "Sent 0, failed 1." in runner.invoke(args=["outbox", "send"]).output
@@ -166,7 +166,7 @@ def test_a_failing_sms_webhook_leaves_the_text_queued(client, runner, sms_webhoo
 
 
 def test_only_chosen_topics_are_sent(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _sign_up(client, tag, phone="+14155550123", topics=["back_in_stock"])
     staff = _merchandiser(app)
     assert "queued for 0 subscriber(s)" in _lower_price(staff, tag)
@@ -182,7 +182,7 @@ def test_only_chosen_topics_are_sent(app, client):
 
 
 def test_bad_sign_ups_are_refused_and_store_nothing(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     cases = [
         ({"email": "not-an-email"}, "email address does not work"),
         ({"phone": "415 555 0123"}, "country code"),
@@ -201,7 +201,7 @@ def test_bad_sign_ups_are_refused_and_store_nothing(client):
 
 
 def test_expired_and_forged_links_are_refused(app, client, monkeypatch):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _sign_up(client, tag, email="shopper@example.com")
     confirm = _path(_link(db.session.scalar(select(OutboxMessage.body)), "confirm"))
     assert client.get(confirm[:-3] + "xyz").status_code == 404
@@ -212,7 +212,7 @@ def test_expired_and_forged_links_are_refused(app, client, monkeypatch):
 
 
 def test_one_shopper_cannot_see_another_shoppers_subscriptions(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _sign_up(client, tag, email="private@example.com")
     assert "private@example.com" in client.get(f"/t/{tag.code}/alerts").get_data(as_text=True)
     html = new_phone(app).get(f"/t/{tag.code}/alerts").get_data(as_text=True)
@@ -220,7 +220,7 @@ def test_one_shopper_cannot_see_another_shoppers_subscriptions(app, client):
 
 
 def test_sign_ups_are_rate_limited_per_shopper(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     client.get(f"/t/{tag.code}")  # the scan gives the phone its shopper cookie
     statuses = [_sign_up(client, tag, email=f"s{n}@example.com").status_code for n in range(6)]
     assert statuses == [200] * 5 + [429]
@@ -233,7 +233,7 @@ def test_sign_ups_are_rate_limited_per_shopper(app, client):
 
 
 def test_only_merchandisers_of_the_retailer_change_prices(app, client):
-    *_, tag = make_shop()
+    make_shop()
     assert client.get("/console/items").status_code in (302, 401, 403)
     associate = new_phone(app)
     login(associate, make_user("associate", retailer_slug="acme", store_code="NYC01").email)

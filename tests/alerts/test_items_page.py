@@ -49,8 +49,8 @@ def _statements_during(app, call):
 
 
 def test_items_come_50_a_page_with_page_links_and_stay_cheap_with_thousands(app):
-    retailer, _, _, vendor, _ = make_shop()
-    make_many_listings(retailer, vendor, 3000)
+    shop = make_shop()
+    make_many_listings(shop.retailer, shop.vendor, 3000)
     staff = _merchandiser(app)
     first, statements = _statements_during(app, lambda: staff.get("/console/items"))
     html = first.get_data(as_text=True)
@@ -65,14 +65,14 @@ def test_items_come_50_a_page_with_page_links_and_stay_cheap_with_thousands(app)
 
 
 def test_items_are_found_by_product_name_or_sku(app):
-    retailer, _, _, vendor, tag = make_shop()
-    make_many_listings(retailer, vendor, 120)
+    shop = make_shop()
+    make_many_listings(shop.retailer, shop.vendor, 120)
     staff = _merchandiser(app)
     by_name = staff.get("/console/items?q=trail widget").get_data(as_text=True)
-    assert _rows(by_name) == [str(tag.listing_id)]
-    sku = db.session.get(type(tag.listing), tag.listing_id).sku
+    assert _rows(by_name) == [str(shop.tag.listing_id)]
+    sku = db.session.get(type(shop.listing), shop.tag.listing_id).sku
     assert _rows(staff.get(f"/console/items?q={sku.lower()}").get_data(as_text=True)) == [
-        str(tag.listing_id)]
+        str(shop.tag.listing_id)]
     many = staff.get("/console/items?q=item 00&page=2").get_data(as_text=True)
     assert "Items 51–99 of 99 matching “item 00”." in many
     assert 'href="/console/items?q=item+00&amp;page=1"' in many
@@ -89,7 +89,7 @@ def test_no_items_yet_points_to_the_catalogue_page(app):
 
 
 def _subscribed_shop(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     html = client.get(f"/t/{tag.code}/alerts").get_data(as_text=True)
     client.post(f"/t/{tag.code}/alerts", data={
         **form_fields(html, f"/t/{tag.code}/alerts"), "topics": ["back_in_stock"],

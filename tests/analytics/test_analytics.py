@@ -39,18 +39,18 @@ def _scan(tag, at, shopper=None, *, bot=False, repeat=False):
 @pytest.fixture
 def shop(app):
     """Acme with NYC01 (New York) and BOS01; a LA store; known scans in November 2026."""
-    retailer, nyc, bos, vendor, jacket = make_shop()
-    scarf = make_tag(retailer, nyc, vendor, name="Scarf")
-    boston_jacket = make_tag(retailer, bos, vendor, name="Boston Jacket")
-    la = make_store(retailer, "LAX01", timezone="America/Los_Angeles")
-    la_tag = make_tag(retailer, la, vendor, name="LA Hat")
-    a, b, c = (_shopper(retailer, s) for s in ("shopper-a", "shopper-b", "shopper-c"))
+    base = make_shop()
+    scarf = make_tag(base.retailer, base.store, base.vendor, name="Scarf")
+    boston_jacket = make_tag(base.retailer, base.other_store, base.vendor, name="Boston Jacket")
+    la = make_store(base.retailer, "LAX01", timezone="America/Los_Angeles")
+    la_tag = make_tag(base.retailer, la, base.vendor, name="LA Hat")
+    a, b, c = (_shopper(base.retailer, s) for s in ("shopper-a", "shopper-b", "shopper-c"))
     at = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)  # 10:00 in New York
-    _scan(jacket, at, a)
-    _scan(jacket, at + timedelta(minutes=5), a, repeat=True)
-    _scan(jacket, at + timedelta(hours=1), b)
-    _scan(jacket, at + timedelta(hours=2), None, bot=True)       # a link preview
-    _scan(jacket, at + timedelta(hours=2), None, bot=True)
+    _scan(base.tag, at, a)
+    _scan(base.tag, at + timedelta(minutes=5), a, repeat=True)
+    _scan(base.tag, at + timedelta(hours=1), b)
+    _scan(base.tag, at + timedelta(hours=2), None, bot=True)       # a link preview
+    _scan(base.tag, at + timedelta(hours=2), None, bot=True)
     _scan(scarf, at, c)
     _scan(boston_jacket, at, a)
     # 23:30 on 9 November in Los Angeles, already 10 November in UTC.
@@ -59,8 +59,8 @@ def shop(app):
     db.session.add(Scan(orphan_code="ZZZZ2222", scanned_at=at, is_bot=False, is_repeat=False))
     db.session.add(Scan(orphan_code="BOTCODE", scanned_at=at, is_bot=True, is_repeat=False))
     db.session.commit()
-    return {"retailer": retailer, "nyc": nyc, "bos": bos, "la": la, "jacket": jacket,
-            "scarf": scarf, "la_tag": la_tag, "vendor": vendor}
+    return {"retailer": base.retailer, "nyc": base.store, "bos": base.other_store, "la": la,
+            "jacket": base.tag, "scarf": scarf, "la_tag": la_tag, "vendor": base.vendor}
 
 
 def _by_product(rows):
@@ -237,14 +237,14 @@ def test_engagement_figures_follow_real_shopper_actions(app, client):
     from qrshop.db import utcnow
     from tests.helpers import claim_coupon, form_fields, make_offer, new_phone
 
-    retailer, nyc, bos, vendor, tag = make_shop()
-    make_offer(retailer)
+    shop = make_shop()
+    make_offer(shop.retailer)
     first, second = new_phone(app), new_phone(app)
-    html = first.get(f"/t/{tag.code}").get_data(as_text=True)
-    first.post(f"/t/{tag.code}/save", data={**form_fields(html, f"/t/{tag.code}/save"),
-                                            "action": "save"})
-    code = claim_coupon(first, tag)
-    second.get(f"/t/{tag.code}")
+    html = first.get(f"/t/{shop.tag.code}").get_data(as_text=True)
+    first.post(f"/t/{shop.tag.code}/save", data={**form_fields(html, f"/t/{shop.tag.code}/save"),
+                                                 "action": "save"})
+    code = claim_coupon(first, shop.tag)
+    second.get(f"/t/{shop.tag.code}")
     associate = make_user("associate", retailer_slug="acme", store_code="NYC01")
     token = create_api_token(associate, "till")[1]
     db.session.commit()
@@ -254,7 +254,7 @@ def test_engagement_figures_follow_real_shopper_actions(app, client):
 
     today = utcnow().astimezone(services.ZoneInfo("America/New_York")).date()
     window = services.Window(today - timedelta(days=1), today)
-    [row] = services.listing_figures(retailer, [nyc], window)
+    [row] = services.listing_figures(shop.retailer, [shop.store], window)
     # The first phone opened the page twice (once more before tapping "Get coupon").
     assert (row.scans, row.repeat_scans, row.unique_shoppers) == (3, 1, 2)
     assert (row.wishlist_adds, row.coupons_claimed, row.coupons_redeemed, row.sales_cents) == (
@@ -263,4 +263,4 @@ def test_engagement_figures_follow_real_shopper_actions(app, client):
     assert services.funnel([row]) == [("Scans", row.scans), ("Saved or claimed", 2),
                                       ("Redeemed", 1)]
     # Nothing happened in Boston.
-    assert services.listing_figures(retailer, [bos], window) == []
+    assert services.listing_figures(shop.retailer, [shop.other_store], window) == []

@@ -73,29 +73,29 @@ def _assert_matches_raw(retailer, stores, window):
 @pytest.fixture
 def scene(app):
     """A New York and a Los Angeles store; scans 20 days ago, 5 days ago, and today."""
-    retailer, nyc, bos, vendor, jacket = make_shop()
-    scarf = make_tag(retailer, nyc, vendor, name="Scarf")
-    la = make_store(retailer, "LAX01", timezone="America/Los_Angeles")
-    la_jacket_tag = make_tag(retailer, la, vendor, name="LA Hat")
+    shop = make_shop()
+    scarf = make_tag(shop.retailer, shop.store, shop.vendor, name="Scarf")
+    la = make_store(shop.retailer, "LAX01", timezone="America/Los_Angeles")
+    la_jacket_tag = make_tag(shop.retailer, la, shop.vendor, name="LA Hat")
     for sid in ("s1", "s2", "s3", "s4"):
-        db.session.add(Shopper(id=sid, retailer_id=retailer.id))
+        db.session.add(Shopper(id=sid, retailer_id=shop.retailer.id))
     today = utcnow().astimezone(NEW_YORK).date()
     past, recent = today - timedelta(days=20), today - timedelta(days=5)
-    _scan(jacket, _local(NEW_YORK, past, 0, 0), "s1")            # first instant of the day
-    _scan(jacket, _local(NEW_YORK, past, 0, 10), "s1", repeat=True)
-    _scan(jacket, _local(NEW_YORK, past, 23, 59), "s2")          # last minute of the day
-    _scan(jacket, _local(NEW_YORK, past, 12), None, bot=True)
+    _scan(shop.tag, _local(NEW_YORK, past, 0, 0), "s1")            # first instant of the day
+    _scan(shop.tag, _local(NEW_YORK, past, 0, 10), "s1", repeat=True)
+    _scan(shop.tag, _local(NEW_YORK, past, 23, 59), "s2")          # last minute of the day
+    _scan(shop.tag, _local(NEW_YORK, past, 12), None, bot=True)
     _scan(scarf, _local(NEW_YORK, recent, 9), "s1")
     _scan(scarf, _local(NEW_YORK, recent, 9, 5), None)           # a person without a cookie
-    _scan(jacket, _local(NEW_YORK, recent, 18), "s3")
+    _scan(shop.tag, _local(NEW_YORK, recent, 18), "s3")
     # 23:30 in Los Angeles: already the next day in UTC and in New York.
     _scan(la_jacket_tag, _local(LOS_ANGELES, recent, 23, 30), "s2")
-    _scan(jacket, utcnow() - timedelta(seconds=30), "s1")        # today: read live
-    _scan(jacket, utcnow() - timedelta(seconds=20), "s4")
-    _scan(jacket, utcnow() - timedelta(seconds=10), None, bot=True)
+    _scan(shop.tag, utcnow() - timedelta(seconds=30), "s1")        # today: read live
+    _scan(shop.tag, utcnow() - timedelta(seconds=20), "s4")
+    _scan(shop.tag, utcnow() - timedelta(seconds=10), None, bot=True)
     db.session.commit()
-    return {"retailer": retailer, "nyc": nyc, "bos": bos, "la": la, "jacket": jacket,
-            "scarf": scarf, "today": today, "past": past, "recent": recent}
+    return {"retailer": shop.retailer, "nyc": shop.store, "bos": shop.other_store, "la": la,
+            "jacket": shop.tag, "scarf": scarf, "today": today, "past": past, "recent": recent}
 
 
 def _window(scene, days=30):

@@ -69,3 +69,18 @@ def test_api_keeps_its_contract(case, api_tokens):
     # design, so "every schema-valid request is accepted" is not checked. Everything else is.
     case.call_and_validate(headers={"Authorization": f"Bearer {api_tokens[role]}"},
                            excluded_checks=[positive_data_acceptance])
+
+
+def test_a_query_parameter_given_twice_is_refused(app, client):
+    """?limit=3&limit=junk is a 422 naming the parameter, never whichever value wins."""
+    from qrshop.accounts.services import create_api_token
+    from tests.factories import make_shop, make_user
+
+    make_shop()
+    _, token = create_api_token(make_user("merchandiser", retailer_slug="acme"), "test")
+    db.session.commit()
+    response = client.get("/api/v1/listings?limit=3&limit=junk",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "invalid_input"
+    assert "limit" in response.get_json()["message"]

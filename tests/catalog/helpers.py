@@ -41,19 +41,19 @@ def make_catalog_scene() -> CatalogScene:
     """Build and commit the scene."""
     from qrshop.catalog.services import create_listing
 
-    retailer, store, _, vendor, tag = make_shop()
-    link_vendor(retailer, vendor)
-    tote = create_product(vendor, gtin=valid_gtin13(), name="Canvas Tote", brand="Widgetco")
+    shop = make_shop()
+    link_vendor(shop.retailer, shop.vendor)
+    tote = create_product(shop.vendor, gtin=valid_gtin13(), name="Canvas Tote", brand="Widgetco")
     rival = make_vendor("rivalco")
     gizmo = create_product(rival, gtin=valid_gtin13(), name="Rival Gizmo", brand="Rivalco")
     other = make_retailer("bestmart")
     make_store(other, "LA01")
-    link_vendor(other, vendor)
+    link_vendor(other, shop.vendor)
     other_listing = create_listing(other, tote, sku="BM-TOTE", price_cents=1500)
     db.session.commit()
     scene = CatalogScene(
-        retailer_id=retailer.id, listing_id=tag.listing.id, listed_sku=tag.listing.sku,
-        listed_gtin=tag.listing.product.gtin, tag_code=tag.code, tote_gtin=tote.gtin,
+        retailer_id=shop.retailer.id, listing_id=shop.listing.id, listed_sku=shop.listing.sku,
+        listed_gtin=shop.product.gtin, tag_code=shop.tag.code, tote_gtin=tote.gtin,
         rival_gtin=gizmo.gtin,
         merch_email=make_user("merchandiser", retailer_slug="acme").email,
         other_merch_email=make_user("merchandiser", retailer_slug="bestmart").email,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -230,3 +232,24 @@ def test_a_huge_listing_id_is_not_found(scene, client):
     login(client, scene.merch_email)
     assert client.get("/console/listings/99999999999/edit").status_code == 404
     assert client.get("/console/listings/99999999999/content").status_code == 404
+
+
+@pytest.mark.parametrize("typed, expected", [("%", {"PCT-1"}), ("_", {"UND-1"}),
+                                             ("50%", {"PCT-1"}), ("a_b", {"UND-1"})])
+def test_percent_and_underscore_in_the_listing_search_match_only_themselves(
+        scene, client, typed, expected):
+    from qrshop.accounts.models import Retailer, Vendor
+    from qrshop.catalog.services import create_listing, create_product
+    from tests.factories import valid_gtin13
+
+    retailer = db.session.get(Retailer, scene.retailer_id)
+    vendor = db.session.scalar(select(Vendor).where(Vendor.slug == "widgetco"))
+    for sku, name in (("PCT-1", "Sale 50% tote"), ("UND-1", "Strap a_b"),
+                      ("PLAIN-1", "Plain 50 tote"), ("PLAIN-2", "Strap axb")):
+        product = create_product(vendor, gtin=valid_gtin13(), name=name, brand="Widgetco")
+        create_listing(retailer, product, sku=sku, price_cents=100)
+    db.session.commit()
+    login(client, scene.merch_email)
+    html = client.get("/console/listings", query_string={"q": typed}).get_data(as_text=True)
+    shown = set(re.findall(r'data-sku="([^"]+)"', html))
+    assert shown == expected

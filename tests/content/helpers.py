@@ -43,8 +43,8 @@ class Scene:
 
 def make_scene() -> Scene:
     """Acme and Bestbuy both carry Widgetco's Trail Widget; Rivalco's item is only at Acme."""
-    retailer, store, _, vendor, tag = make_shop()
-    product = tag.listing.product
+    shop = make_shop()
+    product = shop.product
     other = make_retailer("bestmart", primary_colour="#0b3d2e")
     other_store = make_store(other, "LA01")
     other_listing = create_listing(other, product, sku="BM-1", price_cents=5299)
@@ -52,15 +52,15 @@ def make_scene() -> Scene:
 
     other_tag = create_tag(other_listing, other_store, "Aisle 9")
     rival = make_vendor("rivalco")
-    rival_tag = make_tag(retailer, store, rival, name="Rival Gizmo")
-    hero = ingest(image_bytes("JPEG", size=(1100, 700)), "hero-shot.jpg", vendor.id)
+    rival_tag = make_tag(shop.retailer, shop.store, rival, name="Rival Gizmo")
+    hero = ingest(image_bytes("JPEG", size=(1100, 700)), "hero-shot.jpg", shop.vendor.id)
     photo = ingest(image_bytes("PNG", size=(800, 800), colour=(1, 2, 3)), "detail.png",
-                   vendor.id)
+                   shop.vendor.id)
     rival_image = ingest(image_bytes("JPEG", size=(700, 500), colour=(9, 9, 9)), "rival.jpg",
                          rival.id)
     db.session.commit()
-    scene = Scene(retailer, tag, product, other, other_tag, rival_tag.listing.product, hero,
-                  photo, rival_image, "vendor@widgetco.test", "vendor@rivalco.test",
+    scene = Scene(shop.retailer, shop.tag, product, other, other_tag, rival_tag.listing.product,
+                  hero, photo, rival_image, "vendor@widgetco.test", "vendor@rivalco.test",
                   "merch@acme.test", "merch@bestmart.test", "associate@acme.test")
     make_user("vendor", scene.vendor_email, vendor_slug="widgetco")
     make_user("vendor", scene.rival_email, vendor_slug="rivalco")

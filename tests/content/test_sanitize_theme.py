@@ -56,7 +56,7 @@ def test_low_contrast_colours_are_refused_with_the_ratio(app):
 
 
 def test_merchandiser_edits_the_theme_and_the_landing_page_follows(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     login(client, make_user("merchandiser", retailer_slug="acme").email)
     token = csrf_token(client, "/console/theme")
     refused = client.post("/console/theme", data={

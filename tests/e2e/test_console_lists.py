@@ -19,12 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 def _shop_with_many_rows():
-    retailer, _, _, vendor, tag = make_shop()
-    ids = make_many_listings(retailer, vendor, 120)
+    shop = make_shop()
+    ids = make_many_listings(shop.retailer, shop.vendor, 120)
     for n in range(60):
-        make_offer(retailer, title=f"Weekly deal {n + 1:02d}")
+        make_offer(shop.retailer, title=f"Weekly deal {n + 1:02d}")
     now = utcnow()
-    db.session.execute(insert(Shopper), [{"id": f"e2e{i}", "retailer_id": retailer.id,
+    db.session.execute(insert(Shopper), [{"id": f"e2e{i}", "retailer_id": shop.retailer.id,
                                           "created_at": now} for i in ids[:60]])
     db.session.execute(insert(Feedback), [
         {"shopper_id": f"e2e{i}", "listing_id": i, "rating": 1 + i % 5, "is_helpful": i % 2 == 0,

@@ -40,9 +40,9 @@ def _feedback_on(retailer, listing_ids, comments_each=7):
 
 
 def test_feedback_comes_50_items_a_page_with_the_latest_five_comments(app):
-    retailer, _, _, vendor, _ = make_shop()
-    ids = make_many_listings(retailer, vendor, 130)
-    _feedback_on(retailer, ids[:120])
+    shop = make_shop()
+    ids = make_many_listings(shop.retailer, shop.vendor, 130)
+    _feedback_on(shop.retailer, ids[:120])
     staff = _merchandiser(app)
     first = staff.get("/console/feedback").get_data(as_text=True)
     assert len(_rows(first)) == 50 and "Items with feedback 1–50 of 120." in first
@@ -53,15 +53,15 @@ def test_feedback_comes_50_items_a_page_with_the_latest_five_comments(app):
 
 
 def test_feedback_is_found_by_product_name_or_sku(app):
-    retailer, _, _, vendor, tag = make_shop()
-    ids = make_many_listings(retailer, vendor, 60)
-    _feedback_on(retailer, ids + [tag.listing_id], comments_each=1)
+    shop = make_shop()
+    ids = make_many_listings(shop.retailer, shop.vendor, 60)
+    _feedback_on(shop.retailer, ids + [shop.tag.listing_id], comments_each=1)
     staff = _merchandiser(app)
     found = staff.get("/console/feedback?q=Trail").get_data(as_text=True)
-    assert _rows(found) == [str(tag.listing_id)]
-    sku = found.split(f'<tr data-listing="{tag.listing_id}"><td>Trail Widget</td><td>')[1]
+    assert _rows(found) == [str(shop.tag.listing_id)]
+    sku = found.split(f'<tr data-listing="{shop.tag.listing_id}"><td>Trail Widget</td><td>')[1]
     assert _rows(staff.get(f"/console/feedback?q={sku.split('<')[0]}").get_data(
-        as_text=True)) == [str(tag.listing_id)]
+        as_text=True)) == [str(shop.tag.listing_id)]
     second = staff.get("/console/feedback?q=item&page=2").get_data(as_text=True)
     assert "Items with feedback 51–60 of 60 matching “item”." in second
 

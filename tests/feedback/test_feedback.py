@@ -14,7 +14,7 @@ def _send(phone, tag, **answers):
 
 
 def test_feedback_reaches_the_merchandiser(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     assert _send(client, tag, rating="5", helpful="yes", comment="Great fit").status_code == 303
     _send(new_phone(app), tag, rating="3", helpful="no")
     staff = new_phone(app)
@@ -25,7 +25,7 @@ def test_feedback_reaches_the_merchandiser(app, client):
 
 
 def test_sending_again_replaces_the_shoppers_answer(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _send(client, tag, rating="2")
     _send(client, tag, rating="4", comment="Changed my mind")
     staff = new_phone(app)
@@ -35,29 +35,29 @@ def test_sending_again_replaces_the_shoppers_answer(app, client):
 
 
 def test_bad_feedback_is_refused(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     assert _send(client, tag, rating="9").status_code == 422
     assert _send(client, tag).status_code == 422
     assert _send(client, tag, comment="x" * 1001).status_code == 422
 
 
 def test_feedback_is_rate_limited_per_shopper(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     statuses = [_send(client, tag, helpful="yes").status_code for _ in range(11)]
     assert statuses[:10] == [303] * 10 and statuses[10] == 429
     assert _send(new_phone(app), tag, helpful="yes").status_code == 303
 
 
 def test_vendors_see_feedback_on_their_products_without_shoppers(app, client):
-    retailer, store, _, vendor, tag = make_shop()
+    shop = make_shop()
     other_vendor = make_vendor("rival")
-    rival_tag = make_tag(retailer, store, other_vendor, name="Rival Thing")
+    rival_tag = make_tag(shop.retailer, shop.store, other_vendor, name="Rival Thing")
     db.session.commit()
     for phone, fields in ((client, {"rating": "4", "comment": "Nice and light"}),
                           (new_phone(app), {"rating": "2", "helpful": "no"})):
-        html = phone.get(f"/t/{tag.code}").get_data(as_text=True)
-        phone.post(f"/t/{tag.code}/feedback",
-                   data={**form_fields(html, f"/t/{tag.code}/feedback"), **fields})
+        html = phone.get(f"/t/{shop.tag.code}").get_data(as_text=True)
+        phone.post(f"/t/{shop.tag.code}/feedback",
+                   data={**form_fields(html, f"/t/{shop.tag.code}/feedback"), **fields})
     html = client.get(f"/t/{rival_tag.code}").get_data(as_text=True)
     client.post(f"/t/{rival_tag.code}/feedback",
                 data={**form_fields(html, f"/t/{rival_tag.code}/feedback"), "rating": "1",

@@ -21,18 +21,18 @@ def _form(client, **values):
 
 
 def test_merchandiser_creates_an_offer_that_shoppers_see(client):
-    retailer, store, *_, tag = make_shop()
+    shop = make_shop()
     merchandiser = make_user("merchandiser", retailer_slug="acme")
     login(client, merchandiser.email)
-    response = client.post("/console/offers", data=_form(client, store=str(store.id)))
+    response = client.post("/console/offers", data=_form(client, store=str(shop.store.id)))
     assert response.status_code == 303
     page = client.get("/console/offers").get_data(as_text=True)
     assert "Spring sale" in page and "20% off" in page and "0 / 100" in page
     offer = db.session.scalar(select(Offer))
     # Typed in the store's time zone (New York, UTC-5 in January).
-    assert offer.starts_at.hour == 14 and offer.store_id == store.id
+    assert offer.starts_at.hour == 14 and offer.store_id == shop.store.id
     shopper = client.application.test_client()
-    assert "Spring sale" in shopper.get(f"/t/{tag.code}").get_data(as_text=True)
+    assert "Spring sale" in shopper.get(f"/t/{shop.tag.code}").get_data(as_text=True)
 
 
 def test_offer_form_explains_mistakes_and_stores_nothing(client):
@@ -63,19 +63,19 @@ def test_amount_and_perk_offers(client):
 
 
 def test_ending_an_offer_stops_claims(client):
-    retailer, *_, tag = make_shop()
-    offer = make_offer(retailer, title="Flash sale")
+    shop = make_shop()
+    offer = make_offer(shop.retailer, title="Flash sale")
     login(client, make_user("merchandiser", retailer_slug="acme").email)
     token = csrf_token(client, "/console/offers")
     response = client.post(f"/console/offers/{offer.id}/end",
                            data={"csrf_token": token, "confirm": "yes"})
     assert response.status_code == 303
     assert "Flash sale" not in client.application.test_client().get(
-        f"/t/{tag.code}").get_data(as_text=True)
+        f"/t/{shop.tag.code}").get_data(as_text=True)
 
 
 def test_only_the_retailers_merchandisers_manage_offers(client):
-    retailer, *_ = make_shop()
+    retailer = make_shop().retailer
     offer = make_offer(retailer)
     associate = make_user("associate", retailer_slug="acme", store_code="NYC01")
     login(client, associate.email)
@@ -98,7 +98,7 @@ def test_ending_an_upcoming_offer_means_it_never_runs(client):
 
     from qrshop.db import utcnow
 
-    retailer, *_, tag = make_shop()
+    retailer = make_shop().retailer
     offer = make_offer(retailer, title="Next week", starts_at=utcnow() + timedelta(days=7),
                        ends_at=utcnow() + timedelta(days=14))
     login(client, make_user("merchandiser", retailer_slug="acme").email)

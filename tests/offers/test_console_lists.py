@@ -33,7 +33,7 @@ def _many_offers(retailer, count: int) -> None:
 
 
 def test_offers_come_50_a_page_newest_first_with_page_links(app):
-    retailer, *_ = make_shop()
+    retailer = make_shop().retailer
     _many_offers(retailer, 120)
     staff = _merchandiser(app)
     first = staff.get("/console/offers").get_data(as_text=True)
@@ -48,10 +48,10 @@ def test_offers_come_50_a_page_newest_first_with_page_links(app):
 
 
 def test_offers_are_found_by_title_item_name_or_sku(app):
-    retailer, *_, tag = make_shop()
-    _many_offers(retailer, 60)
-    listing = db.session.get(Listing, tag.listing_id)
-    scoped = make_offer(retailer, title="Widget days", listing=listing)
+    shop = make_shop()
+    _many_offers(shop.retailer, 60)
+    listing = db.session.get(Listing, shop.tag.listing_id)
+    scoped = make_offer(shop.retailer, title="Widget days", listing=listing)
     staff = _merchandiser(app)
     assert _rows(staff.get("/console/offers?q=WIDGET DAYS").get_data(as_text=True)) == [
         str(scoped.id)]
@@ -72,8 +72,8 @@ def test_no_offers_yet_says_what_to_do(app):
 
 
 def test_ending_an_offer_asks_first_and_ends_only_when_confirmed(app):
-    retailer, *_, tag = make_shop()
-    offer = make_offer(retailer, title="Flash sale")
+    shop = make_shop()
+    offer = make_offer(shop.retailer, title="Flash sale")
     staff = _merchandiser(app)
     action = f"/console/offers/{offer.id}/end"
     fields = form_fields(staff.get("/console/offers").get_data(as_text=True), action)
@@ -81,7 +81,7 @@ def test_ending_an_offer_asks_first_and_ends_only_when_confirmed(app):
     page = asked.get_data(as_text=True)
     assert asked.status_code == 200
     assert "End offer “Flash sale” now? This cannot be undone." in page
-    assert "Flash sale" in new_phone(app).get(f"/t/{tag.code}").get_data(as_text=True)
+    assert "Flash sale" in new_phone(app).get(f"/t/{shop.tag.code}").get_data(as_text=True)
     by_link = staff.get(action)  # the question also works as a plain link
     assert by_link.status_code == 200 and "This cannot be undone." in by_link.get_data(
         as_text=True)
@@ -89,13 +89,13 @@ def test_ending_an_offer_asks_first_and_ends_only_when_confirmed(app):
     assert confirm["confirm"] == "yes"
     done = staff.post(action, data=confirm)
     assert done.status_code == 303
-    assert "Flash sale" not in new_phone(app).get(f"/t/{tag.code}").get_data(as_text=True)
+    assert "Flash sale" not in new_phone(app).get(f"/t/{shop.tag.code}").get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Offer, offer.id).ends_at <= utcnow()
 
 
 def test_only_the_retailers_merchandisers_see_the_end_question(app):
-    retailer, *_ = make_shop()
+    retailer = make_shop().retailer
     offer = make_offer(retailer)
     associate = new_phone(app)
     login(associate, make_user("associate", retailer_slug="acme", store_code="NYC01").email)
@@ -121,13 +121,13 @@ def _new_offer(staff, **values):
 
 
 def test_a_large_catalogue_types_the_sku_instead_of_a_list_of_every_item(app):
-    retailer, _, _, vendor, tag = make_shop()
-    make_many_listings(retailer, vendor, 250)
+    shop = make_shop()
+    make_many_listings(shop.retailer, shop.vendor, 250)
     staff = _merchandiser(app)
     html = staff.get("/console/offers").get_data(as_text=True)
     assert 'name="listing_sku"' in html and 'name="listing"' not in html
     assert html.count("<option") < 20  # the offer types and the stores, not 251 items
-    listing = db.session.get(Listing, tag.listing_id)
+    listing = db.session.get(Listing, shop.tag.listing_id)
     assert _new_offer(staff, listing_sku=listing.sku.lower()).status_code == 303
     assert _new_offer(staff, title="By id", listing=str(listing.id)).status_code == 303
     refused = _new_offer(staff, title="Nowhere", listing_sku="NO-SUCH-SKU")

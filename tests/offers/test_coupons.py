@@ -24,12 +24,12 @@ def _claims():
 
 
 def test_landing_page_shows_the_offer_and_get_coupon_shows_a_code_and_barcode(client):
-    retailer, store, _, vendor, tag = make_shop()
-    make_offer(retailer, title="15% off your visit")
-    html = client.get(f"/t/{tag.code}").get_data(as_text=True)
+    shop = make_shop()
+    make_offer(shop.retailer, title="15% off your visit")
+    html = client.get(f"/t/{shop.tag.code}").get_data(as_text=True)
     assert "15% off your visit" in html and "Get coupon" in html
 
-    response = client.post(f"/t/{tag.code}/coupon", data=coupon_form(client, tag))
+    response = client.post(f"/t/{shop.tag.code}/coupon", data=coupon_form(client, shop.tag))
     assert response.status_code == 303
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
@@ -39,7 +39,7 @@ def test_landing_page_shows_the_offer_and_get_coupon_shows_a_code_and_barcode(cl
     assert f">{code}</p>" in html  # shown large, as text
     assert "<svg" in html and "Show this screen at the till" in html
     # The landing page now offers the coupon back instead of a second one.
-    again = client.get(f"/t/{tag.code}").get_data(as_text=True)
+    again = client.get(f"/t/{shop.tag.code}").get_data(as_text=True)
     assert "Show my coupon" in again and "Get coupon" not in again
 
 
@@ -61,86 +61,86 @@ def test_the_barcode_scans_as_the_code():
 
 
 def test_a_shopper_gets_one_coupon_per_offer_by_default(client):
-    retailer, *_, tag = make_shop()
-    make_offer(retailer)
-    fields = coupon_form(client, tag)
-    assert client.post(f"/t/{tag.code}/coupon", data=fields).status_code == 303
-    again = client.post(f"/t/{tag.code}/coupon", data=fields)
+    shop = make_shop()
+    make_offer(shop.retailer)
+    fields = coupon_form(client, shop.tag)
+    assert client.post(f"/t/{shop.tag.code}/coupon", data=fields).status_code == 303
+    again = client.post(f"/t/{shop.tag.code}/coupon", data=fields)
     assert again.status_code == 409
     assert "You already have this coupon" in again.get_data(as_text=True)
     assert _claims() == 1
 
 
 def test_per_shopper_limit_of_two(client):
-    retailer, *_, tag = make_shop()
-    make_offer(retailer, per_shopper_limit=2)
-    fields = coupon_form(client, tag)
-    first = claim_coupon(client, tag)
-    html = client.get(f"/t/{tag.code}").get_data(as_text=True)
+    shop = make_shop()
+    make_offer(shop.retailer, per_shopper_limit=2)
+    fields = coupon_form(client, shop.tag)
+    first = claim_coupon(client, shop.tag)
+    html = client.get(f"/t/{shop.tag.code}").get_data(as_text=True)
     assert "Show my coupon" in html and "Get another coupon" in html
-    second = claim_coupon(client, tag)
+    second = claim_coupon(client, shop.tag)
     assert first != second
-    html = client.get(f"/t/{tag.code}").get_data(as_text=True)
+    html = client.get(f"/t/{shop.tag.code}").get_data(as_text=True)
     assert "Show my coupon" in html and "Get another coupon" not in html
-    assert client.post(f"/t/{tag.code}/coupon", data=fields).status_code == 409
+    assert client.post(f"/t/{shop.tag.code}/coupon", data=fields).status_code == 409
     assert _claims() == 2
 
 
 def test_offer_scope_item_and_store(app, client):
-    retailer, store, other_store, vendor, tag = make_shop()
-    other_item = make_tag(retailer, store, vendor, name="Other Widget")
-    elsewhere = make_tag(retailer, other_store, vendor, name="Boston Widget")
-    make_offer(retailer, title="Widget deal", listing=tag.listing, store=store)
-    assert "Widget deal" in client.get(f"/t/{tag.code}").get_data(as_text=True)
+    shop = make_shop()
+    other_item = make_tag(shop.retailer, shop.store, shop.vendor, name="Other Widget")
+    elsewhere = make_tag(shop.retailer, shop.other_store, shop.vendor, name="Boston Widget")
+    make_offer(shop.retailer, title="Widget deal", listing=shop.listing, store=shop.store)
+    assert "Widget deal" in client.get(f"/t/{shop.tag.code}").get_data(as_text=True)
     assert "Widget deal" not in client.get(f"/t/{other_item.code}").get_data(as_text=True)
     assert "Widget deal" not in client.get(f"/t/{elsewhere.code}").get_data(as_text=True)
     # Posting the offer from a page it does not apply to is refused.
-    fields = coupon_form(client, tag)
+    fields = coupon_form(client, shop.tag)
     response = client.post(f"/t/{other_item.code}/coupon", data=fields)
     assert response.status_code == 404 and _claims() == 0
 
 
 def test_ended_and_not_started_offers_are_not_shown_or_claimable(client):
-    retailer, *_, tag = make_shop()
-    offer = make_offer(retailer, title="Soon over")
-    fields = coupon_form(client, tag)
+    shop = make_shop()
+    offer = make_offer(shop.retailer, title="Soon over")
+    fields = coupon_form(client, shop.tag)
     offer.ends_at = utcnow() - timedelta(seconds=1)
     offer.starts_at = utcnow() - timedelta(days=2)
     db.session.commit()
-    assert "Soon over" not in client.get(f"/t/{tag.code}").get_data(as_text=True)
-    response = client.post(f"/t/{tag.code}/coupon", data=fields)
+    assert "Soon over" not in client.get(f"/t/{shop.tag.code}").get_data(as_text=True)
+    response = client.post(f"/t/{shop.tag.code}/coupon", data=fields)
     assert response.status_code == 410 and "ended" in response.get_data(as_text=True)
     assert _claims() == 0
 
 
 def test_a_claim_without_the_csrf_token_is_refused(client):
-    retailer, *_, tag = make_shop()
-    offer = make_offer(retailer)
-    client.get(f"/t/{tag.code}")
-    assert client.post(f"/t/{tag.code}/coupon", data={"offer": offer.id}).status_code == 400
+    shop = make_shop()
+    offer = make_offer(shop.retailer)
+    client.get(f"/t/{shop.tag.code}")
+    assert client.post(f"/t/{shop.tag.code}/coupon", data={"offer": offer.id}).status_code == 400
     assert _claims() == 0
 
 
 def test_coupon_expires_with_the_offer_or_after_its_days(client):
-    retailer, *_, tag = make_shop()
-    offer = make_offer(retailer, coupon_valid_days=3, ends_at=utcnow() + timedelta(days=1))
-    claim_coupon(client, tag)
+    shop = make_shop()
+    offer = make_offer(shop.retailer, coupon_valid_days=3, ends_at=utcnow() + timedelta(days=1))
+    claim_coupon(client, shop.tag)
     claim = db.session.scalar(select(CouponClaim))
     assert claim.expires_at == offer.ends_at
-    assert claim.store_id == tag.store_id and claim.listing_id == tag.listing_id
+    assert claim.store_id == shop.tag.store_id and claim.listing_id == shop.tag.listing_id
 
 
 def test_an_offer_with_a_limit_of_10_claimed_by_50_shoppers_at_once_issues_10(app):
-    retailer, store, _, vendor, tag = make_shop()
-    offer = make_offer(retailer, total_limit=10)
+    shop = make_shop()
+    offer = make_offer(shop.retailer, total_limit=10)
     phones = [new_phone(app) for _ in range(50)]
-    forms = [coupon_form(phone, tag) for phone in phones]
+    forms = [coupon_form(phone, shop.tag) for phone in phones]
     start = threading.Barrier(50)
     statuses = []
 
     def claim(phone, fields):
         start.wait()
-        statuses.append(phone.post(f"/t/{tag.code}/coupon", data=fields).status_code)
+        statuses.append(phone.post(f"/t/{shop.tag.code}/coupon", data=fields).status_code)
 
     threads = [threading.Thread(target=claim, args=pair) for pair in zip(phones, forms)]
     for thread in threads:
@@ -154,11 +154,11 @@ def test_an_offer_with_a_limit_of_10_claimed_by_50_shoppers_at_once_issues_10(ap
 
 
 def test_one_shopper_cannot_see_another_shoppers_coupon(app, client):
-    retailer, *_, tag = make_shop()
-    make_offer(retailer)
-    code = claim_coupon(client, tag)
+    shop = make_shop()
+    make_offer(shop.retailer)
+    code = claim_coupon(client, shop.tag)
     other = new_phone(app)
-    other.get(f"/t/{tag.code}")  # a shopper of the same retailer
+    other.get(f"/t/{shop.tag.code}")  # a shopper of the same retailer
     for phone in (other, new_phone(app)):
         response = phone.get(f"/coupon/{code}")
         assert response.status_code == 404
@@ -168,19 +168,19 @@ def test_one_shopper_cannot_see_another_shoppers_coupon(app, client):
 
 
 def test_a_forged_shopper_cookie_does_not_open_a_coupon(app, client):
-    retailer, *_, tag = make_shop()
-    make_offer(retailer)
-    code = claim_coupon(client, tag)
+    shop = make_shop()
+    make_offer(shop.retailer)
+    code = claim_coupon(client, shop.tag)
     shopper_id = db.session.scalar(select(CouponClaim.shopper_id))
     thief = new_phone(app)
-    thief.set_cookie(f"qs{retailer.id}", f"{shopper_id}.forged")
+    thief.set_cookie(f"qs{shop.retailer.id}", f"{shopper_id}.forged")
     assert thief.get(f"/coupon/{code}").status_code == 404
 
 
 def test_bots_get_no_coupon_form(client):
-    retailer, *_, tag = make_shop()
-    make_offer(retailer)
-    html = client.get(f"/t/{tag.code}", headers={"User-Agent": "WhatsApp/2.23.20.0"}).get_data(
+    shop = make_shop()
+    make_offer(shop.retailer)
+    html = client.get(f"/t/{shop.tag.code}", headers={"User-Agent": "WhatsApp/2.23.20.0"}).get_data(
         as_text=True)
     assert "Get coupon" not in html
 
@@ -191,7 +191,7 @@ def test_store_of_another_retailer_cannot_scope_an_offer(app):
     from qrshop.errors import InvalidInput
     from tests.factories import make_retailer
 
-    retailer, *_ = make_shop()
+    retailer = make_shop().retailer
     other = make_retailer("other")
     foreign_store = make_store(other, "XYZ01")
     with pytest.raises(InvalidInput, match="another retailer"):

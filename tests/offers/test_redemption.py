@@ -19,14 +19,14 @@ from tests.helpers import claim_coupon, make_offer
 @pytest.fixture
 def shop_with_coupon(client):
     """A shop with a 15%-off offer, a claimed coupon and an associate's API token at NYC01."""
-    retailer, store, other_store, vendor, tag = make_shop()
-    make_offer(retailer)
-    code = claim_coupon(client, tag)
+    shop = make_shop()
+    make_offer(shop.retailer)
+    code = claim_coupon(client, shop.tag)
     associate = make_user("associate", retailer_slug="acme", store_code="NYC01")
     token = create_api_token(associate, "till")[1]
     db.session.commit()
-    return {"code": code, "token": token, "associate": associate, "retailer": retailer,
-            "tag": tag}
+    return {"code": code, "token": token, "associate": associate, "retailer": shop.retailer,
+            "tag": shop.tag}
 
 
 def _redeem(client, token, code, store="NYC01", amount=4999):
@@ -124,9 +124,10 @@ def test_associate_cannot_redeem_at_another_store_but_a_merchandiser_can(
 
 
 def test_a_store_scoped_offer_is_not_valid_elsewhere(client):
-    retailer, store, other_store, vendor, tag = make_shop()
-    make_offer(retailer, store=store, kind="amount", amount_off_cents=1000, title="$10 off")
-    code = claim_coupon(client, tag)
+    shop = make_shop()
+    make_offer(shop.retailer, store=shop.store, kind="amount", amount_off_cents=1000,
+               title="$10 off")
+    code = claim_coupon(client, shop.tag)
     merchandiser = make_user("merchandiser", retailer_slug="acme")
     token = create_api_token(merchandiser, "hq")[1]
     db.session.commit()

@@ -38,28 +38,30 @@ def _curate(app, main, *picks):
 
 def _catalogue():
     """Items around one main item in NYC01, with scans of known shoppers."""
-    retailer, nyc, boston, trailforge, main = make_shop()
+    shop = make_shop()
     luma = make_vendor("luma")
     tags = {
-        "curated": make_tag(retailer, nyc, luma, name="Curated Scarf"),
-        "curated_elsewhere": make_tag(retailer, boston, luma, name="Boston Only Hat"),
-        "co2": make_tag(retailer, nyc, luma, name="Popular Belt"),
-        "co1": make_tag(retailer, nyc, luma, name="Also Socks"),
-        "other_day": make_tag(retailer, nyc, luma, name="Next Day Gloves"),
-        "bot_only": make_tag(retailer, nyc, luma, name="Bot Bag"),
-        "vendor": make_tag(retailer, nyc, trailforge, name="Trail Bottle"),
-        "vendor_elsewhere": make_tag(retailer, boston, trailforge, name="Trail Tent"),
-        "retired": make_tag(retailer, nyc, trailforge, name="Old Trail Cap"),
+        "curated": make_tag(shop.retailer, shop.store, luma, name="Curated Scarf"),
+        "curated_elsewhere": make_tag(shop.retailer, shop.other_store, luma,
+                                      name="Boston Only Hat"),
+        "co2": make_tag(shop.retailer, shop.store, luma, name="Popular Belt"),
+        "co1": make_tag(shop.retailer, shop.store, luma, name="Also Socks"),
+        "other_day": make_tag(shop.retailer, shop.store, luma, name="Next Day Gloves"),
+        "bot_only": make_tag(shop.retailer, shop.store, luma, name="Bot Bag"),
+        "vendor": make_tag(shop.retailer, shop.store, shop.vendor, name="Trail Bottle"),
+        "vendor_elsewhere": make_tag(shop.retailer, shop.other_store, shop.vendor,
+                                     name="Trail Tent"),
+        "retired": make_tag(shop.retailer, shop.store, shop.vendor, name="Old Trail Cap"),
     }
     tags["retired"].retired_at = utcnow()
     # The Boston-only items are also tagged in NYC01 but retired there: still not carried.
-    create_tag(tags["vendor_elsewhere"].listing, nyc, "Back room").retired_at = utcnow()
+    create_tag(tags["vendor_elsewhere"].listing, shop.store, "Back room").retired_at = utcnow()
     morning = utcnow().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=2)
-    ann, bob, cat = (new_shopper(retailer.id) for _ in range(3))
+    ann, bob, cat = (new_shopper(shop.retailer.id) for _ in range(3))
     for shopper in (ann, bob):
-        _scan(main, shopper, morning)
+        _scan(shop.tag, shopper, morning)
         _scan(tags["co2"], shopper, morning + timedelta(hours=3))
-    _scan(main, cat, morning)
+    _scan(shop.tag, cat, morning)
     _scan(tags["co1"], cat, morning + timedelta(hours=1))
     _scan(tags["other_day"], cat, morning + timedelta(days=1))
     _scan(tags["bot_only"], cat, morning + timedelta(minutes=5), is_bot=True)
@@ -68,7 +70,7 @@ def _catalogue():
     # The hourly job: co-scans are counted off the scan path.
     assert refresh_co_scans() > 0
     db.session.commit()
-    return main, tags
+    return shop.tag, tags
 
 
 def test_curated_then_co_scanned_then_same_vendor_only_items_carried_here(app, client):

@@ -55,7 +55,7 @@ def _comparable(response) -> tuple:
 @pytest.mark.parametrize("base_url", ["http://localhost", "https://qr.example.com"])
 @pytest.mark.parametrize("user_agent", [MOBILE_SAFARI, "Googlebot/2.1"])
 def test_fast_path_answers_exactly_as_the_flask_view(app, base_url, user_agent):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/T/{tag.code}"
     _warm(app, url)
     fast = _fast_path(app)
@@ -88,7 +88,7 @@ def test_fast_path_answers_exactly_as_the_flask_view(app, base_url, user_agent):
 
 
 def test_a_returning_shopper_is_recognised_and_a_repeat_is_flagged(app):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     _warm(app, url)
     phone = app.test_client()
@@ -105,7 +105,7 @@ def test_a_returning_shopper_is_recognised_and_a_repeat_is_flagged(app):
 
 
 def test_the_fast_path_pages_forms_work_for_the_shopper_only(app):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     _warm(app, url)
     phone, stranger = app.test_client(), app.test_client()
@@ -124,8 +124,8 @@ def test_the_fast_path_pages_forms_work_for_the_shopper_only(app):
 
 
 def test_a_new_shopper_is_written_only_when_they_engage(app):
-    retailer, *_, tag = make_shop()
-    url = f"/t/{tag.code}"
+    shop = make_shop()
+    url = f"/t/{shop.tag.code}"
     _warm(app, url)
     phone = app.test_client()
     served, shoppers = _fast_path(app).served, _shoppers()
@@ -134,23 +134,23 @@ def test_a_new_shopper_is_written_only_when_they_engage(app):
 
     assert _fast_path(app).served == served + 1
     scan = _scans()[-1]
-    assert page.headers["Set-Cookie"].startswith(f"qs{retailer.id}={scan.shopper_id}.")
+    assert page.headers["Set-Cookie"].startswith(f"qs{shop.retailer.id}={scan.shopper_id}.")
     assert _shoppers() == shoppers  # the scan wrote the scan only
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
     saved = phone.post(f"{url}/save", data={"csrf_token": token.group(1)},
                        headers={"User-Agent": MOBILE_SAFARI})
     assert saved.status_code == 303
     assert "Set-Cookie" not in saved.headers  # the same shopper, now with a row
-    assert db.session.get(Shopper, scan.shopper_id).retailer_id == retailer.id
+    assert db.session.get(Shopper, scan.shopper_id).retailer_id == shop.retailer.id
 
 
 def test_a_cookie_whose_shopper_has_no_row_keeps_its_identity(app):
-    retailer, *_, tag = make_shop()
-    url = f"/t/{tag.code}"
+    shop = make_shop()
+    url = f"/t/{shop.tag.code}"
     _warm(app, url)
     cookie = app.extensions["qrshop.shopper_cookie"]
     phone = app.test_client()
-    phone.set_cookie(cookie.name(retailer.id), cookie.dumps("shopper-from-a-restored-backup"))
+    phone.set_cookie(cookie.name(shop.retailer.id), cookie.dumps("shopper-from-a-restored-backup"))
     served = _fast_path(app).served
 
     response = phone.get(url, headers={"User-Agent": MOBILE_SAFARI})
@@ -167,7 +167,7 @@ def test_a_cookie_whose_shopper_has_no_row_keeps_its_identity(app):
     ("GET", "/t/not-a-code!", 404),
 ])
 def test_other_requests_are_passed_on_to_flask(app, method, path, status):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _warm(app, f"/t/{tag.code}")
     fast, scans = _fast_path(app), len(_scans())
     served = fast.served
@@ -184,7 +184,7 @@ def test_other_requests_are_passed_on_to_flask(app, method, path, status):
 
 
 def test_a_retired_tag_is_passed_on_to_flask(app):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     _warm(app, url)
     retire_tag(tag)
@@ -197,7 +197,7 @@ def test_a_retired_tag_is_passed_on_to_flask(app):
 
 
 def test_a_failure_before_the_commit_passes_the_scan_to_flask_once(app, monkeypatch, caplog):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     _warm(app, url)
     scans = len(_scans())
@@ -224,7 +224,7 @@ def test_a_failure_before_the_commit_passes_the_scan_to_flask_once(app, monkeypa
 
 
 def test_a_failure_after_the_commit_is_not_recorded_again(app, monkeypatch):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     _warm(app, url)
     scans, served = len(_scans()), _fast_path(app).served
@@ -241,7 +241,7 @@ def test_a_failure_after_the_commit_is_not_recorded_again(app, monkeypatch):
 
 
 def test_a_tag_whose_rendered_page_was_evicted_gets_back_on_the_fast_path(app):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     _warm(app, url)
     app.extensions["qrshop.scanner"].pages._pages.clear()  # evicted

@@ -27,27 +27,27 @@ def _save(phone, tag):
 
 
 def test_saving_writes_the_shopper_the_scan_minted(app):
-    retailer, *_, tag = make_shop()
+    shop = make_shop()
     phone = new_phone(app)
-    shopper_id = _shopper_cookie(phone.get(f"/t/{tag.code}"), retailer)
+    shopper_id = _shopper_cookie(phone.get(f"/t/{shop.tag.code}"), shop.retailer)
     assert db.session.get(Shopper, shopper_id) is None
 
-    saved = _save(phone, tag)
+    saved = _save(phone, shop.tag)
 
     assert saved.status_code == 303 and "Set-Cookie" not in saved.headers
     shopper = db.session.get(Shopper, shopper_id)
-    assert shopper.retailer_id == retailer.id
+    assert shopper.retailer_id == shop.retailer.id
     assert db.session.scalar(select(WishlistItem.shopper_id)) == shopper_id
     assert {scan.shopper_id for scan in db.session.scalars(select(Scan))} == {shopper_id}
 
 
 def test_a_cookie_copied_to_another_retailer_gets_its_own_shopper(app):
-    acme, _, _, vendor, acme_tag = make_shop()
+    shop = make_shop()
     other = make_retailer("globex")
-    other_tag = make_tag(other, make_store(other, "GLX01"), vendor, name="Globex Lamp")
+    other_tag = make_tag(other, make_store(other, "GLX01"), shop.vendor, name="Globex Lamp")
     db.session.commit()
     phone = new_phone(app)
-    assert _save(phone, acme_tag).status_code == 303
+    assert _save(phone, shop.tag).status_code == 303
     acme_id = db.session.scalar(select(WishlistItem.shopper_id))
     signed = app.extensions["qrshop.shopper_cookie"].dumps(acme_id)
     phone.set_cookie(f"qs{other.id}", signed)  # Acme's shopper under Globex's name
@@ -58,16 +58,16 @@ def test_a_cookie_copied_to_another_retailer_gets_its_own_shopper(app):
     globex_id = _shopper_cookie(saved, other)
     assert globex_id != acme_id
     assert db.session.get(Shopper, globex_id).retailer_id == other.id
-    assert db.session.get(Shopper, acme_id).retailer_id == acme.id
+    assert db.session.get(Shopper, acme_id).retailer_id == shop.retailer.id
     wishlist = phone.get("/wishlist").get_data(as_text=True)
     assert "Trail Widget" in wishlist and "Globex Lamp" in wishlist
 
 
 def test_a_device_that_only_scanned_joins_the_wish_list_by_magic_link(app):
-    retailer, *_, tag = make_shop()
+    shop = make_shop()
     laptop, phone = new_phone(app), new_phone(app)
-    assert _save(laptop, tag).status_code == 303
-    phone_id = _shopper_cookie(phone.get(f"/t/{tag.code}"), retailer)  # no row yet
+    assert _save(laptop, shop.tag).status_code == 303
+    phone_id = _shopper_cookie(phone.get(f"/t/{shop.tag.code}"), shop.retailer)  # no row yet
     laptop.post("/wishlist/link", data={"csrf_token": csrf_token(laptop, "/wishlist"),
                                         "email": "shopper@example.com"})
     body = db.session.scalars(select(OutboxMessage.body)).all()[-1]
@@ -78,7 +78,7 @@ def test_a_device_that_only_scanned_joins_the_wish_list_by_magic_link(app):
     opened = phone.post(path, data={"csrf_token": token})
 
     assert opened.status_code == 303
-    assert not any(value.startswith(f"qs{retailer.id}=")
+    assert not any(value.startswith(f"qs{shop.retailer.id}=")
                    for value in opened.headers.getlist("Set-Cookie"))  # kept its identity
     assert db.session.get(Shopper, phone_id).email == "shopper@example.com"
     assert "Trail Widget" in phone.get("/wishlist").get_data(as_text=True)

@@ -22,8 +22,8 @@ def _counted():
 
 
 def test_scan_shows_the_branded_landing_page_and_records_one_scan(client):
-    retailer, store, _, vendor, tag = make_shop()
-    response = client.get(f"/T/{tag.code}")
+    shop = make_shop()
+    response = client.get(f"/T/{shop.tag.code}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<h1 data-product-name>Trail Widget</h1>" in html
@@ -35,23 +35,23 @@ def test_scan_shows_the_branded_landing_page_and_records_one_scan(client):
 
     [scan] = _scans()
     assert (scan.tag_id, scan.listing_id, scan.store_id, scan.retailer_id) == (
-        tag.id, tag.listing_id, store.id, retailer.id)
+        shop.tag.id, shop.tag.listing_id, shop.store.id, shop.retailer.id)
     assert scan.is_bot is False and scan.is_repeat is False
     assert scan.shopper_id is not None
 
 
 def test_lower_case_path_and_code_resolve_too(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     assert client.get(f"/t/{tag.code.lower()}").status_code == 200
     assert client.get(f"/T/{tag.code.lower()}").status_code == 200
     assert len(_scans(tag_id=tag.id)) == 2
 
 
 def test_shopper_gets_a_signed_http_only_cookie(client):
-    retailer, *_, tag = make_shop()
-    response = client.get(f"/t/{tag.code}")
+    shop = make_shop()
+    response = client.get(f"/t/{shop.tag.code}")
     cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith(f"qs{retailer.id}=")
+    assert cookie.startswith(f"qs{shop.retailer.id}=")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     shopper_id = _scans()[0].shopper_id
     # The cookie carries the id and a signature, not just the id.
@@ -60,7 +60,7 @@ def test_shopper_gets_a_signed_http_only_cookie(client):
 
 
 def test_a_second_scan_within_30_minutes_is_a_repeat(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     client.get(f"/t/{tag.code}")
     response = client.get(f"/t/{tag.code}")
     # The same shopper is recognised: no new shopper cookie.
@@ -72,7 +72,7 @@ def test_a_second_scan_within_30_minutes_is_a_repeat(client):
 
 
 def test_a_scan_after_30_minutes_is_not_a_repeat(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     client.get(f"/t/{tag.code}")
     [scan] = _scans()
     scan.scanned_at -= timedelta(minutes=31)
@@ -82,40 +82,40 @@ def test_a_scan_after_30_minutes_is_not_a_repeat(client):
 
 
 def test_another_tag_or_another_shopper_is_not_a_repeat(app, client):
-    retailer, store, _, vendor, tag = make_shop()
-    other_tag = make_tag(retailer, store, vendor, name="Other")
+    shop = make_shop()
+    other_tag = make_tag(shop.retailer, shop.store, shop.vendor, name="Other")
     db.session.commit()
-    client.get(f"/t/{tag.code}")
+    client.get(f"/t/{shop.tag.code}")
     client.get(f"/t/{other_tag.code}")
     second_phone = app.test_client()
-    second_phone.get(f"/t/{tag.code}", headers={"User-Agent": client.environ_base[
+    second_phone.get(f"/t/{shop.tag.code}", headers={"User-Agent": client.environ_base[
         "HTTP_USER_AGENT"]})
     assert [scan.is_repeat for scan in _scans()] == [False, False, False]
     assert len({scan.shopper_id for scan in _scans()}) == 2
 
 
 def test_a_tampered_cookie_is_ignored(client, app):
-    retailer, *_, tag = make_shop()
-    client.set_cookie(f"qs{retailer.id}", "someone-else.forged-signature")
-    response = client.get(f"/t/{tag.code}")
+    shop = make_shop()
+    client.set_cookie(f"qs{shop.retailer.id}", "someone-else.forged-signature")
+    response = client.get(f"/t/{shop.tag.code}")
     assert response.status_code == 200
     assert "Set-Cookie" in response.headers
     assert _scans()[0].shopper_id != "someone-else"
 
 
 def test_a_scan_mints_a_shopper_id_and_writes_no_shopper_row(client, app):
-    retailer, *_, tag = make_shop()
-    response = client.get(f"/t/{tag.code}")
+    shop = make_shop()
+    response = client.get(f"/t/{shop.tag.code}")
     [scan] = _scans()
-    assert response.headers["Set-Cookie"].startswith(f"qs{retailer.id}={scan.shopper_id}.")
+    assert response.headers["Set-Cookie"].startswith(f"qs{shop.retailer.id}={scan.shopper_id}.")
     assert db.session.scalar(select(func.count()).select_from(Shopper)) == 0
 
 
 def test_a_cookie_whose_shopper_has_no_row_keeps_its_identity(client, app):
-    retailer, *_, tag = make_shop()
+    shop = make_shop()
     signed = app.extensions["qrshop.shopper_cookie"].dumps("gone-after-restore")
-    client.set_cookie(f"qs{retailer.id}", signed)
-    response = client.get(f"/t/{tag.code}")
+    client.set_cookie(f"qs{shop.retailer.id}", signed)
+    response = client.get(f"/t/{shop.tag.code}")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
     [scan] = _scans()
@@ -135,7 +135,7 @@ def test_a_cookie_whose_shopper_has_no_row_keeps_its_identity(client, app):
     ],
 )
 def test_crawlers_and_link_previewers_are_not_counted(client, user_agent):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     response = client.get(f"/t/{tag.code}", headers={"User-Agent": user_agent})
     assert response.status_code == 200  # a link preview still gets the branded page
     assert "Set-Cookie" not in response.headers
@@ -145,7 +145,7 @@ def test_crawlers_and_link_previewers_are_not_counted(client, user_agent):
 
 
 def test_head_requests_are_not_counted(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     assert client.head(f"/t/{tag.code}").status_code == 200
     [scan] = _scans()
     assert (scan.is_bot, scan.bot_reason) == (True, "head")
@@ -158,7 +158,7 @@ def test_head_requests_are_not_counted(client):
      {"Purpose": "prefetch"}, {"X-Moz": "prefetch"}],
 )
 def test_browser_prefetches_are_not_counted(client, headers):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     client.get(f"/t/{tag.code}", headers=headers)
     [scan] = _scans()
     assert (scan.is_bot, scan.bot_reason) == (True, "prefetch")
@@ -166,7 +166,7 @@ def test_browser_prefetches_are_not_counted(client, headers):
 
 
 def test_a_bot_between_two_scans_does_not_break_repeat_detection(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     client.get(f"/t/{tag.code}")
     client.head(f"/t/{tag.code}")
     client.get(f"/t/{tag.code}")
@@ -191,13 +191,14 @@ def test_garbage_code_is_a_404_without_error(client):
 
 
 def test_retired_tag_is_a_branded_410_linking_to_other_items(client):
-    retailer, store, other_store, vendor, tag = make_shop()
-    sibling = make_tag(retailer, store, vendor, name="Sibling Widget", price_cents=1500)
-    make_tag(retailer, other_store, vendor, name="Boston Only")
-    retire_tag(tag)
+    shop = make_shop()
+    sibling = make_tag(shop.retailer, shop.store, shop.vendor, name="Sibling Widget",
+                       price_cents=1500)
+    make_tag(shop.retailer, shop.other_store, shop.vendor, name="Boston Only")
+    retire_tag(shop.tag)
     db.session.commit()
 
-    response = client.get(f"/t/{tag.code}")
+    response = client.get(f"/t/{shop.tag.code}")
     assert response.status_code == 410
     html = response.get_data(as_text=True)
     assert "no longer here" in html
@@ -211,7 +212,7 @@ def test_retired_tag_is_a_branded_410_linking_to_other_items(client):
 
 
 def test_no_ip_address_is_stored(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     client.get(f"/t/{tag.code}", environ_base={"REMOTE_ADDR": "203.0.113.77"},
                headers={"X-Forwarded-For": "198.51.100.9"})
     for table in db.metadata.sorted_tables:

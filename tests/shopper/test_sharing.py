@@ -11,7 +11,7 @@ BASE = "https://qr.example.com"
 
 
 def test_landing_page_carries_open_graph_and_twitter_tags(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     html = client.get(f"/t/{tag.code}").get_data(as_text=True)
     assert '<meta property="og:title" content="Trail Widget · Acme">' in html
     assert '<meta property="og:site_name" content="Acme">' in html
@@ -21,7 +21,7 @@ def test_landing_page_carries_open_graph_and_twitter_tags(client):
 
 
 def test_link_previewers_get_the_preview_tags_too(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     html = client.get(f"/t/{tag.code}", headers={
         "User-Agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
     }).get_data(as_text=True)
@@ -29,7 +29,7 @@ def test_link_previewers_get_the_preview_tags_too(client):
 
 
 def test_share_button_and_plain_link_fallback(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     html = client.get(f"/t/{tag.code}").get_data(as_text=True)
     # The Web Share button is hidden until the script finds navigator.share.
     assert f'data-share="{BASE}/t/{tag.code}?via=share" hidden>Share</button>' in html
@@ -39,9 +39,9 @@ def test_share_button_and_plain_link_fallback(client):
 
 
 def test_landing_page_with_engagement_stays_within_14_kb_compressed(client):
-    retailer, *_, tag = make_shop()
-    make_offer(retailer)
-    html = client.get(f"/t/{tag.code}").get_data()
+    shop = make_shop()
+    make_offer(shop.retailer)
+    html = client.get(f"/t/{shop.tag.code}").get_data()
     with client.get("/static/engage.js") as script:
         js = script.get_data()
     assert len(gzip.compress(html)) + len(gzip.compress(js)) <= 14 * 1024

@@ -33,7 +33,7 @@ def _served(app) -> int:
 
 
 def test_a_price_change_shows_once_the_kept_page_is_a_second_old(app):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     clock = freeze_scan_clock(app, max_age=1.0)
     assert "$49.99" in _page(app, url).get_data(as_text=True)  # read and rendered
@@ -51,7 +51,7 @@ def test_a_price_change_shows_once_the_kept_page_is_a_second_old(app):
 
 
 def test_a_retired_tag_is_counted_live_for_at_most_a_second(app):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     clock = freeze_scan_clock(app, max_age=1.0)
     _page(app, url)
@@ -66,12 +66,12 @@ def test_a_retired_tag_is_counted_live_for_at_most_a_second(app):
 
 
 def test_a_new_offer_shows_to_a_new_shopper_after_a_second(app):
-    retailer, *_, tag = make_shop()
-    url = f"/t/{tag.code}"
+    shop = make_shop()
+    url = f"/t/{shop.tag.code}"
     clock = freeze_scan_clock(app, max_age=1.0)
     assert "Get coupon" not in _page(app, url).get_data(as_text=True)
 
-    make_offer(retailer, title="Rainy day deal")
+    make_offer(shop.retailer, title="Rainy day deal")
     assert "Rainy day deal" not in _page(app, url).get_data(as_text=True)
     clock.advance(1.0)
 
@@ -79,9 +79,9 @@ def test_a_new_offer_shows_to_a_new_shopper_after_a_second(app):
 
 
 def test_an_ended_offer_disappears_after_a_second(app):
-    retailer, *_, tag = make_shop()
-    offer = make_offer(retailer, title="Flash deal")
-    url = f"/t/{tag.code}"
+    shop = make_shop()
+    offer = make_offer(shop.retailer, title="Flash deal")
+    url = f"/t/{shop.tag.code}"
     clock = freeze_scan_clock(app, max_age=1.0)
     assert "Flash deal" in _page(app, url).get_data(as_text=True)
 
@@ -95,7 +95,7 @@ def test_an_ended_offer_disappears_after_a_second(app):
 
 
 def test_a_returning_shoppers_own_state_is_never_kept(app):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     url = f"/t/{tag.code}"
     freeze_scan_clock(app, max_age=60.0)
     phone = app.test_client()

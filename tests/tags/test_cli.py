@@ -13,7 +13,7 @@ from tests.factories import make_retailer, make_shop, make_store, make_tag, make
 
 
 def test_tags_list_csv_has_the_documented_columns(runner):
-    retailer, store, _, vendor, tag = make_shop()
+    tag = make_shop().tag
     result = runner.invoke(args=["tags", "list", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
@@ -26,8 +26,8 @@ def test_tags_list_csv_has_the_documented_columns(runner):
 
 
 def test_tags_list_json_filters_and_shows_retired(runner):
-    retailer, store, other_store, vendor, tag = make_shop()
-    boston = make_tag(retailer, other_store, vendor, name="Boston Widget")
+    shop = make_shop()
+    boston = make_tag(shop.retailer, shop.other_store, shop.vendor, name="Boston Widget")
     elsewhere = make_retailer("other")
     make_tag(elsewhere, make_store(elsewhere, "LAX01"), make_vendor("v2"), name="Other")
     retire_tag(boston)

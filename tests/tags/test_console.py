@@ -27,13 +27,13 @@ from tests.factories import (
 
 @pytest.fixture
 def shop(client):
-    retailer, store, other_store, vendor, tag = make_shop()
-    second = make_tag(retailer, store, vendor, name="Second Widget")
-    boston = make_tag(retailer, other_store, vendor, name="Boston Widget")
+    base = make_shop()
+    second = make_tag(base.retailer, base.store, base.vendor, name="Second Widget")
+    boston = make_tag(base.retailer, base.other_store, base.vendor, name="Boston Widget")
     db.session.commit()
     merch = make_user("merchandiser", retailer_slug="acme")
     login(client, merch.email)
-    return {"tag": tag, "second": second, "boston": boston, "store": store}
+    return {"tag": base.tag, "second": second, "boston": boston, "store": base.store}
 
 
 def test_tag_list_searches_and_filters(client, shop):

@@ -37,15 +37,15 @@ class Shop:
 
 @pytest.fixture
 def shop(client):
-    retailer, store, other_store, vendor, tag = make_shop()
-    second = make_tag(retailer, store, vendor, name="Second Widget")
-    boston = make_tag(retailer, other_store, vendor, name="Boston Widget")
+    base = make_shop()
+    second = make_tag(base.retailer, base.store, base.vendor, name="Second Widget")
+    boston = make_tag(base.retailer, base.other_store, base.vendor, name="Boston Widget")
     rival_retailer = make_retailer("rival")
     rival = make_tag(rival_retailer, make_store(rival_retailer, "RIV01"), make_vendor("rv"),
                      name="Rival Widget")
     db.session.commit()
     login(client, make_user("merchandiser", retailer_slug="acme").email)
-    return Shop(tag, second, boston, rival, csrf_token(client, "/console/tags"))
+    return Shop(base.tag, second, boston, rival, csrf_token(client, "/console/tags"))
 
 
 def _fresh(tag: Tag) -> Tag:

@@ -44,7 +44,7 @@ def test_checklist_links_follow_the_apps_mount_point(client):
 
 
 def test_steps_tick_as_the_retailer_sets_up(client):
-    retailer, store, _other, vendor, tag = make_shop()  # themed, stores, an item, a tag
+    make_shop()  # themed, stores, an item, a tag
     db.session.commit()
     login(client, make_user("merchandiser", retailer_slug="acme").email)
     steps = _steps(client.get("/console").get_data(as_text=True))
@@ -53,18 +53,18 @@ def test_steps_tick_as_the_retailer_sets_up(client):
 
 
 def test_a_finished_retailer_sees_no_checklist(client):
-    retailer, store, _other, vendor, tag = make_shop()
-    db.session.add(RetailerVendor(retailer_id=retailer.id, vendor_id=vendor.id))
-    revision = ContentRevision(product_id=tag.listing.product_id, number=1,
+    shop = make_shop()
+    db.session.add(RetailerVendor(retailer_id=shop.retailer.id, vendor_id=shop.vendor.id))
+    revision = ContentRevision(product_id=shop.listing.product_id, number=1,
                                slots={"title": "Trail Widget"}, submitted_at=utcnow())
     db.session.add(revision)
     db.session.flush()
-    tag.listing.live_revision_id = revision.id
-    tag.printed_at = utcnow()
+    shop.listing.live_revision_id = revision.id
+    shop.tag.printed_at = utcnow()
     db.session.commit()
     login(client, make_user("merchandiser", retailer_slug="acme").email)
     assert "Getting started: 6 of 7 done" in client.get("/console").get_data(as_text=True)
-    assert client.get(f"/t/{tag.code}").status_code == 200  # the first scan
+    assert client.get(f"/t/{shop.tag.code}").status_code == 200  # the first scan
     html = client.get("/console").get_data(as_text=True)
     assert "data-checklist" not in html and "Getting started" not in html
     assert "NYC01" in html

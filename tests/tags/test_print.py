@@ -177,13 +177,13 @@ def _count_tags():
 
 
 def test_cli_prints_every_layout_and_creates_missing_tags(runner, tmp_path):
-    retailer, store, _, vendor, tag = make_shop()
-    other = make_tag(retailer, store, vendor, name="Second Widget")
+    shop = make_shop()
+    other = make_tag(shop.retailer, shop.store, shop.vendor, name="Second Widget")
     db.session.commit()
     before = _count_tags()
     out = tmp_path / "shelf.pdf"
     result = runner.invoke(args=["tags", "print", "--store", "nyc01", "--sku",
-                                 tag.listing.sku, "--sku", other.listing.sku,
+                                 shop.listing.sku, "--sku", other.listing.sku,
                                  "--layout", "avery-l7160", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Wrote 2 tags" in result.output
@@ -199,30 +199,30 @@ def test_cli_prints_every_layout_and_creates_missing_tags(runner, tmp_path):
                            int((x + layout.label[0]) * scale),
                            int((top + layout.label[1]) * scale)))
         found += [barcode.text for barcode in zxingcpp.read_barcodes(crop)]
-    assert found == [f"{BASE_URL.upper()}/T/{t.code}" for t in (tag, other)]
+    assert found == [f"{BASE_URL.upper()}/T/{t.code}" for t in (shop.tag, other)]
     text = document[0].get_textpage().get_text_range()
     assert "Trail Widget" in text and "$49.99" in text and "Scan for videos & offers" in text
-    assert f"qr.example.com/T/{tag.code}" in text
+    assert f"qr.example.com/T/{shop.tag.code}" in text
     document.close()
     db.session.expire_all()
-    assert db.session.get(Tag, tag.id).printed_at is not None
+    assert db.session.get(Tag, shop.tag.id).printed_at is not None
 
 
 def test_cli_creates_a_tag_for_a_new_placement_and_reuses_it_next_time(runner, tmp_path):
-    retailer, store, _, vendor, tag = make_shop()
-    args = ["tags", "print", "--store", "NYC01", "--sku", tag.listing.sku, "--placement",
+    shop = make_shop()
+    args = ["tags", "print", "--store", "NYC01", "--sku", shop.listing.sku, "--placement",
             "Window display", "--layout", "square-1.5in", "--out", str(tmp_path / "a.pdf")]
     assert runner.invoke(args=args).exit_code == 0
     assert _count_tags() == 2
     assert runner.invoke(args=args).exit_code == 0
     assert _count_tags() == 2
     new = db.session.scalar(select(Tag).where(Tag.placement == "Window display"))
-    assert new.listing_id == tag.listing_id and new.store_id == store.id
+    assert new.listing_id == shop.tag.listing_id and new.store_id == shop.store.id
 
 
 def test_cli_without_sku_reprints_the_stores_active_tags(runner, tmp_path):
-    retailer, store, _, vendor, tag = make_shop()
-    retired = make_tag(retailer, store, vendor, name="Gone")
+    shop = make_shop()
+    retired = make_tag(shop.retailer, shop.store, shop.vendor, name="Gone")
     retire_tag(retired)
     db.session.commit()
     out = tmp_path / "all.pdf"
@@ -257,7 +257,7 @@ def test_cli_bad_input_prints_nothing_and_creates_nothing(runner, tmp_path, args
 
 
 def test_a_bad_sku_among_good_ones_creates_no_tag(runner, tmp_path):
-    retailer, store, _, vendor, tag = make_shop()
+    tag = make_shop().tag
     result = runner.invoke(args=["tags", "print", "--store", "NYC01", "--sku", tag.listing.sku,
                                  "--placement", "Brand new spot", "--sku", "MISSING",
                                  "--layout", "avery-5160", "--out", str(tmp_path / "x.pdf")])

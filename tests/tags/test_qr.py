@@ -45,7 +45,7 @@ def test_longest_allowed_base_url_still_fits_version_2():
 
 
 def test_tag_png_decodes_to_exactly_the_tag_url(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     response = client.get(f"/tags/{tag.code}.png?size=300")
     assert response.status_code == 200
     assert response.mimetype == "image/png"
@@ -57,7 +57,7 @@ def test_tag_png_decodes_to_exactly_the_tag_url(client):
 
 
 def test_tag_png_has_a_four_module_quiet_zone(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     image = Image.open(io.BytesIO(client.get(f"/tags/{tag.code}.png?size=300").data))
     matrix = qr.encode(f"{BASE_URL.upper()}/T/{tag.code}")
     module = image.width // (matrix.size + 8)
@@ -70,7 +70,7 @@ def test_tag_png_has_a_four_module_quiet_zone(client):
 
 
 def test_png_size_is_honoured_and_checked(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     small = Image.open(io.BytesIO(client.get(f"/tags/{tag.code}.png?size=100").data))
     assert 60 <= small.width <= 100
     for bad in ("0", "99999", "abc", "-5"):
@@ -80,7 +80,7 @@ def test_png_size_is_honoured_and_checked(client):
 
 
 def test_tag_svg_is_one_seamless_path_with_quiet_zone(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     response = client.get(f"/tags/{tag.code.lower()}.svg")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"

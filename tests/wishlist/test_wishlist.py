@@ -21,7 +21,7 @@ def _items():
 
 
 def test_save_without_javascript_then_the_page_and_wishlist_show_it(client):
-    retailer, store, _, vendor, tag = make_shop()
+    tag = make_shop().tag
     response = _save(client, tag)
     assert response.status_code == 303
     assert response.headers["Location"].startswith(f"/t/{tag.code}?via=")
@@ -33,7 +33,7 @@ def test_save_without_javascript_then_the_page_and_wishlist_show_it(client):
 
 
 def test_saving_twice_keeps_one_item_and_remove_removes_it(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _save(client, tag)
     html = client.get(f"/t/{tag.code}?via=test").get_data(as_text=True)
     fields = form_fields(html, f"/t/{tag.code}/save")
@@ -53,23 +53,23 @@ def test_saving_twice_keeps_one_item_and_remove_removes_it(client):
 
 
 def test_save_by_fetch_answers_json(client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     response = _save(client, tag, Accept="application/json")
     assert response.status_code == 200 and response.get_json() == {"saved": True}
 
 
 def test_wishlist_lists_each_retailer_and_the_claimed_coupons(app, client):
-    retailer, store, other_store, vendor, tag = make_shop()
-    boston = make_tag(retailer, other_store, vendor, name="Boston Boot")
+    shop = make_shop()
+    boston = make_tag(shop.retailer, shop.other_store, shop.vendor, name="Boston Boot")
     other = make_retailer("bigbox", name="BigBox")
     bigbox_tag = make_tag(other, make_store(other, "SEA01"), make_vendor("gizmo"),
                           name="Gizmo Lamp")
     db.session.commit()
-    make_offer(retailer, title="Ten percent", percent_off=10)
-    _save(client, tag)
+    make_offer(shop.retailer, title="Ten percent", percent_off=10)
+    _save(client, shop.tag)
     _save(client, boston)
     _save(client, bigbox_tag)
-    code = claim_coupon(client, tag)
+    code = claim_coupon(client, shop.tag)
     html = client.get("/wishlist").get_data(as_text=True)
     assert "Acme" in html and "BigBox" in html
     assert "Seen at Store BOS01" in html and "Gizmo Lamp" in html
@@ -77,7 +77,7 @@ def test_wishlist_lists_each_retailer_and_the_claimed_coupons(app, client):
 
 
 def test_one_shopper_cannot_see_or_change_another_shoppers_wishlist(app, client):
-    *_, tag = make_shop()
+    tag = make_shop().tag
     _save(client, tag)
     stranger = new_phone(app)
     assert "Trail Widget" not in stranger.get("/wishlist").get_data(as_text=True)
