@@ -19,10 +19,22 @@ def owned_or_404(model: type[Row], row_id: Any, description: str = "Not found.",
     The one tenant check: `owned_or_404(Offer, offer_id, retailer_id=user.retailer_id)`.
     A row of another tenant answers exactly like a missing one, so ids cannot be probed.
     """
-    row = db.session.get(model, row_id) if row_id is not None else None
+    row = db.session.get(model, row_id) if _is_row_id(row_id) else None
     if row is None or any(getattr(row, column) != value for column, value in owner.items()):
         abort(404, description=description)
     return row
+
+
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer; a larger id would fail the query, not miss
+
+
+def _is_row_id(row_id: Any) -> bool:
+    """Whether row_id can name a row: an integer in 1..2**31-1 (or any other key type)."""
+    if row_id is None:
+        return False
+    if isinstance(row_id, int) and not isinstance(row_id, bool):
+        return 1 <= row_id <= MAX_ROW_ID
+    return True
 
 
 def keep_writes_on_error() -> None:

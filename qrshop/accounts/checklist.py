@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import url_for
 from sqlalchemy import exists, or_, select
 
 from qrshop.accounts.models import Retailer, RetailerVendor, Store
@@ -48,18 +49,18 @@ def first_run_checklist(retailer: Retailer) -> list[Step]:
     done = dict(zip(probes, db.session.execute(
         select(*(probe.label(key) for key, probe in probes.items()))).one(), strict=True))
     return [
-        Step("theme", "Set your brand theme", done["theme"], "/console/theme",
+        Step("theme", "Set your brand theme", done["theme"], url_for("accounts.console_theme"),
              "Colours, font and logo of the pages shoppers see."),
         Step("stores", "Add your stores", done["stores"], None,
              "Ask your qrshop administrator to add them."),
         Step("vendors", "Link your vendors", done["vendors"], None,
              "Ask your qrshop administrator to link the vendors who supply you."),
-        Step("items", "Add the items you carry", done["items"], "/console/listings",
+        Step("items", "Add the items you carry", done["items"], url_for("listings.index"),
              "Import or add listings with SKU and price."),
-        Step("content", "Approve vendor content", done["content"], "/console/reviews",
+        Step("content", "Approve vendor content", done["content"], url_for("content.review_queue"),
              "Approving a revision makes it live on the item's page."),
-        Step("tags", "Print your first tags", done["tags"], "/console/tags/print",
+        Step("tags", "Print your first tags", done["tags"], url_for("tags.console_print"),
              "Choose a store and items, print on label stock."),
-        Step("scans", "See your first scan", done["scans"], "/console/analytics",
+        Step("scans", "See your first scan", done["scans"], url_for("analytics.console_dashboard"),
              "Scan a printed tag with a phone camera."),
     ]

@@ -89,6 +89,12 @@ def resolve_party(role: str, retailer_slug: str | None = None, vendor_slug: str 
         vendor = db.session.scalar(select(Vendor).where(Vendor.slug == vendor_slug))
         if vendor is None:
             raise InvalidInput(f"No vendor with slug {vendor_slug[:64]!r}.")
+        from qrshop.catalog.listings import house_owner
+
+        # A house vendor holds a retailer's own products: its users would edit them.
+        if house_owner(vendor.id) is not None:
+            raise InvalidInput(f"{vendor.slug} is a retailer's own catalogue, not a vendor; "
+                               f"invite its merchandisers instead.")
     return Party(role, retailer, vendor, store)
 
 

@@ -37,13 +37,16 @@ class Surface:
 
 def _invite_form(actor: User) -> InviteForm:
     """The invite form with the roles, retailers, vendors and stores actor may choose."""
+    from qrshop.catalog.listings import ordinary_vendors
+
     form = InviteForm()
     if actor.role == Role.ADMIN:
         form.role.choices = [(role.value, role.value) for role in Role]
         form.retailer.choices = [("", "—")] + [
             (r.slug, r.name) for r in db.session.scalars(select(Retailer).order_by(Retailer.name))]
+        # A retailer's house vendor (its own products) takes no vendor users.
         form.vendor.choices = [("", "—")] + [
-            (v.slug, v.name) for v in db.session.scalars(select(Vendor).order_by(Vendor.name))]
+            (v.slug, v.name) for v in db.session.scalars(ordinary_vendors().order_by(Vendor.name))]
         stores = db.session.execute(select(Store.code, Retailer.name).join(Retailer)
                                     .order_by(Retailer.name, Store.code)).all()
         form.store.choices = [("", "—")] + [(code, f"{name} · {code}") for code, name in stores]
@@ -81,9 +84,11 @@ def _render_list(surface: Surface, status: int = 200, invite_form: InviteForm | 
                   and actor.role in (Role.ADMIN, Role.MERCHANDISER)}
     filters = None
     if actor.role == Role.ADMIN:
+        from qrshop.catalog.listings import ordinary_vendors
+
         filters = {
             "retailers": db.session.scalars(select(Retailer).order_by(Retailer.name)).all(),
-            "vendors": db.session.scalars(select(Vendor).order_by(Vendor.name)).all(),
+            "vendors": db.session.scalars(ordinary_vendors().order_by(Vendor.name)).all(),
             "retailer": retailer_slug, "vendor": vendor_slug,
         }
     return render_template(surface.template, surface=surface, users=users,

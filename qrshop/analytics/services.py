@@ -46,13 +46,8 @@ class Window:
 
 def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: date) -> Window:
     """Read from/to (YYYY-MM-DD) with a 30-day default ending today; InvalidInput if wrong."""
-    try:
-        end = _as_date(raw_to) if raw_to else today
-        start = _as_date(raw_from) if raw_from else end - timedelta(days=29)
-    except ValueError:
-        raise InvalidInput("Dates must look like 2026-11-22 (year-month-day).") from None
-    if not (start >= EARLIEST and end <= LATEST):
-        raise InvalidInput(f"Dates must be between {EARLIEST} and {LATEST}.")
+    end = _bounded(_as_date(raw_to)) if raw_to else today
+    start = _bounded(_as_date(raw_from)) if raw_from else end - timedelta(days=29)
     if start > end:
         raise InvalidInput("The start date is after the end date.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
@@ -61,7 +56,20 @@ def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: 
 
 
 def _as_date(value: str | date) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Dates must look like 2026-11-22 (year-month-day).") from None
+
+
+def _bounded(day: date) -> date:
+    """The day itself if within EARLIEST..LATEST (checked before any date arithmetic, which
+    would overflow near year 1 or 9999), else InvalidInput."""
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(f"Dates must be between {EARLIEST} and {LATEST}.")
+    return day
 
 
 def utc_bounds(store: Store, window: Window) -> tuple[datetime, datetime]:
@@ -208,11 +216,9 @@ def store_comparison(stores: list[Store], window: Window, *,
     ]
 
 
-def silent_tags(stores: list[Store], now: datetime) -> list[dict]:
-    """Active tags with no counted scan for 14 days at a store that did have scans then.
-
-    Such a tag has probably fallen off the shelf or is hidden.
-    """
+def _silent_condition(stores: list[Store], now: datetime):
+    """SQL condition on Tag: active, older than 14 days, unscanned for 14 days, at a store
+    that did have scans then; None when no store had any."""
     since = now - timedelta(days=SILENT_AFTER_DAYS)
     busy_stores = [
         store.id for store in stores
@@ -221,29 +227,51 @@ def silent_tags(stores: list[Store], now: datetime) -> list[dict]:
             Scan.is_bot == literal(False))))
     ]
     if not busy_stores:
-        return []
+        return None
     # Per tag, two index probes on (tag_id, scanned_at): no scan of the whole log.
     scanned_since = exists().where(Scan.tag_id == Tag.id, Scan.scanned_at >= since,
                                    Scan.is_bot == literal(False))
+    return and_(Tag.store_id.in_(busy_stores), Tag.retired_at.is_(None),
+                Tag.created_at < since, ~scanned_since)
+
+
+def silent_tags(stores: list[Store], now: datetime, limit: int | None = None) -> list[dict]:
+    """Active tags with no counted scan for 14 days at a store that did have scans then
+    (the first `limit` of them by store and product, or all).
+
+    Such a tag has probably fallen off the shelf or is hidden.
+    """
+    condition = _silent_condition(stores, now)
+    if condition is None:
+        return []
     last_scan = (
         select(func.max(Scan.scanned_at)).where(Scan.tag_id == Tag.id,
                                                 Scan.is_bot == literal(False))
         .scalar_subquery()
     )
-    rows = db.session.execute(
-        select(Tag.code, Tag.placement, Store.code, Product.name, Tag.created_at, last_scan)
+    query = (
+        select(Tag.code, Tag.placement, Store.code, Product.name, last_scan)
         .join(Store, Store.id == Tag.store_id)
         .join(Listing, Listing.id == Tag.listing_id)
         .join(Product, Product.id == Listing.product_id)
-        .where(Tag.store_id.in_(busy_stores), Tag.retired_at.is_(None),
-               Tag.created_at < since, ~scanned_since)
-        .order_by(Store.code, Product.name)
-    ).all()
+        .where(condition)
+        .order_by(Store.code, Product.name, Tag.code)
+    )
+    if limit is not None:
+        query = query.limit(limit)
     return [
         {"code": code, "placement": placement, "store": store_code, "product": product,
          "last_scan": last}
-        for code, placement, store_code, product, _created, last in rows
+        for code, placement, store_code, product, last in db.session.execute(query)
     ]
+
+
+def silent_tag_count(stores: list[Store], now: datetime) -> int:
+    """How many tags silent_tags() would list, counted in SQL without building them."""
+    condition = _silent_condition(stores, now)
+    if condition is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Tag).where(condition))
 
 
 def orphan_scans(window: Window, limit: int = 10) -> tuple[int, list[tuple[str, int]]]:

@@ -32,8 +32,7 @@ def _retailer() -> Retailer:
 
 
 def _own_listing(listing_id: int) -> Listing:
-    # Ids are 32-bit on PostgreSQL: a larger number in the URL is simply no such listing.
-    return owned_or_404(Listing, listing_id if listing_id < 2**31 else None, "No such listing.",
+    return owned_or_404(Listing, listing_id, "No such listing.",
                         retailer_id=current_user.retailer_id)
 
 

@@ -53,9 +53,7 @@ def _retailer() -> Retailer:
 
 
 def _own_listing(listing_id: int) -> Listing:
-    # Ids are 32-bit on PostgreSQL: a larger number in the URL is simply no such listing.
-    return catalog.owned_listing(listing_id if listing_id < 2**31 else None,
-                                 current_user.retailer_id, "No such listing.")
+    return catalog.owned_listing(listing_id, current_user.retailer_id, "No such listing.")
 
 
 # --- reviews --------------------------------------------------------------------------------

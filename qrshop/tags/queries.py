@@ -115,11 +115,12 @@ def tag_export_rows(retailer_id: int, *, store_id: Optional[int] = None, text: s
 
 def listing_page(retailer_id: int, *, text: str = "", page: int = 1,
                  per_page: int = 20) -> Page:
-    """One page of a retailer's listings by product name, searched by name, SKU or GTIN.
+    """One page of a retailer's listings by product name, searched by name, SKU or GTIN,
+    for the print and reassign pickers: discontinued ones get no tag, so they are left out.
 
     Rows are (listing id, product name, SKU, GTIN).
     """
-    where = [Listing.retailer_id == retailer_id]
+    where = [Listing.retailer_id == retailer_id, Listing.discontinued_at.is_(None)]
     condition = search_condition(text, Product.name, Listing.sku, Product.gtin)
     if condition is not None:
         where.append(condition)

@@ -26,12 +26,21 @@ TAG_LIST_COLUMNS = ("code", "url", "retailer", "store", "sku", "gtin", "product"
                     "status")
 
 
+def refuse_discontinued(listing: Listing) -> None:
+    """InvalidInput if the retailer discontinued the listing: a tag made, moved onto or
+    reactivated for it would scan as a live item."""
+    if listing.discontinued_at is not None:
+        raise InvalidInput(f"Listing {listing.sku} is discontinued; carry it again before "
+                           f"giving it a tag.")
+
+
 def create_tag(listing: Listing, store: Store, placement: str = "") -> Tag:
     """Create a tag for a listing in one of the same retailer's stores."""
     if store.retailer_id != listing.retailer_id:
         raise InvalidInput(
             f"Store {store.code} belongs to another retailer than listing {listing.sku}."
         )
+    refuse_discontinued(listing)
     placement = (placement or "").strip()
     if len(placement) > 120:
         raise InvalidInput("Placement note is longer than 120 characters.")
@@ -65,6 +74,7 @@ def reactivate_tag(tag: Tag) -> bool:
     again. Return False when it was active already."""
     if tag.retired_at is None:
         return False
+    refuse_discontinued(tag.listing)
     tag.retired_at = None
     db.session.flush()
     return True
@@ -106,8 +116,8 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
     """The tags to print at a store: for the SKUs given (created where missing, one per
     listing x store x placement; existing ones reused), or every active tag of the store.
 
-    Raises InvalidInput, creating nothing, for SKUs the store's retailer does not carry or an
-    empty selection.
+    Raises InvalidInput, creating nothing, for SKUs the store's retailer does not carry (or
+    has discontinued) or an empty selection.
     """
     if placement is not None:
         placement = placement.strip()
@@ -134,6 +144,11 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
         raise InvalidInput(
             f"Not carried at {store.code}: {', '.join(missing)}. Nothing was printed.",
             code="unknown_sku")
+    discontinued = [sku for sku in wanted if listings[sku].discontinued_at is not None]
+    if discontinued:
+        raise InvalidInput(
+            f"Discontinued at {store.retailer.name}: {', '.join(discontinued)}. Carry them "
+            f"again to print their tags; nothing was printed.", code="discontinued")
     tags = []
     for sku in wanted:
         existing = db.session.scalars(
@@ -192,6 +207,7 @@ def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> No
         raise InvalidInput(f"Tag {tag.code} is retired; print a new tag instead.")
     if listing.retailer_id != tag.store.retailer_id:
         raise InvalidInput("That item belongs to another retailer.")
+    refuse_discontinued(listing)
     tag.listing = listing
     if placement is not None:
         placement = placement.strip()

@@ -15,7 +15,7 @@ from flask_login import current_user
 from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
-from qrshop.analytics.services import silent_tags
+from qrshop.analytics.services import silent_tag_count, silent_tags
 from qrshop.catalog import queries as catalog
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -117,7 +117,11 @@ def console_tags():
                     descending=filters["dir"] == "desc", page=filters["page"],
                     per_page=filters["per_page"])
     filters["page"] = page.number
-    silent = silent_tags([store] if store else list(stores), utcnow())
+    # Only the first SILENT_SHOWN silent tags are built; the rest are only counted.
+    silent_stores, now = ([store] if store else list(stores)), utcnow()
+    silent = silent_tags(silent_stores, now, limit=SILENT_SHOWN)
+    silent_total = (len(silent) if len(silent) < SILENT_SHOWN
+                    else silent_tag_count(silent_stores, now))
 
     def link(**changes) -> str:
         query = without_defaults({**filters, **changes}, LIST_DEFAULTS)
@@ -125,8 +129,7 @@ def console_tags():
 
     return render_template(
         "console/tags.html", page=page, stores=stores, store=store, filters=filters,
-        link=link, sorts=SORTS, page_sizes=PAGE_SIZES, silent=silent[:SILENT_SHOWN],
-        silent_total=len(silent),
+        link=link, sorts=SORTS, page_sizes=PAGE_SIZES, silent=silent, silent_total=silent_total,
         select_all=request.args.get("select") == "page",
         zones={s.id: ZoneInfo(s.timezone) for s in stores}, has_any=page.total > 0 or bool(
             filters["q"] or filters["status"] or store))

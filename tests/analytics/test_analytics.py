@@ -125,6 +125,30 @@ def test_bad_ranges_are_refused():
             services.parse_window(raw_from, raw_to, today)
 
 
+def test_dates_at_the_edges_of_the_calendar_are_refused_not_overflowed():
+    today = date(2026, 11, 22)
+    for raw_from, raw_to in [(None, "0001-01-01"), ("9999-12-31", None),
+                             ("0001-01-01", None), (None, "9999-12-31")]:
+        with pytest.raises(services.InvalidInput, match="between 2000-01-01"):
+            services.parse_window(raw_from, raw_to, today)
+
+
+def test_out_of_range_dates_answer_422_on_the_api_and_the_dashboard(client, shop):
+    merch = make_user("merchandiser", retailer_slug="acme")
+    token = create_api_token(merch, "bi")[1]
+    db.session.commit()
+    login(client, merch.email)
+    for query in ("to=0001-01-01", "from=9999-12-31", "from=0001-01-01", "to=9999-12-31"):
+        api = client.get(f"/api/v1/analytics/listings?{query}",
+                         headers={"Authorization": f"Bearer {token}"})
+        assert api.status_code == 422, query
+        assert "between 2000-01-01 and 2099-12-31" in api.get_json()["message"]
+        page = client.get(f"/console/analytics?{query}")
+        assert page.status_code == 422, query
+        assert "between 2000-01-01 and 2099-12-31" in page.get_data(as_text=True)
+        assert client.get(f"/console/analytics/listings.csv?{query}").status_code == 422
+
+
 def test_dashboard_shows_the_figures_and_exports_csv(client, shop):
     merch = make_user("merchandiser", retailer_slug="acme")
     login(client, merch.email)

@@ -32,6 +32,17 @@ def test_a_new_retailer_sees_every_step_to_do_with_where_to_do_it(client):
     assert "No stores yet" in html
 
 
+def test_checklist_links_follow_the_apps_mount_point(client):
+    make_retailer("fresh")
+    db.session.commit()
+    login(client, make_user("merchandiser", retailer_slug="fresh").email)
+    # Served under a prefix (a proxy's SCRIPT_NAME): every link carries it.
+    html = client.get("/console", base_url="http://localhost/shop").get_data(as_text=True)
+    for href in ("/console/theme", "/console/listings", "/console/reviews",
+                 "/console/tags/print", "/console/analytics"):
+        assert f'href="/shop{href}"' in html
+
+
 def test_steps_tick_as_the_retailer_sets_up(client):
     make_shop()  # themed, stores, an item, a tag
     db.session.commit()

@@ -147,6 +147,30 @@ def test_the_list_names_tags_possibly_missing_from_the_shelf(client, chain):
     assert "1 active tag with no scans for 14 days" in html
 
 
+def test_the_list_builds_only_the_silent_tags_it_shows_but_counts_them_all(client, chain):
+    from qrshop.analytics import services
+
+    tags = chain["tags"]
+    for tag in tags:
+        tag.created_at = utcnow() - timedelta(days=30)
+    db.session.execute(insert(Scan), [{  # one recent scan: NYC01 is busy, its other tags silent
+        "tag_id": tags[0].id, "listing_id": tags[0].listing_id, "store_id": tags[0].store_id,
+        "retailer_id": chain["retailer"].id, "shopper_id": "s0",
+        "scanned_at": utcnow() - timedelta(days=1), "is_bot": False, "is_repeat": False}])
+    db.session.commit()
+    stores = [tags[0].store]
+    expected = sum(1 for tag in tags[1:] if tag.store_id == tags[0].store_id
+                   and tag.retired_at is None)
+    assert services.silent_tag_count(stores, utcnow()) == expected > 20
+    first = services.silent_tags(stores, utcnow(), limit=20)
+    assert first == services.silent_tags(stores, utcnow())[:20]
+    html = client.get("/console/tags").get_data(as_text=True)
+    assert f"{expected} active tags with no scans for 14 days" in html
+    assert "(the first 20 below)" in html
+    silent_csv = client.get("/console/analytics/silent.csv").get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(silent_csv)))) == expected
+
+
 def test_a_page_stays_small_whatever_the_number_of_listings(client, chain):
     html = client.get("/console/tags").get_data(as_text=True)
     longer = client.get("/console/tags?per_page=100").get_data(as_text=True)
