@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Optional, TypeVar
 
-from flask import abort, g
+from flask import abort, flash, g
 
+from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 
 Row = TypeVar("Row")
@@ -63,3 +64,24 @@ def bounded_int(raw: Optional[str], *, default: int, minimum: int, maximum: int)
     except ValueError:
         return default
     return max(minimum, min(maximum, value))
+
+
+def refused(error: InvalidInput) -> int:
+    """Flash the message of refused input and return its 4xx status for the page to answer.
+
+    The request hook rolls back every 4xx, so the view only re-renders its form.
+    """
+    flash(error.message, "error")
+    return error.status_code
+
+
+def form_errors_message(form) -> str:
+    """Every field error of a form, as one line naming the fields."""
+    return "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
+                     for name, errors in form.errors.items())
+
+
+def form_refused(form) -> int:
+    """Flash a submitted form's field errors and return 400."""
+    flash(form_errors_message(form), "error")
+    return 400

@@ -11,15 +11,10 @@ from qrshop.catalog import imports, services
 from qrshop.catalog.forms import ImportForm, ProductForm
 from qrshop.catalog.models import Product
 from qrshop.errors import InvalidInput
-from qrshop.web import owned_or_404
+from qrshop.web import owned_or_404, refused
 
 bp = Blueprint("catalog", __name__)
 
-
-def _refused(error: InvalidInput) -> int:
-    """Show the message; the request hook undoes the writes of the 4xx answer."""
-    flash(error.message, "error")
-    return error.status_code
 
 
 @bp.route("/vendor/products/new", methods=["GET", "POST"])
@@ -33,7 +28,7 @@ def new_product():
             product = services.create_product(current_user.vendor, gtin=form.gtin.data or "",
                                               name=form.name.data, brand=form.brand.data or "")
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash(f"Added {product.name}.", "info")
             return redirect(url_for("accounts.vendor_home"))
@@ -55,7 +50,7 @@ def edit_product(product_id: int):
         try:
             services.update_product(product, name=form.name.data, brand=form.brand.data or "")
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash(f"Saved {product.name}.", "info")
             return redirect(url_for("accounts.vendor_home"))
@@ -85,7 +80,7 @@ def import_products():
             text = imports.read_csv(upload.read())
             rows = imports.check_rows(current_user.vendor, text)
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
             if confirming and text:
                 try:
                     rows = imports.check_rows(current_user.vendor, text)

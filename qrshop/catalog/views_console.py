@@ -17,7 +17,7 @@ from qrshop.catalog.models import Listing
 from qrshop.catalog.services import format_price
 from qrshop.errors import InvalidInput
 from qrshop.pagination import page_number, search_text
-from qrshop.web import owned_or_404
+from qrshop.web import form_refused, owned_or_404, refused
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer
@@ -36,16 +36,6 @@ def _own_listing(listing_id: int) -> Listing:
                         retailer_id=current_user.retailer_id)
 
 
-def _refused(error: InvalidInput) -> int:
-    """Show the message; the request hook undoes the writes of the 4xx answer."""
-    flash(error.message, "error")
-    return error.status_code
-
-
-def _form_errors(form) -> int:
-    flash("; ".join(f"{form[name].label.text}: {' '.join(errors)}"
-                    for name, errors in form.errors.items()), "error")
-    return 400
 
 
 def _price_cents(form: ListingForm) -> int:
@@ -89,12 +79,12 @@ def new():
                 currency=form.currency.data, name=form.name.data or "",
                 brand=form.brand.data or "")
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash(f"You now carry {listing.product.name} as SKU {listing.sku}.", "info")
             return redirect(url_for("listings.edit", listing_id=listing.id))
     elif request.method == "POST":
-        status = _form_errors(form)
+        status = form_refused(form)
     found = queries.products_to_carry(current_user.retailer_id, q) if q else []
     return render_template(
         "console/listings_new.html", form=form, q=q, found=found,
@@ -119,12 +109,12 @@ def edit(listing_id: int):
                                     name=form.name.data if own else None,
                                     brand=form.brand.data if own else None)
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash(f"Saved {listing.product.name}.", "info")
             return redirect(url_for("listings.edit", listing_id=listing.id))
     elif request.method == "POST":
-        status = _form_errors(form)
+        status = form_refused(form)
     return render_template(
         "console/listings_edit.html", form=form, listing=listing, own=own,
         stock=queries.stock_of(listing), confirm_form=ConfirmForm(),
@@ -181,7 +171,7 @@ def import_csv():
             text = read_csv(upload.read())
             rows = listing_imports.check_listing_rows(retailer, text)
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
             if confirming and text:
                 try:
                     rows = listing_imports.check_listing_rows(retailer, text)

@@ -63,8 +63,3 @@ def revision_form(data, media_items) -> RevisionForm:
                               if m.kind == "document"]
     return form
 
-
-def form_errors_message(form) -> str:
-    """Every field error of a form, as one line naming the fields."""
-    return "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
-                     for name, errors in form.errors.items())

@@ -19,7 +19,6 @@ from qrshop.content.forms import (
     DecisionForm,
     SubmitForm,
     TemplatesForm,
-    form_errors_message,
     revision_form,
 )
 from qrshop.content.models import AuditEntry, Review
@@ -29,6 +28,7 @@ from qrshop.content.views_media import UploadForm, library, upload_to_library
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import page_number, search_text
+from qrshop.web import form_refused, refused
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer
@@ -37,15 +37,6 @@ if TYPE_CHECKING:  # type hints only
 PER_PAGE = 50
 
 
-def _refused(error: InvalidInput) -> int:
-    """Show the message; the request hook undoes the writes of the 4xx answer."""
-    flash(error.message, "error")
-    return error.status_code
-
-
-def _form_errors(form) -> int:
-    flash(form_errors_message(form), "error")
-    return 400
 
 
 def _retailer() -> Retailer:
@@ -97,13 +88,13 @@ def review(review_id: int):
             services.decide_review(item, current_user, approve=form.decision.data == "approve",
                                    comment=form.comment.data or "")
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash("Approved: it is live on your pages now." if item.status == "approved"
                   else "Sent back to the vendor with your comment.", "info")
             return redirect(url_for("content.review_queue"))
     elif request.method == "POST":
-        status = _form_errors(form)
+        status = form_refused(form)
     listing = catalog.listing_for_product(item.retailer_id, item.revision.product_id)
     history = db.session.scalars(
         select(AuditEntry).where(AuditEntry.revision_id == item.revision_id,
@@ -138,12 +129,12 @@ def templates_page():
         try:
             services.set_templates(retailer, current_user, form.enabled.data, form.default.data)
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash("Templates saved.", "info")
             return redirect(url_for("content.templates_page"))
     elif request.method == "POST":
-        status = _form_errors(form)
+        status = form_refused(form)
     listings = catalog.listings_by_product_name(retailer.id)
     return render_template("console/templates.html", form=form, retailer=retailer,
                            listings=listings, templates=TEMPLATES), status
@@ -202,11 +193,11 @@ def listing_content(listing_id: int):
             revision = retailer_content.publish_retailer_content(listing, current_user,
                                                                  form.data)
         except InvalidInput as error:
-            return _content_page(listing, form, _refused(error))
+            return _content_page(listing, form, refused(error))
         flash(f"Published revision {revision.number}: it is live on your pages now.", "info")
         return redirect(url_for("content.listing_content", listing_id=listing.id))
     if request.method == "POST":
-        return _content_page(listing, form, _form_errors(form))
+        return _content_page(listing, form, form_refused(form))
     return _content_page(listing, form)
 
 

@@ -14,27 +14,19 @@ from qrshop.accounts.roles import Role
 from qrshop.catalog import queries as catalog
 from qrshop.content import services
 from qrshop.content.blueprint import bp
-from qrshop.content.forms import SubmitForm, form_errors_message, revision_form
+from qrshop.content.forms import SubmitForm, revision_form
 from qrshop.content.models import ContentRevision
 from qrshop.content.preview import render_preview
 from qrshop.content.templates import TEMPLATES
 from qrshop.content.views_media import library
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.web import form_refused, refused
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.catalog.models import Product
 
 
-def _refused(error: InvalidInput) -> int:
-    """Show the message; the request hook undoes the writes of the 4xx answer."""
-    flash(error.message, "error")
-    return error.status_code
-
-
-def _form_errors(form) -> int:
-    flash(form_errors_message(form), "error")
-    return 400
 
 
 def _own_product(product_id: int) -> Product:
@@ -92,12 +84,12 @@ def new_revision(product_id: int):
         try:
             revision = services.create_draft(product, current_user, form.data)
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash(f"Draft revision {revision.number} saved.", "info")
             return redirect(url_for("content.edit_revision", revision_id=revision.id))
     elif request.method == "POST":
-        status = _form_errors(form)
+        status = form_refused(form)
     return render_template("vendor/revision_edit.html", form=form, revision=None,
                            **context), status
 
@@ -118,12 +110,12 @@ def edit_revision(revision_id: int):
         try:
             services.update_draft(revision, current_user, form.data)
         except InvalidInput as error:
-            status = _refused(error)
+            status = refused(error)
         else:
             flash(f"Draft revision {revision.number} saved.", "info")
             return redirect(url_for("content.edit_revision", revision_id=revision.id))
     elif request.method == "POST":
-        status = _form_errors(form)
+        status = form_refused(form)
     return render_template("vendor/revision_edit.html", form=form, revision=revision,
                            submit_form=SubmitForm(),
                            **_product_context(revision.product)), status
@@ -139,7 +131,7 @@ def submit_revision(revision_id: int):
     try:
         reviews = services.submit_revision(revision, current_user)
     except InvalidInput as error:
-        status = _refused(error)
+        status = refused(error)
         return render_template("vendor/revisions.html", submit_form=SubmitForm(),
                                **_product_context(revision.product)), status
     flash(f"Revision {revision.number} submitted to {len(reviews)} retailer(s) for review.",

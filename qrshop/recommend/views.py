@@ -9,8 +9,8 @@ from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
 from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db
 from qrshop.recommend import services
+from qrshop.web import refused
 
 bp = Blueprint("recommend", __name__)
 
@@ -30,9 +30,7 @@ def curate(listing_id: int):
             flash(f"“Complete the look” for {listing.product.name} saved.", "info")
             return redirect(url_for(".curate", listing_id=listing.id), code=303)
         except InvalidInput as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = error.status_code
+            status = refused(error)  # set_curated checks everything before it writes
     others = catalog.listing_choices(current_user.retailer_id, without=listing.id)
     chosen = services.curated_ids(listing.id)
     slots = chosen + [None] * max(services.LIMIT - len(chosen), 0)
