@@ -19,10 +19,16 @@ def owned_or_404(model: type[Row], row_id: Any, description: str = "Not found.",
     The one tenant check: `owned_or_404(Offer, offer_id, retailer_id=user.retailer_id)`.
     A row of another tenant answers exactly like a missing one, so ids cannot be probed.
     """
-    row = db.session.get(model, row_id) if _is_row_id(row_id) else None
+    row = row_or_none(model, row_id)
     if row is None or any(getattr(row, column) != value for column, value in owner.items()):
         abort(404, description=description)
     return row
+
+
+def row_or_none(model: type[Row], row_id: Any) -> Row | None:
+    """The row of `model` with this id, or None, also for an id no row can have (0, -1,
+    2**63): the database is never asked about an integer it cannot store."""
+    return db.session.get(model, row_id) if _is_row_id(row_id) else None
 
 
 MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer; a larger id would fail the query, not miss

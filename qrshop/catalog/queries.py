@@ -11,7 +11,7 @@ from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
 from qrshop.pagination import Page, paginate, search_condition, search_text
-from qrshop.web import owned_or_404
+from qrshop.web import owned_or_404, row_or_none
 
 
 def product_search(q: str, *columns, gtin=Product.gtin) -> Optional[ColumnElement[bool]]:
@@ -77,7 +77,7 @@ def stock_of(listing: Listing) -> list[ListingStock]:
 
 def listing(listing_id: int) -> Optional[Listing]:
     """The listing with this id, if any."""
-    return db.session.get(Listing, listing_id)
+    return row_or_none(Listing, listing_id)
 
 
 def listing_for_product(retailer_id: int, product_id: int) -> Optional[Listing]:
