@@ -1,11 +1,15 @@
 """Request plumbing every feature's views share: the tenant check, the 4xx opt-in to keep
-writes, and one way to read bounded integers and page numbers from a request."""
+writes, one way to read bounded integers and page numbers from a request, and CSV
+downloads safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from typing import Any, Optional, TypeVar
 
-from flask import abort, g
+from flask import Response, abort, g
 
 from qrshop.extensions import db
 
@@ -69,3 +73,26 @@ def bounded_int(raw: Optional[str], *, default: int, minimum: int, maximum: int)
     except ValueError:
         return default
     return max(minimum, min(maximum, value))
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: one starting like a formula (`=cmd|...`,
+    `+1`, `@SUM`) gets a leading apostrophe, as OWASP's CSV-injection advice says.
+    Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV attachment whose text cells cannot run as spreadsheet formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}.csv"'})
