@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any, Optional, TypeVar
 
-from flask import Response, abort, g
+from flask import Response, abort, g, request
 
 from qrshop.extensions import db
 
@@ -96,3 +96,17 @@ def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a query or form value holding a NUL character (before any view runs).
+
+    No text field means one, PostgreSQL cannot store or even compare it (the query fails),
+    and a NUL in a ?store= would otherwise be a 500.
+    """
+    values = [*request.args.listvalues()]
+    if request.method not in ("GET", "HEAD") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += request.form.listvalues()
+    if any("\x00" in value for group in values for value in group):
+        abort(400, description="A field holds a NUL character; remove it and try again.")

@@ -6,6 +6,7 @@ import pytest
 
 from qrshop.extensions import db
 from tests.factories import (
+    csrf_token,
     login,
     make_retailer,
     make_shop,
@@ -85,3 +86,21 @@ def test_every_integer_path_id_beyond_the_database_range_answers_404(app, client
             assert response.status_code < 500, (method, path)
             seen += 1
     assert seen > 20
+
+
+@pytest.mark.parametrize("path", ["/console/tags?store=NYC%00", "/console/tags.csv?store=%00",
+                                  "/console/analytics?store=%00", "/console/listings?q=a%00"])
+def test_a_nul_character_in_a_query_answers_400_with_a_message(client, merchandiser, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_form_answers_400_and_changes_nothing(client, merchandiser):
+    token = csrf_token(client, "/console/tags")
+    response = client.post("/console/tags/bulk", data={
+        "csrf_token": token, "action": "move", "codes": merchandiser.tag.code,
+        "store": "BOS01\x00"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert merchandiser.tag.store.code == "NYC01"
