@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Optional, TypeVar
 
 from flask import Response, abort, g, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from qrshop.extensions import db
 
@@ -99,14 +100,19 @@ def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 
 
 def refuse_nul_characters() -> None:
-    """Answer 400 to a query or form value holding a NUL character (before any view runs).
+    """Drop NUL characters from the query string, and answer 400 to a form value holding
+    one (before any view runs).
 
-    No text field means one, PostgreSQL cannot store or even compare it (the query fails),
-    and a NUL in a ?store= would otherwise be a 500.
+    No text means one, and PostgreSQL cannot store or even compare it (the query fails):
+    a NUL in ?store= was a 500. An odd query still shows its page, as the rest of it would;
+    a form is refused, since dropping a character would store something else than typed.
     """
-    values = [*request.args.listvalues()]
-    if request.method not in ("GET", "HEAD") and request.mimetype in (
+    if any("\x00" in value for values in request.args.listvalues() for value in values):
+        request.args = ImmutableMultiDict(
+            [(key.replace("\x00", ""), value.replace("\x00", ""))
+             for key, value in request.args.items(multi=True)])
+    if request.method in ("GET", "HEAD") or request.mimetype not in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
-        values += request.form.listvalues()
-    if any("\x00" in value for group in values for value in group):
+        return
+    if any("\x00" in value for values in request.form.listvalues() for value in values):
         abort(400, description="A field holds a NUL character; remove it and try again.")

@@ -4,7 +4,7 @@ reactivate, reassign (a searchable picker) and bulk actions on a selection."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -96,7 +96,11 @@ def _list_filters() -> dict:
 def _back() -> str:
     """The query string of the list page a form came from ("" when none or odd)."""
     back = request.values.get("back", "")
-    return back if back.startswith("?") and len(back) <= 500 else ""
+    if not back.startswith("?") or len(back) > 500:
+        return ""
+    # Re-encoded, so a CR/LF or a space typed into it never reaches the Location header.
+    query = urlencode(parse_qsl(back[1:]))
+    return "?" + query if query else ""
 
 
 def _back_to_list() -> str:

@@ -88,12 +88,17 @@ def test_every_integer_path_id_beyond_the_database_range_answers_404(app, client
     assert seen > 20
 
 
-@pytest.mark.parametrize("path", ["/console/tags?store=NYC%00", "/console/tags.csv?store=%00",
+@pytest.mark.parametrize("path", ["/console/tags?store=NYC01%00", "/console/tags.csv?store=%00",
                                   "/console/analytics?store=%00", "/console/listings?q=a%00"])
-def test_a_nul_character_in_a_query_answers_400_with_a_message(client, merchandiser, path):
+def test_a_nul_character_in_a_query_is_ignored(client, merchandiser, path):
+    # PostgreSQL cannot compare text holding NUL: ?store=%00 was a 500 there.
     response = client.get(path)
-    assert response.status_code == 400
-    assert "NUL character" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    from flask import request
+
+    with client.application.test_request_context(path):
+        client.application.preprocess_request()
+        assert not [v for v in request.args.values() if "\x00" in v]
 
 
 def test_a_nul_character_in_a_form_answers_400_and_changes_nothing(client, merchandiser):
