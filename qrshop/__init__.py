@@ -146,7 +146,9 @@ def _register_request_lifecycle(app: Flask) -> None:
     commits every scan as soon as it is written, commits an unknown code's orphan scan too).
     """
     from qrshop.extensions import db
-    from qrshop.web import writes_kept_on_error
+    from qrshop.web import refuse_nul_characters, writes_kept_on_error
+
+    app.before_request(refuse_nul_characters)
 
     @app.after_request
     def commit_session(response):

@@ -1,11 +1,16 @@
 """Request plumbing every feature's views share: the tenant check, the 4xx opt-in to keep
-writes, and one way to read bounded integers and page numbers from a request."""
+writes, one way to read bounded integers and page numbers from a request, and CSV
+downloads safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from typing import Any, Optional, TypeVar
 
-from flask import abort, flash, g
+from flask import Response, abort, flash, g, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -20,10 +25,16 @@ def owned_or_404(model: type[Row], row_id: Any, description: str = "Not found.",
     The one tenant check: `owned_or_404(Offer, offer_id, retailer_id=user.retailer_id)`.
     A row of another tenant answers exactly like a missing one, so ids cannot be probed.
     """
-    row = db.session.get(model, row_id) if _is_row_id(row_id) else None
+    row = row_or_none(model, row_id)
     if row is None or any(getattr(row, column) != value for column, value in owner.items()):
         abort(404, description=description)
     return row
+
+
+def row_or_none(model: type[Row], row_id: Any) -> Row | None:
+    """The row of `model` with this id, or None, also for an id no row can have (0, -1,
+    2**63): the database is never asked about an integer it cannot store."""
+    return db.session.get(model, row_id) if _is_row_id(row_id) else None
 
 
 MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer; a larger id would fail the query, not miss
@@ -85,3 +96,45 @@ def form_refused(form) -> int:
     """Flash a submitted form's field errors and return 400."""
     flash(form_errors_message(form), "error")
     return 400
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: one starting like a formula (`=cmd|...`,
+    `+1`, `@SUM`) gets a leading apostrophe, as OWASP's CSV-injection advice says.
+    Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+    """A CSV attachment whose text cells cannot run as spreadsheet formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+
+
+def refuse_nul_characters() -> None:
+    """Drop NUL characters from the query string, and answer 400 to a form value holding
+    one (before any view runs).
+
+    No text means one, and PostgreSQL cannot store or even compare it (the query fails):
+    a NUL in ?store= was a 500. An odd query still shows its page, as the rest of it would;
+    a form is refused, since dropping a character would store something else than typed.
+    """
+    if any("\x00" in value for values in request.args.listvalues() for value in values):
+        request.args = ImmutableMultiDict(
+            [(key.replace("\x00", ""), value.replace("\x00", ""))
+             for key, value in request.args.items(multi=True)])
+    if request.method in ("GET", "HEAD") or request.mimetype not in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        return
+    if any("\x00" in value for values in request.form.listvalues() for value in values):
+        abort(400, description="A field holds a NUL character; remove it and try again.")

@@ -17,6 +17,7 @@ from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.web import row_or_none
 
 RETAILER_ROLES = (Role.MERCHANDISER, Role.ASSOCIATE)
 
@@ -41,7 +42,7 @@ def staff_of(actor: User, *, retailer_slug: str | None = None,
 
 def managed_user_or_404(actor: User, user_id: int) -> User:
     """A user actor manages, else 404 (another tenant's user looks like a missing one)."""
-    user = db.session.get(User, user_id)
+    user = row_or_none(User, user_id)
     if user is None or not may_manage(actor, user):
         raise InvalidInput("No such user.", code="not_found", status_code=404)
     return user

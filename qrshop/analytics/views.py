@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -19,6 +17,7 @@ from qrshop.api.spec import operation
 from qrshop.api.views import bp as api_bp
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
+from qrshop.web import csv_download
 
 bp = Blueprint("analytics", __name__)
 
@@ -72,12 +71,7 @@ def console_dashboard():
 
 
 def _csv(name: str, header: list[str], rows: list[list]) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return csv_download(name, header, rows)
 
 
 def _table(report: dict, table: str) -> tuple[list[str], list[list]]:

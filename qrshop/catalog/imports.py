@@ -59,13 +59,20 @@ def read_csv(data: bytes) -> str:
     """The CSV file's text; refuse empty, huge or non-UTF-8 files."""
     if not data.strip():
         raise InvalidInput("The CSV file is empty.", status_code=400)
-    if len(data) > MAX_CSV_BYTES:
-        raise InvalidInput("The CSV file is larger than 1 MB; split it into smaller files.",
-                           status_code=413)
+    _refuse_huge(len(data))
+    if b"\x00" in data:
+        raise InvalidInput("The file holds NUL bytes, so it is not a text CSV; save it as "
+                           "CSV (UTF-8) and upload it again.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("Save the CSV as UTF-8 and upload it again.") from None
+
+
+def _refuse_huge(size: int) -> None:
+    if size > MAX_CSV_BYTES:
+        raise InvalidInput("The CSV file is larger than 1 MB; split it into smaller files.",
+                           status_code=413)
 
 
 def csv_records(text: str, *, required: Sequence[str], columns_hint: str,
@@ -75,6 +82,8 @@ def csv_records(text: str, *, required: Sequence[str], columns_hint: str,
     Header names are matched case-insensitively, surrounding spaces ignored; a missing
     required column is refused naming it. Blank lines and lines of only commas are skipped.
     """
+    # The confirm step posts the previewed text back: hold it to the upload's limit too.
+    _refuse_huge(len(text.encode("utf-8", "surrogatepass")))
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = [(name or "").strip().lower() for name in reader.fieldnames or []]

@@ -11,7 +11,7 @@ from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
 from qrshop.pagination import Page, paginate, search_condition, search_text
-from qrshop.web import owned_or_404
+from qrshop.web import MAX_ROW_ID, owned_or_404, row_or_none
 
 
 def product_search(q: str, *columns, gtin=Product.gtin) -> Optional[ColumnElement[bool]]:
@@ -77,7 +77,7 @@ def stock_of(listing: Listing) -> list[ListingStock]:
 
 def listing(listing_id: int) -> Optional[Listing]:
     """The listing with this id, if any."""
-    return db.session.get(Listing, listing_id)
+    return row_or_none(Listing, listing_id)
 
 
 def listing_for_product(retailer_id: int, product_id: int) -> Optional[Listing]:
@@ -147,8 +147,10 @@ def listing_choices(retailer_id: int, *, without: Optional[int] = None
 
 def skus_by_id(retailer_id: int, listing_ids: list[int]) -> dict[int, str]:
     """The SKU of each of these listing ids that is the retailer's (others left out)."""
+    # An id no row can have (2**63 typed into the form) is left out, not sent to the database.
+    ids = [listing_id for listing_id in listing_ids if 1 <= listing_id <= MAX_ROW_ID]
     return dict(db.session.execute(select(Listing.id, Listing.sku).where(
-        Listing.retailer_id == retailer_id, Listing.id.in_(listing_ids))).all())
+        Listing.retailer_id == retailer_id, Listing.id.in_(ids))).all())
 
 
 def owned_product(product_id: Optional[int], vendor_id: int, description: str) -> Product:

@@ -32,6 +32,7 @@ from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import Page, paginate
+from qrshop.web import row_or_none
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer, User
@@ -81,7 +82,7 @@ def _ids(raw: Any) -> list[int]:
 
 
 def _library_item(vendor_id: int, media_id: int, kind: str, slot: str) -> Media:
-    media = db.session.get(Media, media_id)
+    media = row_or_none(Media, media_id)
     if media is None or media.vendor_id != vendor_id:
         raise InvalidInput(f"Media #{media_id} for the {SLOTS[slot]} is not in your library.")
     if media.kind != kind:
@@ -258,7 +259,7 @@ def submit_revision(revision: ContentRevision, author: User) -> list[Review]:
 
 def review_for_merchandiser(review_id: int, user: User) -> Review:
     """A review in this merchandiser's queue; anything else is 404 (no hint it exists)."""
-    review = db.session.get(Review, review_id)
+    review = row_or_none(Review, review_id)
     if review is None or user.role != Role.MERCHANDISER or review.retailer_id != user.retailer_id:
         raise InvalidInput("No such review.", code="not_found", status_code=404)
     carried = catalog_queries.listing_for_product(review.retailer_id,

@@ -21,7 +21,7 @@ from qrshop.content.templates import TEMPLATES
 from qrshop.content.views_media import library
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.web import form_refused, refused
+from qrshop.web import form_refused, refused, row_or_none
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.catalog.models import Product
@@ -36,7 +36,7 @@ def _own_product(product_id: int) -> Product:
 
 def _own_revision(revision_id: int) -> ContentRevision:
     """A revision of one of the current vendor's products."""
-    revision = db.session.get(ContentRevision, revision_id)
+    revision = row_or_none(ContentRevision, revision_id)
     if revision is None or revision.product.vendor_id != current_user.vendor_id:
         abort(404, description="No such revision.")
     return revision

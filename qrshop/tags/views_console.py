@@ -3,13 +3,11 @@ reactivate, reassign (a searchable picker) and bulk actions on a selection."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qrshop.accounts import queries as accounts
@@ -49,6 +47,7 @@ from qrshop.tags.services import (
     store_by_code,
 )
 from qrshop.tags.views import bp
+from qrshop.web import csv_download
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Store
@@ -97,7 +96,11 @@ def _list_filters() -> dict:
 def _back() -> str:
     """The query string of the list page a form came from ("" when none or odd)."""
     back = request.values.get("back", "")
-    return back if back.startswith("?") and len(back) <= 500 else ""
+    if not back.startswith("?") or len(back) > 500:
+        return ""
+    # Re-encoded, so a CR/LF or a space typed into it never reaches the Location header.
+    query = urlencode(parse_qsl(back[1:]))
+    return "?" + query if query else ""
 
 
 def _back_to_list() -> str:
@@ -141,19 +144,14 @@ def console_tags_csv():
     """The tag list (same filters, every page) as CSV, with printed and retired times in UTC."""
     filters = _list_filters()
     store = _my_store(filters["store"])
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*TAG_LIST_COLUMNS, "printed_at", "retired_at"])
     base, slug = current_app.config["BASE_URL"], current_user.retailer.slug
-    for code, store_code, sku, gtin, product, placement, printed, retired in tag_export_rows(
-            current_user.retailer_id, store_id=store.id if store else None,
-            text=filters["q"], status=filters["status"]):
-        writer.writerow([code, tag_url(base, code), slug, store_code, sku, gtin, product,
-                         placement, "retired" if retired else "active",
-                         printed.isoformat() if printed else "",
-                         retired.isoformat() if retired else ""])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{slug}-tags.csv"'})
+    rows = ([code, tag_url(base, code), slug, store_code, sku, gtin, product, placement,
+             "retired" if retired else "active", printed.isoformat() if printed else "",
+             retired.isoformat() if retired else ""]
+            for code, store_code, sku, gtin, product, placement, printed, retired
+            in tag_export_rows(current_user.retailer_id, store_id=store.id if store else None,
+                               text=filters["q"], status=filters["status"]))
+    return csv_download(f"{slug}-tags", [*TAG_LIST_COLUMNS, "printed_at", "retired_at"], rows)
 
 
 def _confirm_retire(tags: list[Tag], action_url: str, status: int = 200):

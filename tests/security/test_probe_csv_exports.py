@@ -1,0 +1,57 @@
+"""CSV downloads a merchandiser opens in a spreadsheet: a cell typed by someone else (a
+vendor's product name, a placement note) never runs as a formula (OWASP CSV injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from qrshop.extensions import db
+from tests.factories import login, make_retailer, make_store, make_tag, make_user, make_vendor
+
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def _rows(response) -> list[list[str]]:
+    assert response.status_code == 200, response.status_code
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def _shop_with_formulas(client):
+    retailer = make_retailer()
+    store = make_store(retailer, "NYC01")
+    vendor = make_vendor()
+    make_tag(retailer, store, vendor, name=FORMULA, placement="@SUM(A1:A9)")
+    make_tag(retailer, store, vendor, name="+1-555-0100", placement="-2+3")
+    make_tag(retailer, store, vendor, name="Trail Widget", placement="Aisle 4")
+    db.session.commit()
+    login(client, make_user("merchandiser", retailer_slug="acme").email)
+
+
+def _cells(rows: list[list[str]]) -> list[str]:
+    return [cell for row in rows[1:] for cell in row]
+
+
+def test_tag_list_csv_neutralises_formula_cells(client):
+    _shop_with_formulas(client)
+    cells = _cells(_rows(client.get("/console/tags.csv")))
+    assert "'" + FORMULA in cells and "'@SUM(A1:A9)" in cells
+    assert "'+1-555-0100" in cells and "'-2+3" in cells
+    assert "Trail Widget" in cells and "Aisle 4" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+
+
+def test_analytics_csvs_neutralise_formula_cells(client):
+    _shop_with_formulas(client)
+    for table in ("listings", "silent", "stores", "days", "hours", "orphans"):
+        cells = _cells(_rows(client.get(f"/console/analytics/{table}.csv")))
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")], table
+    assert "'" + FORMULA in _cells(_rows(client.get("/console/analytics/listings.csv")))
+
+
+def test_vendor_analytics_csv_neutralises_formula_cells(app, client):
+    _shop_with_formulas(client)
+    client = app.test_client()
+    login(client, make_user("vendor", vendor_slug="widgetco").email)
+    cells = _cells(_rows(client.get("/vendor/analytics.csv")))
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
