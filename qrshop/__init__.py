@@ -133,6 +133,11 @@ def _register_blueprints(app: Flask) -> None:
 
     app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)
+    # tags shows silent tags; analytics (which reads scans) answers which ones are silent.
+    from qrshop.analytics import services as analytics_services
+    from qrshop.tags import silent
+
+    silent.provide(analytics_services.silent_tags, analytics_services.silent_tag_count)
     app.register_blueprint(content_views.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(listing_views.bp)
