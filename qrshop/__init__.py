@@ -139,6 +139,11 @@ def _register_blueprints(app: Flask) -> None:
 
     silent.provide(analytics_services.silent_tags, analytics_services.silent_tag_count)
     app.register_blueprint(content_views.bp)
+    # content's previews show the landing page, which belongs to shopper.
+    from qrshop.content import preview as content_preview
+    from qrshop.shopper.preview import preview_html
+
+    content_preview.provide(preview_html)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(listing_views.bp)
 

@@ -1,0 +1,18 @@
+"""The landing page with a given revision live, offers and all, recording nothing.
+
+content's previews (vendor portal, console review) show it; content asks for it through
+the hook in qrshop.content.preview, filled at app start, so content never imports shopper.
+"""
+
+from __future__ import annotations
+
+from qrshop.offers.landing import landing_engagement
+from qrshop.recommend.services import complete_the_look
+from qrshop.shopper.services import landing_page_for_preview
+from qrshop.shopper.views import render_landing
+
+
+def preview_html(listing, revision, template: str | None) -> str:
+    page = landing_page_for_preview(listing, revision, template=template)
+    return render_landing(page, landing_engagement(page, None),
+                          recommendations=tuple(complete_the_look(listing.id, page.store_id)))
