@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.catalog import api as catalog_api
     from qrshop.catalog import views as catalog_views
     from qrshop.catalog import views_console as listing_views
+    from qrshop.console import views as console_views
     from qrshop.content import views as content_views
     from qrshop.extensions import csrf
     from qrshop.feedback import views as feedback_views
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(console_views.bp)
     app.register_blueprint(analytics_views.bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply to it.
     csrf.exempt(api_views.bp)

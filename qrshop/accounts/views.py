@@ -1,4 +1,4 @@
-"""Logging in and out, each party's home page, and the retailer's theme.
+"""Logging in and out (each role lands on its home: qrshop.console), and the retailer's theme.
 
 The platform admin's pages are in views_admin, staff pages in views_staff and
 views_vendor_staff, invitation and password links in views_password (imported at the end).
@@ -14,7 +14,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -25,24 +24,21 @@ from qrshop.accounts.forms import LoginForm
 from qrshop.accounts.models import (
     SAFE_FONTS,
     Role,
-    Store,
     font_stack,
 )
-from qrshop.catalog import queries as catalog
 from qrshop.content import media
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
-from qrshop.extensions import db, limiter
-from qrshop.tags import queries as tags
+from qrshop.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
 HOME_BY_ROLE = {
     Role.ADMIN.value: "accounts.admin_home",
-    Role.MERCHANDISER.value: "accounts.console_home",
+    Role.MERCHANDISER.value: "console.home",
     # An associate's job is at the till: redeeming coupons, opening a shopper's wish list.
     Role.ASSOCIATE.value: "offers.pos",
-    Role.VENDOR.value: "accounts.vendor_home",
+    Role.VENDOR.value: "console.vendor_home",
 }
 
 
@@ -102,34 +98,6 @@ def logout():
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
-
-
-@bp.get("/console")
-@roles_required(Role.MERCHANDISER, Role.ASSOCIATE)
-def console_home():
-    """The retailer console: the first-run checklist (merchandisers, until every step is
-    done), then the stores this user works with and their active tags."""
-    from qrshop.accounts.checklist import first_run_checklist
-
-    stores = select(Store).where(Store.retailer_id == current_user.retailer_id)
-    if current_user.role == Role.ASSOCIATE:
-        stores = stores.where(Store.id == current_user.store_id)
-    own = db.session.scalars(stores.order_by(Store.code)).all()
-    counts = tags.active_tag_counts([store.id for store in own])
-    rows = [(store, counts.get(store.id, 0)) for store in own]
-    checklist = (first_run_checklist(current_user.retailer)
-                 if current_user.role == Role.MERCHANDISER else [])
-    return render_template("console/home.html", stores=rows, checklist=checklist,
-                           checklist_done=sum(step.done for step in checklist))
-
-
-@bp.get("/vendor")
-@roles_required(Role.VENDOR)
-def vendor_home():
-    """The vendor portal: this vendor's products and who carries them."""
-    products = catalog.vendor_products(current_user.vendor_id)
-    carried = catalog.listing_counts_of_vendor(current_user.vendor_id)
-    return render_template("vendor/home.html", products=products, carried=carried)
 
 
 class ThemeForm(FlaskForm):
