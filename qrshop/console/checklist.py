@@ -43,7 +43,7 @@ def first_run_checklist(retailer) -> list[Step]:
     done = dict(zip(probes, db.session.execute(
         select(*(probe.label(key) for key, probe in probes.items()))).one(), strict=True))
     return [
-        Step("theme", "Set your brand theme", done["theme"], url_for("accounts.console_theme"),
+        Step("theme", "Set your brand theme", done["theme"], url_for("console.theme"),
              "Colours, font and logo of the pages shoppers see."),
         Step("stores", "Add your stores", done["stores"], None,
              "Ask your qrshop administrator to add them."),

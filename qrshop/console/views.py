@@ -41,3 +41,7 @@ def vendor_home():
     products = catalog.vendor_products(current_user.vendor_id)
     carried = catalog.listing_counts_of_vendor(current_user.vendor_id)
     return render_template("vendor/home.html", products=products, carried=carried)
+
+
+# The theme page adds its route to bp (imported last: it imports bp from here).
+from qrshop.console import views_theme  # noqa: E402,F401
