@@ -126,11 +126,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(offers_views.bp)
     app.register_blueprint(wishlist_views.bp)
     app.register_blueprint(alerts_views.bp)
-    # accounts emails invitations and resets through alerts' outbox.
-    from qrshop.accounts import mail as accounts_mail
+    # accounts (invitations, resets) and the wish list (magic links) email through
+    # qrshop.mail, which queues in alerts' outbox.
+    from qrshop import mail
     from qrshop.alerts.outbox import queue_message
 
-    accounts_mail.provide(queue_message)
+    mail.provide(queue_message)
     app.register_blueprint(feedback_views.bp)
     csrf.exempt(catalog_api.bp)
     app.register_blueprint(catalog_api.bp)

@@ -17,7 +17,6 @@ from typing import Optional
 from flask import current_app
 from sqlalchemy import update
 
-from qrshop.accounts.mail import send_email
 from qrshop.accounts.models import PasswordToken, TokenPurpose, User
 from qrshop.accounts.roles import Role
 from qrshop.accounts.services import (
@@ -31,6 +30,7 @@ from qrshop.accounts.services import (
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.mail import send_email
 
 INVITATION_LIFETIME = timedelta(hours=72)
 RESET_LIFETIME = timedelta(hours=1)
