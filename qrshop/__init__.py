@@ -125,6 +125,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(offers_api.bp)
     app.register_blueprint(offers_views.bp)
     app.register_blueprint(wishlist_views.bp)
+    # the wish list page shows the shopper's coupons, which belong to offers.
+    from qrshop.offers.services import coupons_of
+    from qrshop.wishlist import coupons as wishlist_coupons
+
+    wishlist_coupons.provide(coupons_of)
     app.register_blueprint(alerts_views.bp)
     # accounts (invitations, resets) and the wish list (magic links) email through
     # qrshop.mail, which queues in alerts' outbox.
