@@ -142,7 +142,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_api.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
+    # The landing page shows offers' engagement block; shopper does not import offers.
+    from qrshop.offers.landing import landing_engagement
+    from qrshop.shopper import landing_parts
     from qrshop.shopper.scan import Scanner
+
+    landing_parts.provide(engagement=landing_engagement)
 
     app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)
