@@ -142,12 +142,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_api.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
-    # The landing page shows offers' engagement block; shopper does not import offers.
+    # The landing page shows offers' engagement block and recommend's "Complete the look";
+    # shopper imports neither.
     from qrshop.offers.landing import landing_engagement
+    from qrshop.recommend.services import cached_complete_the_look, complete_the_look
     from qrshop.shopper import landing_parts
     from qrshop.shopper.scan import Scanner
 
-    landing_parts.provide(engagement=landing_engagement)
+    landing_parts.provide(engagement=landing_engagement, recommendations=complete_the_look,
+                          cached_recommendations=cached_complete_the_look)
 
     app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)

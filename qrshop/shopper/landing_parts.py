@@ -15,7 +15,9 @@ _parts: dict[str, Callable] = {}
 
 
 def provide(**parts: Callable) -> None:
-    """Called at app start: engagement=(page, shopper_id, driver=None) -> LandingEngagement."""
+    """Called at app start with engagement=(page, shopper_id, driver=None) -> LandingEngagement,
+    recommendations=(listing_id, store_id) -> items, and
+    cached_recommendations=(app extensions, listing_id, store_id) -> items or None."""
     _parts.update(parts)
 
 

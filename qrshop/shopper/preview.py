@@ -6,7 +6,6 @@ the hook in qrshop.content.preview, filled at app start, so content never import
 
 from __future__ import annotations
 
-from qrshop.recommend.services import complete_the_look
 from qrshop.shopper import landing_parts
 from qrshop.shopper.services import landing_page_for_preview
 from qrshop.shopper.views import render_landing
@@ -15,4 +14,5 @@ from qrshop.shopper.views import render_landing
 def preview_html(listing, revision, template: str | None) -> str:
     page = landing_page_for_preview(listing, revision, template=template)
     return render_landing(page, landing_parts.part("engagement")(page, None),
-                          recommendations=tuple(complete_the_look(listing.id, page.store_id)))
+                          recommendations=tuple(landing_parts.part("recommendations")(
+                              listing.id, page.store_id)))

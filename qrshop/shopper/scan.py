@@ -32,7 +32,6 @@ from cachetools import LRUCache
 
 from qrshop.content.templates import template_file
 from qrshop.db import DriverConnection, WriteLock
-from qrshop.recommend.services import cached_complete_the_look
 from qrshop.security import security_headers
 from qrshop.shopper import landing_parts
 from qrshop.shopper.services import (
@@ -176,10 +175,13 @@ class Scanner:
 
     def __init__(self, *, cookie: ShopperCookie, write_lock: WriteLock, extensions: dict,
                  repeat_window: timedelta, cookie_max_age: int, max_age: float,
-                 engagement: Callable, clock: Callable[[], float] = time.monotonic):
+                 engagement: Callable, cached_recommendations: Callable,
+                 clock: Callable[[], float] = time.monotonic):
         self.cookie, self.write_lock, self.extensions = cookie, write_lock, extensions
         self.repeat_window, self.cookie_max_age = repeat_window, cookie_max_age
-        self.engagement = engagement  # offers' landing_engagement (shopper.landing_parts)
+        # From the features above shopper (shopper.landing_parts): offers' landing_engagement,
+        # recommend's cached_complete_the_look.
+        self.engagement, self.cached_recommendations = engagement, cached_recommendations
         self.tags = LiveTags(max_age, engagement, clock)
         self.pages = LandingPages()
 
@@ -192,7 +194,8 @@ class Scanner:
                    repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
                    cookie_max_age=config["SHOPPER_COOKIE_MAX_AGE"],
                    max_age=config["LANDING_DATA_MAX_AGE_SECONDS"],
-                   engagement=landing_parts.part("engagement"))
+                   engagement=landing_parts.part("engagement"),
+                   cached_recommendations=landing_parts.part("cached_recommendations"))
 
     def answer(self, request: ScanRequest, driver: DriverConnection, *,
                commit: Callable[[], None],
@@ -260,8 +263,8 @@ class Scanner:
     def _landing_body(self, page: LandingPage, engage,
                       renderer: Optional[PageRenderer]) -> Optional[str]:
         """The live page's HTML from the cache, else rendered; None if that needs a renderer."""
-        recommendations = cached_complete_the_look(self.extensions, page.listing_id,
-                                                   page.store_id)
+        recommendations = self.cached_recommendations(self.extensions, page.listing_id,
+                                                      page.store_id)
         if recommendations is None:
             if renderer is None:
                 return None
