@@ -6,7 +6,7 @@ from typing import Optional
 
 from sqlalchemy import Select, Subquery, exists, func, or_, select
 
-from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.extensions import db
 
 
@@ -121,3 +121,14 @@ def onboarding_probes(retailer_id: int) -> dict:
         "stores": exists().where(Store.retailer_id == retailer_id),
         "vendors": exists().where(RetailerVendor.retailer_id == retailer_id),
     }
+
+
+def house_owner(vendor_id: int) -> Optional[int]:
+    """The retailer whose house vendor this is, or None for an ordinary vendor."""
+    return db.session.scalar(select(HouseVendor.retailer_id)
+                             .where(HouseVendor.vendor_id == vendor_id))
+
+
+def ordinary_vendors():
+    """A select of vendors that are not house vendors (for vendor lists and links)."""
+    return vendors_except(select(HouseVendor.vendor_id))

@@ -18,7 +18,9 @@ from sqlalchemy import select
 
 from qrshop.accounts import queries as accounts_queries
 from qrshop.accounts import services as accounts_services
-from qrshop.catalog.models import HouseVendor, Listing, ListingStock, Product
+from qrshop.accounts.queries import house_owner
+from qrshop.accounts.services import house_vendor
+from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.catalog.services import CURRENCIES, normalise_gtin
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -100,28 +102,6 @@ def _check_text(raw: Optional[str], what: str, limit: int) -> str:
 
 
 # --- house vendors --------------------------------------------------------------------------
-
-
-def house_vendor(retailer: Retailer) -> Vendor:
-    """The retailer's house vendor, created on first need."""
-    row = db.session.get(HouseVendor, retailer.id)
-    if row is not None:
-        return row.vendor
-    vendor = accounts_services.create_house_vendor(retailer)
-    db.session.add(HouseVendor(retailer_id=retailer.id, vendor_id=vendor.id))
-    db.session.flush()
-    return vendor
-
-
-def house_owner(vendor_id: int) -> Optional[int]:
-    """The retailer whose house vendor this is, or None for an ordinary vendor."""
-    return db.session.scalar(select(HouseVendor.retailer_id)
-                             .where(HouseVendor.vendor_id == vendor_id))
-
-
-def ordinary_vendors():
-    """A select of vendors that are not house vendors (for vendor lists and links)."""
-    return accounts_queries.vendors_except(select(HouseVendor.vendor_id))
 
 
 def linked_vendor_count(retailer_id: int) -> int:
