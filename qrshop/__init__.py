@@ -166,6 +166,11 @@ def _register_blueprints(app: Flask) -> None:
 
     content_preview.provide(preview_html)
     app.register_blueprint(catalog_views.bp)
+    # catalog's listing workflows write content's audit log.
+    from qrshop.catalog import hooks as catalog_hooks
+    from qrshop.content.services import audit
+
+    catalog_hooks.provide(audit=audit)
     app.register_blueprint(listing_views.bp)
 
 

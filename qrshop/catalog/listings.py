@@ -20,6 +20,7 @@ from qrshop.accounts import queries as accounts_queries
 from qrshop.accounts import services as accounts_services
 from qrshop.accounts.queries import house_owner
 from qrshop.accounts.services import house_vendor
+from qrshop.catalog import hooks
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.catalog.services import CURRENCIES, normalise_gtin
 from qrshop.db import utcnow
@@ -241,15 +242,14 @@ def discontinue_listing(listing: Listing, actor: Optional[User]) -> int:
 
     Returns how many tags were retired. The listing, its history and analytics stay.
     """
-    from qrshop.content.services import audit
     from qrshop.tags.services import retire_listing_tags
 
     if listing.discontinued_at is not None:
         return 0
     listing.discontinued_at = utcnow()
     retired = retire_listing_tags(listing.id)
-    audit(actor, "listing.discontinued", retailer_id=listing.retailer_id,
-          detail=f"listing={listing.id} sku={listing.sku} tags_retired={retired}")
+    hooks.hook("audit")(actor, "listing.discontinued", retailer_id=listing.retailer_id,
+                        detail=f"listing={listing.id} sku={listing.sku} tags_retired={retired}")
     db.session.flush()
     return retired
 
@@ -263,12 +263,10 @@ def active_tag_count(listing: Listing) -> int:
 
 def reinstate_listing(listing: Listing, actor: Optional[User]) -> None:
     """Carry a discontinued listing again; its retired tags stay retired (print new ones)."""
-    from qrshop.content.services import audit
-
     if listing.discontinued_at is not None:
         listing.discontinued_at = None
-        audit(actor, "listing.reinstated", retailer_id=listing.retailer_id,
-              detail=f"listing={listing.id} sku={listing.sku}")
+        hooks.hook("audit")(actor, "listing.reinstated", retailer_id=listing.retailer_id,
+                            detail=f"listing={listing.id} sku={listing.sku}")
         db.session.flush()
 
 
