@@ -166,11 +166,14 @@ def _register_blueprints(app: Flask) -> None:
 
     content_preview.provide(preview_html)
     app.register_blueprint(catalog_views.bp)
-    # catalog's listing workflows write content's audit log.
+    # catalog's listing workflows write content's audit log and retire or count tags.
     from qrshop.catalog import hooks as catalog_hooks
     from qrshop.content.services import audit
+    from qrshop.tags.queries import active_tag_count
+    from qrshop.tags.services import retire_listing_tags
 
-    catalog_hooks.provide(audit=audit)
+    catalog_hooks.provide(audit=audit, retire_listing_tags=retire_listing_tags,
+                          active_tag_count=active_tag_count)
     app.register_blueprint(listing_views.bp)
 
 

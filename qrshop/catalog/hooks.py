@@ -14,7 +14,8 @@ _hooks: dict[str, Callable] = {}
 
 
 def provide(**hooks: Callable) -> None:
-    """Called at app start with audit=(actor, action, *, retailer_id=, detail=) -> entry."""
+    """Called at app start with audit=(actor, action, *, retailer_id=, detail=) -> entry,
+    retire_listing_tags=(listing_id) -> how many, active_tag_count=(listing_id) -> how many."""
     _hooks.update(hooks)
 
 

@@ -242,12 +242,10 @@ def discontinue_listing(listing: Listing, actor: Optional[User]) -> int:
 
     Returns how many tags were retired. The listing, its history and analytics stay.
     """
-    from qrshop.tags.services import retire_listing_tags
-
     if listing.discontinued_at is not None:
         return 0
     listing.discontinued_at = utcnow()
-    retired = retire_listing_tags(listing.id)
+    retired = hooks.hook("retire_listing_tags")(listing.id)
     hooks.hook("audit")(actor, "listing.discontinued", retailer_id=listing.retailer_id,
                         detail=f"listing={listing.id} sku={listing.sku} tags_retired={retired}")
     db.session.flush()
@@ -256,9 +254,7 @@ def discontinue_listing(listing: Listing, actor: Optional[User]) -> int:
 
 def active_tag_count(listing: Listing) -> int:
     """How many of the listing's tags are not retired."""
-    from qrshop.tags.queries import active_tag_count as count
-
-    return count(listing.id)
+    return hooks.hook("active_tag_count")(listing.id)
 
 
 def reinstate_listing(listing: Listing, actor: Optional[User]) -> None:
