@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.catalog import api as catalog_api
     from qrshop.catalog import views as catalog_views
     from qrshop.catalog import views_console as listing_views
+    from qrshop.console import views as console_views
     from qrshop.content import views as content_views
     from qrshop.extensions import csrf
     from qrshop.feedback import views as feedback_views
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(account_views.bp)
+    app.register_blueprint(console_views.bp)
     app.register_blueprint(analytics_views.bp)
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply to it.
     csrf.exempt(api_views.bp)
@@ -123,18 +125,55 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(offers_api.bp)
     app.register_blueprint(offers_views.bp)
     app.register_blueprint(wishlist_views.bp)
+    # the wish list page shows the shopper's coupons, which belong to offers.
+    from qrshop.offers.services import coupons_of
+    from qrshop.wishlist import coupons as wishlist_coupons
+
+    wishlist_coupons.provide(coupons_of)
     app.register_blueprint(alerts_views.bp)
+    # accounts (invitations, resets) and the wish list (magic links) email through
+    # qrshop.mail, which queues in alerts' outbox.
+    from qrshop import mail
+    from qrshop.alerts.outbox import queue_message
+
+    mail.provide(queue_message)
     app.register_blueprint(feedback_views.bp)
     csrf.exempt(catalog_api.bp)
     app.register_blueprint(catalog_api.bp)
     app.register_blueprint(recommend_views.bp)
     app.register_blueprint(shopper_views.bp)
+    # The landing page shows offers' engagement block and recommend's "Complete the look";
+    # shopper imports neither.
+    from qrshop.offers.landing import landing_engagement
+    from qrshop.recommend.services import cached_complete_the_look, complete_the_look
+    from qrshop.shopper import landing_parts
     from qrshop.shopper.scan import Scanner
+
+    landing_parts.provide(engagement=landing_engagement, recommendations=complete_the_look,
+                          cached_recommendations=cached_complete_the_look)
 
     app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)
+    # tags shows silent tags; analytics (which reads scans) answers which ones are silent.
+    from qrshop.analytics import services as analytics_services
+    from qrshop.tags import silent
+
+    silent.provide(analytics_services.silent_tags, analytics_services.silent_tag_count)
     app.register_blueprint(content_views.bp)
+    # content's previews show the landing page, which belongs to shopper.
+    from qrshop.content import preview as content_preview
+    from qrshop.shopper.preview import preview_html
+
+    content_preview.provide(preview_html)
     app.register_blueprint(catalog_views.bp)
+    # catalog's listing workflows write content's audit log and retire or count tags.
+    from qrshop.catalog import hooks as catalog_hooks
+    from qrshop.content.services import audit
+    from qrshop.tags.queries import active_tag_count
+    from qrshop.tags.services import retire_listing_tags
+
+    catalog_hooks.provide(audit=audit, retire_listing_tags=retire_listing_tags,
+                          active_tag_count=active_tag_count)
     app.register_blueprint(listing_views.bp)
 
 

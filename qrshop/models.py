@@ -1,9 +1,9 @@
 """Import every model so the metadata (and Alembic autogenerate) sees all tables."""
 
-from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
-from qrshop.catalog.models import HouseVendor, Listing, ListingStock, Product
+from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.content.models import (
     AuditEntry,
     ContentRevision,

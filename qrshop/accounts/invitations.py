@@ -27,10 +27,10 @@ from qrshop.accounts.services import (
     resolve_party,
     user_by_email,
 )
-from qrshop.alerts.outbox import queue_message
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.mail import send_email
 
 INVITATION_LIFETIME = timedelta(hours=72)
 RESET_LIFETIME = timedelta(hours=1)
@@ -172,8 +172,7 @@ def _queue_invitation(user: User, link: str, inviter: Optional[User]) -> None:
         f"for 72 hours:\n\n{link}\n\nYour login is {user.email}. If you did not expect "
         f"this invitation, ignore this e-mail.\n"
     )
-    queue_message(channel="email", recipient=user.email,
-                  subject=f"You are invited to qrshop ({tenant})", body=body)
+    send_email(user.email, f"You are invited to qrshop ({tenant})", body)
 
 
 def invite(actor: Optional[User], email: str, *, role: str, retailer_slug: str | None = None,
@@ -225,5 +224,4 @@ def request_reset(email: str, now: Optional[datetime] = None) -> None:
         f"\n\nChoose a new password here. The link works once, for 1 hour:\n\n{link}\n\n"
         f"If you did not ask, ignore this e-mail: your password stays as it is.\n"
     )
-    queue_message(channel="email", recipient=user.email,
-                  subject="Reset your qrshop password", body=body)
+    send_email(user.email, "Reset your qrshop password", body)

@@ -90,6 +90,22 @@ class RetailerVendor(db.Model):
     vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), primary_key=True)
 
 
+class HouseVendor(db.Model):
+    """A retailer's own "house" vendor: it owns the products no vendor on qrshop supplies.
+
+    Created on first need (accounts.services.house_vendor); never linked to a retailer nor
+    listed as a vendor; catalog's products point at it. A table rather than a column on
+    vendors, so no foreign-key cycle (retailers -> media -> vendors) and no rebuild of vendors.
+    """
+
+    __tablename__ = "house_vendors"
+
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), unique=True)
+
+    vendor: Mapped[Vendor] = relationship()
+
+
 class User(UserMixin, TimestampMixin, db.Model):
     """A person who logs in: platform admin, merchandiser, store associate or vendor user."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Select, Subquery, func, select
+from sqlalchemy import Select, Subquery, exists, func, or_, select
 
-from qrshop.accounts.models import Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.extensions import db
 
 
@@ -100,3 +100,35 @@ def vendor_names() -> Subquery:
 def all_stores() -> list[Store]:
     """Every store of every retailer, by id."""
     return list(db.session.scalars(select(Store).order_by(Store.id)))
+
+
+DEFAULT_THEME = {"primary_colour": "#1f2937", "accent_colour": "#ffffff", "font": "system"}
+
+
+def store_ids_of(retailer_id: int) -> Select[tuple[int]]:
+    """A subquery of the retailer's store ids (for another feature's EXISTS probe)."""
+    return select(Store.id).where(Store.retailer_id == retailer_id)
+
+
+def onboarding_probes(retailer_id: int) -> dict:
+    """EXISTS probes of the retailer's first steps in accounts (the console's checklist):
+    a theme of its own, a store, a linked vendor. Each stops at its first row."""
+    theme_set = or_(Retailer.logo_media_id.is_not(None),
+                    *(getattr(Retailer, column) != value
+                      for column, value in DEFAULT_THEME.items()))
+    return {
+        "theme": exists().where(Retailer.id == retailer_id, theme_set),
+        "stores": exists().where(Store.retailer_id == retailer_id),
+        "vendors": exists().where(RetailerVendor.retailer_id == retailer_id),
+    }
+
+
+def house_owner(vendor_id: int) -> Optional[int]:
+    """The retailer whose house vendor this is, or None for an ordinary vendor."""
+    return db.session.scalar(select(HouseVendor.retailer_id)
+                             .where(HouseVendor.vendor_id == vendor_id))
+
+
+def ordinary_vendors():
+    """A select of vendors that are not house vendors (for vendor lists and links)."""
+    return vendors_except(select(HouseVendor.vendor_id))

@@ -14,7 +14,16 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qrshop.accounts.auth import hash_token
-from qrshop.accounts.models import ApiToken, Retailer, RetailerVendor, Store, User, Vendor
+from qrshop.accounts.models import (
+    ApiToken,
+    HouseVendor,
+    Retailer,
+    RetailerVendor,
+    Store,
+    User,
+    Vendor,
+)
+from qrshop.accounts.queries import house_owner
 from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -89,8 +98,6 @@ def resolve_party(role: str, retailer_slug: str | None = None, vendor_slug: str 
         vendor = db.session.scalar(select(Vendor).where(Vendor.slug == vendor_slug))
         if vendor is None:
             raise InvalidInput(f"No vendor with slug {vendor_slug[:64]!r}.")
-        from qrshop.catalog.listings import house_owner
-
         # A house vendor holds a retailer's own products: its users would edit them.
         if house_owner(vendor.id) is not None:
             raise InvalidInput(f"{vendor.slug} is a retailer's own catalogue, not a vendor; "
@@ -268,8 +275,6 @@ def update_vendor(vendor: Vendor, *, name: str | None = None) -> Vendor:
 
 def link_vendor(retailer: Retailer, vendor: Vendor) -> bool:
     """Record that a vendor supplies a retailer; False if it already did."""
-    from qrshop.catalog.listings import house_owner
-
     if house_owner(vendor.id) is not None:
         raise InvalidInput(f"{vendor.slug} holds a retailer's own products; it cannot be "
                            "linked to a retailer.")
@@ -323,9 +328,21 @@ def revoke_api_token(token: ApiToken) -> None:
         db.session.flush()
 
 
+def house_vendor(retailer: Retailer) -> Vendor:
+    """The retailer's house vendor (it owns the products no vendor on qrshop supplies),
+    created on first need."""
+    row = db.session.get(HouseVendor, retailer.id)
+    if row is not None:
+        return row.vendor
+    vendor = create_house_vendor(retailer)
+    db.session.add(HouseVendor(retailer_id=retailer.id, vendor_id=vendor.id))
+    db.session.flush()
+    return vendor
+
+
 def create_house_vendor(retailer: Retailer) -> Vendor:
-    """A new vendor to hold a retailer's own products (catalog records it as the retailer's
-    house vendor): named after the retailer, slug house-<retailer slug> made unique."""
+    """A new vendor to hold a retailer's own products (house_vendor records it as the
+    retailer's house vendor): named after the retailer, slug house-<retailer slug> made unique."""
     vendor = Vendor(slug=f"house-{retailer.slug}"[:64], name=retailer.name)
     while db.session.scalar(select(Vendor.id).where(Vendor.slug == vendor.slug)) is not None:
         vendor.slug = f"house-{retailer.id}-{vendor.slug[6:]}"[:64]

@@ -37,7 +37,7 @@ class Surface:
 
 def _invite_form(actor: User) -> InviteForm:
     """The invite form with the roles, retailers, vendors and stores actor may choose."""
-    from qrshop.catalog.listings import ordinary_vendors
+    from qrshop.accounts.queries import ordinary_vendors
 
     form = InviteForm()
     if actor.role == Role.ADMIN:
@@ -84,7 +84,7 @@ def _render_list(surface: Surface, status: int = 200, invite_form: InviteForm | 
                   and actor.role in (Role.ADMIN, Role.MERCHANDISER)}
     filters = None
     if actor.role == Role.ADMIN:
-        from qrshop.catalog.listings import ordinary_vendors
+        from qrshop.accounts.queries import ordinary_vendors
 
         filters = {
             "retailers": db.session.scalars(select(Retailer).order_by(Retailer.name)).all(),

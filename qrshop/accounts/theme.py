@@ -7,6 +7,7 @@ import re
 from coloraide import Color
 
 from qrshop.accounts.models import SAFE_FONTS, Retailer
+from qrshop.accounts.models import font_stack as font_stack  # for the theme page
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 

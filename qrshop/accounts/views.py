@@ -1,4 +1,5 @@
-"""Logging in and out, each party's home page, and the retailer's theme.
+"""Logging in and out (each role lands on its home; the homes and the theme page are in
+qrshop.console).
 
 The platform admin's pages are in views_admin, staff pages in views_staff and
 views_vendor_staff, invitation and password links in views_password (imported at the end).
@@ -12,37 +13,22 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
-from qrshop.accounts import services, theme
-from qrshop.accounts.auth import roles_required
+from qrshop.accounts import services
 from qrshop.accounts.forms import LoginForm
-from qrshop.accounts.models import (
-    SAFE_FONTS,
-    Role,
-    Store,
-    font_stack,
-)
-from qrshop.catalog import queries as catalog
-from qrshop.content import media
+from qrshop.accounts.models import Role
 from qrshop.db import utcnow
-from qrshop.errors import InvalidInput
-from qrshop.extensions import db, limiter
-from qrshop.tags import queries as tags
+from qrshop.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
 HOME_BY_ROLE = {
     Role.ADMIN.value: "accounts.admin_home",
-    Role.MERCHANDISER.value: "accounts.console_home",
+    Role.MERCHANDISER.value: "console.home",
     # An associate's job is at the till: redeeming coupons, opening a shopper's wish list.
     Role.ASSOCIATE.value: "offers.pos",
-    Role.VENDOR.value: "accounts.vendor_home",
+    Role.VENDOR.value: "console.vendor_home",
 }
 
 
@@ -102,83 +88,6 @@ def logout():
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
-
-
-@bp.get("/console")
-@roles_required(Role.MERCHANDISER, Role.ASSOCIATE)
-def console_home():
-    """The retailer console: the first-run checklist (merchandisers, until every step is
-    done), then the stores this user works with and their active tags."""
-    from qrshop.accounts.checklist import first_run_checklist
-
-    stores = select(Store).where(Store.retailer_id == current_user.retailer_id)
-    if current_user.role == Role.ASSOCIATE:
-        stores = stores.where(Store.id == current_user.store_id)
-    own = db.session.scalars(stores.order_by(Store.code)).all()
-    counts = tags.active_tag_counts([store.id for store in own])
-    rows = [(store, counts.get(store.id, 0)) for store in own]
-    checklist = (first_run_checklist(current_user.retailer)
-                 if current_user.role == Role.MERCHANDISER else [])
-    return render_template("console/home.html", stores=rows, checklist=checklist,
-                           checklist_done=sum(step.done for step in checklist))
-
-
-@bp.get("/vendor")
-@roles_required(Role.VENDOR)
-def vendor_home():
-    """The vendor portal: this vendor's products and who carries them."""
-    products = catalog.vendor_products(current_user.vendor_id)
-    carried = catalog.listing_counts_of_vendor(current_user.vendor_id)
-    return render_template("vendor/home.html", products=products, carried=carried)
-
-
-class ThemeForm(FlaskForm):
-    """The retailer's brand on landing pages."""
-
-    primary = StringField("Primary colour (header and buttons)",
-                          validators=[DataRequired(), Length(max=7)])
-    accent = StringField("Accent colour (text on the primary colour)",
-                         validators=[DataRequired(), Length(max=7)])
-    font = SelectField("Font")
-    footer_text = TextAreaField("Footer text", validators=[Length(max=300)])
-    logo = FileField("Logo (PNG, JPEG or WebP; light on the primary colour)")
-
-
-@bp.route("/console/theme", methods=["GET", "POST"])
-@roles_required(Role.MERCHANDISER)
-def console_theme():
-    """Edit the retailer's theme; colours that fail WCAG AA are refused with their ratio."""
-    retailer = current_user.retailer
-    form = ThemeForm(data={"primary": retailer.primary_colour, "accent": retailer.accent_colour,
-                           "font": retailer.font, "footer_text": retailer.footer_text}
-                     if request.method == "GET" else None)
-    form.font.choices = [(name, name) for name in SAFE_FONTS]
-    status = 200
-    preview = None
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                logo_id = None
-                if form.logo.data:
-                    logo_id = media.ingest(form.logo.data.read(), form.logo.data.filename or "",
-                                           None).id
-                theme.update_theme(retailer, primary=form.primary.data.strip(),
-                                   accent=form.accent.data.strip(), font=form.font.data,
-                                   footer_text=form.footer_text.data or "",
-                                   logo_media_id=logo_id)
-            except InvalidInput as error:
-                flash(error.message, "error")
-                status = error.status_code
-            else:
-                flash("Theme saved: landing pages use it now.", "info")
-                return redirect(url_for("accounts.console_theme"))
-        else:
-            status = 400
-    else:
-        preview = retailer
-    return render_template("console/theme.html", form=form, retailer=retailer,
-                           preview=preview, font_stack=font_stack,
-                           contrast=theme.contrast), status
 
 
 # The other account views add their routes to bp (imported last: they import bp from here).

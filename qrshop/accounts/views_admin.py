@@ -35,7 +35,7 @@ add_staff_pages(bp, ADMIN_USERS)
 
 def _admin_forms():
     retailers = db.session.scalars(select(Retailer).order_by(Retailer.slug)).all()
-    from qrshop.catalog.listings import ordinary_vendors
+    from qrshop.accounts.queries import ordinary_vendors
 
     # Retailers' house vendors (their own products) are not vendors to list or link.
     vendors = db.session.scalars(ordinary_vendors().order_by(Vendor.slug)).all()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -22,6 +21,7 @@ from qrshop.catalog.services import format_price, set_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
+from qrshop.mail import normalise_email
 from qrshop.pagination import Page
 from qrshop.tags import queries as tags
 from qrshop.wishlist.services import save_to_wishlist
@@ -45,15 +45,6 @@ CONSENT_TEXT = (
 def consent_text(retailer_name: str, product_name: str) -> str:
     """The consent a shopper gives by signing up, exactly as the form shows it."""
     return CONSENT_TEXT.format(retailer=retailer_name, product=product_name)
-
-
-def normalise_email(raw: str) -> str:
-    """A syntactically valid email address, normalised; InvalidInput saying what is wrong."""
-    try:
-        return validate_email((raw or "").strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise InvalidInput(f"That email address does not work: {error}",
-                           code="invalid_email") from None
 
 
 def normalise_phone(raw: str) -> str:

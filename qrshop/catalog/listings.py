@@ -18,7 +18,10 @@ from sqlalchemy import select
 
 from qrshop.accounts import queries as accounts_queries
 from qrshop.accounts import services as accounts_services
-from qrshop.catalog.models import HouseVendor, Listing, ListingStock, Product
+from qrshop.accounts.queries import house_owner
+from qrshop.accounts.services import house_vendor
+from qrshop.catalog import hooks
+from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.catalog.services import CURRENCIES, normalise_gtin
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -100,28 +103,6 @@ def _check_text(raw: Optional[str], what: str, limit: int) -> str:
 
 
 # --- house vendors --------------------------------------------------------------------------
-
-
-def house_vendor(retailer: Retailer) -> Vendor:
-    """The retailer's house vendor, created on first need."""
-    row = db.session.get(HouseVendor, retailer.id)
-    if row is not None:
-        return row.vendor
-    vendor = accounts_services.create_house_vendor(retailer)
-    db.session.add(HouseVendor(retailer_id=retailer.id, vendor_id=vendor.id))
-    db.session.flush()
-    return vendor
-
-
-def house_owner(vendor_id: int) -> Optional[int]:
-    """The retailer whose house vendor this is, or None for an ordinary vendor."""
-    return db.session.scalar(select(HouseVendor.retailer_id)
-                             .where(HouseVendor.vendor_id == vendor_id))
-
-
-def ordinary_vendors():
-    """A select of vendors that are not house vendors (for vendor lists and links)."""
-    return accounts_queries.vendors_except(select(HouseVendor.vendor_id))
 
 
 def linked_vendor_count(retailer_id: int) -> int:
@@ -261,34 +242,27 @@ def discontinue_listing(listing: Listing, actor: Optional[User]) -> int:
 
     Returns how many tags were retired. The listing, its history and analytics stay.
     """
-    from qrshop.content.services import audit
-    from qrshop.tags.services import retire_listing_tags
-
     if listing.discontinued_at is not None:
         return 0
     listing.discontinued_at = utcnow()
-    retired = retire_listing_tags(listing.id)
-    audit(actor, "listing.discontinued", retailer_id=listing.retailer_id,
-          detail=f"listing={listing.id} sku={listing.sku} tags_retired={retired}")
+    retired = hooks.hook("retire_listing_tags")(listing.id)
+    hooks.hook("audit")(actor, "listing.discontinued", retailer_id=listing.retailer_id,
+                        detail=f"listing={listing.id} sku={listing.sku} tags_retired={retired}")
     db.session.flush()
     return retired
 
 
 def active_tag_count(listing: Listing) -> int:
     """How many of the listing's tags are not retired."""
-    from qrshop.tags.queries import active_tag_count as count
-
-    return count(listing.id)
+    return hooks.hook("active_tag_count")(listing.id)
 
 
 def reinstate_listing(listing: Listing, actor: Optional[User]) -> None:
     """Carry a discontinued listing again; its retired tags stay retired (print new ones)."""
-    from qrshop.content.services import audit
-
     if listing.discontinued_at is not None:
         listing.discontinued_at = None
-        audit(actor, "listing.reinstated", retailer_id=listing.retailer_id,
-              detail=f"listing={listing.id} sku={listing.sku}")
+        hooks.hook("audit")(actor, "listing.reinstated", retailer_id=listing.retailer_id,
+                            detail=f"listing={listing.id} sku={listing.sku}")
         db.session.flush()
 
 

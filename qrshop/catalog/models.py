@@ -29,22 +29,6 @@ class Product(TimestampMixin, db.Model):
     vendor: Mapped[Vendor] = relationship()
 
 
-class HouseVendor(db.Model):
-    """A retailer's own "house" vendor: it owns the products no vendor on qrshop supplies.
-
-    Created on first need (catalog.listings.house_vendor); never linked to a retailer nor
-    listed as a vendor. A table rather than a column on vendors, so no foreign-key cycle
-    (retailers -> media -> vendors) and no rebuild of vendors.
-    """
-
-    __tablename__ = "house_vendors"
-
-    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), unique=True)
-
-    vendor: Mapped[Vendor] = relationship()
-
-
 class ListingStatus:
     """What `Listing.status` answers."""
 

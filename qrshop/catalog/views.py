@@ -31,7 +31,7 @@ def new_product():
             status = refused(error)
         else:
             flash(f"Added {product.name}.", "info")
-            return redirect(url_for("accounts.vendor_home"))
+            return redirect(url_for("console.vendor_home"))
     elif request.method == "POST":
         flash("Fill in the GTIN and the name.", "error")
         status = 400
@@ -53,7 +53,7 @@ def edit_product(product_id: int):
             status = refused(error)
         else:
             flash(f"Saved {product.name}.", "info")
-            return redirect(url_for("accounts.vendor_home"))
+            return redirect(url_for("console.vendor_home"))
     elif request.method == "POST":
         flash("The name is required.", "error")
         status = 400
@@ -73,7 +73,7 @@ def import_products():
                 text = form.csv_text.data or ""
                 created = imports.import_rows(current_user.vendor, text)
                 flash(f"Imported {len(created)} products.", "info")
-                return redirect(url_for("accounts.vendor_home"))
+                return redirect(url_for("console.vendor_home"))
             upload = form.file.data
             if upload is None or not upload.filename:
                 raise InvalidInput("Choose a CSV file.", status_code=400)

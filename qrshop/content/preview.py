@@ -1,15 +1,26 @@
-"""A revision exactly as one retailer's shoppers would see it (vendor and console previews)."""
+"""A revision exactly as one retailer's shoppers would see it (vendor and console previews).
+
+The landing page belongs to shopper, which renders content; so content does not import it:
+shopper's renderer (qrshop.shopper.preview.preview_html) fills `provide` at app start.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import abort, request
 
 from qrshop.catalog import queries as catalog
 from qrshop.content.models import ContentRevision
-from qrshop.offers.landing import landing_engagement
-from qrshop.recommend.services import complete_the_look
-from qrshop.shopper.services import landing_page_for_preview
-from qrshop.shopper.views import render_landing
+
+# (listing, revision, template or None) -> the landing page's HTML
+LandingPreview = Callable[..., str]
+_renderer: dict[str, LandingPreview] = {}
+
+
+def provide(render: LandingPreview) -> None:
+    """Called once at app start by the feature that owns the landing page."""
+    _renderer["landing"] = render
 
 
 def render_preview(revision: ContentRevision, retailer_id: int):
@@ -20,7 +31,5 @@ def render_preview(revision: ContentRevision, retailer_id: int):
     template = request.args.get("template") or None
     if template is not None and template not in listing.retailer.enabled_templates:
         abort(404, description="That template is not enabled for this retailer.")
-    page = landing_page_for_preview(listing, revision, template=template)
-    response = render_landing(page, landing_engagement(page, None),
-                              recommendations=tuple(complete_the_look(listing.id, page.store_id)))
+    response = _renderer["landing"](listing, revision, template)
     return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

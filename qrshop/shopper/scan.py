@@ -26,15 +26,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from cachetools import LRUCache
 
 from qrshop.content.templates import template_file
 from qrshop.db import DriverConnection, WriteLock
-from qrshop.offers.landing import LandingEngagement, landing_engagement
-from qrshop.recommend.services import cached_complete_the_look
 from qrshop.security import security_headers
+from qrshop.shopper import landing_parts
 from qrshop.shopper.services import (
     LandingPage,
     ShopperCookie,
@@ -45,6 +44,9 @@ from qrshop.shopper.services import (
     record_scan,
 )
 from qrshop.tags.codes import normalise_code
+
+if TYPE_CHECKING:  # type hints only
+    from qrshop.offers.landing import LandingEngagement
 
 # Rendered pages are cached with this in place of the forms' CSRF token.
 CSRF_PLACEHOLDER = "__qrshop_csrf_token__"
@@ -101,9 +103,9 @@ class LiveTag:
 class LiveTags:
     """A per-process LRU of LiveTag by canonical code, each kept for max_age seconds."""
 
-    def __init__(self, max_age: float, clock: Callable[[], float] = time.monotonic,
-                 maxsize: int = 4096):
-        self.max_age, self.clock = max_age, clock
+    def __init__(self, max_age: float, engagement: Callable,
+                 clock: Callable[[], float] = time.monotonic, maxsize: int = 4096):
+        self.max_age, self.clock, self.engagement = max_age, clock, engagement
         self._tags: LRUCache = LRUCache(maxsize)
         self._lock = threading.Lock()
 
@@ -119,7 +121,7 @@ class LiveTags:
             with self._lock:
                 self._tags.pop(code, None)
             return None
-        anonymous = None if page.is_retired else landing_engagement(page, None, driver)
+        anonymous = None if page.is_retired else self.engagement(page, None, driver)
         tag = LiveTag(page, anonymous, now)
         with self._lock:
             self._tags[code] = tag
@@ -173,10 +175,14 @@ class Scanner:
 
     def __init__(self, *, cookie: ShopperCookie, write_lock: WriteLock, extensions: dict,
                  repeat_window: timedelta, cookie_max_age: int, max_age: float,
+                 engagement: Callable, cached_recommendations: Callable,
                  clock: Callable[[], float] = time.monotonic):
         self.cookie, self.write_lock, self.extensions = cookie, write_lock, extensions
         self.repeat_window, self.cookie_max_age = repeat_window, cookie_max_age
-        self.tags = LiveTags(max_age, clock)
+        # From the features above shopper (shopper.landing_parts): offers' landing_engagement,
+        # recommend's cached_complete_the_look.
+        self.engagement, self.cached_recommendations = engagement, cached_recommendations
+        self.tags = LiveTags(max_age, engagement, clock)
         self.pages = LandingPages()
 
     @classmethod
@@ -187,7 +193,9 @@ class Scanner:
                    write_lock=app.extensions["qrshop.write_lock"], extensions=app.extensions,
                    repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
                    cookie_max_age=config["SHOPPER_COOKIE_MAX_AGE"],
-                   max_age=config["LANDING_DATA_MAX_AGE_SECONDS"])
+                   max_age=config["LANDING_DATA_MAX_AGE_SECONDS"],
+                   engagement=landing_parts.part("engagement"),
+                   cached_recommendations=landing_parts.part("cached_recommendations"))
 
     def answer(self, request: ScanRequest, driver: DriverConnection, *,
                commit: Callable[[], None],
@@ -222,7 +230,7 @@ class Scanner:
             status = 410
         else:
             if bot is None:
-                engage = tag.anonymous if cookie_shopper_id is None else landing_engagement(
+                engage = tag.anonymous if cookie_shopper_id is None else self.engagement(
                     page, cookie_shopper_id, driver)
             body = self._landing_body(page, engage, renderer)
             if body is None:
@@ -255,8 +263,8 @@ class Scanner:
     def _landing_body(self, page: LandingPage, engage,
                       renderer: Optional[PageRenderer]) -> Optional[str]:
         """The live page's HTML from the cache, else rendered; None if that needs a renderer."""
-        recommendations = cached_complete_the_look(self.extensions, page.listing_id,
-                                                   page.store_id)
+        recommendations = self.cached_recommendations(self.extensions, page.listing_id,
+                                                      page.store_id)
         if recommendations is None:
             if renderer is None:
                 return None

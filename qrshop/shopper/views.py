@@ -6,13 +6,19 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from flask_wtf.csrf import generate_csrf
 
 from qrshop.extensions import db, limiter, session_driver
-from qrshop.recommend.services import complete_the_look
+from qrshop.shopper import landing_parts
 from qrshop.shopper.scan import PageRenderer, ScanRequest, landing_html
 
 bp = Blueprint("shopper", __name__)
 
+
+def _recommendations(listing_id: int, store_id: int) -> list:
+    """recommend's "Complete the look", computed (shopper.landing_parts)."""
+    return landing_parts.part("recommendations")(listing_id, store_id)
+
+
 # What the scan handler can do only inside a Flask request.
-FLASK_RENDERER = PageRenderer(template=render_template, recommendations=complete_the_look,
+FLASK_RENDERER = PageRenderer(template=render_template, recommendations=_recommendations,
                               session_csrf_token=generate_csrf)
 
 

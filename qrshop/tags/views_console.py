@@ -13,7 +13,6 @@ from flask_login import current_user
 from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
-from qrshop.analytics.services import silent_tag_count, silent_tags
 from qrshop.catalog import queries as catalog
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -46,6 +45,7 @@ from qrshop.tags.services import (
     retire_tags,
     store_by_code,
 )
+from qrshop.tags.silent import silent_tag_count, silent_tags
 from qrshop.tags.views import bp
 from qrshop.web import csv_download
 

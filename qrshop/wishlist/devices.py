@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 from flask import current_app
 
 from qrshop import tokens
-from qrshop.alerts.channels import Channel
-from qrshop.alerts.outbox import queue_message
-from qrshop.alerts.services import normalise_email
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
+from qrshop.mail import normalise_email, send_email
 from qrshop.shopper import queries as shoppers
 from qrshop.shopper.services import adopt_shopper, new_shopper, verify_email
 from qrshop.wishlist.services import RetailerWishlist, wishlists
@@ -33,11 +31,11 @@ def request_magic_link(shopper_ids: dict[int, str], raw_email: str) -> str:
     _adopt(shopper_ids)
     token = tokens.make(tokens.MAGIC_LINK, {"e": email, "s": sorted(shopper_ids.values())})
     link = f"{current_app.config['BASE_URL']}/wishlist/link/{token}"
-    queue_message(
-        channel=Channel.EMAIL, recipient=email, subject="Your wish list on every device",
-        body=("Hello,\n\nopen this link on any phone or computer to see your wish list and "
-              f"coupons there:\n\n{link}\n\nThe link works for one hour. If you did not ask "
-              "for it, ignore this email."),
+    send_email(
+        email, "Your wish list on every device",
+        ("Hello,\n\nopen this link on any phone or computer to see your wish list and "
+         f"coupons there:\n\n{link}\n\nThe link works for one hour. If you did not ask "
+         "for it, ignore this email."),
     )
     return email
 

@@ -12,9 +12,9 @@ from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import format_price
 from qrshop.db import utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates
-from qrshop.offers.services import coupons_of
 from qrshop.shopper import queries as shoppers
 from qrshop.tags import queries as tags
+from qrshop.wishlist.coupons import coupons_of
 from qrshop.wishlist.models import WishlistItem
 
 

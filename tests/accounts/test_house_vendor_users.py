@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from qrshop.accounts.models import User
-from qrshop.catalog.listings import house_vendor
+from qrshop.accounts.services import house_vendor
 from qrshop.extensions import db
 from tests.factories import csrf_token, login, make_retailer, make_user
 

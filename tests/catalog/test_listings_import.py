@@ -7,8 +7,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from qrshop.accounts.models import Vendor
-from qrshop.catalog.models import HouseVendor, Listing, ListingStock, Product
+from qrshop.accounts.models import HouseVendor, Vendor
+from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
 from tests.catalog.helpers import make_catalog_scene
 from tests.factories import csrf_token, login

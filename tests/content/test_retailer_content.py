@@ -115,9 +115,8 @@ def test_a_real_vendor_later_takes_over_the_gtin(own, client, app):
 
 
 def test_house_vendors_are_not_listed_nor_linkable(own, app):
-    from qrshop.accounts.models import Retailer
+    from qrshop.accounts.models import HouseVendor, Retailer
     from qrshop.accounts.services import link_vendor
-    from qrshop.catalog.models import HouseVendor
     from qrshop.errors import InvalidInput
 
     scene, _, _ = own

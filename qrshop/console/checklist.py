@@ -1,7 +1,8 @@
 """The first-run checklist on a new retailer's console home: what is done, what to do next.
 
 One SELECT of EXISTS probes (each stops at its first row), so the home page costs the same
-for a new retailer and for a chain with millions of scans.
+for a new retailer and for a chain with millions of scans. Each feature publishes its own
+probes; this module only puts them in one SELECT.
 """
 
 from __future__ import annotations
@@ -9,15 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
-from qrshop.accounts.models import Retailer, RetailerVendor, Store
+from qrshop.accounts import queries as accounts
 from qrshop.catalog import queries as catalog
 from qrshop.extensions import db
 from qrshop.shopper import queries as shopper
 from qrshop.tags import queries as tags
-
-DEFAULT_THEME = {"primary_colour": "#1f2937", "accent_colour": "#ffffff", "font": "system"}
 
 
 @dataclass(frozen=True)
@@ -31,16 +30,11 @@ class Step:
     hint: str
 
 
-def first_run_checklist(retailer: Retailer) -> list[Step]:
+def first_run_checklist(retailer) -> list[Step]:
     """The seven onboarding steps of a retailer, each ticked from the database."""
-    stores = select(Store.id).where(Store.retailer_id == retailer.id)
-    theme_set = or_(Retailer.logo_media_id.is_not(None),
-                    *(getattr(Retailer, column) != value
-                      for column, value in DEFAULT_THEME.items()))
+    stores = accounts.store_ids_of(retailer.id)
     probes = {
-        "theme": exists().where(Retailer.id == retailer.id, theme_set),
-        "stores": exists().where(Store.retailer_id == retailer.id),
-        "vendors": exists().where(RetailerVendor.retailer_id == retailer.id),
+        **accounts.onboarding_probes(retailer.id),
         "items": catalog.listings_exist(retailer.id),
         "content": catalog.listings_exist(retailer.id, with_live_content=True),
         "tags": tags.printed_tags_exist(stores),
@@ -49,7 +43,7 @@ def first_run_checklist(retailer: Retailer) -> list[Step]:
     done = dict(zip(probes, db.session.execute(
         select(*(probe.label(key) for key, probe in probes.items()))).one(), strict=True))
     return [
-        Step("theme", "Set your brand theme", done["theme"], url_for("accounts.console_theme"),
+        Step("theme", "Set your brand theme", done["theme"], url_for("console.theme"),
              "Colours, font and logo of the pages shoppers see."),
         Step("stores", "Add your stores", done["stores"], None,
              "Ask your qrshop administrator to add them."),

@@ -1,0 +1,68 @@
+"""The retailer's theme page: colours and font (accounts) and the logo, stored as media
+(content); it composes both features, so it lives above them."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from qrshop.accounts import theme
+from qrshop.accounts.auth import roles_required
+from qrshop.accounts.roles import Role
+from qrshop.accounts.theme import SAFE_FONTS, font_stack
+from qrshop.console.views import bp
+from qrshop.content import media
+from qrshop.errors import InvalidInput
+
+
+class ThemeForm(FlaskForm):
+    """The retailer's brand on landing pages."""
+
+    primary = StringField("Primary colour (header and buttons)",
+                          validators=[DataRequired(), Length(max=7)])
+    accent = StringField("Accent colour (text on the primary colour)",
+                         validators=[DataRequired(), Length(max=7)])
+    font = SelectField("Font")
+    footer_text = TextAreaField("Footer text", validators=[Length(max=300)])
+    logo = FileField("Logo (PNG, JPEG or WebP; light on the primary colour)")
+
+
+@bp.route("/console/theme", methods=["GET", "POST"], endpoint="theme")
+@roles_required(Role.MERCHANDISER)
+def theme_page():
+    """Edit the retailer's theme; colours that fail WCAG AA are refused with their ratio."""
+    retailer = current_user.retailer
+    form = ThemeForm(data={"primary": retailer.primary_colour, "accent": retailer.accent_colour,
+                           "font": retailer.font, "footer_text": retailer.footer_text}
+                     if request.method == "GET" else None)
+    form.font.choices = [(name, name) for name in SAFE_FONTS]
+    status = 200
+    preview = None
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                logo_id = None
+                if form.logo.data:
+                    logo_id = media.ingest(form.logo.data.read(), form.logo.data.filename or "",
+                                           None).id
+                theme.update_theme(retailer, primary=form.primary.data.strip(),
+                                   accent=form.accent.data.strip(), font=form.font.data,
+                                   footer_text=form.footer_text.data or "",
+                                   logo_media_id=logo_id)
+            except InvalidInput as error:
+                flash(error.message, "error")
+                status = error.status_code
+            else:
+                flash("Theme saved: landing pages use it now.", "info")
+                return redirect(url_for("console.theme"))
+        else:
+            status = 400
+    else:
+        preview = retailer
+    return render_template("console/theme.html", form=form, retailer=retailer,
+                           preview=preview, font_stack=font_stack,
+                           contrast=theme.contrast), status

@@ -1,0 +1,35 @@
+"""Sending an email from any feature, and checking an address.
+
+The outbox belongs to alerts, which sits above the features that email (accounts'
+invitations, the wish list's magic link); they queue through `send_email`, which the app
+factory (qrshop.create_app) points at alerts' outbox at start, so none of them imports alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from email_validator import EmailNotValidError, validate_email
+
+from qrshop.errors import InvalidInput
+
+_queue: dict[str, Callable[..., object]] = {}
+
+
+def provide(queue_message: Callable[..., object]) -> None:
+    """Called once at app start: queue_message(channel=, recipient=, subject=, body=)."""
+    _queue["email"] = queue_message
+
+
+def send_email(recipient: str, subject: str, body: str) -> None:
+    """Queue an email for delivery (`qrshop outbox send` sends it later)."""
+    _queue["email"](channel="email", recipient=recipient, subject=subject, body=body)
+
+
+def normalise_email(raw: str) -> str:
+    """A syntactically valid email address, normalised; InvalidInput saying what is wrong."""
+    try:
+        return validate_email((raw or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidInput(f"That email address does not work: {error}",
+                           code="invalid_email") from None
