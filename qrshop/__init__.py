@@ -43,6 +43,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
 
     _init_extensions(app)
+    from qrshop.web import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter  # before any route uses <int:...>
     _register_blueprints(app)
 
     from qrshop.errors import register_error_handlers
@@ -185,9 +188,10 @@ def _register_request_lifecycle(app: Flask) -> None:
     commits every scan as soon as it is written, commits an unknown code's orphan scan too).
     """
     from qrshop.extensions import db
-    from qrshop.web import refuse_nul_characters, writes_kept_on_error
+    from qrshop.web import refuse_hostile_json, refuse_nul_characters, writes_kept_on_error
 
     app.before_request(refuse_nul_characters)
+    app.before_request(refuse_hostile_json)
 
     @app.after_request
     def commit_session(response):

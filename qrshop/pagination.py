@@ -11,7 +11,7 @@ from typing import Any, Optional
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from qrshop.extensions import db
-from qrshop.web import bounded_int
+from qrshop.parsing import bounded_int
 
 PER_PAGE = 50
 MAX_PAGE = 1_000_000

@@ -1,19 +1,23 @@
 """Request plumbing every feature's views share: the tenant check, the 4xx opt-in to keep
-writes, one way to read bounded integers and page numbers from a request, and CSV
-downloads safe to open in a spreadsheet."""
+writes, the `<int:...>` URL converter bounded to row ids, guards against NUL characters and
+hostile JSON bodies, and CSV downloads safe to open in a spreadsheet. Reading numbers, ids
+and dates from text is qrshop.parsing's job."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Optional, TypeVar
+from typing import Any, TypeVar
 
 from flask import Response, abort, flash, g, request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.parsing import MAX_ROW_ID
 
 Row = TypeVar("Row")
 
@@ -37,16 +41,28 @@ def row_or_none(model: type[Row], row_id: Any) -> Row | None:
     return db.session.get(model, row_id) if _is_row_id(row_id) else None
 
 
-MAX_ROW_ID = 2**31 - 1  # PostgreSQL's integer; a larger id would fail the query, not miss
-
-
 def _is_row_id(row_id: Any) -> bool:
-    """Whether row_id can name a row: an integer in 1..2**31-1 (or any other key type)."""
+    """Whether row_id can name a row: an integer in 1..MAX_ROW_ID (or any other key type)."""
     if row_id is None:
         return False
     if isinstance(row_id, int) and not isinstance(row_id, bool):
         return 1 <= row_id <= MAX_ROW_ID
     return True
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits, read as a row id. Werkzeug's own converter
+    also takes other scripts' digits, fails past 4,300 digits (a 500) and passes any value
+    on (SQLite overflows past 2**63). An id no row can have (over MAX_ROW_ID) reaches the
+    view as 0, so the page answers its own 404 ("No such store."), as for a missing row."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        """The id, or 0 for one beyond the database's integer range."""
+        if len(value) > len(str(MAX_ROW_ID)) or int(value) > MAX_ROW_ID:
+            return 0
+        return int(value)
 
 
 def keep_writes_on_error() -> None:
@@ -62,19 +78,6 @@ def keep_writes_on_error() -> None:
 def writes_kept_on_error() -> bool:
     """Whether this request opted in to committing a 4xx answer."""
     return bool(g.get("keep_writes_on_error"))
-
-
-def bounded_int(raw: Optional[str], *, default: int, minimum: int, maximum: int) -> int:
-    """An integer from a query or form value, clamped to [minimum, maximum].
-
-    Missing or unreadable text gives the default: a page number or a page size typed by
-    hand should show a page, not an error.
-    """
-    try:
-        value = int((raw or "").strip())
-    except ValueError:
-        return default
-    return max(minimum, min(maximum, value))
 
 
 def refused(error: InvalidInput) -> int:
@@ -138,3 +141,33 @@ def refuse_nul_characters() -> None:
         return
     if any("\x00" in value for values in request.form.listvalues() for value in values):
         abort(400, description="A field holds a NUL character; remove it and try again.")
+
+
+# An API call's JSON body: a redemption or a listing is a few hundred bytes; nothing the
+# API accepts nests deeper than 2. The limits only keep the JSON parser out of trouble
+# (json.loads recurses once per level and fails with RecursionError past ~1,000).
+API_MAX_JSON_BYTES = 64 * 1024
+API_MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def refuse_hostile_json() -> None:
+    """Answer 413 to an /api JSON body over API_MAX_JSON_BYTES and 400 to one nested deeper
+    than API_MAX_JSON_DEPTH, in the API's error shape, before any view parses it."""
+    if not request.path.startswith("/api/") or not request.is_json \
+            or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    too_large = InvalidInput(f"The JSON body is larger than {API_MAX_JSON_BYTES // 1024} KB.",
+                             code="too_large", status_code=413)
+    if (request.content_length or 0) > API_MAX_JSON_BYTES:
+        raise too_large
+    request.max_content_length = API_MAX_JSON_BYTES  # a body sent without a length, too
+    depth = 0
+    for byte in _JSON_STRING.sub(b"", request.get_data(cache=True)):
+        if byte in b"[{":
+            depth += 1
+            if depth > API_MAX_JSON_DEPTH:
+                raise InvalidInput(f"The JSON body nests deeper than {API_MAX_JSON_DEPTH} "
+                                   "levels.", code="bad_request", status_code=400)
+        elif byte in b"]}":
+            depth -= 1

@@ -19,6 +19,8 @@ from qrshop.accounts.roles import Role
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.parsing import MAX_ROW_ID, bounded_int, row_id
+from qrshop.web import row_or_none
 
 
 def roles_required(*roles: Role):
@@ -48,10 +50,10 @@ def user_for_session(session_user_id: str) -> User | None:
     user_id, _, version = (session_user_id or "").partition(":")
     # A session from before session versions holds the bare id: it counts as version 0.
     version = version or "0"
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
+    user = row_or_none(User, row_id(user_id))
+    # An unreadable version reads as -1, which no session version is.
+    version_number = bounded_int(version, default=-1, minimum=-1, maximum=MAX_ROW_ID)
+    if user is None or not user.is_active or user.session_version != version_number:
         return None
     return user
 

@@ -40,9 +40,13 @@ def _dummy_hash() -> str:
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths may be followed after login."""
-    if not target:
+    if not target or not target.isprintable() or "\\" in target:
+        # CR or LF would split the Location header; browsers read a backslash as "/".
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target

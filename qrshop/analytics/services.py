@@ -23,11 +23,11 @@ from qrshop.catalog.models import Listing, Product
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.offers import analytics as engagement_analytics
+from qrshop.parsing import EARLIEST_DAY, LATEST_DAY, parse_day
 from qrshop.shopper.models import Scan
 from qrshop.tags.models import Tag
 
 MAX_RANGE_DAYS = 366
-EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 SILENT_AFTER_DAYS = 14
 
 
@@ -46,8 +46,8 @@ class Window:
 
 def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: date) -> Window:
     """Read from/to (YYYY-MM-DD) with a 30-day default ending today; InvalidInput if wrong."""
-    end = _bounded(_as_date(raw_to)) if raw_to else today
-    start = _bounded(_as_date(raw_from)) if raw_from else end - timedelta(days=29)
+    end = _as_date(raw_to) if raw_to else today
+    start = _as_date(raw_from) if raw_from else end - timedelta(days=29)
     if start > end:
         raise InvalidInput("The start date is after the end date.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
@@ -56,20 +56,13 @@ def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: 
 
 
 def _as_date(value: str | date) -> date:
+    """A date given (checked before any date arithmetic, which overflows near year 1 or
+    9999), or read by parse_day: YYYY-MM-DD within EARLIEST_DAY..LATEST_DAY."""
     if isinstance(value, date):
+        if not EARLIEST_DAY <= value <= LATEST_DAY:
+            raise InvalidInput(f"Dates must be between {EARLIEST_DAY} and {LATEST_DAY}.")
         return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Dates must look like 2026-11-22 (year-month-day).") from None
-
-
-def _bounded(day: date) -> date:
-    """The day itself if within EARLIEST..LATEST (checked before any date arithmetic, which
-    would overflow near year 1 or 9999), else InvalidInput."""
-    if not EARLIEST <= day <= LATEST:
-        raise InvalidInput(f"Dates must be between {EARLIEST} and {LATEST}.")
-    return day
+    return parse_day(value)
 
 
 def utc_bounds(store: Store, window: Window) -> tuple[datetime, datetime]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import select
@@ -26,6 +25,8 @@ from qrshop.catalog.services import CURRENCIES, normalise_gtin
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.money import parse_amount
+from qrshop.parsing import whole_number
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer, Store, User, Vendor
@@ -64,18 +65,15 @@ def parse_price(raw: str, currency: str) -> int:
     text = (raw or "").strip()
     if not text:
         raise InvalidInput("Price is required.")
+    if text.startswith("-"):
+        raise InvalidInput(f"Price {text[:40]!r} must be zero or more.")
     places = 0 if currency in WHOLE_CURRENCIES else 2
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InvalidInput(f"Price {text!r} is not a number; write it like 49.99.") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"Price {text!r} must be zero or more.")
-    if amount.as_tuple().exponent < -places:
-        raise InvalidInput(f"Price {text!r} has more than {places} decimal places for "
-                           f"{currency}." if places else
-                           f"Price {text!r} must be a whole number for {currency}.")
-    return check_price_cents(int(amount.scaleb(places)))
+        return check_price_cents(parse_amount(text, places=places, what="Price"))
+    except InvalidInput as error:
+        if places or "whole number" not in error.message:
+            raise
+        raise InvalidInput(f"{error.message[:-1]} for {currency}.") from None
 
 
 def price_text(price_cents: int, currency: str) -> str:
@@ -281,12 +279,11 @@ def store_by_code(retailer_id: int, code: str) -> Store:
 
 def check_stock(raw: Optional[str]) -> Optional[int]:
     """A quantity in stock from text: blank is unknown, else a whole number >= 0."""
-    text = (raw or "").strip()
-    if not text:
-        return None
-    if not text.isascii() or not text.isdigit() or int(text) > MAX_STOCK:
-        raise InvalidInput(f"in_stock {text!r} must be a whole number from 0 to {MAX_STOCK}.")
-    return int(text)
+    try:
+        return whole_number(raw, minimum=0, maximum=MAX_STOCK)
+    except InvalidInput:
+        raise InvalidInput(f"in_stock {(raw or '').strip()[:40]!r} must be a whole number "
+                           f"from 0 to {MAX_STOCK}.") from None
 
 
 def set_stock(listing: Listing, store: Store, *, in_stock: Optional[int], location: str) -> None:

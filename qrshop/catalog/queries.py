@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from sqlalchemy import ColumnElement, Exists, Select, Subquery, exists, func, or_, select
@@ -11,7 +12,8 @@ from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.extensions import db
 from qrshop.pagination import Page, paginate, search_condition, search_text
-from qrshop.web import MAX_ROW_ID, owned_or_404, row_or_none
+from qrshop.parsing import MAX_ROW_ID
+from qrshop.web import owned_or_404, row_or_none
 
 
 def product_search(q: str, *columns, gtin=Product.gtin) -> Optional[ColumnElement[bool]]:
@@ -22,7 +24,9 @@ def product_search(q: str, *columns, gtin=Product.gtin) -> Optional[ColumnElemen
     if condition is None:
         return None
     digits = q.replace(" ", "").replace("-", "")
-    return or_(condition, gtin.contains(digits)) if digits.isdigit() else condition
+    if not re.fullmatch(r"[0-9]+", digits):
+        return condition
+    return or_(condition, gtin.contains(digits))
 
 
 def search_listings(retailer_id: int, q: str, *, page: int, per_page: int) -> Page:

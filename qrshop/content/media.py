@@ -200,8 +200,13 @@ YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
 def parse_video_link(url: str) -> VideoLink:
     """Recognise a YouTube or Vimeo link; InvalidInput otherwise."""
-    parts = urlsplit((url or "").strip())
-    host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+    try:
+        parts = urlsplit((url or "").strip())
+        host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
+        parts.port  # noqa: B018  (raises ValueError for a port out of range: not a link)
+    except ValueError:  # "https://[::1": an unclosed IPv6 host
+        raise InvalidInput("Paste a YouTube or Vimeo video link.",
+                           code="bad_video_link") from None
     if parts.scheme in ("http", "https"):
         segments = [s for s in parts.path.split("/") if s]
         if host == "youtu.be" and segments and YOUTUBE_ID.match(segments[0]):
@@ -213,7 +218,7 @@ def parse_video_link(url: str) -> VideoLink:
             if YOUTUBE_ID.match(candidate):
                 return VideoLink("youtube", candidate)
         if host in ("vimeo.com", "player.vimeo.com"):
-            numbers = [s for s in segments if s.isdigit()]
+            numbers = [s for s in segments if re.fullmatch(r"[0-9]{1,20}", s)]
             if numbers:
                 return VideoLink("vimeo", numbers[-1])
     raise InvalidInput("Paste a YouTube or Vimeo video link.", code="bad_video_link")

@@ -32,6 +32,7 @@ from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import Page, paginate
+from qrshop.parsing import row_id
 from qrshop.web import row_or_none
 
 if TYPE_CHECKING:  # type hints only
@@ -75,9 +76,10 @@ def _ids(raw: Any) -> list[int]:
     for item in items:
         if str(item).strip() == "":
             continue
-        if not str(item).strip().isdigit():
-            raise InvalidInput(f"{item!r} is not a media id.")
-        ids.append(int(item))
+        media_id = row_id(item if isinstance(item, int) else str(item))
+        if media_id is None:
+            raise InvalidInput(f"{str(item)[:40]!r} is not a media id.")
+        ids.append(media_id)
     return ids
 
 

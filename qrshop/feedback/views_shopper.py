@@ -7,6 +7,7 @@ from flask import jsonify, request
 from qrshop.extensions import csrf, limiter
 from qrshop.feedback import services
 from qrshop.feedback.views import bp
+from qrshop.parsing import whole_number
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     back_to,
@@ -25,12 +26,13 @@ def feedback(code: str):
     """Record the shopper's stars, "was this helpful?" answer and comment."""
     page = landing_page_or_404(code)
     identity.protect_shopper_form(page.retailer_id)
-    rating = request.form.get("rating", "")
+    rating = whole_number(request.form.get("rating"), minimum=1, maximum=5,
+                          what="A rating")
     helpful = request.form.get("helpful", "")
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     services.leave_feedback(
         shopper_id=shopper_id, listing_id=page.listing_id, store_id=page.store_id,
-        rating=int(rating) if rating.isdigit() else None,
+        rating=rating,
         is_helpful={"yes": True, "no": False}.get(helpful),
         comment=request.form.get("comment", ""),
     )

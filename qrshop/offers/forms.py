@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from qrshop.parsing import LocalMinuteField, WholeNumberField
 
 OFFER_KINDS = [("percent", "Percent off"), ("amount", "Amount off"), ("perk", "Perk (text)")]
 
@@ -14,7 +16,8 @@ class OfferForm(FlaskForm):
 
     title = StringField("Title shoppers see", validators=[DataRequired(), Length(max=120)])
     kind = SelectField("Type")  # choices: OFFER_KINDS, set by the view
-    percent_off = IntegerField("Percent off", validators=[Optional(), NumberRange(1, 100)])
+    percent_off = WholeNumberField("Percent off", validators=[Optional()], minimum=1,
+                                   maximum=100)
     amount_off = StringField("Amount off (e.g. 10.00)", validators=[Length(max=16)])
     perk_text = StringField("Perk (e.g. Free gift wrap)", validators=[Length(max=200)])
     # An id from the list. A large catalogue shows listing_sku instead of the list; an id
@@ -22,15 +25,14 @@ class OfferForm(FlaskForm):
     listing = SelectField("Item", default="")
     listing_sku = StringField("Item SKU (empty: every item)", validators=[Length(max=64)])
     store = SelectField("Store", default="")
-    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M",
-                                   validators=[DataRequired()])
-    ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    total_limit = IntegerField("Total coupons (empty: no limit)",
-                               validators=[Optional(), NumberRange(1, 10_000_000)])
-    per_shopper_limit = IntegerField("Coupons per shopper", default=1,
-                                     validators=[DataRequired(), NumberRange(1, 100)])
-    coupon_valid_days = IntegerField("Coupon valid for (days)", default=7,
-                                     validators=[DataRequired(), NumberRange(1, 365)])
+    starts_at = LocalMinuteField("Starts", validators=[DataRequired()])
+    ends_at = LocalMinuteField("Ends", validators=[DataRequired()])
+    total_limit = WholeNumberField("Total coupons (empty: no limit)", validators=[Optional()],
+                                   minimum=1, maximum=10_000_000)
+    per_shopper_limit = WholeNumberField("Coupons per shopper", default=1,
+                                         validators=[DataRequired()], minimum=1, maximum=100)
+    coupon_valid_days = WholeNumberField("Coupon valid for (days)", default=7,
+                                         validators=[DataRequired()], minimum=1, maximum=365)
     terms = TextAreaField("Terms", validators=[Length(max=2000)])
 
 

@@ -20,6 +20,7 @@ from qrshop.offers.forms import OFFER_KINDS, OfferForm
 from qrshop.offers.models import Offer
 from qrshop.offers.views import bp
 from qrshop.pagination import page_number, search_text
+from qrshop.parsing import row_id
 from qrshop.web import owned_or_404
 
 if TYPE_CHECKING:  # type hints only
@@ -62,7 +63,7 @@ def _chosen(get, raw_id: str):
     accounts.store), or None for 'every'."""
     if not raw_id:
         return None
-    found = get(int(raw_id)) if raw_id.isdigit() else None
+    found = get(chosen_id) if (chosen_id := row_id(raw_id)) else None
     if found is None or found.retailer_id != current_user.retailer_id:
         raise InvalidInput("Choose an item and a store from the lists.")
     return found

@@ -9,6 +9,7 @@ from qrshop.extensions import csrf, limiter
 from qrshop.offers import services
 from qrshop.offers.coupons import barcode_svg, display_code
 from qrshop.offers.views import bp
+from qrshop.parsing import row_id
 from qrshop.shopper import identity
 from qrshop.shopper.actions import brand_of, landing_page_or_404, no_store, shopper_rate_key
 from qrshop.wishlist.services import linked_shoppers
@@ -24,13 +25,13 @@ def claim(code: str):
     identity.protect_shopper_form(page.retailer_id)
     if page.is_retired:
         abort(410, description="This tag is no longer in use; ask an associate for help.")
-    offer_id = request.form.get("offer", "")
-    if not offer_id.isdigit():
+    offer_id = row_id(request.form.get("offer"))
+    if offer_id is None:
         abort(400, description="Choose an offer from the page.")
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     try:
         coupon = services.claim_coupon(
-            int(offer_id), shopper_id=shopper_id, retailer_id=page.retailer_id,
+            offer_id, shopper_id=shopper_id, retailer_id=page.retailer_id,
             listing_id=page.listing_id, store_id=page.store_id,
         )
     except InvalidInput as error:

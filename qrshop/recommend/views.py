@@ -9,6 +9,7 @@ from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
 from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
+from qrshop.parsing import row_ids
 from qrshop.recommend import services
 from qrshop.web import refused
 
@@ -24,9 +25,10 @@ def curate(listing_id: int):
     if request.method == "POST":
         raw = [value for value in request.form.getlist("recommended") if value]
         try:
-            if not all(value.isdigit() for value in raw):
+            ids = row_ids(raw)
+            if ids is None:
                 raise InvalidInput("Choose items from the list.")
-            services.set_curated(listing, [int(value) for value in raw])
+            services.set_curated(listing, ids)
             flash(f"“Complete the look” for {listing.product.name} saved.", "info")
             return redirect(url_for(".curate", listing_id=listing.id), code=303)
         except InvalidInput as error:

@@ -12,7 +12,7 @@ from qrshop.extensions import csrf, db
 from qrshop.shopper.models import Shopper
 from qrshop.shopper.services import adopt_shopper, new_shopper
 
-_COOKIE_NAME = re.compile(r"^qs(\d{1,10})$")
+_COOKIE_NAME = re.compile(r"^qs([0-9]{1,10})$")
 
 
 def _cookie():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from qrshop.parsing import MAX_ROW_ID, DecimalNumberField, WholeNumberField, coerce_row_id
 from qrshop.tags.layouts import LAYOUTS
 
 
@@ -22,13 +23,13 @@ class PrintForm(FlaskForm):
 
     store = SelectField("Store", validators=[DataRequired()])
     listings = CheckboxesField("Items (none ticked: every active tag of the store)",
-                               coerce=int, validate_choice=False)
+                               coerce=coerce_row_id, validate_choice=False)
     placement = StringField("Placement note", validators=[Optional(), Length(max=120)])
     layout = SelectField("Label stock")
-    offset_x = FloatField("Move right (mm)", default=0.0,
-                          validators=[Optional(), NumberRange(-10, 10)])
-    offset_y = FloatField("Move down (mm)", default=0.0,
-                          validators=[Optional(), NumberRange(-10, 10)])
+    offset_x = DecimalNumberField("Move right (mm)", default=0.0, validators=[Optional()],
+                                  minimum=-10, maximum=10)
+    offset_y = DecimalNumberField("Move down (mm)", default=0.0, validators=[Optional()],
+                                  minimum=-10, maximum=10)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,10 +41,10 @@ class SelectedPrintForm(FlaskForm):
     """Print tags chosen on the tag list (their codes ride along as hidden fields)."""
 
     layout = SelectField("Label stock")
-    offset_x = FloatField("Move right (mm)", default=0.0,
-                          validators=[Optional(), NumberRange(-10, 10)])
-    offset_y = FloatField("Move down (mm)", default=0.0,
-                          validators=[Optional(), NumberRange(-10, 10)])
+    offset_x = DecimalNumberField("Move right (mm)", default=0.0, validators=[Optional()],
+                                  minimum=-10, maximum=10)
+    offset_y = DecimalNumberField("Move down (mm)", default=0.0, validators=[Optional()],
+                                  minimum=-10, maximum=10)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +55,8 @@ class SelectedPrintForm(FlaskForm):
 class ReassignForm(FlaskForm):
     """Point a tag at another item (the picker renders `listing` as radio buttons)."""
 
-    listing = IntegerField("New item", validators=[InputRequired("Choose an item.")])
+    listing = WholeNumberField("New item", validators=[InputRequired("Choose an item.")],
+                               minimum=1, maximum=MAX_ROW_ID)
     placement = StringField("Placement note", validators=[Optional(), Length(max=120)])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from qrshop.errors import InvalidInput
+from qrshop.parsing import whole_number
 from qrshop.tags import qr
 from qrshop.tags.codes import normalise_code, tag_url
 from qrshop.tags.services import find_tag
@@ -34,15 +35,19 @@ def tag_svg(code: str):
 @bp.get("/tags/<code>.png")
 def tag_png(code: str):
     """The tag's QR as PNG; ?size=N asks for about N pixels wide (64 to 2048)."""
-    raw_size = request.args.get("size", str(qr.PNG_SIZE_DEFAULT))
     low, high = qr.PNG_SIZE_RANGE
-    if not raw_size.isdigit() or not low <= int(raw_size) <= high:
+    try:
+        size = whole_number(request.args.get("size", str(qr.PNG_SIZE_DEFAULT)),
+                            minimum=low, maximum=high)
+    except InvalidInput:
+        size = None  # the message below names the unit
+    if size is None:
         raise InvalidInput(
             f"size must be a whole number of pixels from {low} to {high}.", status_code=400,
             code="bad_size",
         )
     tag = _tag_or_404(code)
-    body = qr.render_png(tag_url(current_app.config["BASE_URL"], tag.code), int(raw_size))
+    body = qr.render_png(tag_url(current_app.config["BASE_URL"], tag.code), size)
     return Response(body, mimetype="image/png", headers={"Cache-Control": IMMUTABLE})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from qrshop.extensions import db
 from tests.factories import (
@@ -62,7 +63,8 @@ def test_junk_path_ids_never_answer_500(client, merchandiser, path):
 
 def _int_rules(app):
     for rule in app.url_map.iter_rules():
-        converters = {name: type(conv).__name__ for name, conv in rule._converters.items()}
+        converters = {name: "IntegerConverter" if isinstance(conv, IntegerConverter)
+                      else type(conv).__name__ for name, conv in rule._converters.items()}
         if any(kind == "IntegerConverter" for kind in converters.values()):
             yield rule, converters
 
