@@ -5,8 +5,6 @@ and dates from text is qrshop.parsing's job."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -18,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.parsing import MAX_ROW_ID
+from qrshop.spreadsheets import csv_text
 
 Row = TypeVar("Row")
 
@@ -101,26 +100,9 @@ def form_refused(form) -> int:
     return 400
 
 
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text cell a spreadsheet shows as text: one starting like a formula (`=cmd|...`,
-    `+1`, `@SUM`) gets a leading apostrophe, as OWASP's CSV-injection advice says.
-    Numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def csv_download(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
     """A CSV attachment whose text cells cannot run as spreadsheet formulas."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
-    return Response(out.getvalue(), mimetype="text/csv", headers={
+    return Response(csv_text(header, rows), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}.csv"'})
 
 

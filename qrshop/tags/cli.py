@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -15,6 +13,7 @@ from flask.cli import AppGroup
 from qrshop.accounts.services import retailer_by_slug
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.spreadsheets import csv_text
 from qrshop.tags.layouts import LAYOUTS
 from qrshop.tags.queries import list_tags
 from qrshop.tags.services import (
@@ -43,11 +42,9 @@ def list_command(retailer_slug, store_code, output_format):
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=TAG_LIST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    click.echo(out.getvalue(), nl=False)
+    # Text cells starting like a formula get a leading ' (a spreadsheet opens this file).
+    click.echo(csv_text(TAG_LIST_COLUMNS,
+                        ([row[column] for column in TAG_LIST_COLUMNS] for row in rows)), nl=False)
 
 
 @tags_cli.command("print")

@@ -55,3 +55,34 @@ def test_vendor_analytics_csv_neutralises_formula_cells(app, client):
     login(client, make_user("vendor", vendor_slug="widgetco").email)
     cells = _cells(_rows(client.get("/vendor/analytics.csv")))
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+
+
+def test_cli_tag_list_csv_neutralises_formula_cells(runner):
+    # A vendor names the product; a merchandiser (or an import) types the placement.
+    retailer = make_retailer()
+    store = make_store(retailer, "NYC01")
+    vendor = make_vendor()
+    make_tag(retailer, store, vendor, name='=HYPERLINK("https://evil.example","Click")',
+             placement="+cmd|' /C calc'!A0")
+    make_tag(retailer, store, vendor, name="@SUM(A1:A9)", placement="-1+1")
+    make_tag(retailer, store, vendor, name="Trail Widget", placement="\tAisle 4")
+    db.session.commit()
+    result = runner.invoke(args=["tags", "list", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {row["product"] for row in rows} == {
+        '\'=HYPERLINK("https://evil.example","Click")', "'@SUM(A1:A9)", "Trail Widget"}
+    assert {row["placement"] for row in rows} == {
+        "'+cmd|' /C calc'!A0", "'-1+1", "Aisle 4"}  # the tag keeps the note trimmed
+    assert not [cell for row in rows for cell in row.values()
+                if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # JSON is for scripts: values exactly as stored.
+    stored = runner.invoke(args=["tags", "list", "--format", "json"]).output
+    assert "=HYPERLINK" in stored and '"-1+1"' in stored
+
+
+def test_numbers_written_by_qrshop_stay_numbers():
+    from qrshop.spreadsheets import csv_text
+
+    text = csv_text(["name", "count", "average"], [["-2+3", -1, -0.5], ["=1", 0, None]])
+    assert text == "name,count,average\n'-2+3,-1,-0.5\n'=1,0,\n"
