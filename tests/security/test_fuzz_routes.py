@@ -1,19 +1,14 @@
-"""Property-based fuzzing of every route: random and hostile path, query and form values,
-sent as every kind of visitor, never answer 5xx (security review, item 7).
+"""Fuzzing every route: random and hostile path, query, form and JSON values, sent as
+every kind of visitor, never answer 5xx (security review, item 7). See docs/testing.md.
 
 The world is built once for the module: a scene with two retailers, vendors, staff of
-every role, a live revision, an offer, a claimed coupon, feedback, emailed links. Then every
-GET page is crawled as every role to learn what a browser would send: the forms (their
-field names, hidden values and select options) and the links (valid path values and query
-names). Field names are also read from the views' source (`request.form.get("...")`, the
-WTForms forms they build). For each route and method Hypothesis then draws a visitor
-(anonymous, shopper cookie, vendor, merchandiser, associate, admin), path values (seeded ids,
-codes and tokens, or hostile ones), and query or form fields (the route's own names and
-random ones; values valid, random or hostile), and asserts the answer is below 500.
-
-Seeded with derandomize=True, so every run sends the same requests; the examples per route
-are few (MAX_EXAMPLES) to keep the module near a minute on 2 cores, while every route and
-method is exercised. Raise QRSHOP_FUZZ_EXAMPLES to fuzz harder locally.
+every role, a live revision, an offer, a claimed coupon, feedback, emailed links. Every GET
+page is crawled as every visitor to learn what a browser would send (form fields, input
+types, hidden values, select options; path values and query names of links); the views'
+source adds the names they read. Then, per route and method, the sweep sends each value
+that broke a parser before through each field (the others valid), and Hypothesis sends
+random and hostile requests (derandomized: the same requests every run; raise
+QRSHOP_FUZZ_EXAMPLES to fuzz harder).
 """
 
 from __future__ import annotations
