@@ -16,8 +16,9 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Optional
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -40,9 +41,9 @@ if TYPE_CHECKING:  # type hints only
 CODE_DIGITS = 6
 CODE_TRIES = 5  # typed codes per email (the right one included); then it is locked
 # Wrong codes per address per day, over all its emails: asking again and again for a
-# fresh code (and five more tries) stops here, far below one chance in ten thousand.
+# fresh code (and five more tries) stops here: at most one chance in 50,000 a day.
 CODE_TRIES_PER_DAY = 20
-_TYPED_CODE = re.compile(r"\d{%d}" % CODE_DIGITS)
+_TYPED_CODE = re.compile(rf"\d{{{CODE_DIGITS}}}")
 
 
 def request_magic_link(shopper_ids: dict[int, str], raw_email: str) -> int:

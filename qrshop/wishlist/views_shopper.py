@@ -124,7 +124,8 @@ def wishlist_link(token: str):
         return link_failed(error)
     return message_page("Use your wish list here",
                         f"Show the wish list and coupons of {email} on this device? Only "
-                        "this device joins; what you saved here joins that list too.",
+                        "this device joins, and what you save here joins that list: say yes "
+                        "only if this is your address.",
                         form_action=url_for(".wishlist_link_open", token=token),
                         form_button="Yes, show my wish list")
 

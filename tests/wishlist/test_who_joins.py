@@ -170,3 +170,16 @@ def test_an_expired_code_is_refused_with_a_clear_message(app, client):
     html = response.get_data(as_text=True)
     assert response.status_code == 410
     assert "This code has expired" in html and "Ask for a new link" in html
+
+
+def test_asking_again_and_again_gives_no_more_than_twenty_tries_a_day(client):
+    _victim_with_a_list_and_a_coupon(client)
+    for _ in range(4):
+        _ask_for_link(client, VICTIM)
+        right = _code_in(_latest_email(VICTIM))
+        for _ in range(5):
+            _type_code(client, f"{(int(right) + 1) % 1000000:06d}")
+    _ask_for_link(client, VICTIM)
+    refused = _type_code(client, _code_in(_latest_email(VICTIM)))
+    assert refused.status_code == 429
+    assert "Open the link from the email" in refused.get_data(as_text=True)
