@@ -16,7 +16,7 @@ from qrshop.offers.models import CouponClaim, Offer
 from qrshop.recommend.models import CoScan, CuratedRecommendation
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
-from qrshop.wishlist.models import WishlistItem
+from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
@@ -24,5 +24,5 @@ __all__ = [
     "OutboxMessage", "Product",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
-    "User", "Vendor", "WishlistItem",
+    "User", "Vendor", "WishlistItem", "WishlistLinkRequest",
 ]
