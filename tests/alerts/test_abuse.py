@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from qrshop import tokens
 from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.db import utcnow
 from qrshop.extensions import db
@@ -214,3 +215,18 @@ def test_a_confirm_link_does_not_confirm_a_changed_address(app):
             select(Subscription).where(Subscription.address == stranger)
             .execution_options(populate_existing=True))
         assert subscription.confirmed_at is None, field
+
+
+def test_email_confirm_links_sent_before_the_fix_still_work_but_not_for_texts(app):
+    tag = make_shop().tag
+    _sign_up(new_phone(app), tag, email="early@example.com")
+    _sign_up(new_phone(app), tag, phone=PHONE)
+    by_channel = {s.channel: s.id for s in db.session.scalars(select(Subscription))}
+    # The old form of the link named the subscription only.
+    assert new_phone(app).post(
+        f"/alerts/confirm/{tokens.make(tokens.CONFIRM, by_channel['sms'])}").status_code == 404
+    assert new_phone(app).post(
+        f"/alerts/confirm/{tokens.make(tokens.CONFIRM, by_channel['email'])}").status_code == 200
+    confirmed = dict(db.session.execute(select(Subscription.channel, Subscription.confirmed_at)
+                                        .execution_options(populate_existing=True)).all())
+    assert confirmed["email"] is not None and confirmed["sms"] is None
