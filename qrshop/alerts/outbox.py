@@ -74,28 +74,34 @@ def recipient_key(channel: str, recipient: str) -> str:
     return f"{local.split('+', 1)[0]}{at}{domain}" if at else domain
 
 
-def check_recipient_cap(channel: str, recipient: str) -> None:
-    """RecipientOverCap if one more capped message to this recipient would pass the cap.
+def _capped_count(key: str) -> int:
+    """Capped messages queued to a recipient key in the window: one indexed COUNT.
 
-    One indexed COUNT on outbox_messages. On PostgreSQL a transaction-scoped advisory lock on
-    the recipient makes concurrent requests count one after the other (it is released when
-    the request commits); SQLite lets one transaction write at a time, and the requests that
-    queue capped messages have written before they queue.
+    On PostgreSQL a transaction-scoped advisory lock on the key first makes concurrent
+    requests count one after the other (it is released when the request commits).
     """
-    key = recipient_key(channel, recipient)
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
                            {"key": "qrshop.outbox.cap:" + key})
-    sent = db.session.scalar(
+    return db.session.scalar(
         select(func.count()).select_from(OutboxMessage)
         .where(OutboxMessage.recipient_key == key, OutboxMessage.is_capped == true(),
                OutboxMessage.created_at > utcnow() - RECIPIENT_CAP_WINDOW)
     )
-    if sent >= RECIPIENT_CAP:
-        what = "number" if channel == Channel.SMS else "address"
-        raise RecipientOverCap(
-            f"We have already sent several messages to this {what} today. To protect its "
-            f"owner we send no more for now; please try again tomorrow.")
+
+
+def _over_cap(channel: str) -> RecipientOverCap:
+    what = "number" if channel == Channel.SMS else "address"
+    return RecipientOverCap(
+        f"We have already sent several messages to this {what} today. To protect its owner "
+        "we send no more for now; please try again tomorrow.")
+
+
+def check_recipient_cap(channel: str, recipient: str) -> None:
+    """RecipientOverCap if one more capped message to this recipient would pass the cap (so
+    a service can refuse before it writes anything; queue_message checks again)."""
+    if _capped_count(recipient_key(channel, recipient)) >= RECIPIENT_CAP:
+        raise _over_cap(channel)
 
 
 def queue_message(*, channel: str, recipient: str, subject: str, body: str,
@@ -109,16 +115,19 @@ def queue_message(*, channel: str, recipient: str, subject: str, body: str,
     channel = Channel(channel).value
     if recipient != recipient.strip() or any(ord(c) < 32 or ord(c) == 127 for c in recipient):
         raise InvalidInput("That address cannot receive messages.", code="bad_recipient")
-    if capped:
-        check_recipient_cap(channel, recipient)
-    now = utcnow()
-    message = OutboxMessage(channel=channel, recipient=recipient,
-                            recipient_key=recipient_key(channel, recipient), is_capped=capped,
-                            subject=one_line(subject)[:200], body=body,
+    now, key = utcnow(), recipient_key(channel, recipient)
+    message = OutboxMessage(channel=channel, recipient=recipient, recipient_key=key,
+                            is_capped=capped, subject=one_line(subject)[:200], body=body,
                             unsubscribe_url=unsubscribe_url, attempts=0, created_at=now,
                             next_attempt_at=now)
     db.session.add(message)
     db.session.flush()
+    # Counted after the INSERT, this message included: on SQLite the INSERT holds the one
+    # write lock, so a concurrent request counts after this one commits or rolls back.
+    if capped and _capped_count(key) > RECIPIENT_CAP:
+        db.session.delete(message)
+        db.session.flush()
+        raise _over_cap(channel)
     return message
 
 
