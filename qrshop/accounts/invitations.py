@@ -172,7 +172,8 @@ def _queue_invitation(user: User, link: str, inviter: Optional[User]) -> None:
         f"for 72 hours:\n\n{link}\n\nYour login is {user.email}. If you did not expect "
         f"this invitation, ignore this e-mail.\n"
     )
-    send_email(user.email, f"You are invited to qrshop ({tenant})", body)
+    # Not capped per recipient: only signed-in staff invite, into their own tenant.
+    send_email(user.email, f"You are invited to qrshop ({tenant})", body, capped=False)
 
 
 def invite(actor: Optional[User], email: str, *, role: str, retailer_slug: str | None = None,
@@ -224,4 +225,7 @@ def request_reset(email: str, now: Optional[datetime] = None) -> None:
         f"\n\nChoose a new password here. The link works once, for 1 hour:\n\n{link}\n\n"
         f"If you did not ask, ignore this e-mail: your password stays as it is.\n"
     )
-    send_email(user.email, "Reset your qrshop password", body)
+    # Not capped per recipient: a reset goes only to an active staff account and has its own
+    # limits (3 an hour per email, /password/forgot); a shared cap would let anyone use up a
+    # staff member's quota and lock them out of resetting.
+    send_email(user.email, "Reset your qrshop password", body, capped=False)
