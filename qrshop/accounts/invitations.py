@@ -130,7 +130,7 @@ def set_password_with_link(token: str, purpose: TokenPurpose, password: str, con
     """Use a link once: set the password, activate an invited account, end other sessions."""
     now = now or utcnow()
     row = live_token(token, purpose, now)
-    check_new_password(password, confirm)
+    check_new_password(password, confirm, user_inputs=[row.user.email])
     used = db.session.execute(
         update(PasswordToken)
         .where(PasswordToken.id == row.id, PasswordToken.used_at.is_(None),

@@ -17,7 +17,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from qrshop.accounts import lockout, services, sessions
-from qrshop.accounts.forms import LoginForm
+from qrshop.accounts.forms import LoginForm, form_errors
 from qrshop.accounts.models import Role
 from qrshop.db import utcnow
 from qrshop.extensions import limiter
@@ -76,6 +76,7 @@ def login():
         flash("Email or password is wrong.", "error")
         status = 401
     elif request.method == "POST":
+        flash(form_errors(form), "error")
         status = 400
     return render_template("accounts/login.html", form=form), status
 
