@@ -19,7 +19,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from qrshop.accounts import lockout, services, sessions
 from qrshop.accounts.forms import LoginForm, form_errors
 from qrshop.accounts.models import Role
-from qrshop.db import utcnow
 from qrshop.extensions import limiter
 from qrshop.web import keep_writes_on_error
 
