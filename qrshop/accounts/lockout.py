@@ -26,6 +26,7 @@ from qrshop.extensions import db
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 LOCK = timedelta(minutes=15)
+PURGE_BATCH = 100
 LOCKED_MESSAGE = ("This account is locked for 15 minutes after 5 failed logins. Wait, or "
                   "choose a new password with “Forgot your password?”.")
 
@@ -52,10 +53,15 @@ def record_failure(email: str) -> bool:
     the e-mail was locked meanwhile (by a failure on another worker)."""
     now = utcnow()
     table = LoginFailure.__table__
-    # Rows whose window and lock have ended mean the same as no row.
-    db.session.execute(delete(LoginFailure).where(
+    # Rows whose window and lock have ended mean the same as no row; some go with each
+    # failure. SKIP LOCKED (PostgreSQL): the purge never waits, so two failures cannot
+    # deadlock; the upsert below waits only for its own e-mail's row.
+    stale = select(LoginFailure.email_sha256).where(
         LoginFailure.window_ends_at <= _at(now),
-        or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until <= _at(now))))
+        or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until <= _at(now)),
+    ).limit(PURGE_BATCH).with_for_update(skip_locked=True)
+    db.session.execute(delete(LoginFailure).where(
+        LoginFailure.email_sha256.in_(stale.scalar_subquery())))
     window_over = table.c.window_ends_at <= _at(now)
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(LoginFailure).values(

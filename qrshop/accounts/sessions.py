@@ -17,7 +17,7 @@ from typing import Optional
 
 from flask import current_app, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from qrshop.accounts.models import StaffSession, User
 from qrshop.db import utcnow
@@ -25,6 +25,7 @@ from qrshop.extensions import db
 
 SESSION_KEY = "staff_session"
 MAX_TOKEN_LENGTH = 100
+PURGE_BATCH = 100
 
 
 def token_sha256(token: str) -> str:
@@ -43,8 +44,12 @@ def session_token() -> Optional[str]:
 def start_session(user: User, now: Optional[datetime] = None) -> None:
     """Log the user in on this browser: a new staff_sessions row named in the cookie."""
     now = now or utcnow()
-    db.session.execute(delete(StaffSession).where(StaffSession.user_id == user.id,
-                                                  StaffSession.expires_at <= now))
+    # Expired rows of anyone go at logins; SKIP LOCKED (PostgreSQL) so logins never wait on
+    # each other's purge.
+    expired = select(StaffSession.id).where(StaffSession.expires_at <= now).limit(
+        PURGE_BATCH).with_for_update(skip_locked=True)
+    db.session.execute(delete(StaffSession).where(StaffSession.id.in_(
+        expired.scalar_subquery())))
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(
         user_id=user.id, token_sha256=token_sha256(token), created_at=now,

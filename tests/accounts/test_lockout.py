@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from qrshop import create_app
 from qrshop.db import utcnow
+from qrshop.extensions import db
 from tests.conftest import _test_config
 from tests.factories import PASSWORD, login, make_shop, make_user, set_password_form
 
@@ -118,6 +119,8 @@ def test_parallel_wrong_passwords_on_two_workers_lock_at_exactly_five(app, datab
         thread.start()
     for thread in threads:
         thread.join(60)
+    with other_worker.app_context():
+        db.engine.dispose()
     assert sorted(statuses) == [401] * 5 + [429] * 5
     assert login(app.test_client(), user.email, PASSWORD).status_code == 429
 
@@ -158,7 +161,6 @@ def test_a_successful_login_resets_the_count(app):
 def test_choosing_a_new_password_from_a_reset_link_unlocks(client):
     from qrshop.accounts import invitations
     from qrshop.accounts.models import TokenPurpose
-    from qrshop.extensions import db
 
     user = make_user("admin")
     for _ in range(5):
