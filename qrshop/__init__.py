@@ -37,10 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
-            parents=True, exist_ok=True
-        )
+    from qrshop.db import make_sqlite_file_private
+
+    make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -38,8 +38,21 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     return _HEADERS_HTTPS if secure else _HEADERS
 
 
+# First path segments of the staff surfaces (pages, CSV exports, API answers, login and
+# password pages): what they show is for one logged-in person, so no cache may keep it.
+# The public scan pages, media and QR images set their own Cache-Control.
+PRIVATE_SURFACES = frozenset({"console", "vendor", "admin", "pos", "api", "login", "logout",
+                              "password", "invitation"})
+
+
+def is_private_surface(path: str) -> bool:
+    """Whether a request path belongs to a staff surface (no-store)."""
+    return path.split("/", 2)[1] in PRIVATE_SURFACES if path.startswith("/") else False
+
+
 def register_security_headers(app: Flask) -> None:
-    """Add the security headers to every response that does not set its own."""
+    """Add the security headers to every response that does not set its own, and
+    `Cache-Control: no-store` to every answer of a staff surface."""
 
     lowered = {secure: tuple((name.lower(), name, value) for name, value in
                              security_headers(secure)) for secure in (False, True)}
@@ -51,6 +64,8 @@ def register_security_headers(app: Flask) -> None:
         for lower, name, value in lowered[request.is_secure]:
             if lower not in present:
                 response.headers.add(name, value)
+        if is_private_surface(request.path):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -14,8 +14,9 @@ from flask import abort, g, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from qrshop.accounts.models import ApiToken, User
+from qrshop.accounts.models import ApiToken, StaffSession, User
 from qrshop.accounts.roles import Role
+from qrshop.accounts.sessions import session_token, token_sha256
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -42,15 +43,19 @@ def roles_required(*roles: Role):
 def user_for_session(session_user_id: str) -> User | None:
     """Flask-Login's user loader, run on every request: the active user whose session this is.
 
-    The session holds "<id>:<session_version>"; deactivating a user or resetting their
-    password raises the version, so every older session ends on its next request.
+    The session holds "<id>:<session_version>" and the token of its staff_sessions row
+    (qrshop.accounts.sessions). Logging out deletes the row; ending every session of a user
+    (deactivation, a new password) deletes all of them and raises the version. One query
+    reads the user with its row.
     """
     user_id, _, version = (session_user_id or "").partition(":")
-    # A session from before session versions holds the bare id: it counts as version 0.
-    version = version or "0"
-    if not user_id.isdigit() or not version.isdigit():
+    token = session_token()
+    if not user_id.isdigit() or not version.isdigit() or token is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(
+        select(User).join(StaffSession, StaffSession.user_id == User.id).where(
+            User.id == int(user_id), StaffSession.token_sha256 == token_sha256(token),
+            StaffSession.expires_at > utcnow()))
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user

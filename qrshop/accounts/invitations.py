@@ -17,6 +17,7 @@ from typing import Optional
 from flask import current_app
 from sqlalchemy import update
 
+from qrshop.accounts.lockout import forget as forget_failed_logins
 from qrshop.accounts.models import PasswordToken, TokenPurpose, User
 from qrshop.accounts.roles import Role
 from qrshop.accounts.services import (
@@ -27,6 +28,7 @@ from qrshop.accounts.services import (
     resolve_party,
     user_by_email,
 )
+from qrshop.accounts.sessions import end_all_sessions
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -128,7 +130,7 @@ def set_password_with_link(token: str, purpose: TokenPurpose, password: str, con
     """Use a link once: set the password, activate an invited account, end other sessions."""
     now = now or utcnow()
     row = live_token(token, purpose, now)
-    check_new_password(password, confirm)
+    check_new_password(password, confirm, user_inputs=[row.user.email])
     used = db.session.execute(
         update(PasswordToken)
         .where(PasswordToken.id == row.id, PasswordToken.used_at.is_(None),
@@ -141,7 +143,8 @@ def set_password_with_link(token: str, purpose: TokenPurpose, password: str, con
         raise InvalidInput(ASK_AGAIN[purpose], code="gone", status_code=410)
     user.password_hash = hash_password(password)
     user.is_active_user = True
-    user.session_version += 1
+    end_all_sessions(user)
+    forget_failed_logins(user.email)
     retire_links(user, now)
     db.session.flush()
     return user
