@@ -2,7 +2,7 @@
 shared by every worker).
 
 Revision ID: a7c3e9f1b254
-Revises: e4b7c2a9d813
+Revises: a7c3e91d5f28
 Create Date: 2026-12-04 18:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e9f1b254'
-down_revision = 'e4b7c2a9d813'
+down_revision = 'a7c3e91d5f28'
 branch_labels = None
 depends_on = None
 
