@@ -34,6 +34,8 @@ class Brand:
 def brand_of(retailer: Retailer) -> Brand:
     """The theme of a retailer, for pages outside a landing page."""
     logo: Optional[Media] = retailer.logo
+    if logo is not None and not logo.is_raster_image:
+        logo = None  # a PDF or MP4 stored as the logo before the theme refused them
     return Brand(
         retailer.name, retailer.primary_colour, retailer.accent_colour, retailer.font,
         retailer.footer_text,

@@ -19,7 +19,18 @@ from typing import Optional
 
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import Boolean, Text, bindparam, cast, exists, insert, literal, select, update
+from sqlalchemy import (
+    Boolean,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    insert,
+    literal,
+    select,
+    update,
+)
 from werkzeug.http import dump_cookie, http_date
 
 from qrshop.accounts.models import Retailer, Store, Vendor
@@ -134,7 +145,11 @@ def _landing_statement():
         .join(products, products.c.id == listings.c.product_id)
         .join(vendors, vendors.c.id == products.c.vendor_id)
         .join(retailers, retailers.c.id == listings.c.retailer_id)
-        .outerjoin(media, media.c.id == retailers.c.logo_media_id)
+        # Only a raster image is a logo (Media.is_raster_image): a PDF or MP4 stored as one
+        # before the theme refused them reads as no logo, so the page shows the wordmark.
+        .outerjoin(media, and_(media.c.id == retailers.c.logo_media_id,
+                               media.c.kind == "image",
+                               media.c.width > 0, media.c.height > 0))
         .outerjoin(revisions, revisions.c.id == listings.c.live_revision_id)
         .where(tags.c.code == bindparam("code"))
     )
@@ -363,7 +378,7 @@ def landing_page_for_preview(listing: Listing, revision, *,
     """
     retailer, product = listing.retailer, listing.product
     store = retailer.stores[0] if retailer.stores else None
-    logo = retailer.logo
+    logo = retailer.logo if retailer.logo is not None and retailer.logo.is_raster_image else None
     return LandingPage(
         tag_id=0, code="PREVIEW", placement="", is_retired=False,
         store_id=store.id if store else 0, store_code=store.code if store else "",
