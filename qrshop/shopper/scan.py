@@ -20,6 +20,7 @@ after the change commits, whoever made it (the app, the CLI, psql, another node)
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -48,8 +49,13 @@ from qrshop.tags.codes import normalise_code
 if TYPE_CHECKING:  # type hints only
     from qrshop.offers.landing import LandingEngagement
 
-# Rendered pages are cached with this in place of the forms' CSRF token.
-CSRF_PLACEHOLDER = "__qrshop_csrf_token__"
+# Rendered pages are cached with this in place of the forms' CSRF token, which each scan
+# puts back with one str.replace. It is a secret of this process (never sent: a page holds it
+# only where a form is, and those pages always get the token), so vendor text, a product
+# name or any other stored text cannot spell it and receive a shopper's token. And only the
+# form fields' value="..." is replaced: escaped text can never hold that double quote.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+_CSRF_FIELD_VALUE = f'value="{CSRF_PLACEHOLDER}"'
 
 
 @dataclass(frozen=True)
@@ -249,8 +255,9 @@ class Scanner:
             # The forms' token is bound to the shopper (no session needed); a visitor without
             # a shopper id (an uncounted visit without the cookie) gets a session's token.
             shopper_id = new_shopper_id or cookie_shopper_id
-            body = body.replace(CSRF_PLACEHOLDER, self.cookie.form_token(shopper_id)
-                                if shopper_id else renderer.session_csrf_token())
+            token = (self.cookie.form_token(shopper_id) if shopper_id
+                     else renderer.session_csrf_token())
+            body = body.replace(_CSRF_FIELD_VALUE, f'value="{token}"')
         # Every scan must reach the server to be counted; the page depends on the cookie.
         headers = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
         if new_shopper_id is not None:
