@@ -58,8 +58,9 @@ def defaults(instance_path: str) -> dict:
         "LANDING_DATA_MAX_AGE_SECONDS": 1.0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # The largest upload (an MP4 of up to 100 MB) plus the form around it.
-        "MAX_CONTENT_LENGTH": 101 * 1024 * 1024,
+        # The largest upload (an MP4 of up to 50 MB: content.media.MAX_UPLOAD_BYTES, which a
+        # test holds this to) plus 1 MB for the form around it.
+        "MAX_CONTENT_LENGTH": 51 * 1024 * 1024,
         # None: Secure session cookies exactly when BASE_URL is https.
         "SESSION_COOKIE_SECURE": None,
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pypdfium2
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from qrshop import storage
@@ -88,7 +88,7 @@ def prepare_image(data: bytes) -> tuple[Prepared, list[tuple[int, Prepared]]]:
     source_format = image.format
     image = ImageOps.exif_transpose(image)  # upright, like the phone showed it
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    image = image.convert("RGBA" if has_alpha else "RGB")
+    image = _pixels_in_srgb(image, "RGBA" if has_alpha else "RGB")
     extension, content_type = IMAGE_TYPES[source_format]
     cleaned = _encode(image, extension)  # no EXIF, no XMP, no ICC: nothing but pixels
     original = Prepared(cleaned, extension, content_type, "image", image.width, image.height)
@@ -105,6 +105,30 @@ def prepare_image(data: bytes) -> tuple[Prepared, list[tuple[int, Prepared]]]:
                 IMAGE_TYPES["WEBP" if variant_extension == "webp" else "JPEG"][1], "image",
                 size[0], size[1])))
     return original, variants
+
+
+def _pixels_in_srgb(image: Image.Image, mode: str) -> Image.Image:
+    """The image's pixels in sRGB and `mode`, with nothing else: no EXIF, comment, XMP, ICC
+    profile or text chunk is left for an encoder to copy (Pillow writes a JPEG's comment and
+    a PNG's ICC profile back from `info`). An embedded profile is applied first, so colours
+    stay as the photographer saw them once it is gone (browsers assume sRGB)."""
+    profile = image.info.get("icc_profile")
+    converted = None
+    if profile:
+        if image.mode not in ("RGB", "RGBA", "CMYK", "L"):
+            image = image.convert(mode)  # palettes: their colours are in the profile's space
+        try:
+            converted = ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _SRGB,
+                outputMode=mode if image.mode != "CMYK" else "RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            converted = None  # a broken or mismatched profile: keep the pixels as they are
+    image = (converted or image).convert(mode)
+    image.info = {}
+    return image
+
+
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 def _encode(image: Image.Image, extension: str) -> bytes:
