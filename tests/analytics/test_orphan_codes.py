@@ -47,7 +47,8 @@ def test_the_console_lists_only_tag_shaped_unknown_codes(app, client):
     listed = page.split("Unknown codes", 1)[1].split("</section>", 1)[0]
     assert f"{TAG_SHAPED}: 3" in listed  # typed twice, and once as zzzz9999
     assert "9 scans of codes that match no tag" in listed
+    assert listed.count("<li>") == 1
     for code in NOT_TAG_SHAPED:
-        assert code.upper() not in listed and code not in listed
+        assert f"<li>{code.upper()}:" not in listed and f"<li>{code}:" not in listed
     csv = client.get("/console/analytics/orphans.csv").get_data(as_text=True)
     assert csv.splitlines()[1:] == [f"{TAG_SHAPED},3"]
