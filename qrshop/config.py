@@ -19,6 +19,7 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_SMS_WEBHOOK_TOKEN": "SMS_WEBHOOK_TOKEN",
     "QRSHOP_REDIS_URL": "REDIS_URL",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "QRSHOP_ACCESS_LOG": "ACCESS_LOG",
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,9 @@ def defaults(instance_path: str) -> dict:
         "SMS_WEBHOOK_TOKEN": None,
         "REDIS_URL": None,
         "TRUSTED_PROXIES": "",
+        # `qrshop serve`'s access log: private (no client address, agent, query string or
+        # token), full (gunicorn's combined format) or off (qrshop/access_log.py).
+        "ACCESS_LOG": "private",
         # Repeat scans by the same shopper of the same tag inside this window are flagged.
         "REPEAT_SCAN_WINDOW_SECONDS": 30 * 60,
         "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,
