@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Optional
 
 from cachetools import LRUCache
 
+from qrshop import storage
 from qrshop.content.templates import template_file
 from qrshop.db import DriverConnection, WriteLock
 from qrshop.security import security_headers
@@ -110,8 +111,10 @@ class LiveTags:
     """A per-process LRU of LiveTag by canonical code, each kept for max_age seconds."""
 
     def __init__(self, max_age: float, engagement: Callable,
-                 clock: Callable[[], float] = time.monotonic, maxsize: int = 4096):
+                 clock: Callable[[], float] = time.monotonic, maxsize: int = 4096,
+                 is_stored: Callable[[str], bool] = lambda name: True):
         self.max_age, self.clock, self.engagement = max_age, clock, engagement
+        self.is_stored = is_stored
         self._tags: LRUCache = LRUCache(maxsize)
         self._lock = threading.Lock()
 
@@ -127,6 +130,8 @@ class LiveTags:
             with self._lock:
                 self._tags.pop(code, None)
             return None
+        if page.logo_filename is not None and not self.is_stored(page.logo_filename):
+            page = page.without_logo()  # its file is gone: the wordmark, not a broken image
         anonymous = None if page.is_retired else self.engagement(page, None, driver)
         tag = LiveTag(page, anonymous, now)
         with self._lock:
@@ -182,13 +187,14 @@ class Scanner:
     def __init__(self, *, cookie: ShopperCookie, write_lock: WriteLock, extensions: dict,
                  repeat_window: timedelta, cookie_max_age: int, max_age: float,
                  engagement: Callable, cached_recommendations: Callable,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 is_stored: Callable[[str], bool] = lambda name: True):
         self.cookie, self.write_lock, self.extensions = cookie, write_lock, extensions
         self.repeat_window, self.cookie_max_age = repeat_window, cookie_max_age
         # From the features above shopper (shopper.landing_parts): offers' landing_engagement,
         # recommend's cached_complete_the_look.
         self.engagement, self.cached_recommendations = engagement, cached_recommendations
-        self.tags = LiveTags(max_age, engagement, clock)
+        self.tags = LiveTags(max_age, engagement, clock, is_stored=is_stored)
         self.pages = LandingPages()
 
     @classmethod
@@ -201,7 +207,8 @@ class Scanner:
                    cookie_max_age=config["SHOPPER_COOKIE_MAX_AGE"],
                    max_age=config["LANDING_DATA_MAX_AGE_SECONDS"],
                    engagement=landing_parts.part("engagement"),
-                   cached_recommendations=landing_parts.part("cached_recommendations"))
+                   cached_recommendations=landing_parts.part("cached_recommendations"),
+                   is_stored=storage.stored_file_check(app))
 
     def answer(self, request: ScanRequest, driver: DriverConnection, *,
                commit: Callable[[], None],

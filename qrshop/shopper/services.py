@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Optional
@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from werkzeug.http import dump_cookie, http_date
 
+from qrshop import storage
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
@@ -119,6 +120,11 @@ class LandingPage:
     def logo_filename(self) -> Optional[str]:
         """The stored file name of the retailer logo, if it has one."""
         return f"{self.logo_sha256}.{self.logo_extension}" if self.logo_sha256 else None
+
+    def without_logo(self) -> LandingPage:
+        """The same page showing the retailer's name instead of its logo."""
+        return replace(self, logo_sha256=None, logo_extension=None, logo_width=None,
+                       logo_height=None)
 
 
 def _landing_statement():
@@ -378,7 +384,9 @@ def landing_page_for_preview(listing: Listing, revision, *,
     """
     retailer, product = listing.retailer, listing.product
     store = retailer.stores[0] if retailer.stores else None
-    logo = retailer.logo if retailer.logo is not None and retailer.logo.is_raster_image else None
+    logo = retailer.logo
+    if logo is not None and not (logo.is_raster_image and storage.path_for(logo.filename)):
+        logo = None  # not an image (stored before the theme refused them), or its file is gone
     return LandingPage(
         tag_id=0, code="PREVIEW", placement="", is_retired=False,
         store_id=store.id if store else 0, store_code=store.code if store else "",

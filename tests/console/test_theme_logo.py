@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -59,9 +60,20 @@ def _stored_pdf_logo(shop) -> Media:
     return logo
 
 
-def test_a_stored_pdf_logo_is_left_out_of_landing_pages(app, client):
+def _logo_without_its_file(app, shop) -> Media:
+    """An image logo whose stored file has gone (a lost volume, a partial restore)."""
+    logo = ingest(image_bytes("PNG", size=(256, 64)), "logo.png", None)
+    shop.retailer.logo_media_id = logo.id
+    db.session.commit()
+    for path in Path(app.config["VENDOR_CONTENT_DIR"]).rglob(logo.filename):
+        path.unlink()
+    return logo
+
+
+@pytest.mark.parametrize("broken", ["pdf", "missing file"])
+def test_a_logo_that_is_not_a_stored_image_is_left_out_of_landing_pages(app, client, broken):
     shop = make_shop()
-    logo = _stored_pdf_logo(shop)
+    logo = _stored_pdf_logo(shop) if broken == "pdf" else _logo_without_its_file(app, shop)
     url = f"/t/{shop.tag.code}"
     fast = app.extensions["qrshop.scan_fast_path"]
     for fast_path in (False, True):
@@ -77,9 +89,11 @@ def test_a_stored_pdf_logo_is_left_out_of_landing_pages(app, client):
             assert (fast.served > served) == fast_path
 
 
-def test_a_stored_pdf_logo_is_left_out_of_other_shopper_pages(app, client):
+@pytest.mark.parametrize("broken", ["pdf", "missing file"])
+def test_a_logo_that_is_not_a_stored_image_is_left_out_of_other_shopper_pages(app, client,
+                                                                              broken):
     shop = make_shop()
-    logo = _stored_pdf_logo(shop)
+    logo = _stored_pdf_logo(shop) if broken == "pdf" else _logo_without_its_file(app, shop)
     assert client.get(f"/t/{shop.tag.code}").status_code == 200  # the shopper's cookie
     for url in (f"/t/{shop.tag.code}/alerts", "/wishlist"):
         response = client.get(url)
@@ -91,16 +105,7 @@ def test_a_stored_pdf_logo_is_left_out_of_other_shopper_pages(app, client):
 def test_a_logo_that_is_not_a_readable_image_is_left_off_the_print_sheet(app, client,
                                                                           broken):
     shop = make_shop()
-    if broken == "pdf":
-        _stored_pdf_logo(shop)
-    else:
-        logo = ingest(image_bytes("PNG", size=(256, 64)), "logo.png", None)
-        shop.retailer.logo_media_id = logo.id
-        db.session.commit()
-        from pathlib import Path
-
-        for path in Path(app.config["VENDOR_CONTENT_DIR"]).rglob(logo.filename):
-            path.unlink()
+    _stored_pdf_logo(shop) if broken == "pdf" else _logo_without_its_file(app, shop)
     login(client, make_user("merchandiser", retailer_slug="acme").email)
     token = csrf_token(client, "/console/tags/print")
     response = client.post("/console/tags/print", data={
