@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 from flask import abort, make_response, redirect, render_template, request
 
+from qrshop import storage
 from qrshop.errors import InvalidInput
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
@@ -34,6 +35,8 @@ class Brand:
 def brand_of(retailer: Retailer) -> Brand:
     """The theme of a retailer, for pages outside a landing page."""
     logo: Optional[Media] = retailer.logo
+    if logo is not None and not (logo.is_raster_image and storage.path_for(logo.filename)):
+        logo = None  # a PDF or MP4 stored as the logo before the theme refused them, or gone
     return Brand(
         retailer.name, retailer.primary_colour, retailer.accent_colour, retailer.font,
         retailer.footer_text,
@@ -48,6 +51,8 @@ def landing_page_or_404(code: str):
     page = find_landing_page(canonical) if canonical else None
     if page is None:
         abort(404, description="No tag has this code.")
+    if page.logo_filename is not None and storage.path_for(page.logo_filename) is None:
+        page = page.without_logo()  # its file is gone: the wordmark, not a broken image
     return page
 
 
