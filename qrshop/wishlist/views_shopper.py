@@ -7,16 +7,16 @@ from flask import jsonify, make_response, redirect, render_template, request, ur
 from qrshop import tokens
 from qrshop.accounts import queries as accounts
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, limiter
+from qrshop.extensions import csrf
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     back_to,
     brand_of,
     landing_page_or_404,
+    limit_shopper_action,
     link_failed,
     message_page,
     no_store,
-    shopper_rate_key,
     wants_json,
 )
 from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
@@ -69,9 +69,9 @@ def wishlist():
 
 
 @bp.post("/wishlist/link")
-@limiter.limit("5 per hour", key_func=shopper_rate_key,
-               deduct_when=lambda response: response.status_code < 400,
-               error_message="We have sent you several links; try again later.")
+@limit_shopper_action("5 per hour", "20 per hour",
+                      "We have sent you several links; try again later.",
+                      deduct_when=lambda response: response.status_code < 400)
 def wishlist_link_request():
     """Email a magic link that opens this wish list on another device."""
     devices.request_magic_link(identity.cookie_shoppers(), request.form.get("email", ""))

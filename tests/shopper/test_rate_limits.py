@@ -6,8 +6,8 @@ meets the per-address limit, and X-Forwarded-For counts only from a trusted prox
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 
