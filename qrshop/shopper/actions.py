@@ -99,10 +99,13 @@ def limit_shopper_action(per_shopper: str, per_address: str, error_message: str,
     Both count in the rate-limit storage every worker shares (qrshop/ratelimit.py).
     """
     def decorate(view):
-        view = limiter.limit(per_address, key_func=client_address_key, deduct_when=deduct_when,
-                             error_message=ADDRESS_LIMIT_MESSAGE)(view)
-        return limiter.limit(per_shopper, key_func=shopper_rate_key, deduct_when=deduct_when,
+        # Limits of one period are checked in the order they were added, and checking stops
+        # at the first one exceeded: the shopper's first, so that a shopper over its own
+        # limit does not use up its network's.
+        view = limiter.limit(per_shopper, key_func=shopper_rate_key, deduct_when=deduct_when,
                              error_message=error_message)(view)
+        return limiter.limit(per_address, key_func=client_address_key, deduct_when=deduct_when,
+                             error_message=ADDRESS_LIMIT_MESSAGE)(view)
     return decorate
 
 

@@ -160,3 +160,19 @@ def test_ipv6_addresses_of_one_network_share_a_bucket(app, tag):
     assert statuses == [303] * 5 + [429]
     assert _wishlist_link_without_shopper_cookie(app, tag, 9,
                                                  REMOTE_ADDR="2001:db8:0:8::1") == 303
+
+
+def test_a_shopper_over_its_own_limit_does_not_use_up_the_addresss_backstop(app, tag):
+    action = next(a for a in ACTIONS if a.name == "feedback")  # every request counts
+    eager = new_phone(app)
+    fields = action.prepare(eager, tag)
+    statuses = [_send(eager, action, tag, fields, n).status_code for n in range(15)]
+    assert statuses == [303] * 10 + [429] * 5
+    # Only the 10 accepted count against the address: 90 other shoppers still get through.
+    others = []
+    for n in range(action.per_address - 10 + 1):
+        phone = new_phone(app)
+        others.append(_send(phone, action, tag, action.prepare(phone, tag), n).status_code)
+    assert others == [303] * 90 + [429]
+    assert "your network" in _send(phone, action, tag, action.prepare(phone, tag), 0).get_data(
+        as_text=True)
