@@ -11,20 +11,30 @@ default) is supported. The scan route is never limited, so scans never come here
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
 from limits.storage import Storage
-from sqlalchemy import Double, Integer, Text, bindparam, case, delete, select, text
+from sqlalchemy import (
+    Double,
+    Integer,
+    Text,
+    bindparam,
+    case,
+    create_engine,
+    delete,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qrshop.db import Base
-from qrshop.extensions import db
 
 STORAGE_URI = "qrshop-database://"
 
@@ -61,6 +71,23 @@ _UPSERTS = {name: _upsert(name) for name in ("postgresql", "sqlite")}
 _COUNTER = RateLimitCounter.__table__.c
 
 
+_ENGINES: dict[tuple[int, str], Engine] = {}
+
+
+def _engine(url: str, options: dict) -> Engine:
+    """The counters' engine for a database URL, one per process.
+
+    Its pool is not the sessions': a request holds its session's connection while the
+    limiter counts, and with one pool, as many requests as connections would each wait for a
+    second one that none gives back.
+    """
+    key = (os.getpid(), url)  # a forked worker never uses its parent's connections
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = _ENGINES[key] = create_engine(url, **options)
+    return engine
+
+
 class DatabaseStorage(Storage):
     """A `limits` storage (scheme qrshop-database://) counting in rate_limit_counters."""
 
@@ -80,13 +107,15 @@ class DatabaseStorage(Storage):
 
     @contextmanager
     def _transaction(self, writes: bool = False) -> Iterator[Connection]:
-        """A short transaction on a connection of its own from the app's pool (never the
-        request's session); a write queues behind the app's SQLite write lock."""
+        """A short transaction on a connection of its own (never the request's session); a
+        write queues behind the app's SQLite write lock."""
+        engine = _engine(current_app.config["SQLALCHEMY_DATABASE_URI"],
+                         current_app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         if writes:
-            with current_app.extensions["qrshop.write_lock"](), db.engine.begin() as connection:
+            with current_app.extensions["qrshop.write_lock"](), engine.begin() as connection:
                 yield connection
         else:
-            with db.engine.connect() as connection:
+            with engine.connect() as connection:
                 yield connection
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:

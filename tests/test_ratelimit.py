@@ -156,5 +156,6 @@ def test_with_a_redis_url_limits_count_in_redis(app, database_url, tmp_path):
         for key in redis.keys(f"*{shopper_id}*") + redis.keys(
                 f"*{phone.environ_base['REMOTE_ADDR']}*"):
             redis.delete(key)
+        redis_app.extensions["qrshop.scan_fast_path"].close()
         with redis_app.app_context():
             db.engine.dispose()
