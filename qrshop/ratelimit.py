@@ -2,9 +2,9 @@
 
 Flask-Limiter counts in Redis when QRSHOP_REDIS_URL is set. Otherwise it counts here, so a
 limit means the same with 1 worker or 8, and on every node on one database (in-process
-memory would give each worker its own count). A counter is one row of
-rate_limit_counters, bumped by one atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING
-(SQLite and PostgreSQL) on a connection and transaction of its own: a request that ends in a
+memory would give each worker its own count). A counter is one row of rate_limit_counters,
+bumped by one atomic INSERT ... ON CONFLICT DO UPDATE ... RETURNING (SQLite and PostgreSQL)
+on a connection and transaction of its own, from a pool of its own: a request that ends in a
 4xx rolls its session back, never the count. Only the fixed-window strategy (Flask-Limiter's
 default) is supported. The scan route is never limited, so scans never come here.
 """
