@@ -92,8 +92,13 @@ def make_sqlite_file_private(database_url: str, instance_path: str) -> Optional[
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     # An unusable path (a folder, no permission) is left for SQLite to report: /healthz
     # answers 503 rather than the app failing to start.
+    # Only a missing file is opened (to create it): closing a descriptor of a database this
+    # process already has open would drop SQLite's POSIX locks on it (its connections could
+    # then see their WAL deleted by another process). An existing file is only chmod-ed.
     try:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
     except OSError:
         return path
     for name in (path, f"{path}-wal", f"{path}-shm"):

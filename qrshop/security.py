@@ -69,6 +69,25 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+def client_address_key() -> str:
+    """Rate-limit key of the client's address: an IPv4 address, or an IPv6 address's /64.
+
+    request.remote_addr is the TCP peer, or the address TrustedProxies read from
+    X-Forwarded-For when the peer is a trusted proxy; a client cannot choose it. One IPv6
+    host usually owns a whole /64, so its addresses share one bucket.
+    """
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return f"address:{address[:64] or 'unknown'}"
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return f"address:{ip.ipv4_mapped}"
+        return f"address:{ipaddress.ip_network((ip, 64), strict=False)}"
+    return f"address:{ip}"
+
+
 def parse_trusted_proxies(setting: str) -> list:
     """Parse QRSHOP_TRUSTED_PROXIES (comma-separated addresses or CIDR networks)."""
     networks = []

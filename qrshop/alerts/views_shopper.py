@@ -8,15 +8,15 @@ from qrshop.alerts import services as alerts
 from qrshop.alerts.views import bp
 from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, limiter
+from qrshop.extensions import csrf
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     brand_of,
     landing_page_or_404,
+    limit_shopper_action,
     link_failed,
     message_page,
     no_store,
-    shopper_rate_key,
 )
 
 
@@ -43,9 +43,9 @@ def alerts_form(code: str):
 
 
 @bp.post("/t/<code>/alerts")
-@limiter.limit("5 per hour", key_func=shopper_rate_key,
-               deduct_when=lambda response: response.status_code == 200,
-               error_message="You have signed up for alerts many times; try again later.")
+@limit_shopper_action("5 per hour", "30 per hour",
+                      "You have signed up for alerts many times; try again later.",
+                      deduct_when=lambda response: response.status_code == 200)
 def alerts_signup(code: str):
     """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
     page = landing_page_or_404(code)

@@ -7,16 +7,16 @@ from flask import jsonify, make_response, redirect, render_template, request, se
 from qrshop import tokens
 from qrshop.accounts import queries as accounts
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, limiter
+from qrshop.extensions import csrf
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     back_to,
     brand_of,
     landing_page_or_404,
+    limit_shopper_action,
     link_failed,
     message_page,
     no_store,
-    shopper_rate_key,
     wants_json,
 )
 from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
@@ -89,9 +89,9 @@ def _wishlist_page(*, message=None, code_error=None, status=200):
 
 
 @bp.post("/wishlist/link")
-@limiter.limit("5 per hour", key_func=shopper_rate_key,
-               deduct_when=lambda response: response.status_code < 400,
-               error_message="We have sent you several links; try again later.")
+@limit_shopper_action("5 per hour", "20 per hour",
+                      "We have sent you several links; try again later.",
+                      deduct_when=lambda response: response.status_code < 400)
 def wishlist_link_request():
     """Email a magic link (for another device) and a code (for this one)."""
     session[_ASKED] = devices.request_magic_link(identity.cookie_shoppers(),
