@@ -36,11 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["MAIL_FROM"] = qrshop_config.default_mail_from(app.config["BASE_URL"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
-            parents=True, exist_ok=True
-        )
+    # Rate limits count where every worker sees them: Redis if set, else the database.
+    from qrshop.ratelimit import STORAGE_URI as DATABASE_RATE_LIMITS
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI",
+                          app.config["REDIS_URL"] or DATABASE_RATE_LIMITS)
+    from qrshop.db import make_sqlite_file_private
+
+    make_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
 
     _init_extensions(app)
     from qrshop.web import RowIdConverter

@@ -82,10 +82,15 @@ def demo_command(no_serve: bool, port: int):
 @with_appcontext
 def serve_command(bind: str, workers: int | None):
     """Run the production server (gunicorn, sync workers)."""
-    from qrshop.server import default_workers, serve
+    from qrshop.server import default_workers, gunicorn_options, serve
 
+    try:
+        gunicorn_options(bind, 1, access_log=current_app.config["ACCESS_LOG"])
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
     serve(_create_app, bind, workers or default_workers(),
-          trusted_proxies=current_app.config["TRUSTED_PROXIES"])
+          trusted_proxies=current_app.config["TRUSTED_PROXIES"],
+          access_log=current_app.config["ACCESS_LOG"])
 
 
 main = FlaskGroup(

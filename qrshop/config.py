@@ -19,6 +19,7 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_SMS_WEBHOOK_TOKEN": "SMS_WEBHOOK_TOKEN",
     "QRSHOP_REDIS_URL": "REDIS_URL",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "QRSHOP_ACCESS_LOG": "ACCESS_LOG",
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,9 @@ def defaults(instance_path: str) -> dict:
         "SMS_WEBHOOK_TOKEN": None,
         "REDIS_URL": None,
         "TRUSTED_PROXIES": "",
+        # `qrshop serve`'s access log: private (no client address, agent, query string or
+        # token), full (gunicorn's combined format) or off (qrshop/access_log.py).
+        "ACCESS_LOG": "private",
         # Repeat scans by the same shopper of the same tag inside this window are flagged.
         "REPEAT_SCAN_WINDOW_SECONDS": 30 * 60,
         "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,
@@ -58,8 +62,9 @@ def defaults(instance_path: str) -> dict:
         "LANDING_DATA_MAX_AGE_SECONDS": 1.0,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # The largest upload (an MP4 of up to 100 MB) plus the form around it.
-        "MAX_CONTENT_LENGTH": 101 * 1024 * 1024,
+        # The largest upload (an MP4 of up to 50 MB: content.media.MAX_UPLOAD_BYTES, which a
+        # test holds this to) plus 1 MB for the form around it.
+        "MAX_CONTENT_LENGTH": 51 * 1024 * 1024,
         # None: Secure session cookies exactly when BASE_URL is https.
         "SESSION_COOKIE_SECURE": None,
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +72,43 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def make_sqlite_file_private(database_url: str, instance_path: str) -> Optional[str]:
+    """Create a SQLite database file (and its folder) readable by this user only, before
+    anything connects; return its path (None for other databases and in-memory SQLite).
+
+    The file holds e-mails, phone numbers and password hashes. SQLite gives the -wal and -shm
+    files it creates the database file's mode, so they are 0600 too; an existing file (and
+    its -wal and -shm) loses its group and other permissions. A relative path is in the
+    instance folder, as Flask-SQLAlchemy reads it.
+    """
+    url = make_url(database_url)
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") \
+            or database.startswith("file:") or url.query.get("uri"):
+        return None
+    path = database if os.path.isabs(database) else os.path.join(instance_path, database)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    # An unusable path (a folder, no permission) is left for SQLite to report: /healthz
+    # answers 503 rather than the app failing to start.
+    # Only a missing file is opened (to create it): closing a descriptor of a database this
+    # process already has open would drop SQLite's POSIX locks on it (its connections could
+    # then see their WAL deleted by another process). An existing file is only chmod-ed.
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        return path
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+            if mode & 0o077:
+                os.chmod(name, mode & 0o700)
+        except OSError:  # not there, or another user's file
+            pass
+    return path
 
 
 @event.listens_for(Engine, "connect")

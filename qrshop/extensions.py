@@ -2,7 +2,6 @@
 
 from flask import request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -10,13 +9,15 @@ from flask_wtf import CSRFProtect
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qrshop.db import Base, DriverConnection
+from qrshop.security import client_address_key
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Storage: Redis when QRSHOP_REDIS_URL is set (shared by every node), else in-process memory.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Storage: Redis when QRSHOP_REDIS_URL is set (shared by every node), else the app's database
+# (shared by every worker and node on it): qrshop/ratelimit.py. Keys: docs/security.md.
+limiter = Limiter(key_func=client_address_key, default_limits=[])
 
 
 @limiter.request_filter

@@ -17,13 +17,22 @@ _queue: dict[str, Callable[..., object]] = {}
 
 
 def provide(queue_message: Callable[..., object]) -> None:
-    """Called once at app start: queue_message(channel=, recipient=, subject=, body=)."""
+    """Called once at app start: queue_message(channel=, recipient=, subject=, body=,
+    capped=)."""
     _queue["email"] = queue_message
 
 
-def send_email(recipient: str, subject: str, body: str) -> None:
-    """Queue an email for delivery (`qrshop outbox send` sends it later)."""
-    _queue["email"](channel="email", recipient=recipient, subject=subject, body=body)
+def send_email(recipient: str, subject: str, body: str, *, capped: bool = True) -> None:
+    """Queue an email for delivery (`qrshop outbox send` sends it later).
+
+    capped (the default): the email counts toward the recipient's cap of messages anyone can
+    trigger (a few a day per address, see docs/security.md), and over the cap an InvalidInput
+    with status 429 is raised and nothing is queued. Pass capped=False only for email that
+    nobody can trigger for an address of their choosing (staff invitations and resets, which
+    accounts limits itself).
+    """
+    _queue["email"](channel="email", recipient=recipient, subject=subject, body=body,
+                    capped=capped)
 
 
 def normalise_email(raw: str) -> str:

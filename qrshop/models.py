@@ -13,16 +13,17 @@ from qrshop.content.models import (
 )
 from qrshop.feedback.models import Feedback
 from qrshop.offers.models import CouponClaim, Offer
+from qrshop.ratelimit import RateLimitCounter
 from qrshop.recommend.models import CoScan, CuratedRecommendation
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
-from qrshop.wishlist.models import WishlistItem
+from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
     "Feedback", "HouseVendor", "Listing", "ListingStock", "Media", "MediaVariant", "Offer",
-    "OutboxMessage", "Product",
+    "OutboxMessage", "Product", "RateLimitCounter",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
-    "User", "Vendor", "WishlistItem",
+    "User", "Vendor", "WishlistItem", "WishlistLinkRequest",
 ]

@@ -38,8 +38,21 @@ def security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     return _HEADERS_HTTPS if secure else _HEADERS
 
 
+# First path segments of the staff surfaces (pages, CSV exports, API answers, login and
+# password pages): what they show is for one logged-in person, so no cache may keep it.
+# The public scan pages, media and QR images set their own Cache-Control.
+PRIVATE_SURFACES = frozenset({"console", "vendor", "admin", "pos", "api", "login", "logout",
+                              "password", "invitation"})
+
+
+def is_private_surface(path: str) -> bool:
+    """Whether a request path belongs to a staff surface (no-store)."""
+    return path.split("/", 2)[1] in PRIVATE_SURFACES if path.startswith("/") else False
+
+
 def register_security_headers(app: Flask) -> None:
-    """Add the security headers to every response that does not set its own."""
+    """Add the security headers to every response that does not set its own, and
+    `Cache-Control: no-store` to every answer of a staff surface."""
 
     lowered = {secure: tuple((name.lower(), name, value) for name, value in
                              security_headers(secure)) for secure in (False, True)}
@@ -51,7 +64,28 @@ def register_security_headers(app: Flask) -> None:
         for lower, name, value in lowered[request.is_secure]:
             if lower not in present:
                 response.headers.add(name, value)
+        if is_private_surface(request.path):
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def client_address_key() -> str:
+    """Rate-limit key of the client's address: an IPv4 address, or an IPv6 address's /64.
+
+    request.remote_addr is the TCP peer, or the address TrustedProxies read from
+    X-Forwarded-For when the peer is a trusted proxy; a client cannot choose it. One IPv6
+    host usually owns a whole /64, so its addresses share one bucket.
+    """
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return f"address:{address[:64] or 'unknown'}"
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            return f"address:{ip.ipv4_mapped}"
+        return f"address:{ipaddress.ip_network((ip, 64), strict=False)}"
+    return f"address:{ip}"
 
 
 def parse_trusted_proxies(setting: str) -> list:

@@ -6,6 +6,10 @@ import os
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import AccessLogFormat
+from gunicorn.glogging import Logger
+
+from qrshop.access_log import ACCESS_LOG_SETTINGS, PRIVATE_FORMAT, PrivateAccessLog
 
 
 def default_workers() -> int:
@@ -31,8 +35,22 @@ class QrshopServer(BaseApplication):
         return self._app_factory()
 
 
+def _access_log_options(access_log: bool | str) -> dict:
+    """gunicorn's access-log settings for QRSHOP_ACCESS_LOG (private, full or off)."""
+    setting = {True: "private", False: "off"}.get(access_log, access_log)
+    if setting not in ACCESS_LOG_SETTINGS:
+        raise ValueError(f"QRSHOP_ACCESS_LOG is {access_log!r}; use private, full or off.")
+    if setting == "off":
+        return {"accesslog": None}
+    if setting == "full":  # gunicorn's combined format: client address, agent, query string
+        return {"accesslog": "-", "logger_class": Logger,
+                "access_log_format": AccessLogFormat.default}
+    return {"accesslog": "-", "logger_class": PrivateAccessLog,
+            "access_log_format": PRIVATE_FORMAT}
+
+
 def gunicorn_options(
-    bind: str, workers: int, *, access_log: bool = True, trusted_proxies: str = ""
+    bind: str, workers: int, *, access_log: bool | str = "private", trusted_proxies: str = ""
 ) -> dict:
     """The documented production settings (docs/deployment.md)."""
     return {
@@ -48,7 +66,8 @@ def gunicorn_options(
         "max_requests_jitter": 2000,
         # X-Forwarded-* are honoured only from these addresses (QRSHOP_TRUSTED_PROXIES).
         "forwarded_allow_ips": trusted_proxies,
-        "accesslog": "-" if access_log else None,
+        # No client address, agent, query string or token unless asked (qrshop/access_log.py).
+        **_access_log_options(access_log),
         "errorlog": "-",
         "preload_app": False,
     }

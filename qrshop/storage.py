@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -24,9 +25,9 @@ def content_dir() -> Path:
     return path
 
 
-def _shard(name: str) -> Path:
+def _shard(name: str, root: Path | None = None) -> Path:
     # Two levels of fan-out keep directories small with millions of files.
-    return content_dir() / name[:2] / name[2:4] / name
+    return (root or content_dir()) / name[:2] / name[2:4] / name
 
 
 def store_bytes(data: bytes, extension: str) -> tuple[str, str]:
@@ -48,6 +49,17 @@ def store_bytes(data: bytes, extension: str) -> tuple[str, str]:
             Path(tmp).unlink(missing_ok=True)
             raise
     return sha256, name
+
+
+def stored_file_check(app) -> Callable[[str], bool]:
+    """A function telling whether a stored name has its file in this app's folder, for code
+    that runs outside the app context (the scan's fast path)."""
+    root = Path(app.config["VENDOR_CONTENT_DIR"])
+
+    def is_stored(name: str) -> bool:
+        return STORED_NAME.match(name) is not None and _shard(name, root).is_file()
+
+    return is_stored
 
 
 def path_for(name: str) -> Path | None:

@@ -14,13 +14,13 @@ from flask import abort, g, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from qrshop.accounts.models import ApiToken, User
+from qrshop.accounts.models import ApiToken, StaffSession, User
 from qrshop.accounts.roles import Role
+from qrshop.accounts.sessions import session_token, token_sha256
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.parsing import MAX_ROW_ID, bounded_int, row_id
-from qrshop.web import row_or_none
 
 
 def roles_required(*roles: Role):
@@ -44,15 +44,22 @@ def roles_required(*roles: Role):
 def user_for_session(session_user_id: str) -> User | None:
     """Flask-Login's user loader, run on every request: the active user whose session this is.
 
-    The session holds "<id>:<session_version>"; deactivating a user or resetting their
-    password raises the version, so every older session ends on its next request.
+    The session holds "<id>:<session_version>" and the token of its staff_sessions row
+    (qrshop.accounts.sessions). Logging out deletes the row; ending every session of a user
+    (deactivation, a new password) deletes all of them and raises the version. One query
+    reads the user with its row.
     """
     user_id, _, version = (session_user_id or "").partition(":")
-    # A session from before session versions holds the bare id: it counts as version 0.
-    version = version or "0"
-    user = row_or_none(User, row_id(user_id))
+    token = session_token()
+    user_number = row_id(user_id)
     # An unreadable version reads as -1, which no session version is.
     version_number = bounded_int(version, default=-1, minimum=-1, maximum=MAX_ROW_ID)
+    if user_number is None or version_number < 0 or token is None:
+        return None
+    user = db.session.scalar(
+        select(User).join(StaffSession, StaffSession.user_id == User.id).where(
+            User.id == user_number, StaffSession.token_sha256 == token_sha256(token),
+            StaffSession.expires_at > utcnow()))
     if user is None or not user.is_active or user.session_version != version_number:
         return None
     return user

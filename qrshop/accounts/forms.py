@@ -6,12 +6,20 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from qrshop.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+
+def _password_length() -> Length:
+    """The one length limit of every password field (services.check_new_password's)."""
+    return Length(max=MAX_PASSWORD_LENGTH,
+                  message=f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+
 
 class LoginForm(FlaskForm):
     """Email and password."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField("Password", validators=[DataRequired(), _password_length()])
 
 
 class RetailerForm(FlaskForm):
@@ -49,9 +57,10 @@ class LinkForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     """A new password, typed twice (invitation and reset links)."""
 
-    password = PasswordField("New password (at least 12 characters)",
-                             validators=[DataRequired(), Length(max=1024)])
-    confirm = PasswordField("Type it again", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(f"New password ({MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} "
+                             f"characters, hard to guess)",
+                             validators=[DataRequired(), _password_length()])
+    confirm = PasswordField("Type it again", validators=[DataRequired(), _password_length()])
 
 
 class ForgotPasswordForm(FlaskForm):

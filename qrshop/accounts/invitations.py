@@ -17,6 +17,7 @@ from typing import Optional
 from flask import current_app
 from sqlalchemy import update
 
+from qrshop.accounts.lockout import forget as forget_failed_logins
 from qrshop.accounts.models import PasswordToken, TokenPurpose, User
 from qrshop.accounts.roles import Role
 from qrshop.accounts.services import (
@@ -27,6 +28,7 @@ from qrshop.accounts.services import (
     resolve_party,
     user_by_email,
 )
+from qrshop.accounts.sessions import end_all_sessions
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -128,7 +130,7 @@ def set_password_with_link(token: str, purpose: TokenPurpose, password: str, con
     """Use a link once: set the password, activate an invited account, end other sessions."""
     now = now or utcnow()
     row = live_token(token, purpose, now)
-    check_new_password(password, confirm)
+    check_new_password(password, confirm, user_inputs=[row.user.email])
     used = db.session.execute(
         update(PasswordToken)
         .where(PasswordToken.id == row.id, PasswordToken.used_at.is_(None),
@@ -141,7 +143,8 @@ def set_password_with_link(token: str, purpose: TokenPurpose, password: str, con
         raise InvalidInput(ASK_AGAIN[purpose], code="gone", status_code=410)
     user.password_hash = hash_password(password)
     user.is_active_user = True
-    user.session_version += 1
+    end_all_sessions(user)
+    forget_failed_logins(user.email)
     retire_links(user, now)
     db.session.flush()
     return user
@@ -172,7 +175,8 @@ def _queue_invitation(user: User, link: str, inviter: Optional[User]) -> None:
         f"for 72 hours:\n\n{link}\n\nYour login is {user.email}. If you did not expect "
         f"this invitation, ignore this e-mail.\n"
     )
-    send_email(user.email, f"You are invited to qrshop ({tenant})", body)
+    # Not capped per recipient: only signed-in staff invite, into their own tenant.
+    send_email(user.email, f"You are invited to qrshop ({tenant})", body, capped=False)
 
 
 def invite(actor: Optional[User], email: str, *, role: str, retailer_slug: str | None = None,
@@ -224,4 +228,7 @@ def request_reset(email: str, now: Optional[datetime] = None) -> None:
         f"\n\nChoose a new password here. The link works once, for 1 hour:\n\n{link}\n\n"
         f"If you did not ask, ignore this e-mail: your password stays as it is.\n"
     )
-    send_email(user.email, "Reset your qrshop password", body)
+    # Not capped per recipient: a reset goes only to an active staff account and has its own
+    # limits (3 an hour per email, /password/forgot); a shared cap would let anyone use up a
+    # staff member's quota and lock them out of resetting.
+    send_email(user.email, "Reset your qrshop password", body, capped=False)

@@ -193,3 +193,33 @@ class ApiToken(TimestampMixin, db.Model):
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class StaffSession(db.Model):
+    """One logged-in browser of a staff user: the session cookie names it by a random token,
+    of which only the sha256 is stored. Logging out deletes the row, so a copy of the cookie
+    taken before stops working; ending every session of a user deletes all its rows."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The cookie's own limit (PERMANENT_SESSION_LIFETIME), enforced here too.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(db.Model):
+    """Failed logins of one login e-mail (known or not, so both answer alike), by its sha256.
+
+    Failures count within WINDOW of the first; the fifth locks the e-mail until locked_until.
+    A row whose window and lock have both ended means nothing and may be deleted.
+    """
+
+    __tablename__ = "login_failures"
+
+    email_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_count: Mapped[int] = mapped_column()
+    window_ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

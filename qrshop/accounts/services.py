@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Optional
@@ -12,6 +14,7 @@ from zoneinfo import available_timezones
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from qrshop.accounts.auth import hash_token
 from qrshop.accounts.models import (
@@ -31,7 +34,15 @@ from qrshop.extensions import db
 
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 1024
+# One limit for every form and command that sets or checks a password (login, invitation,
+# reset, `users add`), so any password that can be set can be used. zxcvbn's time grows
+# quickly with the length: 128 characters take it about 0.3 s at worst.
+MAX_PASSWORD_LENGTH = 128
+# zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable: moderate protection
+# from offline slow-hash scenario" (about 10**8 guesses and more).
+MIN_PASSWORD_SCORE = 3
+# zxcvbn keeps the user inputs of a call in a module-level dictionary: one call at a time.
+_ZXCVBN = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -52,15 +63,35 @@ def check_email(email: str) -> str:
     return email
 
 
-def check_new_password(password: str, confirm: str | None = None) -> str:
-    """A password long enough (and matching its confirmation), or InvalidInput."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+def check_new_password(password: str, confirm: str | None = None, *,
+                       user_inputs: Sequence[str] = ()) -> str:
+    """A password long enough, hard enough to guess (zxcvbn, knowing user_inputs such as the
+    account's e-mail) and matching its confirmation, or InvalidInput saying what to do."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"Password must be at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(f"Password must be at most {MAX_PASSWORD_LENGTH} characters.")
+    with _ZXCVBN:
+        estimate = zxcvbn(password, user_inputs=_guessable_words(user_inputs),
+                          max_length=MAX_PASSWORD_LENGTH)
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        feedback = estimate["feedback"]
+        advice = " ".join(filter(None, [feedback.get("warning"), *feedback.get(
+            "suggestions", [])])) or "Add another word or two. Uncommon words are better."
+        raise InvalidInput(f"This password is too easy to guess. {advice}")
     if confirm is not None and confirm != password:
         raise InvalidInput("The two passwords differ; type the same password twice.")
     return password
+
+
+def _guessable_words(user_inputs: Sequence[str]) -> list[str]:
+    """What an attacker knows of an account: its e-mail, and the parts of the e-mail."""
+    words = ["qrshop"]
+    for text in user_inputs:
+        text = (text or "").strip().lower()
+        words += [text, *(part for part in re.split(r"[^a-z0-9]+", text) if len(part) > 2)]
+    return words
 
 
 def check_role(role: str) -> Role:
@@ -122,7 +153,7 @@ def create_user(
     """Create a user of a role, tied to the retailer, store or vendor the role needs."""
     email = check_email(email)
     check_role(role)
-    check_new_password(password)
+    check_new_password(password, user_inputs=[email])
     if user_by_email(email) is not None:
         raise InvalidInput(f"A user with email {email} already exists.")
     party = resolve_party(role, retailer_slug, vendor_slug, store_code)

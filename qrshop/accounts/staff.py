@@ -14,6 +14,7 @@ from sqlalchemy import select
 from qrshop.accounts.invitations import may_manage, retire_links
 from qrshop.accounts.models import Retailer, Store, User, Vendor
 from qrshop.accounts.roles import Role
+from qrshop.accounts.sessions import end_all_sessions
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -62,7 +63,7 @@ def deactivate(actor: Optional[User], user: User, now: Optional[datetime] = None
     now = now or utcnow()
     user.deactivated_at = now
     user.is_active_user = False
-    user.session_version += 1
+    end_all_sessions(user)
     retire_links(user, now)
     db.session.flush()
 

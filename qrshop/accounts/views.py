@@ -12,14 +12,15 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from qrshop.accounts import services
-from qrshop.accounts.forms import LoginForm
+from qrshop.accounts import lockout, services, sessions
+from qrshop.accounts.forms import LoginForm, form_errors
 from qrshop.accounts.models import Role
-from qrshop.db import utcnow
 from qrshop.extensions import limiter
+from qrshop.web import keep_writes_on_error
 
 bp = Blueprint("accounts", __name__)
 
@@ -52,45 +53,54 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_account_key() -> str:
-    """Rate-limit key for failed logins to one account, whatever address they come from."""
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"],
                error_message="Too many login attempts from your address; wait a minute.")
-@limiter.limit(
-    "5 per 15 minutes", methods=["POST"], key_func=_login_account_key,
-    deduct_when=lambda response: response.status_code == 401,
-    error_message="This account is locked for 15 minutes after 5 failed logins.",
-)
 def login():
-    """Log in with email and password."""
+    """Log in with email and password; 5 failures lock the email for 15 minutes (lockout)."""
     if current_user.is_authenticated:
         return redirect(url_for(HOME_BY_ROLE[current_user.role]))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = services.user_by_email(form.email.data)
+        email = form.email.data
+        _refuse_if_locked(lockout.seconds_locked(email))
+        user = services.user_by_email(email)
         password_hash = user.password_hash if user and user.password_hash else _dummy_hash()
         if check_password_hash(password_hash, form.password.data) and user and user.is_active:
-            login_user(user)
-            user.last_login_at = utcnow()
+            lockout.forget(email)
+            sessions.start_session(user)
             return redirect(_safe_next(request.args.get("next"))
                             or url_for(HOME_BY_ROLE[user.role]))
+        # The failure must outlive this 401's rollback, or no worker would ever lock.
+        keep_writes_on_error()
+        if not lockout.record_failure(email):
+            _refuse_if_locked(lockout.seconds_locked(email))
         flash("Email or password is wrong.", "error")
         status = 401
     elif request.method == "POST":
+        flash(form_errors(form), "error")
         status = 400
     return render_template("accounts/login.html", form=form), status
 
 
+def _refuse_if_locked(seconds: int | None) -> None:
+    """Answer 429 with Retry-After while the login email is locked (even the right password)."""
+    if seconds is not None:
+        raise TooManyRequests(description=lockout.LOCKED_MESSAGE, retry_after=seconds)
+
+
 @bp.post("/logout")
 def logout():
-    """Log out (a POST with the CSRF token, so no other site can log a user out)."""
-    logout_user()
-    flash("You are logged out.", "info")
+    """Log out this browser (a POST with the CSRF token, so no other site can log a user
+    out); with `everywhere`, end every session of the user on every browser."""
+    if current_user.is_authenticated and request.form.get("everywhere"):
+        sessions.end_all_sessions(current_user)
+        message = "You are logged out on every device."
+    else:
+        message = "You are logged out."
+    sessions.end_session()
+    flash(message, "info")
     return redirect(url_for("accounts.login"))
 
 

@@ -7,13 +7,11 @@ The forgot-password answer is the same page and status whether or not the accoun
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import login_user
 
-from qrshop.accounts import invitations
+from qrshop.accounts import invitations, sessions
 from qrshop.accounts.forms import ForgotPasswordForm, SetPasswordForm, form_errors
 from qrshop.accounts.models import TokenPurpose
 from qrshop.accounts.views import HOME_BY_ROLE, bp
-from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import limiter
 
@@ -36,8 +34,7 @@ def _set_password_page(token: str, purpose: TokenPurpose, template_title: str):
             flash(error.message, "error")
             status = error.status_code
         else:
-            login_user(user)
-            user.last_login_at = utcnow()
+            sessions.start_session(user)
             flash("Your password is set; you are logged in.", "info")
             return redirect(url_for(HOME_BY_ROLE[user.role]))
     elif request.method == "POST":

@@ -28,9 +28,10 @@ class AlertTopic(enum.StrEnum):
 class Subscription(TimestampMixin, db.Model):
     """A shopper's opt-in to alerts about one listing, by email or SMS.
 
-    topics is a comma-separated list of AlertTopic values. Email subscriptions get alerts only
-    once confirmed (double opt-in); an SMS subscription is confirmed by the consent itself.
-    The consent text shown and the time of consent are kept as the record of the opt-in.
+    topics is a comma-separated list of AlertTopic values. A subscription gets alerts only
+    once confirmed (double opt-in, by email and by SMS alike): the one message sent at sign-up
+    carries the confirm link. The consent text shown and the time of consent are kept as the
+    record of the opt-in.
     """
 
     __tablename__ = "subscriptions"
@@ -64,17 +65,24 @@ class OutboxMessage(db.Model):
 
     next_attempt_at is when a sender may next try; a sender takes a message by moving it
     forward in one conditional UPDATE, so two senders never deliver the same message.
+    recipient_key is the recipient as the per-recipient cap counts it (lower case without a
+    +tag, or E.164); is_capped marks the messages anyone could trigger for any address
+    (sign-up confirmations, magic links), which the cap counts and limits.
     """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
         CheckConstraint("channel IN ('email', 'sms')", name="channel_known"),
         Index("ix_outbox_messages_sent_at_next_attempt_at", "sent_at", "next_attempt_at"),
+        Index("ix_outbox_messages_recipient_key_is_capped_created_at",
+              "recipient_key", "is_capped", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))
     recipient: Mapped[str] = mapped_column(String(254))
+    recipient_key: Mapped[str] = mapped_column(String(254), default="")
+    is_capped: Mapped[bool] = mapped_column(default=False)
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
     # Sent as List-Unsubscribe on email; every alert carries it in its body too.

@@ -4,6 +4,12 @@ A sender takes a due message by pushing its next_attempt_at forward in one condi
 (the row count says whether it got it), so two senders never deliver one message twice. A
 failed delivery leaves the message queued with attempts + 1, last_error and a later
 next_attempt_at (exponential backoff); after MAX_ATTEMPTS it is left alone for a person.
+Anything that goes wrong building or sending one message is that message's failure: the run
+goes on with the others.
+
+Messages anyone could trigger for any address (sign-up confirmations, magic links: "capped")
+are limited per recipient: at most RECIPIENT_CAP in a rolling RECIPIENT_CAP_WINDOW, counted
+on the normalised address whoever asked, so nobody can pump texts or mail to someone else.
 """
 
 from __future__ import annotations
@@ -20,10 +26,13 @@ from email.utils import formatdate, make_msgid
 from typing import Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sqlalchemy import select, update
+import phonenumbers
+from flask import current_app
+from sqlalchemy import func, select, text, true, update
 
 from qrshop.alerts.models import Channel, OutboxMessage
 from qrshop.db import utcnow
+from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 
 MAX_ATTEMPTS = 10
@@ -31,20 +40,94 @@ LEASE = timedelta(minutes=10)  # how long a sender holds a message it is deliver
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 TIMEOUT_SECONDS = 20
+RECIPIENT_CAP = 3  # capped messages to one address or number ...
+RECIPIENT_CAP_WINDOW = timedelta(hours=24)  # ... in this rolling window
 
 
 class DeliveryError(Exception):
     """A message could not be handed over; the text says why (kept as last_error)."""
 
 
+class RecipientOverCap(InvalidInput):
+    """This address or number had RECIPIENT_CAP capped messages in the window (429)."""
+
+    status_code = 429
+    code = "recipient_cap"
+
+
+def one_line(text: str) -> str:
+    """A header value on one line: CR, LF and other runs of white space become one space."""
+    return " ".join((text or "").split())
+
+
+def recipient_key(channel: str, recipient: str) -> str:
+    """The recipient as the cap counts it: an email in lower case without its +tag (one
+    mailbox however it is spelt), a phone number in E.164."""
+    recipient = recipient.strip()
+    if channel == Channel.SMS:
+        try:
+            number = phonenumbers.parse(recipient, None)
+        except phonenumbers.NumberParseException:
+            return recipient
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    local, at, domain = recipient.lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}{at}{domain}" if at else domain
+
+
+def _capped_count(key: str) -> int:
+    """Capped messages queued to a recipient key in the window: one indexed COUNT.
+
+    On PostgreSQL a transaction-scoped advisory lock on the key first makes concurrent
+    requests count one after the other (it is released when the request commits).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                           {"key": "qrshop.outbox.cap:" + key})
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage)
+        .where(OutboxMessage.recipient_key == key, OutboxMessage.is_capped == true(),
+               OutboxMessage.created_at > utcnow() - RECIPIENT_CAP_WINDOW)
+    )
+
+
+def _over_cap(channel: str) -> RecipientOverCap:
+    what = "number" if channel == Channel.SMS else "address"
+    return RecipientOverCap(
+        f"We have already sent several messages to this {what} today. To protect its owner "
+        "we send no more for now; please try again tomorrow.")
+
+
+def check_recipient_cap(channel: str, recipient: str) -> None:
+    """RecipientOverCap if one more capped message to this recipient would pass the cap (so
+    a service can refuse before it writes anything; queue_message checks again)."""
+    if _capped_count(recipient_key(channel, recipient)) >= RECIPIENT_CAP:
+        raise _over_cap(channel)
+
+
 def queue_message(*, channel: str, recipient: str, subject: str, body: str,
-                  unsubscribe_url: Optional[str] = None) -> OutboxMessage:
-    """Queue an email or SMS for `qrshop outbox send`."""
-    message = OutboxMessage(channel=Channel(channel).value, recipient=recipient,
-                            subject=subject[:200], body=body, unsubscribe_url=unsubscribe_url,
-                            attempts=0, created_at=utcnow(), next_attempt_at=utcnow())
+                  unsubscribe_url: Optional[str] = None, capped: bool = True) -> OutboxMessage:
+    """Queue an email or SMS for `qrshop outbox send`.
+
+    capped (the default) counts the message toward its recipient's cap and refuses it with
+    RecipientOverCap over the cap; only messages nobody can trigger for someone else's
+    address pass capped=False (alerts to a confirmed subscriber, staff invitations).
+    """
+    channel = Channel(channel).value
+    if recipient != recipient.strip() or any(ord(c) < 32 or ord(c) == 127 for c in recipient):
+        raise InvalidInput("That address cannot receive messages.", code="bad_recipient")
+    now, key = utcnow(), recipient_key(channel, recipient)
+    message = OutboxMessage(channel=channel, recipient=recipient, recipient_key=key,
+                            is_capped=capped, subject=one_line(subject)[:200], body=body,
+                            unsubscribe_url=unsubscribe_url, attempts=0, created_at=now,
+                            next_attempt_at=now)
     db.session.add(message)
     db.session.flush()
+    # Counted after the INSERT, this message included: on SQLite the INSERT holds the one
+    # write lock, so a concurrent request counts after this one commits or rolls back.
+    if capped and _capped_count(key) > RECIPIENT_CAP:
+        db.session.delete(message)
+        db.session.flush()
+        raise _over_cap(channel)
     return message
 
 
@@ -129,7 +212,7 @@ def email_of(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    email["Subject"] = one_line(message.subject)  # rows queued before subjects were checked
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or None)
     if message.unsubscribe_url:
@@ -189,7 +272,11 @@ def send_sms(message: OutboxMessage, webhook_url: Optional[str], token: Optional
 
 
 def deliver(message: OutboxMessage, config) -> Optional[str]:
-    """Deliver one message using the app config; None when delivered, else the error text."""
+    """Deliver one message using the app config; None when delivered, else the error text.
+
+    Any exception, not only a DeliveryError (a header the email library refuses, a bug), is
+    this message's failure: it is recorded and retried like any other, and the run goes on.
+    """
     try:
         if message.channel == Channel.EMAIL:
             send_email(message, config.get("SMTP_URL"), config["MAIL_FROM"])
@@ -197,4 +284,8 @@ def deliver(message: OutboxMessage, config) -> Optional[str]:
             send_sms(message, config.get("SMS_WEBHOOK_URL"), config.get("SMS_WEBHOOK_TOKEN"))
     except DeliveryError as error:
         return str(error)
+    except Exception as error:  # one bad message must not stop the others
+        current_app.logger.exception("outbox message %s could not be built or sent",
+                                     message.id)
+        return f"{type(error).__name__}: {error}"
     return None

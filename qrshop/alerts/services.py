@@ -1,11 +1,16 @@
-"""Alerts about a saved item: sign-up (email double opt-in, SMS), confirm, unsubscribe, send.
+"""Alerts about a saved item: sign-up (double opt-in by email and SMS), confirm, unsubscribe,
+send.
 
-Every message carries a one-click unsubscribe link (a signed token, no login needed); emails
-also carry it as List-Unsubscribe. Messages are queued in the outbox, never sent in a request.
+A sign-up queues one message, with a confirm link; no alert goes out until that link is
+opened and its button pressed, so nobody can sign a stranger's address or number up for
+alerts. Every message carries a one-click unsubscribe link (a signed token, no login needed);
+emails also carry it as List-Unsubscribe. Messages are queued in the outbox, never sent in a
+request; the sign-up messages count toward the outbox's per-recipient cap, alerts do not.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
@@ -15,7 +20,7 @@ from sqlalchemy import func, select
 
 from qrshop import tokens
 from qrshop.alerts.models import AlertTopic, Channel, Subscription
-from qrshop.alerts.outbox import queue_message
+from qrshop.alerts.outbox import check_recipient_cap, queue_message
 from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import format_price, set_price
 from qrshop.db import utcnow
@@ -80,7 +85,22 @@ def unsubscribe_url(subscription: Subscription) -> str:
     return _link(f"/alerts/unsubscribe/{tokens.make(tokens.UNSUBSCRIBE, subscription.id)}")
 
 
-def _queue_to(subscription: Subscription, subject: str, text: str) -> None:
+def confirm_url(subscription: Subscription) -> str:
+    """The double opt-in link of a subscription (it opens a page whose button confirms).
+
+    The token names the address too (by a short hash: no address in URLs and logs), so a
+    link sent to one address never confirms the subscription after its address was changed.
+    """
+    token = tokens.make(tokens.CONFIRM, [subscription.id, _address_tag(subscription.address)])
+    return _link(f"/alerts/confirm/{token}")
+
+
+def _address_tag(address: str) -> str:
+    """A short fingerprint of an address for a signed link (the signature makes it binding)."""
+    return hashlib.sha256(address.encode()).hexdigest()[:12]
+
+
+def _queue_to(subscription: Subscription, subject: str, text: str, *, capped: bool) -> None:
     """Queue one message to a subscription's address, with its unsubscribe link."""
     link = unsubscribe_url(subscription)
     if subscription.channel == Channel.EMAIL:
@@ -88,7 +108,27 @@ def _queue_to(subscription: Subscription, subject: str, text: str) -> None:
     else:
         body = f"{text} Stop: {link}"
     queue_message(channel=subscription.channel, recipient=subscription.address,
-                  subject=subject, body=body, unsubscribe_url=link)
+                  subject=subject, body=body, unsubscribe_url=link, capped=capped)
+
+
+def _queue_opt_in(subscription: Subscription, product: str, retailer: str) -> None:
+    """Queue the one message of a sign-up: the link that starts the alerts (capped)."""
+    confirm = confirm_url(subscription)
+    if subscription.channel == Channel.SMS:
+        _queue_to(subscription, "", f"{retailer}: tap to start alerts about {product}: "
+                  f"{confirm} Not you? Ignore this text.", capped=True)
+        return
+    _queue_to(subscription, f"Confirm your alerts about {product}",
+              f"Hello,\n\nsomeone (we hope you) asked {retailer} to email this address "
+              f"about {product}. To start the alerts, open this link:\n\n{confirm}\n\n"
+              "If it was not you, ignore this email: you will get nothing more.",
+              capped=True)
+
+
+def _is_live(subscription: Optional[Subscription], address: str) -> bool:
+    """Whether a subscription is confirmed, not stopped, and to this address."""
+    return subscription is not None and subscription.confirmed_at is not None \
+        and subscription.unsubscribed_at is None and subscription.address == address
 
 
 def subscribe(
@@ -97,8 +137,9 @@ def subscribe(
 ) -> list[Subscription]:
     """Sign a shopper up for alerts about a listing by email and/or SMS, saving the item.
 
-    Everything is checked before anything is stored. An email subscription stays unconfirmed
-    (no alerts) until its link is opened; changing the address asks again.
+    Everything is checked before anything is stored, the per-recipient cap too (429). A
+    subscription, by email or SMS, stays unconfirmed (no alerts) until its link is opened;
+    changing the address asks again.
     """
     wanted = {}
     if (email or "").strip():
@@ -111,6 +152,12 @@ def subscribe(
     chosen = ",".join(parse_topics(topics))
     if not consented:
         raise InvalidInput("Tick the box to agree to receive the alerts.", code="no_consent")
+    existing = {subscription.channel: subscription for subscription in db.session.scalars(
+        select(Subscription).where(Subscription.shopper_id == shopper_id,
+                                   Subscription.listing_id == listing.id))}
+    for channel, address in wanted.items():
+        if not _is_live(existing.get(channel.value), address):
+            check_recipient_cap(channel.value, address)
     now = utcnow()
     consent = consent_text(listing.retailer.name, listing.product.name)
     save_to_wishlist(shopper_id=shopper_id, listing_id=listing.id, store_id=store_id,
@@ -128,24 +175,14 @@ def subscribe(
                                        Subscription.channel == channel.value)
             .execution_options(populate_existing=True)
         )
-        was_confirmed = subscription.confirmed_at is not None \
-            and subscription.unsubscribed_at is None and subscription.address == address
+        was_confirmed = _is_live(subscription, address)
         subscription.address, subscription.topics = address, chosen
         subscription.consent_text, subscription.consented_at = consent, now
         subscription.unsubscribed_at = None
-        db.session.flush()
-        product, retailer = listing.product.name, listing.retailer.name
-        if channel == Channel.SMS:
-            if not was_confirmed:
-                subscription.confirmed_at = now
-                _queue_to(subscription, "", f"{retailer}: you will get alerts about {product}.")
-        elif not was_confirmed:
+        if not was_confirmed:
             subscription.confirmed_at = None
-            confirm = _link(f"/alerts/confirm/{tokens.make(tokens.CONFIRM, subscription.id)}")
-            _queue_to(subscription, f"Confirm your alerts about {product}",
-                      f"Hello,\n\nsomeone (we hope you) asked {retailer} to email this address "
-                      f"about {product}. To start the alerts, open this link:\n\n{confirm}\n\n"
-                      "If it was not you, ignore this email: you will get nothing more.")
+            db.session.flush()
+            _queue_opt_in(subscription, listing.product.name, listing.retailer.name)
         db.session.flush()
         result.append(subscription)
     return result
@@ -154,20 +191,38 @@ def subscribe(
 def _subscription_from(purpose: str, token: str) -> Subscription:
     """The subscription a link names; InvalidInput 404 forged, 410 expired."""
     try:
-        subscription_id = tokens.read(purpose, token)
+        payload = tokens.read(purpose, token)
     except tokens.TokenExpired:
         raise InvalidInput("This link has expired. Sign up again from the item's page.",
                            code="link_expired", status_code=410) from None
+    subscription_id, address_tag = payload, None
+    if isinstance(payload, list) and len(payload) == 2:  # confirm links: [id, address tag]
+        subscription_id, address_tag = payload
     subscription = db.session.get(Subscription, subscription_id) \
         if isinstance(subscription_id, int) else None
+    if subscription is not None and purpose == tokens.CONFIRM and not (
+            address_tag == _address_tag(subscription.address)
+            # a link sent before confirm links named the address: email only, as then
+            or (address_tag is None and subscription.channel == Channel.EMAIL)):
+        subscription = None
     if subscription is None:
         raise InvalidInput("This link is not valid. Copy the whole link from the message.",
                            code="bad_link", status_code=404)
     return subscription
 
 
+def subscription_to_confirm(token: str) -> Subscription:
+    """The subscription a confirm link names (checks it, changes nothing)."""
+    return _subscription_from(tokens.CONFIRM, token)
+
+
+def subscription_to_unsubscribe(token: str) -> Subscription:
+    """The subscription an unsubscribe link names (checks it, changes nothing)."""
+    return _subscription_from(tokens.UNSUBSCRIBE, token)
+
+
 def confirm(token: str) -> Subscription:
-    """Confirm an email subscription from its link (double opt-in)."""
+    """Confirm a subscription, email or SMS, from its link (double opt-in)."""
     subscription = _subscription_from(tokens.CONFIRM, token)
     if subscription.unsubscribed_at is not None:
         raise InvalidInput("You unsubscribed from these alerts; sign up again from the item's "
@@ -249,7 +304,8 @@ def send_alert(listing: Listing, topic: str, note: str = "") -> int:
     """Queue an alert about a listing to every confirmed subscriber of that topic."""
     draft = draft_alert(listing, topic, note)
     for subscription in draft.recipients:
-        _queue_to(subscription, draft.headline, draft.text)
+        # Not capped: the subscriber asked for these by confirming, and can stop them.
+        _queue_to(subscription, draft.headline, draft.text, capped=False)
     return len(draft.recipients)
 
 

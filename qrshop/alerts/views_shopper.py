@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template, request, url_for
 
 from qrshop.alerts import services as alerts
 from qrshop.alerts.views import bp
 from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, limiter
+from qrshop.extensions import csrf
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     brand_of,
     landing_page_or_404,
+    limit_shopper_action,
     link_failed,
     message_page,
     no_store,
-    shopper_rate_key,
 )
 
 
@@ -43,9 +43,9 @@ def alerts_form(code: str):
 
 
 @bp.post("/t/<code>/alerts")
-@limiter.limit("5 per hour", key_func=shopper_rate_key,
-               deduct_when=lambda response: response.status_code == 200,
-               error_message="You have signed up for alerts many times; try again later.")
+@limit_shopper_action("5 per hour", "30 per hour",
+                      "You have signed up for alerts many times; try again later.",
+                      deduct_when=lambda response: response.status_code == 200)
 def alerts_signup(code: str):
     """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
     page = landing_page_or_404(code)
@@ -71,25 +71,62 @@ def alerts_signup(code: str):
     return response
 
 
-@bp.get("/alerts/confirm/<token>")
+# Confirm and unsubscribe links: GET shows a page whose button POSTs to the same URL, and only
+# the POST acts, so mail scanners and link previews (which GET every link) change nothing.
+# Both POSTs are CSRF-exempt: the signed token in the URL is the secret. A cross-site page can
+# only POST it if it already knows it, and whoever knows it can POST it directly anyway, so a
+# form token would protect nothing; it would only break the button when the session cookie
+# is missing (another browser, cookies blocked) and RFC 8058 one-click unsubscribe, where the
+# mail app POSTs "List-Unsubscribe=One-Click" with no form token.
+
+
+def _channel_words(subscription) -> str:
+    return "texts" if subscription.channel == "sms" else "emails"
+
+
+@bp.route("/alerts/confirm/<token>", methods=["GET", "POST"])
+@csrf.exempt
 def alerts_confirm(token: str):
-    """Confirm an email alert subscription (the double opt-in link)."""
+    """Confirm an alert subscription, email or SMS (the double opt-in link): GET asks, POST
+    confirms."""
     try:
+        if request.method != "POST":
+            subscription = alerts.subscription_to_confirm(token)
+            listing = subscription.listing
+            return message_page(
+                "Start these alerts?",
+                f"Send {_channel_words(subscription)} about {listing.product.name} at "
+                f"{listing.retailer.name} to {subscription.address}?",
+                page=brand_of(listing.retailer),
+                form_action=url_for(".alerts_confirm", token=token),
+                form_button="Yes, start the alerts")
         subscription = alerts.confirm(token)
     except InvalidInput as error:
         return link_failed(error)
     listing = subscription.listing
     return message_page("Alerts confirmed",
-                        f"You will get emails about {listing.product.name} at "
-                        f"{listing.retailer.name}. Each one has a link to stop them.",
+                        f"You will get {_channel_words(subscription)} about "
+                        f"{listing.product.name} at {listing.retailer.name}. "
+                        "Each one has a link to stop them.",
                         page=brand_of(listing.retailer))
 
 
 @bp.route("/alerts/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # mail apps POST here for List-Unsubscribe-Post one-click, without a form
 def alerts_unsubscribe(token: str):
-    """Stop a subscription with one click, no login."""
+    """Stop a subscription, no login: GET asks, POST (the button, or a mail app's one-click
+    List-Unsubscribe-Post) stops it."""
     try:
+        if request.method != "POST":
+            subscription = alerts.subscription_to_unsubscribe(token)
+            listing = subscription.listing
+            return message_page(
+                "Stop these alerts?",
+                f"Stop the alerts about {listing.product.name} at {listing.retailer.name} "
+                f"to {subscription.address}?",
+                page=brand_of(listing.retailer),
+                form_action=url_for(".alerts_unsubscribe", token=token),
+                form_button="Yes, unsubscribe")
         subscription = alerts.unsubscribe(token)
     except InvalidInput as error:
         return link_failed(error)

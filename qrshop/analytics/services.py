@@ -25,6 +25,7 @@ from qrshop.extensions import db
 from qrshop.offers import analytics as engagement_analytics
 from qrshop.parsing import EARLIEST_DAY, LATEST_DAY, parse_day
 from qrshop.shopper.models import Scan
+from qrshop.tags.codes import CODE_LENGTH, NOT_IN_CODES, is_tag_code
 from qrshop.tags.models import Tag
 
 MAX_RANGE_DAYS = 366
@@ -268,20 +269,27 @@ def silent_tag_count(stores: list[Store], now: datetime) -> int:
 
 
 def orphan_scans(window: Window, limit: int = 10) -> tuple[int, list[tuple[str, int]]]:
-    """Requests for codes that match no tag (mistyped or damaged labels), in UTC days.
+    """Requests for codes that match no tag (mistyped or damaged labels), in UTC days: how
+    many, and the most requested codes among those qrshop could have printed.
 
-    Unknown codes belong to no retailer, so every console sees the same list.
+    Unknown codes belong to no retailer, so every console sees the same list; and anyone can
+    type one. So only codes of the tag alphabet and length are listed (tags.codes.is_tag_code):
+    anything else, a phone number or a message to retailers, is counted, never shown.
     """
     start = datetime.combine(window.start, time(0), UTC)
     end = datetime.combine(window.end + timedelta(days=1), time(0), UTC)
     where = and_(Scan.tag_id.is_(None), Scan.orphan_code.is_not(None),
                  Scan.is_bot == literal(False), Scan.scanned_at >= start, Scan.scanned_at < end)
     total = db.session.scalar(select(func.count()).select_from(Scan).where(where))
+    # Stored codes are letters and digits, upper case; these leave the tag-shaped ones.
+    tag_shaped = and_(func.length(Scan.orphan_code) == CODE_LENGTH,
+                      *(Scan.orphan_code.not_like(f"%{character}%")
+                        for character in NOT_IN_CODES))
     top = db.session.execute(
-        select(Scan.orphan_code, func.count()).where(where).group_by(Scan.orphan_code)
-        .order_by(func.count().desc(), Scan.orphan_code).limit(limit)
+        select(Scan.orphan_code, func.count()).where(where, tag_shaped)
+        .group_by(Scan.orphan_code).order_by(func.count().desc(), Scan.orphan_code).limit(limit)
     ).all()
-    return total, [(code, count) for code, count in top]
+    return total, [(code, count) for code, count in top if is_tag_code(code)]
 
 
 def funnel(rows: list[ListingFigures]) -> list[tuple[str, int]]:

@@ -47,8 +47,11 @@ def theme_page():
             try:
                 logo_id = None
                 if form.logo.data:
-                    logo_id = media.ingest(form.logo.data.read(), form.logo.data.filename or "",
-                                           None).id
+                    logo_id = media.ingest(
+                        form.logo.data.read(), form.logo.data.filename or "", None,
+                        kinds=("image",),
+                        refusal="The logo must be a PNG, JPEG or WebP image (not a PDF or "
+                                "a video).").id
                 theme.update_theme(retailer, primary=form.primary.data.strip(),
                                    accent=form.accent.data.strip(), font=form.font.data,
                                    footer_text=form.footer_text.data or "",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import pypdfium2
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from qrshop import storage
@@ -24,9 +24,17 @@ from qrshop.content.models import Media, MediaVariant
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 
-MAX_IMAGE_BYTES = 15 * 1024 * 1024
-MAX_VIDEO_BYTES = 100 * 1024 * 1024
-MAX_PDF_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024
+# The one size limit per kind of upload: the checks below, the upload forms' labels, the
+# API's description and docs/content.md all say these (tests hold them together).
+MAX_BYTES = {"image": 15 * MB, "video": 50 * MB, "document": 20 * MB}
+MAX_IMAGE_BYTES, MAX_VIDEO_BYTES, MAX_PDF_BYTES = (
+    MAX_BYTES["image"], MAX_BYTES["video"], MAX_BYTES["document"])
+# The largest upload; the app's MAX_CONTENT_LENGTH is this plus 1 MB for the form around it.
+MAX_UPLOAD_BYTES = max(MAX_BYTES.values())
+KINDS = ("image", "video", "document")
+UPLOAD_HINT = (f"Image (JPEG, PNG, WebP up to {MAX_IMAGE_BYTES // MB} MB), MP4 video "
+               f"(up to {MAX_VIDEO_BYTES // MB} MB) or PDF (up to {MAX_PDF_BYTES // MB} MB)")
 MAX_PIXELS = 40_000_000  # 40 megapixels: any real product photo; a bomb is far bigger
 MAX_SIDE = 12_000  # WebP cannot encode more than 16383 pixels a side
 VARIANT_WIDTHS = (320, 640, 1080)
@@ -54,7 +62,7 @@ def _refuse(message: str, status: int = 422, code: str = "bad_upload"):
 def prepare_image(data: bytes) -> tuple[Prepared, list[tuple[int, Prepared]]]:
     """Verify, clean and resize an image; return it and its (width, variant) list."""
     if len(data) > MAX_IMAGE_BYTES:
-        _refuse(f"Images can be at most {MAX_IMAGE_BYTES // 1024 // 1024} MB.", 413,
+        _refuse(f"Images can be at most {MAX_IMAGE_BYTES // MB} MB.", 413,
                 "too_large")
     try:
         with warnings.catch_warnings():
@@ -80,7 +88,7 @@ def prepare_image(data: bytes) -> tuple[Prepared, list[tuple[int, Prepared]]]:
     source_format = image.format
     image = ImageOps.exif_transpose(image)  # upright, like the phone showed it
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    image = image.convert("RGBA" if has_alpha else "RGB")
+    image = _pixels_in_srgb(image, "RGBA" if has_alpha else "RGB")
     extension, content_type = IMAGE_TYPES[source_format]
     cleaned = _encode(image, extension)  # no EXIF, no XMP, no ICC: nothing but pixels
     original = Prepared(cleaned, extension, content_type, "image", image.width, image.height)
@@ -97,6 +105,30 @@ def prepare_image(data: bytes) -> tuple[Prepared, list[tuple[int, Prepared]]]:
                 IMAGE_TYPES["WEBP" if variant_extension == "webp" else "JPEG"][1], "image",
                 size[0], size[1])))
     return original, variants
+
+
+def _pixels_in_srgb(image: Image.Image, mode: str) -> Image.Image:
+    """The image's pixels in sRGB and `mode`, with nothing else: no EXIF, comment, XMP, ICC
+    profile or text chunk is left for an encoder to copy (Pillow writes a JPEG's comment and
+    a PNG's ICC profile back from `info`). An embedded profile is applied first, so colours
+    stay as the photographer saw them once it is gone (browsers assume sRGB)."""
+    profile = image.info.get("icc_profile")
+    converted = None
+    if profile:
+        if image.mode not in ("RGB", "RGBA", "CMYK", "L"):
+            image = image.convert(mode)  # palettes: their colours are in the profile's space
+        try:
+            converted = ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _SRGB,
+                outputMode=mode if image.mode != "CMYK" else "RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            converted = None  # a broken or mismatched profile: keep the pixels as they are
+    image = (converted or image).convert(mode)
+    image.info = {}
+    return image
+
+
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 def _encode(image: Image.Image, extension: str) -> bytes:
@@ -117,7 +149,7 @@ def _encode(image: Image.Image, extension: str) -> bytes:
 def prepare_video(data: bytes) -> Prepared:
     """An MP4 within the size limit (checked by its ftyp box, not its name)."""
     if len(data) > MAX_VIDEO_BYTES:
-        _refuse(f"Videos can be at most {MAX_VIDEO_BYTES // 1024 // 1024} MB; link a YouTube "
+        _refuse(f"Videos can be at most {MAX_VIDEO_BYTES // MB} MB; link a YouTube "
                 "or Vimeo video instead.", 413, "too_large")
     if data[4:8] != b"ftyp" or data[8:12] not in MP4_BRANDS:
         _refuse("This is not an MP4 video.", 415, "unsupported_type")
@@ -127,7 +159,7 @@ def prepare_video(data: bytes) -> Prepared:
 def prepare_pdf(data: bytes) -> Prepared:
     """A PDF that really opens, within the size limit."""
     if len(data) > MAX_PDF_BYTES:
-        _refuse(f"Documents can be at most {MAX_PDF_BYTES // 1024 // 1024} MB.", 413,
+        _refuse(f"Documents can be at most {MAX_PDF_BYTES // MB} MB.", 413,
                 "too_large")
     if not data.startswith(b"%PDF-"):
         _refuse("This is not a PDF document.", 415, "unsupported_type")
@@ -142,15 +174,33 @@ def prepare_pdf(data: bytes) -> Prepared:
     return Prepared(data, "pdf", "application/pdf", "document")
 
 
-def ingest(data: bytes, filename: str, vendor_id: int | None) -> Media:
-    """Check an upload, then store it and its variants; the filename is only a label."""
+def kind_of(data: bytes) -> str:
+    """What an upload claims to be by its first bytes: document, video, else image (each
+    is then verified by its own prepare_*)."""
+    if data.startswith(b"%PDF-"):
+        return "document"
+    if data[4:8] == b"ftyp":
+        return "video"
+    return "image"
+
+
+def ingest(data: bytes, filename: str, vendor_id: int | None, *,
+           kinds: tuple[str, ...] = KINDS, refusal: str = "") -> Media:
+    """Check an upload, then store it and its variants; the filename is only a label.
+
+    kinds narrows what is taken (a logo: images only); anything else is refused (415) with
+    `refusal` as the message, before anything is stored.
+    """
     if not data:
         _refuse("The file is empty.", 400, "empty_file")
     name = re.sub(r"[^\w .()-]", "_", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
+    kind = kind_of(data)
+    if kind not in kinds:
+        _refuse(refusal or "This kind of file is not taken here.", 415, "unsupported_type")
     variants: list[tuple[int, Prepared]] = []
-    if data.startswith(b"%PDF-"):
+    if kind == "document":
         prepared = prepare_pdf(data)
-    elif data[4:8] == b"ftyp":
+    elif kind == "video":
         prepared = prepare_video(data)
     else:
         prepared, variants = prepare_image(data)

@@ -38,6 +38,12 @@ class Media(TimestampMixin, db.Model):
         """The stored file name: sha256 plus extension."""
         return f"{self.sha256}.{self.extension}"
 
+    @property
+    def is_raster_image(self) -> bool:
+        """True for a (PNG, JPEG or WebP) image with its size known: what a logo needs (a PDF
+        or MP4 stored as a retailer logo before the theme refused them is not one)."""
+        return self.kind == "image" and bool(self.width) and bool(self.height)
+
 
 class MediaVariant(db.Model):
     """A resized copy of an image (a width in one format), for responsive pages."""

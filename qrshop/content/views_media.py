@@ -101,14 +101,14 @@ def vendor_media():
         item, status = upload_to_library(form, current_user.vendor_id)
         if item is not None:
             return redirect(url_for("content.vendor_media"))
-    return render_template("vendor/media.html", form=form,
+    return render_template("vendor/media.html", form=form, upload_hint=media_files.UPLOAD_HINT,
                            items=library(current_user.vendor_id)), status
 
 
 @api_bp.post("/media")
 @api_roles_required(Role.VENDOR)
 @operation(summary="Upload an image, MP4 or PDF to the vendor's library", tags=("content",),
-           multipart={"file": "A JPEG, PNG or WebP image, an MP4 video or a PDF."},
+           multipart={"file": f"{media_files.UPLOAD_HINT}."},
            responses={201: (MediaOut, "Stored (images also resized)."),
                       413: (None, "Too large (bytes or pixels)."),
                       415: (None, "Not a supported kind of file.")})

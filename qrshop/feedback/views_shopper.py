@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from qrshop.extensions import csrf, limiter
+from qrshop.extensions import csrf
 from qrshop.feedback import services
 from qrshop.feedback.views import bp
 from qrshop.parsing import whole_number
@@ -12,16 +12,16 @@ from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     back_to,
     landing_page_or_404,
+    limit_shopper_action,
     no_store,
-    shopper_rate_key,
     wants_json,
 )
 
 
 @bp.post("/t/<code>/feedback")
 @csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
-@limiter.limit("10 per hour", key_func=shopper_rate_key,
-               error_message="Thanks! You have sent a lot of feedback; try again later.")
+@limit_shopper_action("10 per hour", "100 per hour",
+                      "Thanks! You have sent a lot of feedback; try again later.")
 def feedback(code: str):
     """Record the shopper's stars, "was this helpful?" answer and comment."""
     page = landing_page_or_404(code)

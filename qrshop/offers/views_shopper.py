@@ -5,20 +5,20 @@ from __future__ import annotations
 from flask import abort, make_response, redirect, render_template, request, url_for
 
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, limiter
+from qrshop.extensions import csrf
 from qrshop.offers import services
 from qrshop.offers.coupons import barcode_svg, display_code
 from qrshop.offers.views import bp
 from qrshop.parsing import row_id
 from qrshop.shopper import identity
-from qrshop.shopper.actions import brand_of, landing_page_or_404, no_store, shopper_rate_key
+from qrshop.shopper.actions import brand_of, landing_page_or_404, limit_shopper_action, no_store
 from qrshop.wishlist.services import linked_shoppers
 
 
 @bp.post("/t/<code>/coupon")
 @csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
-@limiter.limit("20 per hour", key_func=shopper_rate_key,
-               error_message="Too many coupon requests from this phone; try again later.")
+@limit_shopper_action("20 per hour", "200 per hour",
+                      "Too many coupon requests from this phone; try again later.")
 def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
     page = landing_page_or_404(code)

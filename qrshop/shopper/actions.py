@@ -3,12 +3,17 @@ the page by its tag code, the way back to it, the retailer's brand and the messa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from flask import abort, make_response, redirect, render_template, request
+from flask import Response, abort, make_response, redirect, render_template, request
 
+from qrshop import storage
 from qrshop.errors import InvalidInput
+from qrshop.extensions import limiter
+from qrshop.security import client_address_key
+from qrshop.shopper import identity
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
 
@@ -34,6 +39,8 @@ class Brand:
 def brand_of(retailer: Retailer) -> Brand:
     """The theme of a retailer, for pages outside a landing page."""
     logo: Optional[Media] = retailer.logo
+    if logo is not None and not (logo.is_raster_image and storage.path_for(logo.filename)):
+        logo = None  # a PDF or MP4 stored as the logo before the theme refused them, or gone
     return Brand(
         retailer.name, retailer.primary_colour, retailer.accent_colour, retailer.font,
         retailer.footer_text,
@@ -48,6 +55,8 @@ def landing_page_or_404(code: str):
     page = find_landing_page(canonical) if canonical else None
     if page is None:
         abort(404, description="No tag has this code.")
+    if page.logo_filename is not None and storage.path_for(page.logo_filename) is None:
+        page = page.without_logo()  # its file is gone: the wordmark, not a broken image
     return page
 
 
@@ -67,10 +76,42 @@ def no_store(response):
     return response
 
 
+# Whoever sends a shopper action without a validly signed shopper cookie shares one bucket
+# per client address (a forged or junk cookie, or none, never opens a fresh one).
+_NO_SHOPPER = "no-shopper:"
+ADDRESS_LIMIT_MESSAGE = "Many people on your network did this lately; try again later."
+
+
 def shopper_rate_key() -> str:
-    """Rate-limit key: the shopper's cookies (per shopper), else the client address."""
-    cookies = sorted(value for name, value in request.cookies.items() if name.startswith("qs"))
-    return "shopper:" + ("|".join(cookies) or (request.remote_addr or "unknown"))
+    """Rate-limit key: the verified shopper (the signed cookie of the page's retailer; on
+    routes without a tag code, of any retailer), else the client address."""
+    code = (request.view_args or {}).get("code")
+    if code is None:
+        shopper_id = identity.signed_shopper_id()
+    else:
+        canonical = normalise_code(code)
+        page = find_landing_page(canonical) if canonical else None
+        shopper_id = identity.signed_shopper_id(page.retailer_id) if page else None
+    return f"shopper:{shopper_id}" if shopper_id else _NO_SHOPPER + client_address_key()
+
+
+def limit_shopper_action(per_shopper: str, per_address: str, error_message: str,
+                         deduct_when: Optional[Callable[[Response], bool]] = None):
+    """Limit a shopper action per verified shopper, and per client address as a backstop.
+
+    The backstop, set well above the per-shopper limit so that the shoppers behind one store
+    Wi-Fi are not held back, stops a script that mints a new shopper for every request.
+    Both count in the rate-limit storage every worker shares (qrshop/ratelimit.py).
+    """
+    def decorate(view):
+        # Limits of one period are checked in the order they were added, and checking stops
+        # at the first one exceeded: the shopper's first, so that a shopper over its own
+        # limit does not use up its network's.
+        view = limiter.limit(per_shopper, key_func=shopper_rate_key, deduct_when=deduct_when,
+                             error_message=error_message)(view)
+        return limiter.limit(per_address, key_func=client_address_key, deduct_when=deduct_when,
+                             error_message=ADDRESS_LIMIT_MESSAGE)(view)
+    return decorate
 
 
 def message_page(heading: str, message: str, status: int = 200, **context):

@@ -40,6 +40,22 @@ def cookie_shoppers() -> dict[int, str]:
             if owners.get(shopper_id, retailer_id) == retailer_id}
 
 
+def signed_shopper_id(retailer_id: Optional[int] = None) -> Optional[str]:
+    """The shopper id in this retailer's validly signed cookie (None: the first, in sorted
+    order, of any retailer's), without reading the database; None if there is none.
+
+    The rate limits' key: the server signed the id when a scan minted it, so a forged or
+    junk cookie names no shopper. (Whose shopper it is matters to what the shopper may see,
+    not to how often it may ask.)
+    """
+    cookie = _cookie()
+    if retailer_id is not None:
+        return cookie.loads(request.cookies.get(cookie.name(retailer_id)))
+    signed = (cookie.loads(value) for name, value in request.cookies.items()
+              if _COOKIE_NAME.match(name))
+    return min(filter(None, signed), default=None)
+
+
 def current_shopper(retailer_id: int) -> Optional[str]:
     """The id of this retailer's shopper making the request, if the cookie names one.
 

@@ -20,6 +20,7 @@ after the change commits, whoever made it (the app, the CLI, psql, another node)
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Optional
 
 from cachetools import LRUCache
 
+from qrshop import storage
 from qrshop.content.templates import template_file
 from qrshop.db import DriverConnection, WriteLock
 from qrshop.security import security_headers
@@ -48,8 +50,13 @@ from qrshop.tags.codes import normalise_code
 if TYPE_CHECKING:  # type hints only
     from qrshop.offers.landing import LandingEngagement
 
-# Rendered pages are cached with this in place of the forms' CSRF token.
-CSRF_PLACEHOLDER = "__qrshop_csrf_token__"
+# Rendered pages are cached with this in place of the forms' CSRF token, which each scan
+# puts back with one str.replace. It is a secret of this process (never sent: a page holds it
+# only where a form is, and those pages always get the token), so vendor text, a product
+# name or any other stored text cannot spell it and receive a shopper's token. And only the
+# form fields' value="..." is replaced: escaped text can never hold that double quote.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+_CSRF_FIELD_VALUE = f'value="{CSRF_PLACEHOLDER}"'
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,10 @@ class LiveTags:
     """A per-process LRU of LiveTag by canonical code, each kept for max_age seconds."""
 
     def __init__(self, max_age: float, engagement: Callable,
-                 clock: Callable[[], float] = time.monotonic, maxsize: int = 4096):
+                 clock: Callable[[], float] = time.monotonic, maxsize: int = 4096,
+                 is_stored: Callable[[str], bool] = lambda name: True):
         self.max_age, self.clock, self.engagement = max_age, clock, engagement
+        self.is_stored = is_stored
         self._tags: LRUCache = LRUCache(maxsize)
         self._lock = threading.Lock()
 
@@ -121,6 +130,8 @@ class LiveTags:
             with self._lock:
                 self._tags.pop(code, None)
             return None
+        if page.logo_filename is not None and not self.is_stored(page.logo_filename):
+            page = page.without_logo()  # its file is gone: the wordmark, not a broken image
         anonymous = None if page.is_retired else self.engagement(page, None, driver)
         tag = LiveTag(page, anonymous, now)
         with self._lock:
@@ -176,13 +187,14 @@ class Scanner:
     def __init__(self, *, cookie: ShopperCookie, write_lock: WriteLock, extensions: dict,
                  repeat_window: timedelta, cookie_max_age: int, max_age: float,
                  engagement: Callable, cached_recommendations: Callable,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 is_stored: Callable[[str], bool] = lambda name: True):
         self.cookie, self.write_lock, self.extensions = cookie, write_lock, extensions
         self.repeat_window, self.cookie_max_age = repeat_window, cookie_max_age
         # From the features above shopper (shopper.landing_parts): offers' landing_engagement,
         # recommend's cached_complete_the_look.
         self.engagement, self.cached_recommendations = engagement, cached_recommendations
-        self.tags = LiveTags(max_age, engagement, clock)
+        self.tags = LiveTags(max_age, engagement, clock, is_stored=is_stored)
         self.pages = LandingPages()
 
     @classmethod
@@ -195,7 +207,8 @@ class Scanner:
                    cookie_max_age=config["SHOPPER_COOKIE_MAX_AGE"],
                    max_age=config["LANDING_DATA_MAX_AGE_SECONDS"],
                    engagement=landing_parts.part("engagement"),
-                   cached_recommendations=landing_parts.part("cached_recommendations"))
+                   cached_recommendations=landing_parts.part("cached_recommendations"),
+                   is_stored=storage.stored_file_check(app))
 
     def answer(self, request: ScanRequest, driver: DriverConnection, *,
                commit: Callable[[], None],
@@ -249,8 +262,9 @@ class Scanner:
             # The forms' token is bound to the shopper (no session needed); a visitor without
             # a shopper id (an uncounted visit without the cookie) gets a session's token.
             shopper_id = new_shopper_id or cookie_shopper_id
-            body = body.replace(CSRF_PLACEHOLDER, self.cookie.form_token(shopper_id)
-                                if shopper_id else renderer.session_csrf_token())
+            token = (self.cookie.form_token(shopper_id) if shopper_id
+                     else renderer.session_csrf_token())
+            body = body.replace(_CSRF_FIELD_VALUE, f'value="{token}"')
         # Every scan must reach the server to be counted; the page depends on the cookie.
         headers = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
         if new_shopper_id is not None:

@@ -12,16 +12,28 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Optional
 
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import Boolean, Text, bindparam, cast, exists, insert, literal, select, update
+from sqlalchemy import (
+    Boolean,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    insert,
+    literal,
+    select,
+    update,
+)
 from werkzeug.http import dump_cookie, http_date
 
+from qrshop import storage
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
@@ -109,6 +121,11 @@ class LandingPage:
         """The stored file name of the retailer logo, if it has one."""
         return f"{self.logo_sha256}.{self.logo_extension}" if self.logo_sha256 else None
 
+    def without_logo(self) -> LandingPage:
+        """The same page showing the retailer's name instead of its logo."""
+        return replace(self, logo_sha256=None, logo_extension=None, logo_width=None,
+                       logo_height=None)
+
 
 def _landing_statement():
     """Built once: the scan path only binds the code (building a statement costs more than
@@ -134,7 +151,11 @@ def _landing_statement():
         .join(products, products.c.id == listings.c.product_id)
         .join(vendors, vendors.c.id == products.c.vendor_id)
         .join(retailers, retailers.c.id == listings.c.retailer_id)
-        .outerjoin(media, media.c.id == retailers.c.logo_media_id)
+        # Only a raster image is a logo (Media.is_raster_image): a PDF or MP4 stored as one
+        # before the theme refused them reads as no logo, so the page shows the wordmark.
+        .outerjoin(media, and_(media.c.id == retailers.c.logo_media_id,
+                               media.c.kind == "image",
+                               media.c.width > 0, media.c.height > 0))
         .outerjoin(revisions, revisions.c.id == listings.c.live_revision_id)
         .where(tags.c.code == bindparam("code"))
     )
@@ -364,6 +385,8 @@ def landing_page_for_preview(listing: Listing, revision, *,
     retailer, product = listing.retailer, listing.product
     store = retailer.stores[0] if retailer.stores else None
     logo = retailer.logo
+    if logo is not None and not (logo.is_raster_image and storage.path_for(logo.filename)):
+        logo = None  # not an image (stored before the theme refused them), or its file is gone
     return LandingPage(
         tag_id=0, code="PREVIEW", placement="", is_retired=False,
         store_id=store.id if store else 0, store_code=store.code if store else "",

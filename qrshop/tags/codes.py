@@ -14,7 +14,12 @@ from urllib.parse import urlsplit
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LENGTH = 8  # 32**8 ≈ 1.1e12 codes: unguessable enough to not be enumerated by scanning.
 # Anything a person might type or a camera might hand over: letters, digits, nothing else.
-CODE_SHAPE = re.compile(r"^[0-9A-Za-z]{1,32}$")
+# fullmatch() only: `$` would also take a trailing newline.
+CODE_SHAPE = re.compile(r"[0-9A-Za-z]{1,32}")
+# A code qrshop could have printed: the alphabet at the length, upper case.
+TAG_CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+# The letters and digits no code has (the look-alikes 0, 1, I and O).
+NOT_IN_CODES = "".join(sorted(set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") - set(CODE_ALPHABET)))
 QR_ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 
 
@@ -25,9 +30,14 @@ def new_code() -> str:
 
 def normalise_code(raw: str) -> str | None:
     """Return the canonical (upper-case) form of a code, or None if it cannot be one."""
-    if not CODE_SHAPE.match(raw):
+    if not CODE_SHAPE.fullmatch(raw):
         return None
     return raw.upper()
+
+
+def is_tag_code(code: str) -> bool:
+    """True for a canonical code qrshop could have printed (alphabet and length)."""
+    return TAG_CODE.fullmatch(code) is not None
 
 
 def tag_url(base_url: str, code: str) -> str:

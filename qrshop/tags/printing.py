@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from PIL import Image, UnidentifiedImageError
 from reportlab.lib.colors import HexColor
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -135,6 +136,20 @@ def _wrap(text: str, font: str, size: float, width: float, lines: int) -> list[s
     return [_fit_text(line, font, size, width) for line in result[:lines]]
 
 
+def logo_reader(data: bytes) -> Optional[ImageReader]:
+    """The logo for the PDF, or None if its bytes are not a whole raster image (a PDF or
+    a damaged file stored as the logo): the sheet then prints without it."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG", "WEBP") or not image.width or not image.height:
+                return None
+            image.load()
+            return ImageReader(image.copy())
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
+        return None
+
+
 class Sheet:
     """A PDF of labels in one layout."""
 
@@ -146,7 +161,7 @@ class Sheet:
         self.canvas.setTitle(title)
         self.canvas.setCreator("qrshop")
         self.positions = layout.positions(offset_mm)
-        self.logo = ImageReader(io.BytesIO(logo)) if logo else None
+        self.logo = logo_reader(logo) if logo else None
         self.brand_colour = HexColor(brand_colour)
         self.placed: list[PlacedQR] = []
         self._slot = 0

@@ -180,7 +180,7 @@ def render_labels(retailer: Retailer, tags: list[Tag], layout_name: str, base_ur
     if not tags:
         raise InvalidInput("Nothing to print.")
     logo = None
-    if retailer.logo is not None:
+    if retailer.logo is not None and retailer.logo.is_raster_image:
         path = storage.path_for(retailer.logo.filename)
         logo = path.read_bytes() if path else None
     labels = [

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask import jsonify, make_response, redirect, render_template, request, session, url_for
 
 from qrshop import tokens
 from qrshop.accounts import queries as accounts
 from qrshop.errors import InvalidInput
-from qrshop.extensions import csrf, limiter
+from qrshop.extensions import csrf
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     back_to,
     brand_of,
     landing_page_or_404,
+    limit_shopper_action,
     link_failed,
     message_page,
     no_store,
-    shopper_rate_key,
     wants_json,
 )
 from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
+from qrshop.web import keep_writes_on_error
 from qrshop.wishlist import devices, services
 from qrshop.wishlist.views import bp
 
@@ -49,9 +50,25 @@ def _qr(url: str) -> dict:
     return {"url": url, "side": matrix.size + 2 * QUIET_ZONE, "path": svg_path_data(matrix)}
 
 
+# The session remembers which emailed code this device may type (the latest it asked for).
+_ASKED = "wishlist_link_request"
+
+_MESSAGES = {
+    "sent": "Check your inbox: we emailed you a link and a code. Open the link on the other "
+            "phone or computer, and type the code here so this one joins too.",
+    "joined": "This device is joined: its wish list shows wherever the link was opened.",
+}
+
+
 @bp.get("/wishlist")
 def wishlist():
     """The shopper's saved items and coupons per retailer, with a QR to show at the counter."""
+    shown = next((_MESSAGES[name] for name in _MESSAGES if request.args.get(name)), None)
+    return _wishlist_page(message=shown)
+
+
+def _wishlist_page(*, message=None, code_error=None, status=200):
+    """The /wishlist page, with the code form while this device has a code to type."""
     shoppers = identity.cookie_shoppers()
     lists = services.wishlists(shoppers)
     page = None
@@ -61,21 +78,41 @@ def wishlist():
         wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
     context = {"lists": lists, "counter": counter,
                "counter_minutes": tokens.MAX_AGE[tokens.COUNTER] // 60,
-               "message": request.args.get("sent") and "Check your inbox: we emailed you a "
-                          "link. Open it on the other phone or computer."}
+               "message": message, "code_error": code_error,
+               "code_digits": devices.CODE_DIGITS,
+               "code_pending": code_error is not None
+               or devices.pending_code(session.get(_ASKED)) is not None}
     if page is not None:
         context["page"] = page
-    return no_store(make_response(render_template("shopper/wishlist.html", **context)))
+    body = render_template("shopper/wishlist.html", **context)
+    return no_store(make_response(body, status))
 
 
 @bp.post("/wishlist/link")
-@limiter.limit("5 per hour", key_func=shopper_rate_key,
-               deduct_when=lambda response: response.status_code < 400,
-               error_message="We have sent you several links; try again later.")
+@limit_shopper_action("5 per hour", "20 per hour",
+                      "We have sent you several links; try again later.",
+                      deduct_when=lambda response: response.status_code < 400)
 def wishlist_link_request():
-    """Email a magic link that opens this wish list on another device."""
-    devices.request_magic_link(identity.cookie_shoppers(), request.form.get("email", ""))
+    """Email a magic link (for another device) and a code (for this one)."""
+    session[_ASKED] = devices.request_magic_link(identity.cookie_shoppers(),
+                                                 request.form.get("email", ""))
     return redirect(url_for(".wishlist", sent=1), code=303)
+
+
+@bp.post("/wishlist/code")
+def wishlist_code():
+    """Join this device, which asked for the email, with the code the email carries."""
+    try:
+        created = devices.join_with_code(session.get(_ASKED), request.form.get("code", ""),
+                                         identity.cookie_shoppers())
+    except InvalidInput as error:
+        if error.code in ("wrong_code", "code_locked"):
+            keep_writes_on_error()  # the try counts, or the code could be guessed
+        return _wishlist_page(code_error=error.message, status=error.status_code)
+    response = redirect(url_for(".wishlist", joined=1), code=303)
+    for retailer_id, shopper_id in created.items():
+        identity.set_shopper_cookie(response, retailer_id, shopper_id)
+    return no_store(response)
 
 
 @bp.get("/wishlist/link/<token>")
@@ -86,14 +123,16 @@ def wishlist_link(token: str):
     except InvalidInput as error:
         return link_failed(error)
     return message_page("Use your wish list here",
-                        f"Show the wish list and coupons of {email} on this device?",
+                        f"Show the wish list and coupons of {email} on this device? Only "
+                        "this device joins, and what you save here joins that list: say yes "
+                        "only if this is your address.",
                         form_action=url_for(".wishlist_link_open", token=token),
                         form_button="Yes, show my wish list")
 
 
 @bp.post("/wishlist/link/<token>")
 def wishlist_link_open(token: str):
-    """Join this device to the wish list of the link's email."""
+    """Join this device (only the one that opened the link) to the link's email's lists."""
     try:
         _, created = devices.link_device(token, identity.cookie_shoppers())
     except InvalidInput as error:

@@ -256,14 +256,25 @@ def test_resend_from_the_staff_page_kills_the_old_link(client):
     assert response.status_code == 409
 
 
-def test_a_session_is_valid_only_for_its_session_version(app):
-    from qrshop.accounts.auth import user_for_session
+def test_a_session_is_valid_only_for_its_version_and_its_staff_session_row(app):
+    from flask import session
 
-    users = _staff()
-    user = users["associate"]
-    assert user_for_session(f"{user.id}:0") == user
-    assert user_for_session(str(user.id)) == user  # a session from before versions
-    for forged in ("", "x", f"{user.id}:1", f"{user.id}:x", "999999:0", ":0"):
-        assert user_for_session(forged) is None, forged
-    user.session_version = 1
-    assert user_for_session(str(user.id)) is None and user_for_session(f"{user.id}:1") == user
+    from qrshop.accounts.auth import user_for_session
+    from qrshop.accounts.sessions import start_session
+
+    user = _staff()["associate"]
+    with app.test_request_context():
+        # A session without a staff_sessions row (also one from before them) is refused.
+        assert user_for_session(f"{user.id}:0") is None
+        start_session(user)
+        assert user_for_session(f"{user.id}:0") == user
+        for forged in ("", "x", str(user.id), f"{user.id}:1", f"{user.id}:x", "999999:0",
+                       ":0"):
+            assert user_for_session(forged) is None, forged
+        token = session["staff_session"]
+        session["staff_session"] = token[:-1]
+        assert user_for_session(f"{user.id}:0") is None
+        session["staff_session"] = token
+        user.session_version = 1
+        assert user_for_session(f"{user.id}:0") is None
+        assert user_for_session(f"{user.id}:1") == user

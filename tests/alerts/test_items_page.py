@@ -94,6 +94,9 @@ def _subscribed_shop(app, client):
     client.post(f"/t/{tag.code}/alerts", data={
         **form_fields(html, f"/t/{tag.code}/alerts"), "topics": ["back_in_stock"],
         "consent": "yes", "phone": "+14155550123"})
+    # The SMS double opt-in: the subscriber taps the link in the text.
+    text = db.session.scalar(select(OutboxMessage.body))
+    client.post(re.search(r"https?://[^/\s]+(/alerts/confirm/\S+)", text).group(1))
     return tag
 
 

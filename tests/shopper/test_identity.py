@@ -72,6 +72,10 @@ def test_a_device_that_only_scanned_joins_the_wish_list_by_magic_link(app):
                                         "email": "shopper@example.com"})
     body = db.session.scalars(select(OutboxMessage.body)).all()[-1]
     path = re.search(r"https?://[^/\s]+(/wishlist/link/\S+)", body).group(1)
+    # The laptop that asked joins with the code from the email.
+    assert laptop.post("/wishlist/code", data={
+        "csrf_token": csrf_token(laptop, "/wishlist"),
+        "code": re.search(r"code: (\d{6})", body).group(1)}).status_code == 303
 
     page = phone.get(path).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

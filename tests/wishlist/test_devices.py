@@ -58,6 +58,11 @@ def test_magic_link_opens_the_wish_list_on_another_device(app, client, runner, s
     (mail,) = smtp_server.messages
     assert mail["To"] == "shopper@example.com"
     path = re.search(BASE + r"(/wishlist/link/\S+)", mail.get_content()).group(1)
+    # The phone that asked joins with the code from the email (here before the link opens).
+    typed = client.post("/wishlist/code", data={
+        "csrf_token": csrf_token(client, "/wishlist"),
+        "code": re.search(r"code: (\d{6})", mail.get_content()).group(1)})
+    assert typed.status_code == 303
 
     laptop = new_phone(app)
     assert "Trail Widget" not in laptop.get("/wishlist").get_data(as_text=True)
