@@ -56,7 +56,10 @@ class ScanFastPath:
         """The scan's response, or None to let Flask serve the request."""
         request = ScanRequest(code=code, method="GET",
                               user_agent=environ.get("HTTP_USER_AGENT", ""), environ=environ,
-                              cookies=parse_cookie(environ),
+                              # A plain dict: werkzeug's MultiDict.get raises and catches
+                              # an exception for a missing name (most scans have no cookie).
+                              cookies=(parse_cookie(environ).to_dict()
+                                       if environ.get("HTTP_COOKIE") else {}),
                               secure=environ.get("wsgi.url_scheme") == "https")
         committed = False
         try:
@@ -84,7 +87,7 @@ class ScanFastPath:
         except Exception:
             # The scan is stored; the next scan or SQLite's own backstop checkpoints.
             self.app.logger.exception("WAL checkpoint after a scan failed")
-        data = answer.body.encode()
+        data = answer.body
         headers = [("Content-Type", "text/html; charset=utf-8"),
                    ("Content-Length", str(len(data))), *answer.headers]
         return f"{answer.status} {HTTPStatus(answer.status).phrase}", headers, data
