@@ -69,6 +69,10 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": None,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": True,
+        # When the limits' storage fails (Redis down), count in this worker's memory until it
+        # answers again rather than answer 500; Flask-Limiter logs the failure.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # werkzeug's scrypt default; tests use a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
     }

@@ -159,3 +159,21 @@ def test_with_a_redis_url_limits_count_in_redis(app, database_url, tmp_path):
         redis_app.extensions["qrshop.scan_fast_path"].close()
         with redis_app.app_context():
             db.engine.dispose()
+
+
+def test_an_unreachable_redis_falls_back_to_limits_in_memory(app, database_url, tmp_path):
+    # Nothing listens on port 1: every Redis call fails. Limited pages still answer (no 500)
+    # and the limits still hold, counted in this worker's memory until Redis is back.
+    down_app = create_app({**_test_config(database_url, tmp_path),
+                           "REDIS_URL": "redis://127.0.0.1:1/0"})
+    tag = make_shop().tag
+    phone = new_phone(down_app)
+    fields = _feedback_form(phone, tag)
+    try:
+        statuses = [phone.post(f"/t/{tag.code}/feedback", data=fields).status_code
+                    for _ in range(11)]
+        assert statuses == [303] * 10 + [429]
+    finally:
+        down_app.extensions["qrshop.scan_fast_path"].close()
+        with down_app.app_context():
+            db.engine.dispose()
