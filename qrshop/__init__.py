@@ -88,7 +88,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.extensions["qrshop.shopper_cookie"] = ShopperCookie(app.config["SECRET_KEY"])
-    app.extensions["qrshop.write_lock"] = WriteLock(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.extensions["qrshop.write_lock"] = WriteLock(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                       app.instance_path)
     app.jinja_env.globals["font_stack"] = font_stack
 
     @login_manager.user_loader

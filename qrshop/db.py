@@ -147,11 +147,14 @@ class WriteLock:
     for in-memory SQLite, it does nothing.
     """
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, instance_path: Optional[str] = None):
         url = make_url(database_url)
         database = url.database or ""
         on_file = url.get_backend_name() == "sqlite" and database not in ("", ":memory:") \
             and not database.startswith("file:")
+        if on_file and instance_path and not os.path.isabs(database):
+            # Where Flask-SQLAlchemy puts a relative path: the instance folder.
+            database = os.path.join(instance_path, database)
         # The database file, and the lock file beside it.
         self.database: Optional[str] = database if on_file else None
         self.path: Optional[str] = f"{database}-writelock" if on_file else None

@@ -35,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qrshop.db import Base
+from qrshop.extensions import db
 
 STORAGE_URI = "qrshop-database://"
 
@@ -109,7 +110,9 @@ class DatabaseStorage(Storage):
     def _transaction(self, writes: bool = False) -> Iterator[Connection]:
         """A short transaction on a connection of its own (never the request's session); a
         write queues behind the app's SQLite write lock."""
-        engine = _engine(current_app.config["SQLALCHEMY_DATABASE_URI"],
+        # The URL as Flask-SQLAlchemy resolved it (a relative SQLite path is in the instance
+        # folder, not the working directory).
+        engine = _engine(db.engine.url.render_as_string(hide_password=False),
                          current_app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         if writes:
             with current_app.extensions["qrshop.write_lock"](), engine.begin() as connection:

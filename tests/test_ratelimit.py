@@ -174,6 +174,37 @@ def test_an_unreachable_redis_falls_back_to_limits_in_memory(app, database_url, 
                     for _ in range(11)]
         assert statuses == [303] * 10 + [429]
     finally:
+        # The process's one limiter remembers the dead storage until its next backend check;
+        # the apps of later tests (one app per process in production) start afresh.
+        limiter._storage_dead = False
         down_app.extensions["qrshop.scan_fast_path"].close()
         with down_app.app_context():
             db.engine.dispose()
+
+
+def test_a_relative_sqlite_path_counts_in_the_apps_own_database(tmp_path, monkeypatch):
+    # Flask-SQLAlchemy puts a relative SQLite path in the instance folder; the counters must
+    # land there too, not in a stray file of the working directory.
+    instance, elsewhere = tmp_path / "instance", tmp_path / "cwd"
+    instance.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("QRSHOP_INSTANCE_PATH", str(instance))
+    monkeypatch.chdir(elsewhere)
+    relative_app = create_app({**_test_config("sqlite:///relative.sqlite3",
+                                              tmp_path / "content")})
+    with relative_app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        tag = make_shop().tag
+        db.session.commit()
+        phone = new_phone(relative_app)
+        fields = _feedback_form(phone, tag)
+        assert phone.post(f"/t/{tag.code}/feedback", data=fields).status_code == 303
+        db.session.commit()  # a fresh read: the counter was written on its own connection
+        assert _counters() >= 1
+        relative_app.extensions["qrshop.scan_fast_path"].close()
+        db.session.remove()
+        db.engine.dispose()
+    assert (instance / "relative.sqlite3").exists()
+    assert list(elsewhere.iterdir()) == []
