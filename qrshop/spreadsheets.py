@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,10 +20,20 @@ from typing import Any
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Spreadsheets in many locales (German, French ...) split a CSV on ";" whatever its quoting,
+# so in `Widget;=cmd|...` what follows the ";" is a cell of its own there.
+_FORMULA_AFTER_SEMICOLON = re.compile(r";([ ]*)([=+\-@\t\r])")
+
+
 def spreadsheet_safe(value: Any) -> Any:
     """A text cell a spreadsheet shows as text: one starting like a formula gets a leading
-    apostrophe. Anything that is not text (int, float, None) is left as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    apostrophe, and so does a formula start right after a ";" inside it. Anything that is
+    not text (int, float, None) is left as it is."""
+    if not isinstance(value, str):
+        return value
+    if ";" in value:
+        value = _FORMULA_AFTER_SEMICOLON.sub(r";\1'\2", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

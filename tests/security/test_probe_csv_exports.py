@@ -86,3 +86,22 @@ def test_numbers_written_by_qrshop_stay_numbers():
 
     text = csv_text(["name", "count", "average"], [["-2+3", -1, -0.5], ["=1", 0, None]])
     assert text == "name,count,average\n'-2+3,-1,-0.5\n'=1,0,\n"
+
+
+def test_a_semicolon_cannot_start_a_formula_cell_in_semicolon_locales(runner):
+    # Excel in German or French splits a CSV on ";": what follows one in a product name is a
+    # cell of its own there, so a formula start after a ";" is neutralised too.
+    retailer = make_retailer()
+    store = make_store(retailer, "BER01")
+    make_tag(retailer, store, make_vendor(), name="Widget;=cmd|' /C calc'!A0",
+             placement="Aisle 2")
+    db.session.commit()
+    result = runner.invoke(args=["tags", "list", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    header, line = result.output.splitlines()[:2]
+    assert header == "code,url,retailer,store,sku,gtin,product,placement,status"
+    semicolon_cells = list(csv.reader(io.StringIO(line), delimiter=";"))[0]
+    assert len(semicolon_cells) == 2
+    assert not [cell for cell in semicolon_cells if cell.lstrip('"')[:1] in ("=", "+", "-", "@")]
+    assert [row["product"] for row in csv.DictReader(io.StringIO(result.output))] == [
+        "Widget;'=cmd|' /C calc'!A0"]
