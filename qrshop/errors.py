@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from qrshop.access_log import redact_path
 from qrshop.extensions import db
 
 
@@ -57,7 +58,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The path without its token segments (a magic link's, a reset's), as the access log.
+        app.logger.exception("unhandled error on %s %s", request.method,
+                             redact_path(request.path))
         return _error_response(
             500, "internal_error", "Something went wrong on our side. Please try again."
         )

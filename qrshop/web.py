@@ -114,6 +114,9 @@ def refuse_nul_characters() -> None:
     a NUL in ?store= was a 500. An odd query still shows its page, as the rest of it would;
     a form is refused, since dropping a character would store something else than typed.
     """
+    if "\x00" in request.path:
+        # No page's address holds one (a slug or code in a path reaches the database).
+        abort(404, description="No page has this address.")
     if any("\x00" in value for values in request.args.listvalues() for value in values):
         request.args = ImmutableMultiDict(
             [(key.replace("\x00", ""), value.replace("\x00", ""))
@@ -131,6 +134,8 @@ def refuse_nul_characters() -> None:
 API_MAX_JSON_BYTES = 64 * 1024
 API_MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+# A NUL written as \u0000 (PostgreSQL cannot store or compare text holding one).
+_JSON_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
 
 
 def refuse_hostile_json() -> None:
@@ -144,8 +149,12 @@ def refuse_hostile_json() -> None:
     if (request.content_length or 0) > API_MAX_JSON_BYTES:
         raise too_large
     request.max_content_length = API_MAX_JSON_BYTES  # a body sent without a length, too
+    body = request.get_data(cache=True)
+    if _JSON_NUL.search(body):
+        raise InvalidInput("A field holds a NUL character (\\u0000); remove it and try again.",
+                           code="bad_request", status_code=400)
     depth = 0
-    for byte in _JSON_STRING.sub(b"", request.get_data(cache=True)):
+    for byte in _JSON_STRING.sub(b"", body):
         if byte in b"[{":
             depth += 1
             if depth > API_MAX_JSON_DEPTH:
