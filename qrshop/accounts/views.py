@@ -20,7 +20,6 @@ from qrshop.accounts import lockout, services, sessions
 from qrshop.accounts.forms import LoginForm, form_errors
 from qrshop.accounts.models import Role
 from qrshop.extensions import limiter
-from qrshop.web import keep_writes_on_error
 
 bp = Blueprint("accounts", __name__)
 
@@ -57,14 +56,17 @@ def _safe_next(target: str | None) -> str | None:
 @limiter.limit("30 per minute", methods=["POST"],
                error_message="Too many login attempts from your address; wait a minute.")
 def login():
-    """Log in with email and password; 5 failures lock the email for 15 minutes (lockout)."""
+    """Log in with email and password; 5 attempts that fail lock the email for 15 minutes
+    (lockout)."""
     if current_user.is_authenticated:
         return redirect(url_for(HOME_BY_ROLE[current_user.role]))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
         email = form.email.data
-        _refuse_if_locked(lockout.seconds_locked(email))
+        # Counted (in a transaction of its own) before the slow hash: a guess over the limit
+        # is refused, right password or not, however many are in flight.
+        _refuse_if_locked(lockout.count_attempt(email))
         user = services.user_by_email(email)
         password_hash = user.password_hash if user and user.password_hash else _dummy_hash()
         if check_password_hash(password_hash, form.password.data) and user and user.is_active:
@@ -72,10 +74,6 @@ def login():
             sessions.start_session(user)
             return redirect(_safe_next(request.args.get("next"))
                             or url_for(HOME_BY_ROLE[user.role]))
-        # The failure must outlive this 401's rollback, or no worker would ever lock.
-        keep_writes_on_error()
-        if not lockout.record_failure(email):
-            _refuse_if_locked(lockout.seconds_locked(email))
         flash("Email or password is wrong.", "error")
         status = 401
     elif request.method == "POST":
