@@ -172,6 +172,10 @@ def test_choosing_a_new_password_from_a_reset_link_unlocks(client):
                  "a fresh unlocking password").status_code == 302
 
 
+# Whether this thread's login has reached its password check (and waited there).
+_checking = threading.local()
+
+
 def _post_login_checking_passwords_together(client, email: str, password: str, barrier,
                                             statuses: list) -> None:
     """A login whose password check (if it gets one) waits until every other login of the
@@ -183,9 +187,6 @@ def _post_login_checking_passwords_together(client, email: str, password: str, b
     statuses.append((password, response.status_code))
     if not getattr(_checking, "waited", False):
         barrier.wait(timeout=30)
-
-
-_checking = threading.local()
 
 
 def test_parallel_guesses_get_no_password_checked_beyond_the_fifth_attempt(
