@@ -89,6 +89,23 @@ def _engine(url: str, options: dict) -> Engine:
     return engine
 
 
+@contextmanager
+def transaction_of_its_own(writes: bool = True) -> Iterator[Connection]:
+    """A short transaction on a connection of its own (never the request's session), from
+    the counters' pool: what it writes is committed at once, whatever the request's answer.
+    A write queues behind the app's SQLite write lock. The account lockout counts here too."""
+    # The URL as Flask-SQLAlchemy resolved it (a relative SQLite path is in the instance
+    # folder, not the working directory).
+    engine = _engine(db.engine.url.render_as_string(hide_password=False),
+                     current_app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if writes:
+        with current_app.extensions["qrshop.write_lock"](), engine.begin() as connection:
+            yield connection
+    else:
+        with engine.connect() as connection:
+            yield connection
+
+
 class DatabaseStorage(Storage):
     """A `limits` storage (scheme qrshop-database://) counting in rate_limit_counters."""
 
@@ -106,20 +123,9 @@ class DatabaseStorage(Storage):
         """What a failing database raises (Flask-Limiter's swallow_errors catches it)."""
         return SQLAlchemyError
 
-    @contextmanager
-    def _transaction(self, writes: bool = False) -> Iterator[Connection]:
-        """A short transaction on a connection of its own (never the request's session); a
-        write queues behind the app's SQLite write lock."""
-        # The URL as Flask-SQLAlchemy resolved it (a relative SQLite path is in the instance
-        # folder, not the working directory).
-        engine = _engine(db.engine.url.render_as_string(hide_password=False),
-                         current_app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        if writes:
-            with current_app.extensions["qrshop.write_lock"](), engine.begin() as connection:
-                yield connection
-        else:
-            with engine.connect() as connection:
-                yield connection
+    def _transaction(self, writes: bool = False):
+        """A short transaction on a connection of its own (transaction_of_its_own)."""
+        return transaction_of_its_own(writes)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count amount hits of key in its window (a new window of expiry seconds if none

@@ -6,20 +6,26 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from qrshop.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from qrshop.accounts.services import (
+    MAX_LOGIN_PASSWORD_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+)
 
 
-def _password_length() -> Length:
-    """The one length limit of every password field (services.check_new_password's)."""
-    return Length(max=MAX_PASSWORD_LENGTH,
-                  message=f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+def _password_length(limit: int = MAX_PASSWORD_LENGTH) -> Length:
+    """The length limit of a password field: a new password's (services.check_new_password's)
+    unless told otherwise."""
+    return Length(max=limit, message=f"Use at most {limit} characters.")
 
 
 class LoginForm(FlaskForm):
     """Email and password."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), _password_length()])
+    # Up to the limit of before 128: a password set then must still log in.
+    password = PasswordField("Password", validators=[DataRequired(),
+                                                     _password_length(MAX_LOGIN_PASSWORD_LENGTH)])
 
 
 class RetailerForm(FlaskForm):

@@ -211,10 +211,12 @@ class StaffSession(db.Model):
 
 
 class LoginFailure(db.Model):
-    """Failed logins of one login e-mail (known or not, so both answer alike), by its sha256.
+    """Login attempts of one login e-mail (known or not, so both answer alike), by its sha256.
 
-    Failures count within WINDOW of the first; the fifth locks the e-mail until locked_until.
-    A row whose window and lock have both ended means nothing and may be deleted.
+    failed_count counts attempts (before their password is checked; a successful login
+    deletes the row) within WINDOW of the first; the fifth locks the e-mail until
+    locked_until. A row whose window and lock have both ended means nothing and may be
+    deleted.
     """
 
     __tablename__ = "login_failures"

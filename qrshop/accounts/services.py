@@ -34,10 +34,13 @@ from qrshop.extensions import db
 
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
-# One limit for every form and command that sets or checks a password (login, invitation,
-# reset, `users add`), so any password that can be set can be used. zxcvbn's time grows
-# quickly with the length: 128 characters take it about 0.3 s at worst.
+# One limit for every form and command that sets a password (invitation, reset, `users
+# add`). zxcvbn's time grows quickly with the length: 128 characters take it about 0.3 s at
+# worst.
 MAX_PASSWORD_LENGTH = 128
+# The login form takes passwords up to the limit that held before (1024), so one set then
+# still logs in; only the hash sees it (scrypt of 1 KB costs what scrypt of 12 bytes does).
+MAX_LOGIN_PASSWORD_LENGTH = 1024
 # zxcvbn's score (0-4) a new password needs: 3 is "safely unguessable: moderate protection
 # from offline slow-hash scenario" (about 10**8 guesses and more).
 MIN_PASSWORD_SCORE = 3

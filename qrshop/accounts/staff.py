@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from qrshop.accounts.invitations import may_manage, retire_links
-from qrshop.accounts.models import Retailer, Store, User, Vendor
+from qrshop.accounts.models import ApiToken, Retailer, Store, User, Vendor
 from qrshop.accounts.roles import Role
 from qrshop.accounts.sessions import end_all_sessions
 from qrshop.db import utcnow
@@ -56,7 +56,8 @@ def _not_self(actor: Optional[User], user: User, what: str) -> None:
 
 
 def deactivate(actor: Optional[User], user: User, now: Optional[datetime] = None) -> None:
-    """Deactivate at once: sessions end on their next request, API tokens stop, links die."""
+    """Deactivate at once: sessions end on their next request, API tokens are revoked (for
+    good: reactivation does not bring them back), links die."""
     _not_self(actor, user, "deactivate")
     if user.deactivated_at is not None:
         return
@@ -64,12 +65,17 @@ def deactivate(actor: Optional[User], user: User, now: Optional[datetime] = None
     user.deactivated_at = now
     user.is_active_user = False
     end_all_sessions(user)
+    db.session.execute(update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(
+        revoked_at=now))
     retire_links(user, now)
     db.session.flush()
 
 
 def reactivate(actor: Optional[User], user: User) -> None:
-    """Let a deactivated user in again (one who never set a password is invited again)."""
+    """Let a deactivated user in again (one who never set a password is invited again); the
+    API tokens revoked at deactivation stay revoked (`qrshop tokens create` issues
+    new ones)."""
     if user.deactivated_at is None:
         return
     user.deactivated_at = None

@@ -13,14 +13,15 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms.validators import ValidationError
 
 from qrshop.accounts import lockout, services, sessions
 from qrshop.accounts.forms import LoginForm, form_errors
 from qrshop.accounts.models import Role
-from qrshop.extensions import limiter
-from qrshop.web import keep_writes_on_error
+from qrshop.extensions import csrf, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -57,14 +58,17 @@ def _safe_next(target: str | None) -> str | None:
 @limiter.limit("30 per minute", methods=["POST"],
                error_message="Too many login attempts from your address; wait a minute.")
 def login():
-    """Log in with email and password; 5 failures lock the email for 15 minutes (lockout)."""
+    """Log in with email and password; 5 attempts that fail lock the email for 15 minutes
+    (lockout)."""
     if current_user.is_authenticated:
         return redirect(url_for(HOME_BY_ROLE[current_user.role]))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
         email = form.email.data
-        _refuse_if_locked(lockout.seconds_locked(email))
+        # Counted (in a transaction of its own) before the slow hash: a guess over the limit
+        # is refused, right password or not, however many are in flight.
+        _refuse_if_locked(lockout.count_attempt(email))
         user = services.user_by_email(email)
         password_hash = user.password_hash if user and user.password_hash else _dummy_hash()
         if check_password_hash(password_hash, form.password.data) and user and user.is_active:
@@ -72,10 +76,6 @@ def login():
             sessions.start_session(user)
             return redirect(_safe_next(request.args.get("next"))
                             or url_for(HOME_BY_ROLE[user.role]))
-        # The failure must outlive this 401's rollback, or no worker would ever lock.
-        keep_writes_on_error()
-        if not lockout.record_failure(email):
-            _refuse_if_locked(lockout.seconds_locked(email))
         flash("Email or password is wrong.", "error")
         status = 401
     elif request.method == "POST":
@@ -90,15 +90,24 @@ def _refuse_if_locked(seconds: int | None) -> None:
         raise TooManyRequests(description=lockout.LOCKED_MESSAGE, retry_after=seconds)
 
 
+@csrf.exempt
 @bp.post("/logout")
 def logout():
-    """Log out this browser (a POST with the CSRF token, so no other site can log a user
-    out); with `everywhere`, end every session of the user on every browser."""
+    """Log out this browser, always: a form left open past its CSRF token's hour must not
+    leave the session open (exempt from CSRF: the session cookie is SameSite=Lax, so another
+    site's POST arrives logged out anyway). With `everywhere`, end every session of the user
+    on every browser, only with a valid CSRF token (a forged request ends this one only)."""
+    message = "You are logged out."
     if current_user.is_authenticated and request.form.get("everywhere"):
-        sessions.end_all_sessions(current_user)
-        message = "You are logged out on every device."
-    else:
-        message = "You are logged out."
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            message = ("You are logged out on this browser only: the page had expired, so "
+                       "your other sessions are still open. To end them, log in and use "
+                       "“Log out everywhere” again.")
+        else:
+            sessions.end_all_sessions(current_user)
+            message = "You are logged out on every device."
     sessions.end_session()
     flash(message, "info")
     return redirect(url_for("accounts.login"))

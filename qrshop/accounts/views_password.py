@@ -15,6 +15,14 @@ from qrshop.accounts.views import HOME_BY_ROLE, bp
 from qrshop.errors import InvalidInput
 from qrshop.extensions import limiter
 
+# Every request the per-email limit counts got FORGOT_ANSWER (a request without a valid CSRF
+# token is refused before the limit counts): for an active account, each mailed a new link,
+# valid 1 hour, and the limit's window is 1 hour from the first. So while it refuses, the
+# latest link mailed is still live, whoever asked for it.
+EMAIL_LIMIT_MESSAGE = ("We have already sent several reset links for this email in the last "
+                       "hour (if it has an account); the latest one still works, even if the "
+                       "account is locked. Check your inbox and spam folder, or ask again in "
+                       "an hour.")
 FORGOT_ANSWER = ("If an account has this email, we have sent it a link to choose a new "
                  "password. The link works for 1 hour; check your spam folder too.")
 
@@ -65,7 +73,7 @@ def _forgot_email_key() -> str:
 @limiter.limit("10 per 15 minutes", methods=["POST"],
                error_message="Too many reset requests from your address; wait 15 minutes.")
 @limiter.limit("3 per hour", methods=["POST"], key_func=_forgot_email_key,
-               error_message="Too many reset requests for this email; wait an hour.")
+               error_message=EMAIL_LIMIT_MESSAGE)
 def forgot_password():
     """Ask for a reset link by email; the answer never says whether the account exists."""
     form = ForgotPasswordForm()

@@ -170,3 +170,58 @@ def test_choosing_a_new_password_from_a_reset_link_unlocks(client):
     assert set_password_form(client, link, "a fresh unlocking password").status_code == 302
     assert login(client.application.test_client(), user.email,
                  "a fresh unlocking password").status_code == 302
+
+
+# Whether this thread's login has reached its password check (and waited there).
+_checking = threading.local()
+
+
+def _post_login_checking_passwords_together(client, email: str, password: str, barrier,
+                                            statuses: list) -> None:
+    """A login whose password check (if it gets one) waits until every other login of the
+    batch has either reached its own check or been answered: all are in flight at once."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"csrf_token": token, "email": email,
+                                           "password": password})
+    statuses.append((password, response.status_code))
+    if not getattr(_checking, "waited", False):
+        barrier.wait(timeout=30)
+
+
+def test_parallel_guesses_get_no_password_checked_beyond_the_fifth_attempt(
+        app, database_url, tmp_path, monkeypatch):
+    from werkzeug.security import check_password_hash
+
+    from qrshop.accounts import views
+
+    other_worker = create_app(_test_config(database_url, tmp_path / "other"))
+    user = make_user("admin")
+    client = app.test_client()
+    for _ in range(4):
+        assert login(client, user.email, "wrong password").status_code == 401
+    passwords = [PASSWORD, "guess one", PASSWORD, "guess two", PASSWORD, "guess three"]
+    barrier, statuses = threading.Barrier(len(passwords)), []
+
+    def check_when_all_are_in_flight(password_hash, password):
+        _checking.waited = True
+        barrier.wait(timeout=30)
+        return check_password_hash(password_hash, password)
+
+    monkeypatch.setattr(views, "check_password_hash", check_when_all_are_in_flight)
+    threads = [threading.Thread(target=_post_login_checking_passwords_together,
+                                args=(worker.test_client(), user.email, password, barrier,
+                                      statuses))
+               for worker, password in zip([app, other_worker] * 3, passwords)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with other_worker.app_context():
+        db.engine.dispose()
+    answers = sorted(status for _, status in statuses)
+    # Only the fifth attempt has its password checked; the right password in any later one
+    # is refused like a wrong one.
+    assert len(answers) == len(passwords)
+    assert answers.count(429) == len(passwords) - 1
+    assert answers.count(302) <= 1

@@ -114,3 +114,35 @@ def test_reset_requests_are_rate_limited_per_email(app, client):
 
 def test_forgot_form_needs_csrf(client):
     assert client.post("/password/forgot", data={"email": "x@example.com"}).status_code == 400
+
+
+def test_refused_reset_requests_do_not_use_up_the_emails_quota(app, client):
+    user = make_user("admin", "target@example.com")
+    attacker = app.test_client()
+    for data in ({"email": user.email}, {"email": user.email, "csrf_token": "forged"}) * 2:
+        assert attacker.post("/password/forgot", data=data).status_code == 400
+    assert _forgot(client, user.email).status_code == 200
+    assert len(queued_emails(user.email)) == 1
+
+
+def test_someone_using_up_the_reset_quota_and_locking_login_cannot_keep_staff_out(app, client):
+    user = make_user("admin", "victim@example.com")
+    attacker = app.test_client()
+    for _ in range(3):
+        assert _forgot(attacker, user.email).status_code == 200
+    for _ in range(5):
+        login(attacker, user.email, "wrong password")
+    refused = login(client, user.email, PASSWORD)
+    assert refused.status_code == 429
+    assert "a reset link sent in the last hour works even while the account is locked" in (
+        refused.get_data(as_text=True))
+    refused = _forgot(client, user.email)
+    assert refused.status_code == 429
+    assert "the latest one still works" in refused.get_data(as_text=True)
+    # Every request the quota counted mailed a link; the latest is live for the whole hour.
+    latest = link_in(queued_emails(user.email)[-1].body)
+    response = set_password_form(client, latest, "a new passphrase after the storm")
+    assert response.status_code == 302 and response.headers["Location"] == "/admin"
+    assert client.get("/admin").status_code == 200
+    assert login(app.test_client(), user.email,
+                 "a new passphrase after the storm").status_code == 302

@@ -93,3 +93,50 @@ def test_a_session_row_past_the_cookie_lifetime_is_refused(app):
     row.expires_at = row.created_at - timedelta(seconds=1)
     db.session.commit()
     assert browser.get("/admin").status_code == 302
+
+
+def _an_hour_and_a_second_later(monkeypatch):
+    """Flask-WTF's token clock (itsdangerous) moved past WTF_CSRF_TIME_LIMIT (3600 s)."""
+    from itsdangerous import TimestampSigner
+
+    issued = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                        lambda signer: issued(signer) + 3601)
+
+
+def test_logout_with_an_expired_or_missing_form_token_still_ends_the_session(app, monkeypatch):
+    user = make_user("admin")
+    for token in ("missing", "expired"):
+        till = _logged_in(app, user.email)
+        copied = till.get_cookie("session").value
+        data = {}
+        if token == "expired":
+            data = {"csrf_token": csrf_token(till, "/admin")}
+            _an_hour_and_a_second_later(monkeypatch)
+        response = till.post("/logout", data=data)
+        assert response.status_code == 302 and response.headers["Location"] == "/login"
+        assert "You are logged out." in till.get("/login").get_data(as_text=True)
+        for browser in (till, _replay(app, copied)):
+            response = browser.get("/admin")
+            assert response.status_code == 302
+            assert response.headers["Location"].startswith("/login")
+        monkeypatch.undo()
+
+
+def test_log_out_everywhere_without_a_valid_form_token_ends_only_this_session(app,
+                                                                             monkeypatch):
+    user = make_user("admin")
+    desk, till = _logged_in(app, user.email), _logged_in(app, user.email)
+    # A forged request (another site cannot read the token), or a till left idle an hour.
+    response = till.post("/logout", data={"everywhere": "1"})
+    assert response.status_code == 302
+    page = till.get("/login").get_data(as_text=True)
+    assert "logged out on this browser only" in page
+    assert till.get("/admin").status_code == 302
+    assert desk.get("/admin").status_code == 200
+    phone = _logged_in(app, user.email)
+    token = csrf_token(phone, "/admin")
+    _an_hour_and_a_second_later(monkeypatch)
+    assert phone.post("/logout", data={"csrf_token": token, "everywhere": "1"}
+                      ).status_code == 302
+    assert desk.get("/admin").status_code == 200

@@ -201,7 +201,31 @@ def test_deactivation_asks_first_then_ends_the_live_session_and_api_tokens(app, 
     response = _post(client, "/console/staff", f"/console/staff/{associate_id}/reactivate", {})
     assert response.status_code == 303
     assert login(victim, users["associate"].email).status_code == 302
-    assert victim.get("/api/v1/me", headers=api).status_code == 200
+    # Reactivation lets the person in again, not the tokens of before: they were revoked.
+    assert victim.get("/api/v1/me", headers=api).status_code == 401
+
+
+def test_deactivation_revokes_api_tokens_for_good_and_new_ones_work(app, client, runner):
+    users = _staff()
+    vendor = users["vendor"]
+    _, live = create_api_token(vendor, "feed")
+    revoked, _ = create_api_token(vendor, "old feed")
+    revoked.revoked_at = revoked.created_at
+    db.session.commit()
+    revoked_on = revoked.revoked_at
+    login(client, users["admin"].email)
+    for action in ("deactivate", "reactivate"):
+        response = _post(client, "/admin/users", f"/admin/users/{vendor.id}/{action}", {})
+        assert response.status_code == 303
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {live}"}).status_code == 401
+    listing = runner.invoke(args=["tokens", "list", vendor.email]).output
+    assert "active" not in listing and listing.count("revoked") == 2
+    db.session.expire_all()
+    assert db.session.get(type(revoked), revoked.id).revoked_at == revoked_on  # kept as it was
+    _, fresh = create_api_token(user_by_email(vendor.email), "new feed")
+    db.session.commit()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
 
 
 def test_nobody_deactivates_or_demotes_themselves(client):
