@@ -122,10 +122,13 @@ def wishlist_link(token: str):
         email = devices.magic_link_email(token)
     except InvalidInput as error:
         return link_failed(error)
+    # Said before the button: a link forwarded by its sender is the way to phish a list.
     return message_page("Use your wish list here",
-                        f"Show the wish list and coupons of {email} on this device? Only "
-                        "this device joins, and what you save here joins that list: say yes "
-                        "only if this is your address.",
+                        f"Show the wish list and coupons of {email} on this device? If you "
+                        "say yes, the items and coupons saved on this device, and all you "
+                        f"save here from now on, will be shared with whoever reads {email}'s "
+                        "e-mail. Say yes only if this is your own address. (A list this "
+                        "device already joined with another address stays with it.)",
                         form_action=url_for(".wishlist_link_open", token=token),
                         form_button="Yes, show my wish list")
 
