@@ -7,8 +7,9 @@ joins only by typing the one-time code from the same email, so a device that ask
 someone else's address joins nothing. A joined device gets a shopper for every retailer
 where the email is verified; a shopper of the device already verified for another address
 is never re-pointed (the device gets a new one for that retailer, and its cookie).
-/wishlist then shows every shopper of a retailer with the same verified email. The counter QR carries one retailer and one shopper, signed and expiring,
-and only opens read-only for that retailer's staff.
+/wishlist then shows every shopper of a retailer with the same verified email. The counter
+QR carries one retailer and one shopper, signed and expiring, and only opens read-only for
+that retailer's staff.
 """
 
 from __future__ import annotations

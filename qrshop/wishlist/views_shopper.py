@@ -90,8 +90,7 @@ def _wishlist_page(*, message=None, code_error=None, status=200):
 
 @bp.post("/wishlist/link")
 @limit_shopper_action("5 per hour", "20 per hour",
-                      "We have sent you several links; try again later.",
-                      deduct_when=lambda response: response.status_code < 400)
+                      "We have sent you several links; try again later.")
 def wishlist_link_request():
     """Email a magic link (for another device) and a code (for this one)."""
     session[_ASKED] = devices.request_magic_link(identity.cookie_shoppers(),
