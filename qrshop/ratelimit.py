@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
-from limits.storage import Storage
+from limits.storage import MemoryStorage, RedisStorage, Storage
 from sqlalchemy import (
     Double,
     Integer,
@@ -26,8 +26,10 @@ from sqlalchemy import (
     case,
     create_engine,
     delete,
+    func,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -145,6 +147,19 @@ class DatabaseStorage(Storage):
             return connection.scalar(select(column).where(
                 _COUNTER.key == key, _COUNTER.expires_at > self.clock()))
 
+    def decr(self, key: str, amount: int = 1) -> int:
+        """Take amount hits back from key's running window (never below 0, and never from
+        a window that is over); return its count."""
+        now = self.clock()
+        with self._transaction(writes=True) as connection:
+            connection.execute(
+                update(RateLimitCounter)
+                .where(_COUNTER.key == key, _COUNTER.expires_at > now, _COUNTER.count > 0)
+                .values(count=func.max(_COUNTER.count - amount, 0)
+                        if connection.dialect.name == "sqlite"
+                        else func.greatest(_COUNTER.count - amount, 0)))
+        return self.get(key)
+
     def get(self, key: str) -> int:
         """The count of key's running window (0 if none is running)."""
         return self._running(_COUNTER.count, key) or 0
@@ -171,3 +186,21 @@ class DatabaseStorage(Storage):
         """Forget key's count."""
         with self._transaction(writes=True) as connection:
             connection.execute(delete(RateLimitCounter).where(_COUNTER.key == key))
+
+
+# Takes one hit back from a running Redis window; a window that ended is left alone.
+_REDIS_REFUND = """
+local count = tonumber(redis.call('get', KEYS[1]) or '0')
+if count > 0 then return redis.call('decrby', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+def refund(storage: Storage, key: str) -> None:
+    """Take back one hit of key (a request that turned out not to count) from its running
+    window, in any storage the app counts in: the database, Redis or (the fallback) memory.
+    """
+    if isinstance(storage, (DatabaseStorage, MemoryStorage)):
+        storage.decr(key)
+    elif isinstance(storage, RedisStorage):
+        storage.get_connection().eval(_REDIS_REFUND, 1, storage.prefixed_key(key), 1)

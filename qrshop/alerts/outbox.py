@@ -9,7 +9,8 @@ goes on with the others.
 
 Messages anyone could trigger for any address (sign-up confirmations, magic links: "capped")
 are limited per recipient: at most RECIPIENT_CAP in a rolling RECIPIENT_CAP_WINDOW, counted
-on the normalised address whoever asked, so nobody can pump texts or mail to someone else.
+on the normalised address whoever asked (recipient_key: one key per mailbox, so dots and
++tags at Gmail do not open fresh counts), so nobody can pump texts or mail to someone else.
 """
 
 from __future__ import annotations
@@ -60,9 +61,15 @@ def one_line(text: str) -> str:
     return " ".join((text or "").split())
 
 
+# Providers whose mailboxes ignore dots in the name, and the one domain each is counted
+# under (googlemail.com is gmail.com). Only the cap's key: mail goes to the address as typed.
+_DOTLESS_MAILBOXES = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
 def recipient_key(channel: str, recipient: str) -> str:
-    """The recipient as the cap counts it: an email in lower case without its +tag (one
-    mailbox however it is spelt), a phone number in E.164."""
+    """The recipient as the cap counts it, one key per mailbox however it is spelt: an
+    email in lower case without its +tag (and, at Gmail, without dots, under gmail.com); a
+    phone number in E.164."""
     recipient = recipient.strip()
     if channel == Channel.SMS:
         try:
@@ -71,7 +78,12 @@ def recipient_key(channel: str, recipient: str) -> str:
             return recipient
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     local, at, domain = recipient.lower().rpartition("@")
-    return f"{local.split('+', 1)[0]}{at}{domain}" if at else domain
+    if not at:
+        return domain
+    local, domain = local.split("+", 1)[0], domain.rstrip(".")
+    if domain in _DOTLESS_MAILBOXES:
+        local, domain = local.replace(".", ""), _DOTLESS_MAILBOXES[domain]
+    return f"{local}@{domain}"
 
 
 def _capped_count(key: str) -> int:

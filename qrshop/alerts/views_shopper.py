@@ -44,8 +44,7 @@ def alerts_form(code: str):
 
 @bp.post("/t/<code>/alerts")
 @limit_shopper_action("5 per hour", "30 per hour",
-                      "You have signed up for alerts many times; try again later.",
-                      deduct_when=lambda response: response.status_code == 200)
+                      "You have signed up for alerts many times; try again later.")
 def alerts_signup(code: str):
     """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
     page = landing_page_or_404(code)

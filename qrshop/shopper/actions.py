@@ -3,19 +3,29 @@ the page by its tag code, the way back to it, the retailer's brand and the messa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-from flask import Response, abort, make_response, redirect, render_template, request
+from flask import (
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 
-from qrshop import storage
+from qrshop import ratelimit, storage
 from qrshop.errors import InvalidInput
-from qrshop.extensions import limiter
+from qrshop.extensions import db, limiter
 from qrshop.security import client_address_key
 from qrshop.shopper import identity
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
+from qrshop.web import writes_kept_on_error
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer
@@ -95,23 +105,48 @@ def shopper_rate_key() -> str:
     return f"shopper:{shopper_id}" if shopper_id else _NO_SHOPPER + client_address_key()
 
 
-def limit_shopper_action(per_shopper: str, per_address: str, error_message: str,
-                         deduct_when: Optional[Callable[[Response], bool]] = None):
+def limit_shopper_action(per_shopper: str, per_address: str, error_message: str):
     """Limit a shopper action per verified shopper, and per client address as a backstop.
 
     The backstop, set well above the per-shopper limit so that the shoppers behind one store
     Wi-Fi are not held back, stops a script that mints a new shopper for every request.
-    Both count in the rate-limit storage every worker shares (qrshop/ratelimit.py).
+    Both count in the rate-limit storage every worker shares (qrshop/ratelimit.py), when the
+    request comes in (so simultaneous requests cannot pass a limit together), and both are
+    given back when the answer is a 4xx that stored nothing: a form refused for its token or
+    its input must not use up the limits of the shopper or of everyone on its network.
     """
     def decorate(view):
+        @functools.wraps(view)
+        def counted_unless_refused(*args, **kwargs):
+            # The limits passed and counted before the view runs; refused requests never
+            # get here (a 429 of the limiter stays counted, as it stored nothing anyway).
+            after_this_request(_refund_if_refused)
+            return view(*args, **kwargs)
+
         # Limits of one period are checked in the order they were added, and checking stops
         # at the first one exceeded: the shopper's first, so that a shopper over its own
         # limit does not use up its network's.
-        view = limiter.limit(per_shopper, key_func=shopper_rate_key, deduct_when=deduct_when,
-                             error_message=error_message)(view)
-        return limiter.limit(per_address, key_func=client_address_key, deduct_when=deduct_when,
-                             error_message=ADDRESS_LIMIT_MESSAGE)(view)
+        limited = limiter.limit(per_shopper, key_func=shopper_rate_key,
+                                error_message=error_message)(counted_unless_refused)
+        return limiter.limit(per_address, key_func=client_address_key,
+                             error_message=ADDRESS_LIMIT_MESSAGE)(limited)
     return decorate
+
+
+def _refund_if_refused(response: Response) -> Response:
+    """Give back this request's hits of its limits if it was refused and stored nothing."""
+    if 400 <= response.status_code < 500 and not writes_kept_on_error():
+        # The request hook rolls this answer back anyway; first, so that the refund's own
+        # write does not wait behind this request's SQLite write transaction (the shopper
+        # row a refused sign-up wrote).
+        db.session.rollback()
+        storage = limiter.limiter.storage  # the in-memory fallback while Redis is down
+        for request_limit in limiter.current_limits:
+            try:
+                ratelimit.refund(storage, request_limit.key)
+            except Exception:  # noqa: BLE001 - as RATELIMIT_SWALLOW_ERRORS: never a 500
+                current_app.logger.exception("Could not give back a rate-limit hit")
+    return response
 
 
 def message_page(heading: str, message: str, status: int = 200, **context):

@@ -28,6 +28,14 @@ def retailers_with_verified_email(email: str) -> set[int]:
                                           Shopper.email_verified_at.is_not(None))))
 
 
+def verified_for_another_email(shopper_ids: list[str], email: str) -> set[str]:
+    """Those of these shoppers that verified an email other than this one."""
+    return set(db.session.scalars(
+        select(Shopper.id).where(Shopper.id.in_(shopper_ids), Shopper.email.is_not(None),
+                                 Shopper.email != email,
+                                 Shopper.email_verified_at.is_not(None))))
+
+
 def same_email_shoppers(shopper_ids: list[str]) -> list[str]:
     """The shoppers of the same retailer with the same verified email as one of these."""
     verified = (

@@ -5,9 +5,11 @@ verified. The magic link carries only the email (and the id of its request row);
 it (and saying yes) joins the device that opens it. The device that asked for the email
 joins only by typing the one-time code from the same email, so a device that asked for
 someone else's address joins nothing. A joined device gets a shopper for every retailer
-where the email is verified; /wishlist then shows every shopper of a retailer with the same
-verified email. The counter QR carries one retailer and one shopper, signed and expiring,
-and only opens read-only for that retailer's staff.
+where the email is verified; a shopper of the device already verified for another address
+is never re-pointed (the device gets a new one for that retailer, and its cookie).
+/wishlist then shows every shopper of a retailer with the same verified email. The counter
+QR carries one retailer and one shopper, signed and expiring, and only opens read-only for
+that retailer's staff.
 """
 
 from __future__ import annotations
@@ -85,19 +87,27 @@ def _code_hmac(request_id: int, code: str) -> str:
 
 def _join(email: str, device_shoppers: dict[int, str],
           also_retailers: Iterable[int] = ()) -> dict[int, str]:
-    """Verify the email on this device's shoppers, and give the device a new (verified)
-    shopper for every other retailer where the email is verified or also_retailers names;
-    return the new ones. Only call it for a device that proved it reads the inbox."""
+    """Verify the email on this device's shoppers that have no other verified email, and give
+    the device a new (verified) shopper for every other retailer where the email is verified
+    or also_retailers names, or whose shopper here verified another email; return the new
+    ones (the device's cookies for them). Only call it for a device that proved it reads the
+    inbox."""
     now = utcnow()
     known = set(accounts.retailer_names_of(
         list(set(device_shoppers) | set(also_retailers))))
     device_shoppers = {rid: sid for rid, sid in device_shoppers.items() if rid in known}
     for retailer_id, shopper_id in device_shoppers.items():
         adopt_shopper(shopper_id, retailer_id)
-    verify_email(list(device_shoppers.values()), email, now)
-    retailers = shoppers.retailers_with_verified_email(email) | (known & set(also_retailers))
+    # A shopper verified for another address keeps it: re-pointing it would show that
+    # address's items and coupons to whoever reads this one (a link forwarded by its sender
+    # and opened on the victim's phone). The device gets a new shopper there instead.
+    taken = shoppers.verified_for_another_email(list(device_shoppers.values()), email)
+    joining = {rid: sid for rid, sid in device_shoppers.items() if sid not in taken}
+    verify_email(list(joining.values()), email, now)
+    retailers = shoppers.retailers_with_verified_email(email) | (known & set(also_retailers)) \
+        | set(device_shoppers)
     created = {}
-    for retailer_id in sorted(retailers - set(device_shoppers)):
+    for retailer_id in sorted(retailers - set(joining)):
         created[retailer_id] = new_shopper(retailer_id)
     verify_email(list(created.values()), email, now)
     return created

@@ -90,8 +90,7 @@ def _wishlist_page(*, message=None, code_error=None, status=200):
 
 @bp.post("/wishlist/link")
 @limit_shopper_action("5 per hour", "20 per hour",
-                      "We have sent you several links; try again later.",
-                      deduct_when=lambda response: response.status_code < 400)
+                      "We have sent you several links; try again later.")
 def wishlist_link_request():
     """Email a magic link (for another device) and a code (for this one)."""
     session[_ASKED] = devices.request_magic_link(identity.cookie_shoppers(),
@@ -122,10 +121,13 @@ def wishlist_link(token: str):
         email = devices.magic_link_email(token)
     except InvalidInput as error:
         return link_failed(error)
+    # Said before the button: a link forwarded by its sender is the way to phish a list.
     return message_page("Use your wish list here",
-                        f"Show the wish list and coupons of {email} on this device? Only "
-                        "this device joins, and what you save here joins that list: say yes "
-                        "only if this is your address.",
+                        f"Show the wish list and coupons of {email} on this device? If you "
+                        "say yes, the items and coupons saved on this device, and all you "
+                        f"save here from now on, will be shared with whoever reads {email}'s "
+                        "e-mail. Say yes only if this is your own address. (A list this "
+                        "device already joined with another address stays with it.)",
                         form_action=url_for(".wishlist_link_open", token=token),
                         form_button="Yes, show my wish list")
 

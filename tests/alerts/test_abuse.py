@@ -74,6 +74,21 @@ def test_one_email_address_gets_at_most_three_shopper_messages_of_any_kind(app):
     assert _sign_up(new_phone(app), tag, email="someone@example.com").status_code == 200
 
 
+def test_gmail_spellings_of_one_inbox_share_its_cap(app):
+    tag = make_shop().tag
+    # Gmail ignores dots and +tags, and googlemail.com is the same mailbox.
+    spellings = ["victim@gmail.com", "v.ictim@gmail.com", "Vic.Tim+sale@GoogleMail.com",
+                 "v.i.c.t.i.m@googlemail.com"]
+    answers = [_sign_up(new_phone(app), tag, email=email) for email in spellings]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    # Each message goes to the address as it was typed.
+    assert sorted(db.session.scalars(select(OutboxMessage.recipient))) == sorted(
+        ["victim@gmail.com", "v.ictim@gmail.com", "Vic.Tim+sale@googlemail.com"])
+    # Elsewhere a dot is part of the name: another mailbox, another count.
+    for email in ("v.ictim@example.com", "victim@example.com"):
+        assert _sign_up(new_phone(app), tag, email=email).status_code == 200
+
+
 def test_the_cap_is_a_rolling_day(app):
     tag = make_shop().tag
     for _ in range(3):

@@ -6,6 +6,8 @@ meets the per-address limit, and X-Forwarded-For counts only from a trusted prox
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -80,10 +82,16 @@ def _send(phone, action: Action, tag, fields: dict, n: int, **kwargs):
 def test_junk_shopper_cookies_do_not_open_fresh_buckets(app, shop, tag, action):
     phone = new_phone(app)
     fields = action.prepare(phone, tag)
+    # A claim counts if it gets a coupon (a second claim of one offer is refused, 409):
+    # an offer per claim.
+    offers = [make_offer(shop.retailer, title=f"Offer {n}").id
+              for n in range(action.per_shopper + 1)] if action.name == "coupon" else []
     statuses = []
     for n in range(action.per_shopper + 1):
         phone.set_cookie("qsjunk", f"junk-{n}")  # a new unsigned "qs..." cookie every time
         phone.set_cookie(f"qs{shop.retailer.id + 1000 + n}", f"forged-{n}")
+        if offers:
+            fields = {**fields, "offer": str(offers[n])}
         statuses.append(_send(phone, action, tag, fields, n).status_code)
     assert 429 not in statuses[:-1], statuses
     assert statuses[-1] == 429
@@ -176,3 +184,77 @@ def test_a_shopper_over_its_own_limit_does_not_use_up_the_addresss_backstop(app,
     assert others == [303] * 90 + [429]
     assert "your network" in _send(phone, action, tag, action.prepare(phone, tag), 0).get_data(
         as_text=True)
+
+
+BAD_INPUT = {"feedback": {"rating": "9"}, "coupon": {"offer": "none"},
+             "alerts": {"email": "not-an-address"}, "wishlist-link": {"email": "nobody"}}
+
+
+def _refused(phone, action: Action, tag, n: int):
+    """A form refused before it does anything: a bad form token, or bad input."""
+    fields = action.prepare(phone, tag)
+    junk = {"csrf_token": "junk"} if n % 2 else BAD_INPUT[action.name]
+    return phone.post(action.path.format(code=tag.code),
+                      data={**fields, **action.extra(n), **junk})
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda action: action.name)
+def test_refused_forms_of_new_shoppers_do_not_use_up_the_addresss_backstop(app, tag, action):
+    # A neighbour on the store Wi-Fi mints a shopper per request and posts junk.
+    statuses = {_refused(new_phone(app), action, tag, n).status_code
+                for n in range(action.per_address + 1)}
+    assert 429 not in statuses and all(400 <= status < 500 for status in statuses), statuses
+    # Everybody else on the address still gets through.
+    phone = new_phone(app)
+    assert _send(phone, action, tag, action.prepare(phone, tag), 0).status_code in (200, 303)
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda action: action.name)
+def test_refused_forms_do_not_use_up_the_shoppers_own_limit(app, tag, action):
+    phone = new_phone(app)
+    statuses = {_refused(phone, action, tag, n).status_code
+                for n in range(action.per_shopper + 1)}
+    assert 429 not in statuses, statuses
+    assert _send(phone, action, tag, action.prepare(phone, tag), 0).status_code in (200, 303)
+
+
+def test_simultaneous_requests_for_links_do_not_pass_the_limit_together(app, shop, tag,
+                                                                         monkeypatch):
+    from qrshop.wishlist import devices
+
+    phone = new_phone(app)
+    fields = _wishlist_form(phone, tag)
+    cookies = [phone.get_cookie(name) for name in
+               (app.config["SESSION_COOKIE_NAME"], f"qs{shop.retailer.id}")]
+    phones = []
+    for _ in range(6):  # one shopper's six tabs, one request each, all at once
+        tab = new_phone(app)
+        for cookie in cookies:
+            tab.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+        phones.append(tab)
+    # Each request that reaches the view waits there until all six have (or one is refused).
+    in_view = threading.Barrier(6)
+    send = devices.request_magic_link
+
+    def waiting_to_send(*args):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            in_view.wait(timeout=20)
+        return send(*args)
+
+    monkeypatch.setattr(devices, "request_magic_link", waiting_to_send)
+    answered = threading.Event()
+    statuses = []
+
+    def ask(tab, n):
+        statuses.append(tab.post("/wishlist/link", data={
+            **fields, "email": f"tab{n}@example.com"}).status_code)
+        answered.set()
+
+    tabs = [threading.Thread(target=ask, args=(tab, n)) for n, tab in enumerate(phones)]
+    for thread in tabs:
+        thread.start()
+    answered.wait(timeout=20)
+    in_view.abort()  # the refused request never reaches the view: let the others go on
+    for thread in tabs:
+        thread.join(timeout=20)
+    assert sorted(statuses) == [303] * 5 + [429]

@@ -186,3 +186,43 @@ def test_asking_again_and_again_gives_no_more_than_twenty_tries_a_day(client, mo
     refused = _type_code(client, _code_in(_latest_email(VICTIM)))
     assert refused.status_code == 429
     assert "Open the link from the email" in refused.get_data(as_text=True)
+
+
+ATTACKER = "attacker@example.net"
+
+
+def _joined_with_own_email(app, client, shop):
+    """The victim's phone (its list verified for her address, as after her own link)."""
+    _ask_for_link(client, VICTIM)
+    assert _type_code(client, _code_in(_latest_email(VICTIM))).status_code == 303
+    laptop = new_phone(app)  # her second device, joined by her own link
+    _ask_for_link(client, VICTIM)
+    assert _open_link(laptop, _link_in(_latest_email(VICTIM))).status_code == 303
+    return laptop
+
+
+def test_a_forwarded_link_does_not_hand_a_verified_list_to_its_sender(app, client):
+    shop, code = _victim_with_a_list_and_a_coupon(client)
+    laptop = _joined_with_own_email(app, client, shop)
+    attacker = new_phone(app)
+    attacker.get(f"/t/{shop.tag.code}")
+    _ask_for_link(attacker, ATTACKER)
+    # The attacker forwards his own link; the victim opens it on her phone and says yes.
+    assert _open_link(client, _link_in(_latest_email(ATTACKER))).status_code == 303
+    assert _type_code(attacker, _code_in(_latest_email(ATTACKER))).status_code == 303
+
+    html = attacker.get("/wishlist").get_data(as_text=True)
+    assert "Trail Widget" not in html and code not in html
+    assert attacker.get(f"/coupon/{code}").status_code == 404
+    # Her address still lists her items and coupons on her other device.
+    html = laptop.get("/wishlist").get_data(as_text=True)
+    assert "Trail Widget" in html and code in html
+    assert laptop.get(f"/coupon/{code}").status_code == 200
+
+
+def test_the_link_page_says_what_this_device_shares_before_yes(app, client):
+    make_shop()
+    _ask_for_link(client, ATTACKER)
+    html = new_phone(app).get(_link_in(_latest_email(ATTACKER))).get_data(as_text=True)
+    warning = html.index("shared with whoever reads")
+    assert ATTACKER in html and warning < html.index("Yes, show my wish list")
