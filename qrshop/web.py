@@ -151,8 +151,8 @@ def refuse_hostile_json() -> None:
     request.max_content_length = API_MAX_JSON_BYTES  # a body sent without a length, too
     body = request.get_data(cache=True)
     if _JSON_NUL.search(body):
-        raise InvalidInput("A field holds a NUL character (\\u0000); remove it and try again.",
-                           code="bad_request", status_code=400)
+        raise InvalidInput("A field contains control characters (a NUL, \\u0000); remove it "
+                           "and try again.")
     depth = 0
     for byte in _JSON_STRING.sub(b"", body):
         if byte in b"[{":

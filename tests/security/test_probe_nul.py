@@ -23,7 +23,7 @@ def test_a_nul_in_a_tag_code_answers_404(client):
     assert client.get("/t/AB%00CD").status_code == 404
 
 
-def test_a_nul_in_an_api_json_string_answers_400(client, runner):
+def test_a_nul_in_an_api_json_string_answers_422(client, runner):
     make_shop()
     user = make_user("merchandiser", retailer_slug="acme")
     token = runner.invoke(args=["tokens", "create", user.email, "--name", "pim"]
@@ -33,8 +33,8 @@ def test_a_nul_in_an_api_json_string_answers_400(client, runner):
     response = client.put("/api/v1/listings/SKU%2D1", data=body,
                           content_type="application/json",
                           headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 400
-    assert response.get_json()["error"] == "bad_request"
+    assert response.status_code == 422
+    assert "control characters" in response.get_json()["message"]
 
 
 def test_an_unexpected_error_logs_the_path_without_its_token(app, client, caplog,
