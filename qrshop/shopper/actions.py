@@ -46,11 +46,17 @@ class Brand:
     logo_height: Optional[int] = None
 
 
+def shown_logo(logo: Optional[Media]) -> Optional[Media]:
+    """The retailer's logo if a page can show it: None for a PDF or MP4 stored as the logo
+    before the theme refused them, or for a logo whose file is gone."""
+    if logo is not None and logo.is_raster_image and storage.path_for(logo.filename):
+        return logo
+    return None
+
+
 def brand_of(retailer: Retailer) -> Brand:
     """The theme of a retailer, for pages outside a landing page."""
-    logo: Optional[Media] = retailer.logo
-    if logo is not None and not (logo.is_raster_image and storage.path_for(logo.filename)):
-        logo = None  # a PDF or MP4 stored as the logo before the theme refused them, or gone
+    logo = shown_logo(retailer.logo)
     return Brand(
         retailer.name, retailer.primary_colour, retailer.accent_colour, retailer.font,
         retailer.footer_text,

@@ -33,7 +33,6 @@ from sqlalchemy import (
 )
 from werkzeug.http import dump_cookie, http_date
 
-from qrshop import storage
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
@@ -375,31 +374,3 @@ def record_orphan_scan(code: str, *, bot: Optional[str], driver: DriverConnectio
     _INSERT_ORPHAN_SCAN.execute(driver, {"p_code": code[:32], "p_scanned_at": utcnow(),
                                          "p_is_bot": bot is not None, "p_bot_reason": bot})
 
-
-def landing_page_for_preview(listing: Listing, revision, *,
-                             template: Optional[str] = None) -> LandingPage:
-    """The page a listing would show with a given revision live (for vendor/retailer preview).
-
-    The store shown is the retailer's first; nothing is recorded.
-    """
-    retailer, product = listing.retailer, listing.product
-    store = retailer.stores[0] if retailer.stores else None
-    logo = retailer.logo
-    if logo is not None and not (logo.is_raster_image and storage.path_for(logo.filename)):
-        logo = None  # not an image (stored before the theme refused them), or its file is gone
-    return LandingPage(
-        tag_id=0, code="PREVIEW", placement="", is_retired=False,
-        store_id=store.id if store else 0, store_code=store.code if store else "",
-        store_name=store.name if store else "", listing_id=listing.id,
-        price_cents=listing.price_cents, currency=listing.currency, product_name=product.name,
-        brand=product.brand, gtin=product.gtin, vendor_name=product.vendor.name,
-        retailer_id=retailer.id, retailer_slug=retailer.slug, retailer_name=retailer.name,
-        primary_colour=retailer.primary_colour, accent_colour=retailer.accent_colour,
-        font=retailer.font, footer_text=retailer.footer_text,
-        logo_sha256=logo.sha256 if logo else None, logo_extension=logo.extension if logo else None,
-        logo_width=logo.width if logo else None, logo_height=logo.height if logo else None,
-        listing_template=template or listing.template,
-        default_template=retailer.default_template,
-        live_revision_id=revision.id if revision else None,
-        content_json=revision.slots_json() if revision else None,
-    )
