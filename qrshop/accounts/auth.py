@@ -17,6 +17,7 @@ from sqlalchemy import select
 from qrshop.accounts.models import ApiToken, StaffSession, User
 from qrshop.accounts.roles import Role
 from qrshop.accounts.sessions import session_token, token_sha256
+from qrshop.api.scopes import SCOPES, token_scopes
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -70,43 +71,61 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a live token acts as, or None."""
+def token_for(token: str) -> ApiToken | None:
+    """The live token (of an active user) this plain text is, or None."""
     api_token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_sha256 == hash_token(token))
     )
     if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
         return None
     api_token.last_used_at = utcnow()
-    return api_token.user
+    return api_token
 
 
-def api_roles_required(*roles: Role):
-    """API decorator: a valid `Authorization: Bearer <token>` of a user with one of these roles.
+def user_for_token(token: str) -> User | None:
+    """The active user a live token acts as, or None."""
+    api_token = token_for(token)
+    return api_token.user if api_token is not None else None
 
-    The user is in g.api_user for the view.
+
+def api_roles_required(*roles: Role, scope: str | None = None):
+    """API decorator: a valid `Authorization: Bearer <token>` of a user with one of these roles,
+    holding `scope` (403 insufficient_scope otherwise; see qrshop/api/scopes.py).
+
+    The user is in g.api_user for the view, the token in g.api_token.
     """
     allowed = {Role(role).value for role in roles}
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
-            if user is None:
+            scheme, _, plain = request.headers.get("Authorization", "").partition(" ")
+            api_token = token_for(plain.strip()) if scheme.lower() == "bearer" else None
+            if api_token is None:
                 raise InvalidInput(
                     "Send a valid API token as 'Authorization: Bearer <token>'.",
                     code="unauthorized", status_code=401,
                 )
+            user = api_token.user
             if user.role not in allowed:
                 raise InvalidInput(
                     "This token's user may not call this endpoint.", code="forbidden",
                     status_code=403,
                 )
+            if scope is not None and scope not in token_scopes(api_token.scopes, user.role):
+                raise InvalidInput(
+                    f"This token lacks the scope {scope!r}; make a token with it "
+                    f"(qrshop tokens create ... --scope {scope}).",
+                    code="insufficient_scope", status_code=403,
+                )
             g.api_user = user
+            g.api_token = api_token
             return view(*args, **kwargs)
 
         wrapped.allowed_roles = allowed
+        wrapped.scope = scope
         return wrapped
 
     return decorator

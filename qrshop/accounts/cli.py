@@ -80,18 +80,24 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 @tokens_cli.command("create")
 @click.argument("email")
 @click.option("--name", required=True, help="What the token is for, e.g. 'till integration'.")
-def create_token_command(email, name):
+@click.option("--scope", "scopes", multiple=True,
+              help="A scope the token holds, e.g. tags:read (repeat it, or separate with "
+                   "commas or spaces). None: every scope of the user's role.")
+def create_token_command(email, name, scopes):
     """Create an API token for a user; the token is printed once, as the last line."""
     user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with email {email!r}.")
+    wanted = [part for scope in scopes for part in scope.replace(",", " ").split()]
     try:
-        token, plain = create_api_token(user, name)
+        token, plain = create_api_token(user, name, wanted)
     except InvalidInput as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Token {token.prefix}… for {user.email} ({user.role}). It is shown only now:")
+    held = token.scopes or f"every scope of a {user.role}"
+    click.echo(f"Token {token.prefix}… for {user.email} ({user.role}; {held}). "
+               "It is shown only now:")
     click.echo(plain)
 
 
@@ -108,8 +114,9 @@ def list_tokens_command(email):
     for token in tokens:
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
         used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        scopes = token.scopes or "all scopes of the role"
         click.echo(f"{token.prefix}…\t{token.name}\tcreated {token.created_at:%Y-%m-%d}"
-                   f"\tlast used {used}\t{state}")
+                   f"\tlast used {used}\t{state}\t{scopes}")
 
 
 @tokens_cli.command("revoke")

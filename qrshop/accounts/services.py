@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Optional
@@ -28,6 +28,7 @@ from qrshop.accounts.models import (
 )
 from qrshop.accounts.queries import house_owner
 from qrshop.accounts.roles import Role
+from qrshop.api.scopes import checked_scopes
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -345,11 +346,15 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
 
 
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token for a user; return it and its plain text, which is never stored."""
+def create_api_token(user: User, name: str,
+                     scopes: Iterable[str] = ()) -> tuple[ApiToken, str]:
+    """Make a token for a user, holding these scopes (none: every scope of the user's role);
+    return it and its plain text, which is never stored."""
     name = _check_name(name, "Token")
+    chosen = checked_scopes(user.role, scopes)
     plain = "qrs_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=plain[:12], token_sha256=hash_token(plain))
+    token = ApiToken(user=user, name=name, prefix=plain[:12], token_sha256=hash_token(plain),
+                     scopes=" ".join(chosen))
     db.session.add(token)
     db.session.flush()
     return token, plain

@@ -177,7 +177,7 @@ class ListingAnalyticsPage(BaseModel):
 
 
 @api_bp.get("/analytics/listings")
-@api_roles_required(Role.MERCHANDISER, Role.ASSOCIATE)
+@api_roles_required(Role.MERCHANDISER, Role.ASSOCIATE, scope="analytics:read")
 @operation(summary="Figures per listing for a store and date range", tags=("analytics",),
            query=AnalyticsQuery,
            responses={200: (ListingAnalyticsPage, "One object per listing."),

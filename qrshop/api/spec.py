@@ -33,7 +33,8 @@ class ErrorBody(BaseModel):
 STANDARD_ERRORS = {
     400: "Malformed request (not JSON, or not the expected shape of body).",
     401: "Missing, unknown or revoked API token.",
-    403: "The token's user may not do this.",
+    403: "forbidden: the token's user may not do this; insufficient_scope: the token lacks "
+         "the operation's scope.",
     422: "Invalid input; `message` says which field and why.",
     429: "Too many requests; slow down.",
 }
@@ -117,6 +118,7 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
             continue
         # Set by api_roles_required, which wraps the operation (auth is checked first).
         roles = sorted(getattr(view, "allowed_roles", ()))
+        scope = getattr(view, "scope", None)
         path, names = _path_template(rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             entry: dict[str, Any] = {
@@ -130,8 +132,9 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
                 "responses": {},
             }
             if roles:
-                entry["security"] = [{"bearerAuth": []}]
-                entry["description"] = "Callable by: " + ", ".join(roles) + "."
+                entry["security"] = [{"bearerAuth": [scope] if scope else []}]
+                entry["description"] = "Callable by: " + ", ".join(roles) + "." + (
+                    f" Scope: {scope}." if scope else "")
             if op.query is not None:
                 query_schema = op.query.model_json_schema()
                 for name, prop in query_schema.get("properties", {}).items():

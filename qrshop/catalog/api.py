@@ -100,7 +100,7 @@ def listing_json(listing: Listing) -> dict:
 
 
 @bp.get("/listings")
-@api_roles_required(Role.MERCHANDISER)
+@api_roles_required(Role.MERCHANDISER, scope="listings:read")
 @operation(summary="List the retailer's listings", tags=("listings",), query=ListingsQuery,
            responses={200: (ListingPage, "A page of listings, oldest first.")})
 def list_listings(query: ListingsQuery):
@@ -116,7 +116,7 @@ def list_listings(query: ListingsQuery):
 
 
 @bp.get("/listings/<sku>")
-@api_roles_required(Role.MERCHANDISER)
+@api_roles_required(Role.MERCHANDISER, scope="listings:read")
 @operation(summary="Get the listing of a SKU", tags=("listings",),
            responses={200: (ListingOut, "The listing."),
                       404: (ErrorBody, "not_found: no listing has this SKU.")})
@@ -130,7 +130,7 @@ def get_listing(sku: str):
 
 
 @bp.put("/listings/<sku>")
-@api_roles_required(Role.MERCHANDISER)
+@api_roles_required(Role.MERCHANDISER, scope="listings:write")
 @operation(summary="Carry a product under a SKU, or update that SKU's price",
            tags=("listings",), body=ListingPut,
            responses={200: (ListingOut, "Updated (a discontinued SKU is carried again)."),

@@ -106,7 +106,7 @@ def vendor_media():
 
 
 @api_bp.post("/media")
-@api_roles_required(Role.VENDOR)
+@api_roles_required(Role.VENDOR, scope="media:write")
 @operation(summary="Upload an image, MP4 or PDF to the vendor's library", tags=("content",),
            multipart={"file": f"{media_files.UPLOAD_HINT}."},
            responses={201: (MediaOut, "Stored (images also resized)."),

@@ -46,7 +46,7 @@ class Redemption(BaseModel):
 
 
 @bp.post("/redemptions")
-@api_roles_required(Role.MERCHANDISER, Role.ASSOCIATE)
+@api_roles_required(Role.MERCHANDISER, Role.ASSOCIATE, scope="redemptions:write")
 @operation(
     summary="Redeem a coupon at a store", tags=("coupons",), body=RedemptionRequest,
     responses={
