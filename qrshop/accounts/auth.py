@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from qrshop.accounts.models import ApiToken, StaffSession, User
 from qrshop.accounts.roles import Role
+from qrshop.accounts.scopes import SCOPES, token_scopes
 from qrshop.accounts.sessions import session_token, token_sha256
-from qrshop.api.scopes import SCOPES, token_scopes
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -90,7 +90,7 @@ def user_for_token(token: str) -> User | None:
 
 def api_roles_required(*roles: Role, scope: str | None = None):
     """API decorator: a valid `Authorization: Bearer <token>` of a user with one of these roles,
-    holding `scope` (403 insufficient_scope otherwise; see qrshop/api/scopes.py).
+    holding `scope` (403 insufficient_scope otherwise; see qrshop/accounts/scopes.py).
 
     The user is in g.api_user for the view, the token in g.api_token.
     """

@@ -189,7 +189,7 @@ class ApiToken(TimestampMixin, db.Model):
     # The first characters of the token, shown in lists so a person can tell tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    # The token's scopes, space-separated (see qrshop/api/scopes.py); empty: every scope of
+    # The token's scopes, space-separated (see qrshop/accounts/scopes.py); empty: every scope of
     # its user's role.
     scopes: Mapped[str] = mapped_column(Text, default="", server_default="")
     last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())

@@ -28,7 +28,7 @@ from qrshop.accounts.models import (
 )
 from qrshop.accounts.queries import house_owner
 from qrshop.accounts.roles import Role
-from qrshop.api.scopes import checked_scopes
+from qrshop.accounts.scopes import checked_scopes
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
