@@ -119,6 +119,8 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.recommend import views as recommend_views
     from qrshop.shopper import views as shopper_views
     from qrshop.tags import views as tag_views
+    from qrshop.webhooks import api as webhooks_api
+    from qrshop.webhooks import views as webhooks_views
     from qrshop.wishlist import views as wishlist_views
 
     app.register_blueprint(health.bp)
@@ -182,6 +184,9 @@ def _register_blueprints(app: Flask) -> None:
     catalog_hooks.provide(audit=audit, retire_listing_tags=retire_listing_tags,
                           active_tag_count=active_tag_count)
     app.register_blueprint(listing_views.bp)
+    csrf.exempt(webhooks_api.bp)
+    app.register_blueprint(webhooks_api.bp)
+    app.register_blueprint(webhooks_views.bp)
 
 
 def _register_request_lifecycle(app: Flask) -> None:

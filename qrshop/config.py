@@ -20,7 +20,10 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_REDIS_URL": "REDIS_URL",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "QRSHOP_ACCESS_LOG": "ACCESS_LOG",
+    "QRSHOP_WEBHOOK_ALLOW_PRIVATE": "WEBHOOK_ALLOW_PRIVATE",
 }
+# Config keys read from the environment as on/off: 1, true, yes, on (any case) mean on.
+FLAG_KEYS = frozenset({"WEBHOOK_ALLOW_PRIVATE"})
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -75,12 +78,18 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         # werkzeug's scrypt default; tests use a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
+        # Webhooks may call private, loopback and link-local addresses, and plain http
+        # (tests, a receiver on this machine); off in production (qrshop/webhooks/addresses.py).
+        "WEBHOOK_ALLOW_PRIVATE": False,
     }
 
 
 def from_environment(environ: os._Environ | dict) -> dict:
     """Read the QRSHOP_* variables that are set into config keys."""
-    return {key: environ[name] for name, key in ENVIRONMENT_KEYS.items() if environ.get(name)}
+    found = {key: environ[name] for name, key in ENVIRONMENT_KEYS.items() if environ.get(name)}
+    for key in FLAG_KEYS & found.keys():
+        found[key] = found[key].strip().lower() in ("1", "true", "yes", "on")
+    return found
 
 
 def instance_secret_key(instance_path: str) -> str:

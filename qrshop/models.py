@@ -17,6 +17,7 @@ from qrshop.ratelimit import RateLimitCounter
 from qrshop.recommend.models import CoScan, CuratedRecommendation
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
+from qrshop.webhooks.models import Webhook, WebhookDelivery
 from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
@@ -25,5 +26,5 @@ __all__ = [
     "OutboxMessage", "Product", "RateLimitCounter",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
-    "User", "Vendor", "WishlistItem", "WishlistLinkRequest",
+    "User", "Vendor", "Webhook", "WebhookDelivery", "WishlistItem", "WishlistLinkRequest",
 ]

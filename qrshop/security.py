@@ -141,10 +141,19 @@ class TrustedProxies:
         return self.wsgi_app(environ, start_response)
 
 
-def shopper_pseudonym(retailer_id: int, shopper_id: str) -> str:
+def pseudonym_key(secret_key: str) -> bytes:
+    """The key of shopper_pseudonym, from the app's secret key."""
+    return hashlib.sha256(b"qrshop.shopper-pseudonym:" + secret_key.encode()).digest()
+
+
+def shopper_pseudonym(retailer_id: int, shopper_id: str, *, key: bytes | None = None) -> str:
     """A shopper's id as a retailer's systems see it (scan events API, webhooks): a keyed
-    hash per retailer, stable for one shopper, unlinkable across retailers, not reversible."""
-    key = hashlib.sha256(b"qrshop.shopper-pseudonym:"
-                         + current_app.config["SECRET_KEY"].encode()).digest()
+    hash per retailer, stable for one shopper, unlinkable across retailers, not reversible.
+
+    key: pseudonym_key(SECRET_KEY), for callers outside an app context (the scan fast path);
+    by default it is derived from the current app's.
+    """
+    if key is None:
+        key = pseudonym_key(current_app.config["SECRET_KEY"])
     message = f"{retailer_id}:{shopper_id}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]

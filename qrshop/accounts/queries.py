@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Select, Subquery, exists, func, or_, select
+from sqlalchemy import Select, Subquery, exists, func, or_, select, true
 
 from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.extensions import db
@@ -132,3 +132,17 @@ def house_owner(vendor_id: int) -> Optional[int]:
 def ordinary_vendors():
     """A select of vendors that are not house vendors (for vendor lists and links)."""
     return vendors_except(select(HouseVendor.vendor_id))
+
+
+def staff_emails(*, retailer_id: Optional[int] = None, vendor_id: Optional[int] = None,
+                 role: Optional[str] = None) -> list[str]:
+    """The email addresses of a retailer's (or a vendor's) active users, of one role if
+    given, sorted (who hears about the party's webhooks)."""
+    query = select(User.email).where(User.is_active_user == true())
+    if retailer_id is not None:
+        query = query.where(User.retailer_id == retailer_id)
+    if vendor_id is not None:
+        query = query.where(User.vendor_id == vendor_id)
+    if role is not None:
+        query = query.where(User.role == role)
+    return list(db.session.scalars(query.order_by(User.email)))

@@ -47,6 +47,7 @@ from qrshop.shopper.services import (
     record_scan,
 )
 from qrshop.tags.codes import normalise_code
+from qrshop.webhooks.scans import ScanWebhooks
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.offers.landing import LandingEngagement
@@ -193,8 +194,10 @@ class Scanner:
                  repeat_window: timedelta, cookie_max_age: int, max_age: float,
                  engagement: Callable, cached_recommendations: Callable,
                  clock: Callable[[], float] = time.monotonic,
-                 is_stored: Callable[[str], bool] = lambda name: True):
+                 is_stored: Callable[[str], bool] = lambda name: True,
+                 webhooks: Optional[ScanWebhooks] = None):
         self.cookie, self.write_lock, self.extensions = cookie, write_lock, extensions
+        self.webhooks = webhooks  # scan.created: who wants it, and queueing it
         self.repeat_window, self.cookie_max_age = repeat_window, cookie_max_age
         # From the features above shopper (shopper.landing_parts): offers' landing_engagement,
         # recommend's cached_complete_the_look.
@@ -206,6 +209,8 @@ class Scanner:
     def for_app(cls, app) -> Scanner:
         """The scanner of a Flask app, from its config and extensions."""
         config = app.config
+        webhooks = app.extensions["qrshop.scan_webhooks"] = ScanWebhooks(
+            config["LANDING_DATA_MAX_AGE_SECONDS"], config["SECRET_KEY"])
         return cls(cookie=app.extensions["qrshop.shopper_cookie"],
                    write_lock=app.extensions["qrshop.write_lock"], extensions=app.extensions,
                    repeat_window=timedelta(seconds=config["REPEAT_SCAN_WINDOW_SECONDS"]),
@@ -213,7 +218,7 @@ class Scanner:
                    max_age=config["LANDING_DATA_MAX_AGE_SECONDS"],
                    engagement=landing_parts.part("engagement"),
                    cached_recommendations=landing_parts.part("cached_recommendations"),
-                   is_stored=storage.stored_file_check(app))
+                   is_stored=storage.stored_file_check(app), webhooks=webhooks)
 
     def answer(self, request: ScanRequest, driver: DriverConnection, *,
                commit: Callable[[], None],
@@ -259,11 +264,13 @@ class Scanner:
         new_shopper_id = None
         if request.counted:
             device = device_class(request.user_agent)
-            # The write lock is held for the INSERT and the COMMIT only.
+            on_recorded = self._scan_event(page, device, driver) if bot is None else None
+            # The write lock is held for the INSERT(s) and the COMMIT only.
             with self.write_lock():
                 new_shopper_id = record_scan(page, cookie_shopper_id=cookie_shopper_id,
                                              bot=bot, repeat_window=self.repeat_window,
-                                             driver=driver, device=device)
+                                             driver=driver, device=device,
+                                             on_recorded=on_recorded)
                 commit()
         if engage is not None:
             # The forms' token is bound to the shopper (no session needed); a visitor without
@@ -282,6 +289,21 @@ class Scanner:
                 secure=request.secure)))
         headers.extend(security_headers(request.secure))
         return ScanAnswer(status, body, headers)
+
+    def _scan_event(self, page: LandingPage, device: str, driver: DriverConnection
+                    ) -> Optional[Callable]:
+        """What queues scan.created for this scan if a webhook wants it (else None): read
+        before the write lock, run inside it (qrshop.webhooks.scans)."""
+        if self.webhooks is None:
+            return None
+        audience = self.webhooks.audience(page.retailer_id, page.vendor_id, driver)
+        if not any(audience):
+            return None
+
+        def queue(shopper_id: Optional[str], is_repeat: bool, at) -> None:
+            self.webhooks.queue(driver, page, audience, shopper_id=shopper_id,
+                                is_repeat=is_repeat, device=device, at=at)
+        return queue
 
     def _landing_body(self, page: LandingPage, engage,
                       renderer: Optional[PageRenderer]) -> Optional[tuple[bytes, ...]]:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -117,6 +118,9 @@ class LandingPage:
     live_revision_id: Optional[int]
     # The approved revision's slots as JSON text (a str keeps the page hashable for caching).
     content_json: Optional[str]
+    # For scan.created webhooks (qrshop.webhooks.scans): the listing's SKU, the product's vendor.
+    sku: str
+    vendor_id: int
 
     @property
     def template_name(self) -> str:
@@ -156,7 +160,7 @@ def _landing_statement():
             retailers.c.accent_colour, retailers.c.font, retailers.c.footer_text,
             media.c.sha256, media.c.extension, media.c.width, media.c.height,
             listings.c.template, retailers.c.default_template, revisions.c.id,
-            cast(revisions.c.slots, Text),
+            cast(revisions.c.slots, Text), listings.c.sku, vendors.c.id,
         )
         .join(stores, stores.c.id == tags.c.store_id)
         .join(listings, listings.c.id == tags.c.listing_id)
@@ -322,8 +326,9 @@ def adopt_shopper(shopper_id: str, retailer_id: int) -> bool:
     return owner == retailer_id
 
 
-def _insert_scan_statement(check_repeat: bool):
-    """Built once. With check_repeat, the database decides is_repeat in the same INSERT."""
+def _insert_scan_statement(check_repeat: bool, returning: bool = False):
+    """Built once. With check_repeat, the database decides is_repeat in the same INSERT;
+    returning, the INSERT returns it (for a scan.created webhook)."""
     scans = Scan.__table__
     if check_repeat:
         is_repeat = exists().where(
@@ -334,30 +339,34 @@ def _insert_scan_statement(check_repeat: bool):
         )
     else:
         is_repeat = literal(False)
-    return DriverStatement(insert(scans).values(
+    statement = insert(scans).values(
         tag_id=bindparam("p_tag_id"), listing_id=bindparam("p_listing_id"),
         store_id=bindparam("p_store_id"), retailer_id=bindparam("p_retailer_id"),
         shopper_id=bindparam("p_shopper_id"),
         scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
         is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
         is_repeat=is_repeat, device=bindparam("p_device"),
-    ))
+    )
+    return DriverStatement(statement.returning(scans.c.is_repeat) if returning else statement)
 
 
-_INSERT_SCAN = _insert_scan_statement(check_repeat=False)
-_INSERT_SCAN_CHECKING_REPEAT = _insert_scan_statement(check_repeat=True)
+# {(check_repeat, returning): statement}; returning only when a webhook wants the scan.
+_INSERT_SCAN = {(flag, back): _insert_scan_statement(flag, back)
+                for flag in (False, True) for back in (False, True)}
+ScanRecorded = Callable[[Optional[str], bool, datetime], None]  # (shopper_id, is_repeat, at)
 
 
 def record_scan(
     page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
     repeat_window: timedelta, driver: DriverConnection, device: Optional[str] = None,
+    on_recorded: Optional[ScanRecorded] = None,
 ) -> Optional[str]:
     """Append one scan of a known tag; return the id of a new shopper to set in the cookie,
     if one was minted. A person's repeat is decided inside the INSERT.
 
     Bots are never tied to a shopper. A person without a (validly signed) cookie gets a new
     id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
-    a scan is one INSERT.
+    a scan is one INSERT. on_recorded (scan.created webhooks) gets the INSERT's repeat flag.
     """
     minted = new_shopper_id() if bot is None and cookie_shopper_id is None else None
     shopper_id = None if bot is not None else cookie_shopper_id or minted
@@ -367,11 +376,11 @@ def record_scan(
         "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
         "p_is_bot": bot is not None, "p_bot_reason": bot, "p_device": device,
     }
-    if shopper_id is None:
-        statement = _INSERT_SCAN
-    else:
-        statement, params["p_repeat_since"] = _INSERT_SCAN_CHECKING_REPEAT, now - repeat_window
-    statement.execute(driver, params)
+    if shopper_id is not None:
+        params["p_repeat_since"] = now - repeat_window
+    cursor = _INSERT_SCAN[shopper_id is not None, on_recorded is not None].execute(driver, params)
+    if on_recorded is not None:
+        on_recorded(shopper_id, bool(cursor.fetchone()[0]), now)
     return minted
 
 
