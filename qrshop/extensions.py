@@ -34,10 +34,11 @@ def session_driver() -> DriverConnection:
     return DriverConnection(connection.connection, connection.dialect)
 
 
-def insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) -> None:
-    """INSERT a row unless one with the same unique key exists (one statement, no race)."""
+def insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) -> int:
+    """INSERT a row unless one with the same unique key exists (one statement, no race);
+    return 1 if it was inserted, 0 if it existed."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(
+    return db.session.execute(
         dialect.insert(model).values(**values).on_conflict_do_nothing(
             index_elements=index_elements)
-    )
+    ).rowcount

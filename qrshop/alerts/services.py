@@ -29,6 +29,7 @@ from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.mail import normalise_email
 from qrshop.pagination import Page
 from qrshop.tags import queries as tags
+from qrshop.webhooks.emit import emit_for_listing
 from qrshop.wishlist.services import save_to_wishlist
 
 if TYPE_CHECKING:  # type hints only
@@ -230,6 +231,9 @@ def confirm(token: str) -> Subscription:
     if subscription.confirmed_at is None:
         subscription.confirmed_at = utcnow()
         db.session.flush()
+        emit_for_listing("subscription.confirmed", listing_id=subscription.listing_id,
+                         shopper_id=subscription.shopper_id, channel=subscription.channel,
+                         topics=[topic for topic in subscription.topics.split(",") if topic])
     return subscription
 
 

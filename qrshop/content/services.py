@@ -34,6 +34,7 @@ from qrshop.extensions import db
 from qrshop.pagination import Page, paginate
 from qrshop.parsing import row_id
 from qrshop.web import row_or_none
+from qrshop.webhooks.emit import emit_for_listing
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer, User
@@ -256,7 +257,18 @@ def submit_revision(revision: ContentRevision, author: User) -> list[Review]:
         reviews.append(review)
         audit(author, "revision.submitted", revision=revision, retailer_id=listing.retailer_id)
     db.session.flush()
+    for listing in listings:
+        _emit_review(revision, listing, "content.submitted", "pending", "")
     return reviews
+
+
+def _emit_review(revision: ContentRevision, listing: Optional[Listing], event_type: str,
+                 status: str, comment: str) -> None:
+    """A content.* webhook event about a revision at one retailer carrying it."""
+    if listing is not None:
+        emit_for_listing(event_type, listing_id=listing.id, revision=revision.id,
+                         revision_number=revision.number, vendor=revision.product.vendor.slug,
+                         status=status, comment=comment)
 
 
 def review_for_merchandiser(review_id: int, user: User) -> Review:
@@ -286,14 +298,16 @@ def decide_review(review: Review, reviewer: User, *, approve: bool, comment: str
     review.comment = comment
     review.decided_by_id = reviewer.id
     review.decided_at = utcnow()
-    if approve:
-        listing = catalog_queries.listing_for_product(review.retailer_id,
-                                                      review.revision.product_id)
-        if listing is not None:
-            catalog_services.set_live_revision(listing, review.revision_id)
+    listing = catalog_queries.listing_for_product(review.retailer_id,
+                                                  review.revision.product_id)
+    if approve and listing is not None:
+        catalog_services.set_live_revision(listing, review.revision_id)
     audit(reviewer, "review.approved" if approve else "review.changes_requested",
           revision=review.revision, retailer_id=review.retailer_id, detail=comment)
     db.session.flush()
+    _emit_review(review.revision, listing,
+                 "content.approved" if approve else "content.changes_requested",
+                 review.status, comment)
 
 
 def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page: int) -> Page:

@@ -14,6 +14,7 @@ from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.feedback.models import Feedback
 from qrshop.pagination import Page, paginate, search_condition
+from qrshop.webhooks.emit import emit_for_listing
 
 MAX_COMMENT_LENGTH = 1000
 
@@ -48,6 +49,9 @@ def leave_feedback(
         feedback.comment = comment
     feedback.store_id = store_id
     db.session.flush()
+    emit_for_listing("feedback.created", listing_id=listing_id, store_id=store_id,
+                     shopper_id=shopper_id, rating=feedback.rating,
+                     is_helpful=feedback.is_helpful, comment=feedback.comment)
     return feedback
 
 

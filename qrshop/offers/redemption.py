@@ -18,6 +18,7 @@ from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.offers.coupons import display_code, normalise_coupon_code
 from qrshop.offers.models import CouponClaim, Offer, OfferKind
+from qrshop.webhooks.emit import emit_for_listing
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Store, User
@@ -92,6 +93,12 @@ def redeem_coupon(raw_code, *, store_code, sale_amount_cents, user: User) -> Cou
     if redeemed.rowcount == 1:
         claim.discount_cents = discount_for(claim.offer, sale_amount_cents)
         db.session.flush()
+        emit_for_listing("coupon.redeemed", listing_id=claim.listing_id,
+                         retailer_id=store.retailer_id, store_id=store.id,
+                         shopper_id=claim.shopper_id, offer_id=claim.offer_id,
+                         offer=claim.offer.title, coupon=display_code(code),
+                         sale_amount_cents=sale_amount_cents,
+                         discount_cents=claim.discount_cents, currency=claim.offer.currency)
         return claim
     shown = display_code(code)
     if claim is None:

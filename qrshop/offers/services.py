@@ -26,6 +26,7 @@ from qrshop.offers.eligibility import offer_rule
 from qrshop.offers.models import CouponClaim, Offer, OfferKind
 from qrshop.pagination import Page, paginate, search_condition
 from qrshop.web import owned_or_404
+from qrshop.webhooks.emit import emit_for_listing
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Retailer, Store, User
@@ -197,6 +198,9 @@ def claim_coupon(
         db.session.rollback()
         raise InvalidInput("You already have this coupon.", code="already_claimed",
                            status_code=409) from None
+    emit_for_listing("coupon.claimed", listing_id=listing_id, store_id=store_id,
+                     shopper_id=shopper_id, offer_id=offer.id, offer=offer.title,
+                     coupon=display_code(claim.code), expires_at=claim.expires_at)
     return claim
 
 

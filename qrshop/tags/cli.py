@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from qrshop.accounts.services import retailer_by_slug
+from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.spreadsheets import csv_text
@@ -22,6 +23,7 @@ from qrshop.tags.services import (
     store_by_code,
     tags_for_print,
 )
+from qrshop.tags.silent import report_silent_tags
 
 tags_cli = AppGroup("tags", help="List and print product QR tags.")
 
@@ -92,3 +94,12 @@ def print_command(store_code, skus, layout_name, out_path, placement, retailer_s
         raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from None
     db.session.commit()
     click.echo(f"Wrote {len(tags)} tags ({layout_name}) to {out}.")
+
+
+@tags_cli.command("report-silent")
+def report_silent_command():
+    """Queue a tag.silent webhook event for each tag that fell silent (no counted scan for
+    14 days), once per silence; run daily from cron."""
+    queued = report_silent_tags(utcnow())
+    db.session.commit()
+    click.echo(f"Queued {queued} tag.silent deliveries.")

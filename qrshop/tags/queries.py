@@ -175,6 +175,11 @@ def active_tag_count(listing_id: int) -> int:
         Tag.listing_id == listing_id, Tag.retired_at.is_(None))) or 0
 
 
+def tag_code(tag_id: Optional[int]) -> Optional[str]:
+    """A tag's code by id (None for none)."""
+    return db.session.scalar(select(Tag.code).where(Tag.id == tag_id)) if tag_id else None
+
+
 def first_active_tag_code(listing_id: int) -> Optional[str]:
     """The code of the listing's oldest active tag (a way to its landing page), if any."""
     return db.session.scalar(

@@ -43,6 +43,15 @@ def subscribed(event_type: str, retailer_id: Optional[int],
             any(row.vendor_id is not None for row in rows))
 
 
+def subscribed_retailers(event_type: str) -> list[int]:
+    """The retailers with a live webhook subscribed to the event."""
+    return list(db.session.scalars(
+        select(Webhook.retailer_id).distinct()
+        .where(Webhook.retailer_id.is_not(None),
+               subscribed_condition(event_pattern(event_type)))
+        .order_by(Webhook.retailer_id)))
+
+
 def emit(event_type: str, *, retailer_id: Optional[int], vendor_id: Optional[int] = None,
          data: Data, event_key: Optional[str] = None) -> int:
     """Queue an event for the retailer's webhooks and (cut to VENDOR_FIELDS) the vendor's;
@@ -73,24 +82,35 @@ def emit(event_type: str, *, retailer_id: Optional[int], vendor_id: Optional[int
 
 
 def emit_for_listing(event_type: str, *, listing_id: Optional[int],
-                     store_id: Optional[int] = None, shopper_id: Optional[str] = None,
-                     **fields: Any) -> int:
-    """emit() an event about a listing: retailer, store, sku, gtin, product and the shopper's
-    pseudonym, then `fields`; the vendor is the product's."""
+                     retailer_id: Optional[int] = None, store_id: Optional[int] = None,
+                     shopper_id: Optional[str] = None, **fields: Any) -> int:
+    """emit() an event about a listing: retailer, sku, gtin, product, then the store and the
+    shopper's pseudonym when given, then `fields`; the vendor's webhooks are the product's.
+
+    Without a listing (a retailer-wide coupon redeemed), retailer_id's webhooks get the
+    event with empty product fields and no vendor hears of it.
+    """
     listing = catalog.listing(listing_id) if listing_id is not None else None
-    if listing is None:
+    if listing is None and retailer_id is None:
         return 0
+    owner = listing.retailer_id if listing is not None else retailer_id
 
     def data() -> dict[str, Any]:
-        store = accounts.store(store_id) if store_id is not None else None
-        return {
-            "retailer": listing.retailer.slug,
-            "store": store.code if store is not None else None,
-            "sku": listing.sku, "gtin": listing.product.gtin, "product": listing.product.name,
-            "shopper": shopper_pseudonym(listing.retailer_id, shopper_id)
-            if shopper_id else None,
-            **fields,
+        product = listing.product if listing is not None else None
+        facts: dict[str, Any] = {
+            "retailer": listing.retailer.slug if listing is not None
+            else accounts.retailer(owner).slug,
+            "sku": listing.sku if listing is not None else None,
+            "gtin": product.gtin if product is not None else None,
+            "product": product.name if product is not None else None,
         }
+        if store_id is not None:
+            store = accounts.store(store_id)
+            facts["store"] = store.code if store is not None else None
+        if shopper_id is not None:
+            facts["shopper"] = shopper_pseudonym(owner, shopper_id)
+        return {**facts, **fields}
 
-    return emit(event_type, retailer_id=listing.retailer_id,
-                vendor_id=listing.product.vendor_id, data=data)
+    return emit(event_type, retailer_id=owner,
+                vendor_id=listing.product.vendor_id if listing is not None else None,
+                data=data)

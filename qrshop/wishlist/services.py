@@ -14,24 +14,29 @@ from qrshop.db import utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.shopper import queries as shoppers
 from qrshop.tags import queries as tags
+from qrshop.webhooks.emit import emit_for_listing
 from qrshop.wishlist.coupons import coupons_of
 from qrshop.wishlist.models import WishlistItem
 
 
 def save_to_wishlist(*, shopper_id: str, listing_id: int, store_id: int, tag_id: int) -> None:
-    """Save a listing to the shopper's wish list (saving twice keeps one entry)."""
-    insert_ignoring_duplicates(
+    """Save a listing to the shopper's wish list (saving twice keeps one entry); a save that
+    adds the item (new, or back after removal) emits wishlist.added."""
+    added = insert_ignoring_duplicates(
         WishlistItem,
         {"shopper_id": shopper_id, "listing_id": listing_id, "store_id": store_id,
          "tag_id": tag_id, "created_at": utcnow()},
         ["shopper_id", "listing_id"],
     )
-    db.session.execute(
+    added += db.session.execute(
         update(WishlistItem)
         .where(WishlistItem.shopper_id == shopper_id, WishlistItem.listing_id == listing_id,
                WishlistItem.removed_at.is_not(None))
         .values(removed_at=None)
-    )
+    ).rowcount
+    if added:
+        emit_for_listing("wishlist.added", listing_id=listing_id, store_id=store_id,
+                         shopper_id=shopper_id, tag=tags.tag_code(tag_id))
 
 
 def remove_from_wishlist(*, shopper_id: str, listing_id: int) -> None:
