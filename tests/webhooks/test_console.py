@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from qrshop.extensions import db
-from qrshop.webhooks.models import Webhook
 from qrshop.webhooks.delivery import send_due
+from qrshop.webhooks.models import Webhook
 from tests.factories import csrf_token, login
 from tests.helpers import new_phone
 from tests.webhooks.conftest import deliveries, webhook_row
