@@ -74,10 +74,9 @@ def emit(event_type: str, *, retailer_id: Optional[int], vendor_id: Optional[int
     if to_vendor:
         audiences.append(("vendor_id", vendor_id, vendor_data(event_type, facts)))
     for owner, owner_id, shown in audiences:
-        statement = queue_statement(owner, keyed=event_key is not None)
-        result = db.session.execute(statement, queue_params(
-            owner_id, event_type, payload_text(event_type, now, shown), now, event_key))
-        queued += max(result.rowcount or 0, 0)
+        statement = queue_statement(owner, keyed=event_key is not None, returning=True)
+        queued += len(db.session.execute(statement, queue_params(
+            owner_id, event_type, payload_text(event_type, now, shown), now, event_key)).all())
     return queued
 
 

@@ -43,12 +43,13 @@ def event_pattern(event_type: str) -> str:
     return f'%"{event_type}"%'
 
 
-def queue_statement(owner: str, *, keyed: bool = False):
+def queue_statement(owner: str, *, keyed: bool = False, returning: bool = False):
     """INSERT ... SELECT of one delivery per live subscribed webhook of one owner.
 
     Parameters: p_owner, p_event_pattern, p_event_type, p_payload, p_msg_prefix (the
     webhook id is appended to make each msg_id), p_now, and p_event_key when keyed (then a
-    webhook that already has a delivery with that key gets none).
+    webhook that already has a delivery with that key gets none). returning: the statement
+    returns the new rows' ids (a driver's row count of INSERT ... SELECT is not reliable).
     """
     if owner not in OWNERS:
         raise ValueError(f"unknown owner column {owner!r}")
@@ -73,9 +74,10 @@ def queue_statement(owner: str, *, keyed: bool = False):
         now,
         now,
     ).where(condition)
-    return insert(deliveries).from_select(
+    statement = insert(deliveries).from_select(
         ["webhook_id", "event_type", "payload", "msg_id", "event_key", "status", "attempts",
          "next_attempt_at", "created_at"], source)
+    return statement.returning(deliveries.c.id) if returning else statement
 
 
 def queue_params(owner_id: int, event_type: str, payload: str, now: datetime,
