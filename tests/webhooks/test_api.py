@@ -157,3 +157,13 @@ def test_resending_for_a_disabled_webhook_asks_to_enable_it(allow_private, clien
     response = client.post(f"/api/v1/webhooks/{hook['id']}/deliveries/{delivery.id}/resend",
                            headers=parties.merchandiser)
     assert response.status_code == 409 and response.get_json()["error"] == "webhook_disabled"
+
+
+def test_allow_private_is_read_from_the_environment_as_on_or_off():
+    from qrshop.config import defaults, from_environment
+
+    assert defaults("/tmp")["WEBHOOK_ALLOW_PRIVATE"] is False
+    for value, expected in (("1", True), ("true", True), ("ON", True), ("0", False),
+                            ("no", False)):
+        found = from_environment({"QRSHOP_WEBHOOK_ALLOW_PRIVATE": value})
+        assert found["WEBHOOK_ALLOW_PRIVATE"] is expected
