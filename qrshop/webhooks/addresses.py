@@ -29,6 +29,10 @@ class UnsafeUrl(InvalidInput):
     code = "unsafe_url"
 
 
+class HostNotFound(UnsafeUrl):
+    """The host does not resolve (now): no delivery, but a URL may be saved before its DNS."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A checked webhook URL: where to connect, and what to ask for."""
@@ -110,18 +114,27 @@ def resolve(host: str, port: int) -> tuple[str, ...]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
-        raise UnsafeUrl(f"The host {host!r} could not be found (DNS).") from None
+        raise HostNotFound(f"The host {host!r} could not be found (DNS).") from None
     addresses = tuple(dict.fromkeys(info[4][0] for info in found))
     if not addresses:
-        raise UnsafeUrl(f"The host {host!r} could not be found (DNS).")
+        raise HostNotFound(f"The host {host!r} could not be found (DNS).")
     return addresses
 
 
-def check_url(url: str, *, allow_private: bool) -> Target:
+def check_url(url: str, *, allow_private: bool, saving: bool = False) -> Target:
     """The checked target of a webhook URL; UnsafeUrl (422) for a URL qrshop will not call:
-    not http(s), https missing, or a host with any non-public address."""
+    not http(s), https missing, or a host with any non-public address.
+
+    saving: a host that does not resolve yet is accepted (its addresses are empty); every
+    delivery resolves and checks it again, and fails while it does not resolve.
+    """
     scheme, host, port, path = parse_url(url, allow_private=allow_private)
-    addresses = resolve(host, port)
+    try:
+        addresses = resolve(host, port)
+    except HostNotFound:
+        if not saving:
+            raise
+        return Target(scheme, host, port, path, ())
     if not allow_private:
         refused = [address for address in addresses if not is_public(address)]
         if refused:

@@ -109,7 +109,7 @@ def create_webhook(owner: Owner, *, url: str, events: Iterable[Any],
     """Create a webhook after checking its URL and events; return it and its secret (the
     only time the secret is given out)."""
     chosen = checked_events(events, vendor=owner.is_vendor)
-    check_url(url, allow_private=_allow_private())
+    check_url(url, allow_private=_allow_private(), saving=True)
     count = db.session.scalar(select(func.count()).select_from(webhooks_of(owner).subquery()))
     if count >= MAX_WEBHOOKS:
         raise InvalidInput(f"You have {count} webhooks, the most one party may have; delete "
@@ -131,7 +131,7 @@ def update_webhook(owner: Owner, webhook: Webhook, *, url: Optional[str] = None,
     if events is not None:
         webhook.events = checked_events(events, vendor=owner.is_vendor)
     if url is not None:
-        check_url(url, allow_private=_allow_private())
+        check_url(url, allow_private=_allow_private(), saving=True)
         webhook.url = url
     if enabled is True and not webhook.is_enabled:
         webhook.is_enabled, webhook.consecutive_failures = True, 0
