@@ -59,11 +59,19 @@ def new_secret() -> str:
 
 
 def checked_events(events: Iterable[Any], *, vendor: bool) -> list[str]:
-    """The subscribed events, sorted; 422 naming the valid ones for an unknown name or none."""
+    """The subscribed events, sorted; 422 naming the valid ones for an unknown name or none.
+    A family wildcard (`content.*`) stands for each of the party's events of that family."""
+    events = list(events)
     valid = events_for(vendor=vendor)
-    chosen = sorted({event for event in events if isinstance(event, str)})
-    unknown = [event for event in chosen if event not in valid] + [
-        repr(event) for event in events if not isinstance(event, str)]
+    chosen, unknown = set(), [repr(event) for event in events if not isinstance(event, str)]
+    for event in (event for event in events if isinstance(event, str)):
+        family = [name for name in valid if event.endswith(".*")
+                  and name.startswith(event[:-1])]
+        if event in valid or family:
+            chosen.update(family or [event])
+        else:
+            unknown.append(event)
+    chosen = sorted(chosen)
     if unknown or not chosen:
         what = f"Unknown event {unknown[0]!r}" if unknown else "Choose at least one event"
         party = "a vendor's" if vendor else "a retailer's"

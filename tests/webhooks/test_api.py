@@ -83,6 +83,15 @@ def test_unknown_events_are_refused_listing_the_valid_ones(client, parties):
                        json={"url": PUBLIC, "events": []}).status_code == 422
 
 
+def test_a_family_wildcard_subscribes_to_each_of_its_events(client, parties):
+    hook = create_webhook(client, parties.vendor, PUBLIC, ["content.*", "scan.created"])
+    assert hook["events"] == ["content.approved", "content.changes_requested",
+                              "content.submitted", "scan.created"]
+    response = client.post("/api/v1/webhooks", headers=parties.vendor,
+                           json={"url": PUBLIC, "events": ["tag.*"]})
+    assert response.status_code == 422 and response.get_json()["error"] == "unknown_event"
+
+
 def test_create_list_get_change_delete(client, parties):
     hook = create_webhook(client, parties.merchandiser, PUBLIC, ["scan.created", "tag.silent"])
     assert set(hook) >= {"id", "secret", "url", "events", "enabled", "created_at"}
