@@ -36,9 +36,11 @@ def session_driver() -> DriverConnection:
 
 def insert_ignoring_duplicates(model, values: dict, index_elements: list[str]) -> int:
     """INSERT a row unless one with the same unique key exists (one statement, no race);
-    return 1 if it was inserted, 0 if it existed."""
+    return 1 if it was inserted, 0 if it existed (counted from RETURNING: not every driver
+    reports the row count of an INSERT the ORM runs)."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return db.session.execute(
+    return len(db.session.execute(
         dialect.insert(model).values(**values).on_conflict_do_nothing(
             index_elements=index_elements)
-    ).rowcount
+        .returning(*model.__table__.primary_key.columns)
+    ).all())

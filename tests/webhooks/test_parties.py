@@ -79,3 +79,23 @@ def test_a_vendor_hears_only_of_its_own_products(allow_private, app, client, par
     new_phone(app).get(f"/t/{parties.shop.tag.code}")
     [delivery] = deliveries(hook["id"])
     assert json.loads(delivery.payload)["data"]["product"] == "Trail Widget"
+
+
+def test_saving_an_item_already_saved_sends_nothing(allow_private, app, client, parties):
+    hook = create_webhook(client, parties.merchandiser, "http://127.0.0.1:9/",
+                          ["wishlist.added"])
+    tag, phone = parties.shop.tag, new_phone(app)
+
+    def save(action: str = "save") -> None:
+        html = phone.get(f"/t/{tag.code}").get_data(as_text=True)
+        fields = form_fields(html, f"/t/{tag.code}/save")
+        assert phone.post(f"/t/{tag.code}/save", data={**fields, "action": action}
+                          ).status_code == 303
+
+    save()
+    save()
+    assert len(deliveries(hook["id"])) == 1
+    save("remove")
+    save()  # back on the list: added again
+    [first, again] = deliveries(hook["id"])
+    assert json.loads(again.payload)["data"]["tag"] == tag.code
