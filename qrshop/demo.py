@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple, Optional
 
 from flask import Flask, current_app
 from PIL import Image, ImageDraw, ImageFont
@@ -293,11 +294,18 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+class DemoHelpers(NamedTuple):
+    """What runs beside the demo server."""
+
+    mail_catcher: Optional[MailCatcher]  # None when QRSHOP_SMTP_URL names a real server
+    worker: subprocess.Popen
+
+
 @contextmanager
-def demo_helpers(app: Flask, echo: Callable[[str], None]) -> Iterator[MailCatcher | None]:
+def demo_helpers(app: Flask, echo: Callable[[str], None]) -> Iterator[DemoHelpers]:
     """For the block: a mail catcher keeping mail in instance/mail/ (unless QRSHOP_SMTP_URL
-    is set; None then) and a `qrshop worker` process delivering the outbox to it. Both stop
-    when the block ends, however it ends."""
+    is set) and a `qrshop worker` process delivering the outbox to it. Both stop when the
+    block ends, however it ends."""
     with ExitStack() as stack:
         catcher = None
         if os.environ.get("QRSHOP_SMTP_URL"):
@@ -314,4 +322,4 @@ def demo_helpers(app: Flask, echo: Callable[[str], None]) -> Iterator[MailCatche
         worker = subprocess.Popen([sys.executable, "-m", "qrshop", "worker"],  # noqa: S603
                                   env=environment)
         stack.callback(_stop, worker)
-        yield catcher
+        yield DemoHelpers(catcher, worker)
