@@ -140,14 +140,19 @@ def test_two_workers_deliver_each_message_exactly_once(start_worker, smtp_server
     assert sorted(message["To"] for message in smtp_server.messages) == sorted(recipients)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signals", [
+    [signal.SIGTERM], [signal.SIGINT],
+    [signal.SIGINT, signal.SIGTERM],  # Ctrl-C in the demo, then the demo stopping its worker
+])
 def test_a_stop_signal_finishes_the_message_in_hand_then_exits_0(start_worker, smtp_server,
-                                                                 signum):
+                                                                 signals):
     worker = start_worker()
     smtp_server.delay = 1.5
     _queue("slow@example.com", "next@example.com")
     assert smtp_server.receiving.wait(DELIVERY_PROMISE)
-    assert worker.stop(signum) == 0  # sent mid-delivery
+    for signum in signals:  # sent mid-delivery
+        worker.process.send_signal(signum)
+    assert worker.process.wait(30) == 0
     assert "sent 1, failed 0" in worker.wait_for("Worker stopped")
     # The message in hand went out and is marked sent; the next one waits for a worker.
     assert [message["To"] for message in smtp_server.messages] == ["slow@example.com"]
