@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.offers import views as offers_views
     from qrshop.recommend import views as recommend_views
     from qrshop.shopper import views as shopper_views
+    from qrshop.tags import api as tags_api
     from qrshop.tags import views as tag_views
     from qrshop.wishlist import views as wishlist_views
 
@@ -161,6 +162,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)
+    csrf.exempt(tags_api.bp)
+    app.register_blueprint(tags_api.bp)
     # tags shows silent tags; analytics (which reads scans) answers which ones are silent.
     from qrshop.analytics import services as analytics_services
     from qrshop.tags import silent

@@ -1,7 +1,8 @@
 """One description per API operation: it validates requests and generates the OpenAPI document.
 
 A view declares its operation with @operation(...): the pydantic models that parse its JSON
-body or query string, and its responses; api_roles_required above it says who may call it.
+body or query string, and its responses (a pydantic model for JSON, or a media type such as
+"image/png" or "application/pdf" for a file); api_roles_required above it says who may call it.
 The same models are turned into /api/v1/openapi.json, so the document cannot drift from what
 the code accepts.
 """
@@ -48,7 +49,8 @@ class Operation:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     multipart: dict[str, str] | None = None  # form field name -> description (files)
-    responses: dict[int, tuple[type[BaseModel] | None, str]] = field(default_factory=dict)
+    # status -> (JSON model, or the media type of a binary body such as "image/png"; text)
+    responses: dict[int, tuple[type[BaseModel] | str | None, str]] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
 
 
@@ -90,6 +92,11 @@ def operation(**spec):
         return wrapped
 
     return decorator
+
+
+def binary_schema(media_type: str) -> dict[str, Any]:
+    """The schema of a file answered as is (OpenAPI 3.1: a string of that media type)."""
+    return {"type": "string", "contentMediaType": media_type}
 
 
 def _path_template(rule: str) -> tuple[str, list[str]]:
@@ -162,7 +169,9 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
                 }
             for status, (model, description) in sorted(op.responses.items()):
                 response: dict[str, Any] = {"description": description}
-                if model is not None or status >= 400:
+                if isinstance(model, str):
+                    response["content"] = {model: {"schema": binary_schema(model)}}
+                elif model is not None or status >= 400:
                     schema = ref(model) if model is not None else error_ref
                     response["content"] = {"application/json": {"schema": schema}}
                 entry["responses"][str(status)] = response

@@ -216,3 +216,18 @@ def listing_ids_matching(retailer_id: int, query: str) -> Select[tuple[int]]:
     return (select(Listing.id).join(Product, Product.id == Listing.product_id)
             .where(Listing.retailer_id == retailer_id,
                    search_condition(query, Product.name, Listing.sku)))
+
+
+def readable_products(*, vendor_id: Optional[int] = None,
+                      retailer_id: Optional[int] = None) -> Select:
+    """A select of the products a party may read, not yet ordered: a vendor's own (vendor_id),
+    or those of the vendors linked to a retailer (retailer_id)."""
+    if vendor_id is not None:
+        return select(Product).where(Product.vendor_id == vendor_id)
+    return select(Product).where(
+        Product.vendor_id.in_(accounts.linked_vendor_ids(retailer_id or 0)))
+
+
+def product_by_gtin(gtin14: str) -> Optional[Product]:
+    """The product with this GTIN-14, if any."""
+    return db.session.scalar(select(Product).where(Product.gtin == gtin14))

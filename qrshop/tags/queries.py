@@ -226,3 +226,19 @@ def list_tags(
 def tag_codes() -> Subquery:
     """The tags' codes as a subquery to join by tag_id: tag_id, code."""
     return select(Tag.id.label("tag_id"), Tag.code).subquery("tag_codes")
+
+
+def tags_statement(retailer_id: int, *, store_id: Optional[int] = None,
+                   status: str = "") -> Select:
+    """A select of the retailer's tags (of one store, and 'active' or 'retired', when given),
+    their store, listing and product loaded, not yet ordered: the API's cursor pages."""
+    where, _ = _tag_filters(retailer_id, store_id, "", status)
+    return _joined(select(Tag), where, products=False).options(
+        joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+
+
+def store_tags(store_id: int, codes: Sequence[str]) -> dict[str, Tag]:
+    """The tags of one store among these (canonical) codes, by code."""
+    return {tag.code: tag for tag in db.session.scalars(
+        select(Tag).where(Tag.store_id == store_id, Tag.code.in_(list(codes)))
+        .options(joinedload(Tag.listing).joinedload(Listing.product)))}
