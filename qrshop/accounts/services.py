@@ -254,7 +254,8 @@ def _check_code_free(retailer: Retailer, code: str, store: Store | None = None) 
     if store is not None:
         exists = exists.where(Store.id != store.id)
     if db.session.scalar(exists) is not None:
-        raise InvalidInput(f"{retailer.name} already has a store {code}.", status_code=409)
+        raise InvalidInput(f"{retailer.name} already has a store {code}.", code="conflict",
+                           status_code=409)
 
 
 def create_store(
