@@ -6,7 +6,7 @@ import re
 from typing import Any, Optional
 
 from sqlalchemy import ColumnElement, Exists, Select, Subquery, exists, func, or_, select
-from sqlalchemy.orm import Load, contains_eager, selectinload
+from sqlalchemy.orm import Load, contains_eager, joinedload, selectinload
 
 from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
@@ -222,10 +222,10 @@ def readable_products(*, vendor_id: Optional[int] = None,
                       retailer_id: Optional[int] = None) -> Select:
     """A select of the products a party may read, not yet ordered: a vendor's own (vendor_id),
     or those of the vendors linked to a retailer (retailer_id)."""
+    products = select(Product).options(joinedload(Product.vendor))
     if vendor_id is not None:
-        return select(Product).where(Product.vendor_id == vendor_id)
-    return select(Product).where(
-        Product.vendor_id.in_(accounts.linked_vendor_ids(retailer_id or 0)))
+        return products.where(Product.vendor_id == vendor_id)
+    return products.where(Product.vendor_id.in_(accounts.linked_vendor_ids(retailer_id or 0)))
 
 
 def product_by_gtin(gtin14: str) -> Optional[Product]:
