@@ -22,6 +22,7 @@ How it holds across workers and nodes, on SQLite and PostgreSQL:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -127,9 +128,7 @@ def _request_fingerprint() -> str:
     if request.mimetype == "multipart/form-data":
         parts = [json.dumps([name, value]) for name, value in request.form.items(multi=True)]
         for name, upload in request.files.items(multi=True):
-            content = hashlib.sha256()
-            for chunk in iter(lambda: upload.stream.read(65536), b""):
-                content.update(chunk)
+            content = hashlib.file_digest(upload.stream, "sha256")
             upload.stream.seek(0)
             parts.append(json.dumps([name, upload.filename, upload.mimetype,
                                      content.hexdigest()]))
@@ -137,10 +136,8 @@ def _request_fingerprint() -> str:
         return digest.hexdigest()
     body = request.get_data(cache=True)
     if request.is_json:
-        try:
+        with contextlib.suppress(ValueError):  # not JSON after all: the raw bytes count
             body = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-        except ValueError:
-            pass  # not JSON after all: the raw bytes count
     digest.update(body)
     return digest.hexdigest()
 
