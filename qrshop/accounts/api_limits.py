@@ -36,6 +36,14 @@ def parse_rate_limit(text: str) -> RateLimitItem:
     return item
 
 
+def describe_rate_limit(text: str) -> str:
+    """The limit as a person reads it: "600 requests per minute"."""
+    item = parse_rate_limit(text)
+    per = f"{item.multiples} {item.GRANULARITY.name}s" if item.multiples > 1 \
+        else item.GRANULARITY.name
+    return f"{item.amount} request{'s' if item.amount > 1 else ''} per {per}"
+
+
 def _count(storage: Storage, item: RateLimitItem, key: str) -> tuple[int, float]:
     """Count one hit of key in its window; return the window's count and when it ends."""
     count = storage.incr(key, item.get_expiry())
@@ -47,7 +55,8 @@ def count_api_request(api_token_id: int) -> None:
     answer, whatever it is, and answer 429 rate_limited when the token is over."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    item = parse_rate_limit(current_app.config["API_RATE_LIMIT"])
+    item_text = current_app.config["API_RATE_LIMIT"]
+    item = parse_rate_limit(item_text)
     key = item.key_for("api-token", str(api_token_id))
     try:
         count, reset_at = _count(limiter.limiter.storage, item, key)
@@ -71,7 +80,7 @@ def count_api_request(api_token_id: int) -> None:
 
     if count > item.amount:
         raise InvalidInput(
-            f"This token made more than {item.amount} requests per "
-            f"{item.GRANULARITY.name}; wait {max(1, reset)} seconds (Retry-After), then send "
-            "fewer requests (bulk writes take up to 100 items in one).",
+            f"This token used up its {describe_rate_limit(item_text)}; wait "
+            f"{max(1, reset)} seconds (Retry-After), then send fewer requests (bulk writes "
+            "take up to 100 items in one).",
             code="rate_limited", status_code=429)

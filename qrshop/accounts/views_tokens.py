@@ -8,10 +8,11 @@ none ticked gives it every scope of the role, as `qrshop tokens create` without 
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from qrshop.accounts.api_limits import describe_rate_limit
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.forms import ApiTokenForm, ConfirmForm, form_errors
 from qrshop.accounts.models import ApiToken, User
@@ -52,7 +53,8 @@ def _page(form: ApiTokenForm, status: int = 200, new_token: str | None = None,
     return render_template(
         "accounts/tokens.html", base_template=BASE_TEMPLATES[user.role], form=form,
         tokens=rows, scope_help=SCOPES, action_form=ConfirmForm(), new_token=new_token,
-        new_row=new_row), status
+        new_row=new_row, rate_limit=describe_rate_limit(current_app.config["API_RATE_LIMIT"])
+    ), status
 
 
 @bp.get("/console/tokens")
