@@ -170,6 +170,8 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
             if method == "POST":
                 entry["parameters"].append(idempotency.header_parameter())
             if roles:
+                # x-roles: the same roles, for programs (the reference page, the contract test).
+                entry["x-roles"] = roles
                 entry["security"] = [{"bearerAuth": [scope] if scope else []}]
                 entry["description"] = "Callable by: " + ", ".join(roles) + "." + (
                     f" Scope: {scope}." if scope else "")
