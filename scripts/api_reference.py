@@ -63,7 +63,9 @@ def render(document: dict, scopes: dict[str, str], role_scopes: dict) -> str:
         "tokens page), else every scope of its user's role; a call outside its scopes",
         "answers 403 `insufficient_scope`, a call by another role 403 `forbidden`.",
         "",
-        f"## Operations ({len(operation_rows(document))})",
+        "## Operations",
+        "",
+        f"{len(operation_rows(document))} operations.",
         "",
         "| method | path | what | roles | scope |",
         "|---|---|---|---|---|",
@@ -73,7 +75,9 @@ def render(document: dict, scopes: dict[str, str], role_scopes: dict) -> str:
         lines.append(f"| {method} | `{path}` | {_cell(summary)} | {roles} | {scope_cell} |")
     lines += [
         "",
-        f"## Scopes ({len(scopes)})",
+        "## Scopes",
+        "",
+        f"{len(scopes)} scopes.",
         "",
         "| scope | lets a token | roles that may hold it |",
         "|---|---|---|",
