@@ -78,7 +78,7 @@ def create_token():
     except InvalidInput as error:
         flash(error.message, "error")
         return _page(form, error.status_code)
-    return _page(_token_form(user, blank=True), 201, new_token=plain, new_row=token)
+    return _page(_token_form(user, blank=True), new_token=plain, new_row=token)
 
 
 @bp.post("/console/tokens/<int:token_id>/revoke")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from flask import Flask, Response, after_this_request, g, request
+from flask import Flask, Response, after_this_request, current_app, g, request
 from sqlalchemy import (
     ForeignKey,
     Integer,
@@ -243,9 +243,12 @@ def _release_unanswered(error: Optional[BaseException] = None) -> None:
     reservation: Optional[_Reservation] = g.pop("idempotency", None)
     if reservation is None:
         return
-    with transaction_of_its_own() as connection:
-        connection.execute(delete(IdempotencyKey).where(
-            _KEYS.id == reservation.row_id, _KEYS.status_code.is_(None)))
+    try:
+        with transaction_of_its_own() as connection:
+            connection.execute(delete(IdempotencyKey).where(
+                _KEYS.id == reservation.row_id, _KEYS.status_code.is_(None)))
+    except Exception:  # noqa: BLE001 - the answer is sent; the row is taken over later
+        current_app.logger.exception("Could not release an unanswered Idempotency-Key")
 
 
 def init_app(app: Flask) -> None:
