@@ -12,7 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import ignored_auth, positive_data_acceptance
 
 from qrshop import create_app
 from qrshop.accounts.scopes import role_scopes
@@ -139,3 +139,24 @@ def test_a_query_parameter_given_twice_is_refused(app, client):
     assert response.status_code == 422
     assert response.get_json()["error"] == "invalid_input"
     assert "limit" in response.get_json()["message"]
+
+
+def test_api_keeps_its_contract_across_linked_calls(api_tokens):
+    """Stateful: schemathesis chains operations along the links it infers between them (a
+    listing PUT, then its GET, ...), checking each answer as above."""
+    base = schema.as_state_machine()
+
+    class LinkedCalls(base):
+        def before_call(self, case):
+            role = caller_role(case.operation.definition.raw)
+            case.headers = {**(case.headers or {}),
+                            "Authorization": f"Bearer {api_tokens[role]}"}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # Our token replaces any auth schemathesis made up (ignored_auth would read that
+            # as "invalid auth accepted"); tokens are tested in test_tokens and test_scopes.
+            case.validate_response(response,
+                                   excluded_checks=[positive_data_acceptance, ignored_auth])
+
+    LinkedCalls.run(settings=settings(max_examples=30, stateful_step_count=6, deadline=None,
+                                      suppress_health_check=list(HealthCheck)))
