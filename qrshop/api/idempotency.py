@@ -36,6 +36,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     delete,
     or_,
@@ -62,6 +63,9 @@ PENDING_SECONDS = 300
 # Expired keys are deleted at most this often per process, when a key is reserved.
 PRUNE_EVERY_SECONDS = 60.0
 PRUNE_BATCH = 500
+# The headers of an answer kept with it, besides its content type: where a created thing is,
+# and the file name of a PDF.
+KEPT_HEADERS = ("Location", "Content-Disposition")
 
 
 class IdempotencyKey(Base):
@@ -81,6 +85,8 @@ class IdempotencyKey(Base):
     # The answer; None while the first request runs.
     status_code: Mapped[Optional[int]] = mapped_column(Integer)
     content_type: Mapped[Optional[str]] = mapped_column(String(255))
+    # KEPT_HEADERS the answer had, as a JSON object.
+    response_headers: Mapped[Optional[str]] = mapped_column(Text)
     response_body: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
 
 
@@ -172,7 +178,7 @@ def _reserve(api_token_id: int, key: str, fingerprint: str) -> tuple[Optional[in
             return row_id, None
         found = connection.execute(select(
             _KEYS.request_sha256, _KEYS.request_line, _KEYS.status_code, _KEYS.content_type,
-            _KEYS.response_body).where(_KEYS.api_token_id == api_token_id,
+            _KEYS.response_headers, _KEYS.response_body).where(_KEYS.api_token_id == api_token_id,
                                        _KEYS.key == key)).one_or_none()
     if found is None:
         # The first request's reservation was deleted (it failed) between our insert and
@@ -194,6 +200,7 @@ def _answer_of(found, fingerprint: str) -> Response:
                            "moment.", code="idempotency_key_in_use", status_code=409)
     response = Response(found.response_body, status=found.status_code,
                         content_type=found.content_type)
+    response.headers.update(json.loads(found.response_headers or "{}"))
     response.headers[REPLAYED_HEADER] = "true"
     return response
 
@@ -205,8 +212,9 @@ def _store_answer(response: Response) -> Response:
         return response
     if not response.is_sequence:
         response.make_sequence()  # a file sent (a PDF): read it once to keep it
+    kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
     answer = {"status_code": response.status_code, "content_type": response.content_type,
-              "response_body": response.get_data()}
+              "response_headers": json.dumps(kept), "response_body": response.get_data()}
     statement = update(IdempotencyKey).where(_KEYS.id == reservation.row_id).values(**answer)
     if response.status_code < 400 or writes_kept_on_error():
         # Committed with what the request stored, or rolled back with it.

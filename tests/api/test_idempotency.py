@@ -57,7 +57,8 @@ def notes(app):
             calls.release.wait(10)
         if calls.fail:
             raise RuntimeError("the database went away")
-        return jsonify(text=body.text, run=calls.count), 201
+        return jsonify(text=body.text, run=calls.count), 201, {
+            "Location": f"/api/v1/test-notes/{calls.count}", "X-Not-Kept": "1"}
 
     app.add_url_rule("/api/v1/test-notes", view_func=csrf.exempt(test_note), methods=["POST"])
     app.add_url_rule("/api/v1/test-notes/other", endpoint="test_note_other",
@@ -86,6 +87,8 @@ def test_a_retry_with_the_same_key_gets_the_first_answer_and_runs_nothing(client
     assert again.status_code == 201 and again.get_json() == {"text": "hello", "run": 1}
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.headers["Content-Type"] == "application/json"
+    assert again.headers["Location"] == first.headers["Location"] == "/api/v1/test-notes/1"
+    assert "X-Not-Kept" not in again.headers
     assert calls.count == 1
     # Another key, or none, is another request.
     assert _post(client, token, "order-43").get_json()["run"] == 2

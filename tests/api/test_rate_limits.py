@@ -91,7 +91,11 @@ def test_a_malformed_limit_stops_the_app_at_start():
                     "API_RATE_LIMIT": "lots"})
 
 
-def test_the_default_is_600_per_minute(client):
+def test_the_default_is_600_per_minute(app, client):
+    from qrshop.config import defaults
+
+    assert defaults(app.instance_path)["API_RATE_LIMIT"] == "600/minute"
+    app.config["API_RATE_LIMIT"] = defaults(app.instance_path)["API_RATE_LIMIT"]
     make_shop()
     token = create_api_token(make_user("merchandiser", retailer_slug="acme"), "pim")[1]
     db.session.commit()

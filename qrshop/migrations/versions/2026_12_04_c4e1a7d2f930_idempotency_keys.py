@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status_code', sa.Integer(), nullable=True),
     sa.Column('content_type', sa.String(length=255), nullable=True),
+    sa.Column('response_headers', sa.Text(), nullable=True),
     sa.Column('response_body', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['api_token_id'], ['api_tokens.id'],
                             name=op.f('fk_idempotency_keys_api_token_id_api_tokens'),
