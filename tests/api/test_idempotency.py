@@ -190,6 +190,29 @@ def test_a_retry_while_the_first_request_runs_is_409(app, notes):
     assert calls.count == 1
 
 
+def test_simultaneous_retries_run_the_request_once(app, notes):
+    """Eight clients (threads, each with its own connections) send the same key at once:
+    exactly one runs; each other gets 409 (still running) or the replayed answer."""
+    calls, token = notes
+    barrier = threading.Barrier(8)
+    statuses = []
+
+    def send():
+        barrier.wait(10)
+        response = _post(app.test_client(), token, "burst")
+        statuses.append((response.status_code, response.headers.get("Idempotent-Replayed")))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert calls.count == 1
+    assert statuses.count((201, None)) == 1
+    assert all(status in ((201, None), (201, "true"), (409, None)) for status in statuses)
+    assert len(statuses) == 8
+
+
 def test_a_reservation_left_by_a_dead_worker_is_taken_over(client, notes):
     calls, token = notes
     token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.name == "pim"))
