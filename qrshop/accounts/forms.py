@@ -125,8 +125,7 @@ class ApiTokenForm(FlaskForm):
     """A new API token: its name and the scopes it holds (none ticked: every scope of the
     role). The view offers only the scopes of the user's role."""
 
-    name = StringField("Name (what the token is for, e.g. \u201cPIM sync\u201d)",
-                       validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     scopes = SelectMultipleField("Scopes", widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput())
 
