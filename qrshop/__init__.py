@@ -34,6 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BASE_URL"] = qrshop_config.normalise_base_url(app.config["BASE_URL"])
     if not app.config["MAIL_FROM"]:
         app.config["MAIL_FROM"] = qrshop_config.default_mail_from(app.config["BASE_URL"])
+    from qrshop.accounts.api_limits import parse_rate_limit
+
+    parse_rate_limit(app.config["API_RATE_LIMIT"])  # a typo fails at start, not per request
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     # Rate limits count where every worker sees them: Redis if set, else the database.
@@ -55,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     _register_request_lifecycle(app)
+    from qrshop.api import idempotency
+
+    idempotency.init_app(app)
 
     from qrshop.security import TrustedProxies, parse_trusted_proxies, register_security_headers
 

@@ -20,6 +20,7 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_REDIS_URL": "REDIS_URL",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "QRSHOP_ACCESS_LOG": "ACCESS_LOG",
+    "QRSHOP_API_RATE_LIMIT": "API_RATE_LIMIT",
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +74,9 @@ def defaults(instance_path: str) -> dict:
         # answers again rather than answer 500; Flask-Limiter logs the failure.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # Requests per API token and window, across every worker and node
+        # (qrshop/accounts/api_limits.py): "600/minute", "10/second", "20000/hour".
+        "API_RATE_LIMIT": "600/minute",
         # werkzeug's scrypt default; tests use a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
     }
