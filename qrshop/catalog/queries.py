@@ -216,3 +216,8 @@ def listing_ids_matching(retailer_id: int, query: str) -> Select[tuple[int]]:
     return (select(Listing.id).join(Product, Product.id == Listing.product_id)
             .where(Listing.retailer_id == retailer_id,
                    search_condition(query, Product.name, Listing.sku)))
+
+
+def live_revision_ids() -> Select[tuple[int]]:
+    """A subquery of the content revisions some listing shows (live at its retailer)."""
+    return select(Listing.live_revision_id).where(Listing.live_revision_id.is_not(None))
