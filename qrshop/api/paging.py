@@ -15,7 +15,6 @@ from qrshop.extensions import db
 
 MAX_LIMIT = 100
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-MAX_BIG_ID = 2**63 - 1  # the scan log's ids are 64-bit (BigInteger)
 
 
 class CursorQuery(BaseModel):
@@ -28,21 +27,19 @@ class CursorQuery(BaseModel):
                                   description="next_cursor of the previous page.")
 
 
-def after_id(query: CursorQuery, max_id: int = MAX_ID) -> int:
-    """The id the page starts after (0: the first page); 422 for a cursor never given out.
-    max_id: MAX_BIG_ID for a BigInteger id (whose query model allows 19 digits)."""
+def after_id(query: CursorQuery) -> int:
+    """The id the page starts after (0: the first page); 422 for a cursor never given out."""
     after = int(query.cursor) if query.cursor else 0
-    if after > max_id:
+    if after > MAX_ID:
         raise InvalidInput("That cursor is not one this API gave out; start without one.")
     return after
 
 
 def cursor_page(statement: Select, id_column, query: CursorQuery,
-                to_json: Callable[[Any], dict], *, scalars: bool = True,
-                max_id: int = MAX_ID) -> dict:
+                to_json: Callable[[Any], dict], *, scalars: bool = True) -> dict:
     """{"items", "next_cursor"}: one page of statement (not yet ordered or limited) in
     id_column order after the query's cursor, each row turned into JSON by to_json."""
-    statement = (statement.where(id_column > after_id(query, max_id)).order_by(id_column)
+    statement = (statement.where(id_column > after_id(query)).order_by(id_column)
                  .limit(query.limit + 1))
     rows = list(db.session.scalars(statement) if scalars else db.session.execute(statement))
     more = len(rows) > query.limit

@@ -19,11 +19,12 @@ from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import api_roles_required
 from qrshop.accounts.roles import Role
 from qrshop.api.fields import UtcDateTime, iso_utc
-from qrshop.api.paging import MAX_BIG_ID, CursorQuery, cursor_page, page_model
+from qrshop.api.paging import CursorQuery, page_model
 from qrshop.api.spec import operation
 from qrshop.api.views import bp
 from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
+from qrshop.extensions import db
 from qrshop.security import shopper_pseudonym
 from qrshop.shopper.models import Scan
 from qrshop.tags import queries as tags
@@ -58,6 +59,7 @@ class ScansQuery(CursorQuery):
 
 
 ScanPage = page_model(ScanOut, "ScanEventPage")
+MAX_SCAN_ID = 2**63 - 1  # scan ids are 64-bit (the paging helper's are 32-bit)
 
 
 @bp.get("/scans")
@@ -94,5 +96,12 @@ def list_scans(query: ScansQuery):
             if row.shopper_id and not row.is_bot else None,
         }
 
-    return jsonify(cursor_page(statement, Scan.id, query, scan_json, scalars=False,
-                               max_id=MAX_BIG_ID))
+    after = int(query.cursor) if query.cursor else 0
+    if after > MAX_SCAN_ID:
+        raise InvalidInput("cursor: not one this API gave out; start without one.")
+    rows = list(db.session.execute(statement.where(Scan.id > after).order_by(Scan.id)
+                                   .limit(query.limit + 1)))
+    more = len(rows) > query.limit
+    rows = rows[:query.limit]
+    return jsonify(items=[scan_json(row) for row in rows],
+                   next_cursor=str(rows[-1].id) if more and rows else None)
