@@ -239,7 +239,8 @@ def create_offer(body: OfferCreate):
 @operation(summary="Create up to 100 offers", tags=("offers",),
            body=bulk_body(OfferCreate, "OfferBulk"),
            responses={200: (BulkResult, "One result per item (201 with the offer, or the "
-                                        "refusal); a refused item stores nothing.")})
+                                        "refusal); a refused item stores nothing."),
+                      413: (ErrorBody, "too_large: the body is over 64 KB.")})
 def bulk_create_offers(body):
     """Create each offer on its own; answer per item."""
     return run_bulk(body.items, OfferCreate, lambda item: (201, create_offer_json(item)))
