@@ -62,6 +62,16 @@ class OfferCreate(OfferFields):
 
     model_config = ConfigDict(title="OfferCreate", extra="forbid")
 
+    @model_validator(mode="after")
+    def _value_of_its_kind(self):
+        needed = {"percent": "percent_off", "amount": "amount_off_cents", "perk": "perk_text"}
+        name = needed[self.kind]
+        if getattr(self, name) in (None, ""):
+            raise ValueError(f"{name} is required for kind {self.kind}")
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
 
 class OfferPatch(BaseModel):
     """Some of an offer's fields; the rest keep their values. Once coupons were issued only

@@ -83,10 +83,12 @@ def test_bad_input_is_422_naming_the_field_and_stores_nothing(client):
         response = client.post("/api/v1/offers", headers=merch, json=body)
         assert response.status_code == 422, body
         assert field in response.get_json()["message"], response.get_json()
-    backwards = client.post("/api/v1/offers", headers=merch,
-                            json=_body(ends_at=(utcnow() - timedelta(days=9)).isoformat()))
-    assert backwards.status_code == 422 and "end after it starts" in backwards.get_json()[
-        "message"]
+    for body, field in [(_body(ends_at=(utcnow() - timedelta(days=9)).isoformat()), "ends_at"),
+                        (_body(percent_off=None), "percent_off"),
+                        (_body(kind="amount"), "amount_off_cents"),
+                        (_body(kind="perk", perk_text=""), "perk_text")]:
+        response = client.post("/api/v1/offers", headers=merch, json=body)
+        assert response.status_code == 422 and field in response.get_json()["message"]
     assert _offers() == 0
     offer = make_offer(make_retailer("other"))
     assert client.patch(f"/api/v1/offers/{offer.id}", headers=merch,
