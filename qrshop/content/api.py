@@ -218,6 +218,16 @@ def content_reviews(query: ReviewsQuery):
     return jsonify(cursor_page(statement, Review.id, query, review_json))
 
 
+@bp.get("/content/reviews/<int:review_id>")
+@api_roles_required(Role.MERCHANDISER, scope="content:read")
+@operation(summary="Get a review", tags=("content",),
+           responses={200: (ReviewOut, "The review."),
+                      404: (ErrorBody, "not_found: no review of yours has this id.")})
+def content_review(review_id: int):
+    """One review of the retailer (of a product it still lists), as the console shows it."""
+    return jsonify(review_json(services.review_for_merchandiser(review_id, g.api_user)))
+
+
 @bp.post("/content/reviews/<int:review_id>/decision")
 @api_roles_required(Role.MERCHANDISER, scope="content:write")
 @operation(summary="Approve a revision or request changes", tags=("content",), body=Decision,

@@ -96,6 +96,11 @@ def test_parties_see_only_their_own_content(client):
     refused = client.post(f"/api/v1/content/reviews/{acme_review.id}/decision",
                           headers=other_merch, json={"decision": "approve"})
     assert refused.status_code == 404
+    assert client.get(f"/api/v1/content/reviews/{acme_review.id}",
+                      headers=other_merch).status_code == 404
+    got = client.get(f"/api/v1/content/reviews/{acme_review.id}",
+                     headers=_auth(scene.merch_email)).get_json()
+    assert got["revision_id"] == revision.id and got["status"] == "pending"
     db.session.refresh(acme_review)
     assert acme_review.status == "pending"
     merch = _auth(scene.merch_email)
