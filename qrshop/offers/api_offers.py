@@ -9,6 +9,7 @@ from typing import Literal, Optional
 from flask import g, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import api_roles_required
@@ -207,7 +208,8 @@ def create_offer_json(body: OfferCreate) -> dict:
 def list_offers(query: OffersQuery):
     """A page of the token's retailer's offers, filtered by store, status or item."""
     retailer_id, now = g.api_user.retailer_id, utcnow()
-    statement = select(Offer).where(Offer.retailer_id == retailer_id)
+    statement = (select(Offer).where(Offer.retailer_id == retailer_id)
+                 .options(selectinload(Offer.listing), selectinload(Offer.store)))
     if query.store is not None:
         store = _store(query.store)
         statement = statement.where(or_(Offer.store_id.is_(None), Offer.store_id == store.id))
