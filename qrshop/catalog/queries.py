@@ -231,3 +231,8 @@ def readable_products(*, vendor_id: Optional[int] = None,
 def product_by_gtin(gtin14: str) -> Optional[Product]:
     """The product with this GTIN-14, if any."""
     return db.session.scalar(select(Product).where(Product.gtin == gtin14))
+
+
+def live_revision_ids() -> Select[tuple[int]]:
+    """A subquery of the content revisions some listing shows (live at its retailer)."""
+    return select(Listing.live_revision_id).where(Listing.live_revision_id.is_not(None))

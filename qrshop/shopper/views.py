@@ -44,3 +44,7 @@ def landing(code: str):
     response = make_response(answer.body, answer.status)
     response.headers.extend(answer.headers)
     return response
+
+
+# The scan log's API (/api/v1/scans) adds its route to the API blueprint when imported.
+from qrshop.shopper import api  # noqa: E402, F401

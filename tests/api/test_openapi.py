@@ -120,7 +120,8 @@ def api_tokens(app):
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
 def test_api_keeps_its_contract(case, api_tokens):
     role = caller_role(case.operation.definition.raw)
     # Cross-field rules (from <= to, a range of at most 366 days, a code already redeemed)
@@ -170,5 +171,7 @@ def test_api_keeps_its_contract_across_linked_calls(api_tokens):
                 excluded.append(negative_data_rejection)  # per-item 422s, as above
             case.validate_response(response, excluded_checks=excluded)
 
+    # derandomize: the same generated calls every run, so CI never meets a new flaky case.
     LinkedCalls.run(settings=settings(max_examples=30, stateful_step_count=6, deadline=None,
+                                      derandomize=True,
                                       suppress_health_check=list(HealthCheck)))
