@@ -210,7 +210,8 @@ def list_tags(
     return [
         {
             "code": tag.code,
-            "url": tag_url(base_url, tag.code),
+            "url": tag_url(base_url, tag.code, tag.store.retailer.tag_url_style,
+                           tag.listing.product.gtin),
             "retailer": tag.store.retailer.slug,
             "store": tag.store.code,
             "sku": tag.listing.sku,
