@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Length
 
 from qrshop.accounts import theme
 from qrshop.accounts.auth import roles_required
-from qrshop.accounts.services import update_retailer
 from qrshop.accounts.roles import Role
+from qrshop.accounts.services import update_retailer
 from qrshop.accounts.theme import SAFE_FONTS, font_stack
 from qrshop.console.views import bp
 from qrshop.content import media

@@ -147,8 +147,8 @@ def console_tags_csv():
     store = _my_store(filters["store"])
     base, slug = current_app.config["BASE_URL"], current_user.retailer.slug
     style = current_user.retailer.tag_url_style
-    rows = ([code, tag_url(base, code, style, gtin), slug, store_code, sku, gtin, product, placement,
-             "retired" if retired else "active", printed.isoformat() if printed else "",
+    rows = ([code, tag_url(base, code, style, gtin), slug, store_code, sku, gtin, product,
+             placement, "retired" if retired else "active", printed.isoformat() if printed else "",
              retired.isoformat() if retired else ""]
             for code, store_code, sku, gtin, product, placement, printed, retired
             in tag_export_rows(current_user.retailer_id, store_id=store.id if store else None,
