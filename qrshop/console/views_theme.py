@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from qrshop.accounts import theme
@@ -36,9 +37,10 @@ class TagUrlStyleForm(FlaskForm):
     """What the retailer's tags printed from now on encode."""
 
     tag_url_style = RadioField("Tag URL style", choices=[
-        ("short", "Short: HTTPS://HOST/T/CODE (the smallest QR code)"),
-        ("gs1", "GS1 Digital Link: HTTPS://HOST/T/CODE/01/GTIN (tills with 2D scanners read "
-                "the product's GTIN from it too; one QR version larger)"),
+        SelectChoice("short", "Short: HTTPS://HOST/T/CODE (the smallest QR code)"),
+        SelectChoice("gs1", "GS1 Digital Link: HTTPS://HOST/T/CODE/01/GTIN (tills with 2D "
+                            "scanners read the product's GTIN from it too; one QR version "
+                            "larger)"),
     ])
 
 
