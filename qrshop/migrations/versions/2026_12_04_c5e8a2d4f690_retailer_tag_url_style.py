@@ -22,5 +22,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('retailers', schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN (SQLite >= 3.35), not a copy of the table: other tables'
+    # foreign keys refer to retailers, so SQLite refuses to drop it while they hold rows.
+    with op.batch_alter_table('retailers', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('tag_url_style')
