@@ -9,15 +9,20 @@ import pytest
 
 from qrshop import create_app
 from qrshop.config import DEMO_BASE_URL_FILE
+from qrshop.extensions import db
 from tests.conftest import BASE_URL, _test_config
 from tests.factories import make_shop
+
+_made = []
 
 
 def _app_without_base_url(database_url, tmp_path):
     """An app as `qrshop` builds one with no QRSHOP_BASE_URL (its own instance folder)."""
     config = _test_config(database_url, tmp_path / "vendor_content")
     del config["BASE_URL"]
-    return create_app(config)
+    made = create_app(config)
+    _made.append(made)
+    return made
 
 
 @pytest.fixture
@@ -25,7 +30,13 @@ def own_instance(app, monkeypatch, tmp_path):
     """A fresh instance folder and no QRSHOP_BASE_URL (rows still cleaned by `app`)."""
     monkeypatch.setenv("QRSHOP_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("QRSHOP_BASE_URL", raising=False)
-    return tmp_path / "instance"
+    yield tmp_path / "instance"
+    while _made:  # give back the other apps' connections
+        made = _made.pop()
+        with made.app_context():
+            made.extensions["qrshop.scan_fast_path"].close()
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_demo_port_is_what_the_cli_encodes_afterwards(database_url, tmp_path, own_instance):
