@@ -29,6 +29,15 @@ LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 JSON_LD_CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 # The GTIN lengths a Digital Link may carry (padded to 14 digits by the parser).
 GTIN_LENGTHS = (8, 12, 13, 14)
+# Every resolver answer may be read by any origin's script (the standard asks for CORS); none
+# carries a credential (no Allow-Credentials).
+CORS_HEADERS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Accept, Accept-Language"),
+    ("Access-Control-Expose-Headers", "Link, Location, Content-Type"),
+    ("Access-Control-Max-Age", "86400"),
+)
 
 
 def bad_digital_link(message: str) -> InvalidInput:
@@ -130,6 +139,14 @@ def link_header(linkset_url: str, links: list[Link]) -> str:
     parts += [f'<{link.href}>; rel="{GS1_VOCABULARY}{link.rel}"; '
               f'type="{link.type}"; {_title(link.title)}' for link in links]
     return ", ".join(parts)
+
+
+def scan_link_header(base_url: str, page, offer_title: Optional[str]) -> str:
+    """The Link header of a scan of a tag's Digital Link (page: the scan's LandingPage):
+    one function for the Flask view and the fast path."""
+    links = tag_links(base_url, page.code, product_name=page.product_name,
+                      offer_title=offer_title, counted=True)
+    return link_header(f"{base_url}/T/{page.code}/01/{page.gtin}?linkType=all", links)
 
 
 def resolver_description(base_url: str, name: str = "qrshop") -> dict:

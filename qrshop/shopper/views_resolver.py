@@ -31,20 +31,13 @@ from qrshop.tags.queries import active_tag_codes_for_gtin
 bp = Blueprint("resolver", __name__)
 
 METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Accept-Language",
-    "Access-Control-Expose-Headers": "Link, Location, Content-Type",
-    "Access-Control-Max-Age": "86400",
-}
 
 
 @bp.after_request
 def _cors(response: Response) -> Response:
-    """Every resolver answer (errors too) may be read by any origin's script (the standard
-    asks for CORS); none carries a credential (no Allow-Credentials)."""
-    response.headers.update(CORS_HEADERS)
+    """CORS headers on every resolver answer, errors too (digital_link.CORS_HEADERS)."""
+    for name, value in digital_link.CORS_HEADERS:
+        response.headers[name] = value
     response.vary.add("Accept")  # a linkset or a page, by Accept
     return response
 
@@ -120,14 +113,14 @@ def tag_digital_link(code: str, rest: str):
     links = digital_link.tag_links(current_app.config["BASE_URL"], page.code,
                                    product_name=page.product_name,
                                    offer_title=offer.title if offer else None, counted=True)
-    path = f"/T/{page.code}/01/{gtin}"
     if wanted:
-        response = _answer(f"{current_app.config['BASE_URL']}{path}", links,
+        response = _answer(f"{current_app.config['BASE_URL']}/T/{page.code}/01/{gtin}", links,
                            page.product_name, wanted)
     else:
         response = scan_response(code)
     if wanted != "all":
-        response.headers["Link"] = digital_link.link_header(_linkset_url(path), links)
+        response.headers["Link"] = digital_link.scan_link_header(
+            current_app.config["BASE_URL"], page, offer.title if offer else None)
     return response
 
 

@@ -235,3 +235,32 @@ def test_plain_gtin_link_unknown_or_malformed(client):
                       headers=PHONE).status_code == 404
     assert client.get("/01/09506000134353", headers=PHONE).status_code == 400
     assert client.get("/01/", headers=PHONE).status_code in (400, 404)
+
+
+def test_the_printed_gs1_form_is_served_by_the_fast_path_with_the_resolver_headers(app,
+                                                                                   client):
+    shop = _gs1_shop()
+    make_offer(shop.retailer)
+    fast = app.extensions["qrshop.scan_fast_path"]
+    path = _path(tag_print_url(shop.tag, BASE_URL))
+    client.get(f"/T/{shop.tag.code}", headers=PHONE)  # renders the page once (Flask)
+    served = fast.served
+    response = client.get(path, headers=PHONE)
+    assert response.status_code == 200 and b"Trail Widget" in response.data
+    assert fast.served == served + 1
+    assert _scans() == 2
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert f'rel="{GS1}promotion"' in response.headers["Link"]
+    assert "?linkType=all" in response.headers["Link"]
+    # the Flask view answers the same headers for the same scan
+    flask = client.get(path + "/", headers=PHONE)
+    assert flask.status_code == 200 and fast.served == served + 1
+    assert flask.headers["Link"] == response.headers["Link"]
+    # anything else than the printed form goes to the Flask view (biip; 400s)
+    gtin = shop.product.gtin
+    bad = gtin[:-1] + str((int(gtin[-1]) + 1) % 10)
+    assert client.get(f"/T/{shop.tag.code}/01/{bad}", headers=PHONE).status_code == 400
+    assert client.get(f"/T/{shop.tag.code}/01/{gtin}",
+                      headers={**PHONE, "Accept": "application/linkset+json"}).mimetype == \
+        "application/linkset+json"
+    assert fast.served == served + 1 and _scans() == 3
