@@ -29,6 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(qrshop_config.from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
+    if not os.environ.get("QRSHOP_BASE_URL") and app.config["BASE_URL"] == \
+            qrshop_config.DEFAULT_BASE_URL:
+        # No public address configured: the demo's, if `qrshop demo` has served one here.
+        demo_url = qrshop_config.demo_base_url(app.instance_path)
+        if demo_url:
+            app.config["BASE_URL"], app.config["BASE_URL_FROM_DEMO"] = demo_url, True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = qrshop_config.instance_secret_key(app.instance_path)
     app.config["BASE_URL"] = qrshop_config.normalise_base_url(app.config["BASE_URL"])

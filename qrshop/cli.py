@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from qrshop.config import DEFAULT_BASE_URL
+from qrshop.config import DEFAULT_BASE_URL, save_demo_base_url
 
 
 def _create_app():
@@ -51,9 +51,12 @@ def demo_command(no_serve: bool, port: int):
     from qrshop.extensions import db
     from qrshop.tags.queries import list_tags
 
-    if current_app.config["BASE_URL"] == DEFAULT_BASE_URL:
-        # Unless told otherwise, tags printed by the demo point at the demo server itself.
+    if (current_app.config["BASE_URL"] == DEFAULT_BASE_URL
+            or current_app.config.get("BASE_URL_FROM_DEMO")):
+        # Unless told otherwise, tags printed by the demo point at the demo server itself;
+        # the file makes the CLI's later `tags list` / `tags print` encode the same address.
         current_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+        save_demo_base_url(current_app.instance_path, current_app.config["BASE_URL"])
     upgrade()
     logins = seed_demo()
     db.session.commit()

@@ -17,10 +17,15 @@ from qrshop.api.paging import CursorQuery, cursor_page, page_model
 from qrshop.api.spec import ErrorBody, operation
 from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
-from qrshop.tags.codes import tag_url
 from qrshop.tags.models import Tag
 from qrshop.tags.queries import owned_tags, tags_statement
-from qrshop.tags.services import create_tag, reactivate_tag, retire_tags, store_by_code
+from qrshop.tags.services import (
+    create_tag,
+    reactivate_tag,
+    retire_tags,
+    store_by_code,
+    tag_print_url,
+)
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.accounts.models import Store
@@ -77,7 +82,7 @@ def _iso(moment: Optional[datetime]) -> Optional[str]:
 def tag_json(tag: Tag) -> dict:
     """The API shape of a tag."""
     return {
-        "code": tag.code, "url": tag_url(current_app.config["BASE_URL"], tag.code),
+        "code": tag.code, "url": tag_print_url(tag, current_app.config["BASE_URL"]),
         "sku": tag.listing.sku, "gtin": tag.listing.product.gtin,
         "product": tag.listing.product.name, "store": tag.store.code,
         "placement": tag.placement, "status": tag.status,

@@ -15,10 +15,10 @@ from qrshop.api.spec import ErrorBody, operation
 from qrshop.errors import InvalidInput
 from qrshop.tags import qr
 from qrshop.tags.api import NOT_FOUND, bp, my_store, my_tag
-from qrshop.tags.codes import normalise_code, tag_url
+from qrshop.tags.codes import normalise_code
 from qrshop.tags.layouts import LAYOUTS
 from qrshop.tags.queries import BULK_MAX, store_tags
-from qrshop.tags.services import print_tags, tags_for_print
+from qrshop.tags.services import print_tags, tag_print_url, tags_for_print
 
 # The most tags one print job renders: the console's largest selection.
 MAX_PRINT_TAGS = BULK_MAX
@@ -41,7 +41,7 @@ class QRQuery(BaseModel):
 def qr_svg(code: str):
     """The tag's QR as SVG (the image /tags/<code>.svg serves)."""
     tag = my_tag(code)
-    return Response(qr.render_svg(tag_url(current_app.config["BASE_URL"], tag.code)),
+    return Response(qr.render_svg(tag_print_url(tag, current_app.config["BASE_URL"])),
                     mimetype="image/svg+xml")
 
 
@@ -53,7 +53,7 @@ def qr_svg(code: str):
 def qr_png(code: str, query: QRQuery):
     """The tag's QR as PNG, about ?size= pixels wide."""
     tag = my_tag(code)
-    return Response(qr.render_png(tag_url(current_app.config["BASE_URL"], tag.code),
+    return Response(qr.render_png(tag_print_url(tag, current_app.config["BASE_URL"]),
                                   query.size), mimetype="image/png")
 
 
