@@ -191,3 +191,23 @@ def test_tokens_need_the_tags_scopes(scene, client):
     writer = bearer(merch, "tags:write")
     refused = client.get("/api/v1/tags", headers=writer)
     assert refused.status_code == 403 and refused.get_json()["error"] == "insufficient_scope"
+
+
+def test_a_gs1_style_retailer_gets_digital_link_urls_and_qr(scene, client):
+    from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+
+    from qrshop.accounts.services import update_retailer
+
+    update_retailer(scene.shop.retailer, tag_url_style="gs1")
+    db.session.commit()
+    response = client.post("/api/v1/tags", headers=scene.merch, json={
+        "sku": scene.shop.listing.sku, "store": "NYC01"})
+    assert response.status_code == 201
+    tag = response.get_json()
+    assert tag["url"].startswith(f"{BASE_URL.upper()}/T/{tag['code']}/01/")
+    parsed = GS1DigitalLinkURI.parse(tag["url"])
+    assert parsed.as_gs1_message().element_strings[0].value.endswith(tag["gtin"][-13:])
+    assert client.get(f"/api/v1/tags/{tag['code']}", headers=scene.merch).get_json()["url"] \
+        == tag["url"]
+    svg = client.get(f"/api/v1/tags/{tag['code']}/qr.svg", headers=scene.merch)
+    assert decode_svg(svg.data) == [tag["url"]]
