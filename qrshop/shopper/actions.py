@@ -12,17 +12,20 @@ from flask import (
     abort,
     after_this_request,
     current_app,
+    jsonify,
     make_response,
     redirect,
     render_template,
     request,
 )
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 from qrshop import ratelimit, storage
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, limiter
 from qrshop.security import client_address_key
-from qrshop.shopper import identity
+from qrshop.shopper import identity, landing_parts
+from qrshop.shopper.scan import landing_html
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
 from qrshop.web import writes_kept_on_error
@@ -74,6 +77,38 @@ def landing_page_or_404(code: str):
     if page.logo_filename is not None and storage.path_for(page.logo_filename) is None:
         page = page.without_logo()  # its file is gone: the wordmark, not a broken image
     return page
+
+
+def check_landing_form(page) -> None:
+    """The CSRF check of a landing-page form (identity.protect_shopper_form), refusing as
+    InvalidInput (400) so that the refusal is shown on the page like any other."""
+    try:
+        identity.protect_shopper_form(page.retailer_id)
+    except CSRFError:
+        raise InvalidInput("This page was open too long to send that; try again now.",
+                           code="form_expired", status_code=400) from None
+
+
+def refused_on_landing(page, error: InvalidInput, *, field: str, typed=None) -> Response:
+    """A landing-page action refused, with nothing stored (the 4xx rolls back).
+
+    The page's script gets JSON {"error", "message", "field"}; a plain form post gets the
+    landing page again, in the retailer's brand, with the message next to `field` and what
+    the shopper typed (`typed`, by field name) still in the form, with the refusal's status.
+    """
+    if wants_json():
+        response = jsonify(error=error.code, message=error.message, field=field)
+        response.status_code = error.status_code
+        return no_store(response)
+    shopper_id = identity.current_shopper(page.retailer_id)
+    token = (current_app.extensions["qrshop.shopper_cookie"].form_token(shopper_id)
+             if shopper_id else generate_csrf())
+    body = landing_html(
+        render_template, page, landing_parts.part("engagement")(page, shopper_id),
+        recommendations=tuple(landing_parts.part("recommendations")(page.listing_id,
+                                                                     page.store_id)),
+        csrf_token=lambda: token, errors={field: error.message}, typed=typed or {})
+    return no_store(make_response(body, error.status_code))
 
 
 def wants_json() -> bool:

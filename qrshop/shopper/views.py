@@ -44,3 +44,7 @@ def landing(code: str):
     response = make_response(answer.body, answer.status)
     response.headers.extend(answer.headers)
     return response
+
+
+# The link-preview card and the theme helpers of the shopper pages add themselves to bp.
+from qrshop.shopper import views_share  # noqa: E402, F401
