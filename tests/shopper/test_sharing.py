@@ -46,7 +46,7 @@ def test_share_falls_back_to_copy_link_and_share_links_without_script(client):
     assert 'data-copy hidden>Copy link</button>' in menu
     link = f"https%3A//qr.example.com/t/{tag.code}%3Fvia%3Dshare"
     assert 'href="mailto:?subject=Trail%20Widget&amp;body=' in menu and link in menu
-    assert f'href="https://wa.me/?text=Trail%20Widget%20at%20Acme%3A%20{link}"' in menu
+    assert f'href="whatsapp://send?text=Trail%20Widget%20at%20Acme%3A%20{link}"' in menu
     assert 'href="sms:?&amp;body=Trail%20Widget' in menu
     assert '<script src="/static/engage.js" defer></script>' in html
     assert "<script>" not in html  # no inline script (CSP)
