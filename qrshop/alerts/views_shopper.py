@@ -36,6 +36,7 @@ def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None
         topics=[(topic.value, name) for topic, name in alerts.TOPIC_NAMES.items()],
         chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
         email=form.get("email", ""), phone=form.get("phone", ""), done=done,
+        consented=form.get("consent") == "yes",
         errors={ERROR_FIELDS.get(error.code, "form"): error.message} if error else {},
         consent=alerts.consent_text(page.retailer_name, page.product_name),
     )
@@ -58,12 +59,12 @@ def alerts_signup(code: str):
     listing = catalog.listing(page.listing_id)
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     form = {"topics": request.form.getlist("topics"), "email": request.form.get("email", ""),
-            "phone": request.form.get("phone", "")}
+            "phone": request.form.get("phone", ""), "consent": request.form.get("consent")}
     try:
         subscriptions = alerts.subscribe(
             shopper_id=shopper_id, listing=listing, store_id=page.store_id, tag_id=page.tag_id,
             email=form["email"], phone=form["phone"], topics=form["topics"],
-            consented=request.form.get("consent") == "yes",
+            consented=form["consent"] == "yes",
         )
     except InvalidInput as error:
         # subscribe() checks everything before it stores anything; the 4xx rolls back the

@@ -70,13 +70,13 @@ def branded_card(*, background: str, foreground: str, title: str, subtitle: str,
     if logo is not None:
         with Image.open(logo) as source:
             source.load()
-            mark = ImageOps.contain(source.convert("RGBA"), (width, 96),
+            mark = ImageOps.contain(source.convert("RGBA"), (width, 72),
                                     Image.Resampling.LANCZOS)
         card.paste(mark, (MARGIN, top), mark)
     elif wordmark:
         draw.text((MARGIN, top), wordmark, fill=foreground,
-                  font=ImageFont.load_default(size=56))
-    font, lines = _fitted_lines(draw, title, 88, width, 3)
+                  font=ImageFont.load_default(size=48))
+    font, lines = _fitted_lines(draw, title, 80, width, 2)
     line_height = int(font.size * 1.2)
     y = CARD_SIZE[1] - MARGIN - 56 - 24 - line_height * len(lines)
     for line in lines:

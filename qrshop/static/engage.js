@@ -41,7 +41,7 @@ if (share) {
       navigator.share({title: document.title, url: link}).catch(function () {});
     });
   }
-  copy.hidden = false;
+  share.querySelector("[data-copy-row]").hidden = false;
   copy.addEventListener("click", function () {
     var done = function () { copied.textContent = "Link copied"; };
     if (navigator.clipboard) {

@@ -40,10 +40,10 @@ def test_share_falls_back_to_copy_link_and_share_links_without_script(client):
     share = re.search(r'<details class="share" data-share="([^"]+)">(.*?)</details>', html, re.S)
     assert share and share.group(1) == f"{BASE}/t/{tag.code}?via=share"
     # Share is a <details>: it opens without script; the script makes it the phone's share
-    # sheet where there is one, and shows "Copy link" (hidden until then).
+    # sheet where there is one, and shows "Copy link" (hidden until then: it needs the script).
     menu = share.group(2)
     assert "<summary" in menu and ">Share</summary>" in menu
-    assert 'data-copy hidden>Copy link</button>' in menu
+    assert '<p data-copy-row hidden><button type="button" data-copy>Copy link</button>' in menu
     link = f"https%3A//qr.example.com/t/{tag.code}%3Fvia%3Dshare"
     assert 'href="mailto:?subject=Trail%20Widget&amp;body=' in menu and link in menu
     assert f'href="whatsapp://send?text=Trail%20Widget%20at%20Acme%3A%20{link}"' in menu
