@@ -19,7 +19,6 @@ from qrshop.shopper.actions import (
     no_store,
 )
 
-
 # Which field a refusal's message is shown next to, by its code (else above the form).
 ERROR_FIELDS = {"invalid_email": "email", "no_address": "email", "invalid_phone": "phone",
                 "no_topics": "topics", "no_consent": "consent"}
