@@ -27,7 +27,8 @@ MAX_KEPT = 10 * services.MAX_COMMENT_LENGTH
 @bp.post("/t/<code>/feedback")
 @csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 @limit_shopper_action("10 per hour", "100 per hour",
-                      "Thanks! You have sent a lot of feedback; try again later.")
+                      "Thanks! You have sent a lot of feedback; try again later.",
+                      shown_by="feedback")
 def feedback(code: str):
     """Record the shopper's stars, "was this helpful?" answer and comment."""
     page = landing_page_or_404(code)

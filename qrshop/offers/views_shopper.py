@@ -25,7 +25,8 @@ from qrshop.wishlist.services import linked_shoppers
 @bp.post("/t/<code>/coupon")
 @csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 @limit_shopper_action("20 per hour", "200 per hour",
-                      "Too many coupon requests from this phone; try again later.")
+                      "Too many coupon requests from this phone; try again later.",
+                      shown_by="coupon")
 def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
     page = landing_page_or_404(code)

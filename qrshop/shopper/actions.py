@@ -18,6 +18,7 @@ from flask import (
     render_template,
     request,
 )
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from qrshop import ratelimit, storage
@@ -146,8 +147,13 @@ def shopper_rate_key() -> str:
     return f"shopper:{shopper_id}" if shopper_id else _NO_SHOPPER + client_address_key()
 
 
-def limit_shopper_action(per_shopper: str, per_address: str, error_message: str):
+def limit_shopper_action(per_shopper: str, per_address: str, error_message: str, *,
+                         shown_by: Optional[str] = None):
     """Limit a shopper action per verified shopper, and per client address as a backstop.
+
+    With shown_by (a landing-page control: "feedback", "coupon"), the 429 is the landing
+    page again with the message next to that control (refused_on_landing), not an error
+    page.
 
     The backstop, set well above the per-shopper limit so that the shoppers behind one store
     Wi-Fi are not held back, stops a script that mints a new shopper for every request.
@@ -169,8 +175,24 @@ def limit_shopper_action(per_shopper: str, per_address: str, error_message: str)
         # limit does not use up its network's.
         limited = limiter.limit(per_shopper, key_func=shopper_rate_key,
                                 error_message=error_message)(counted_unless_refused)
-        return limiter.limit(per_address, key_func=client_address_key,
-                             error_message=ADDRESS_LIMIT_MESSAGE)(limited)
+        limited = limiter.limit(per_address, key_func=client_address_key,
+                                error_message=ADDRESS_LIMIT_MESSAGE)(limited)
+        if shown_by is None:
+            return limited
+
+        @functools.wraps(view)
+        def refused_on_the_page(*args, **kwargs):
+            try:
+                return limited(*args, **kwargs)
+            except RateLimitExceeded as error:
+                response = refused_on_landing(
+                    landing_page_or_404(kwargs["code"]),
+                    InvalidInput(error.description, code="rate_limited", status_code=429),
+                    field=shown_by)
+                response.headers.update((name, value) for name, value in error.get_headers()
+                                        if name.lower() == "retry-after")
+                return response
+        return refused_on_the_page
     return decorate
 
 

@@ -143,3 +143,20 @@ def test_alerts_without_consent_say_so_by_the_consent_box(client):
     assert re.search(r'data-consent-text>[^<]*</span></label>\s*<p class="error" role="alert" '
                      r'id="alert-consent-error" data-alerts-error="consent">Tick the box', html)
     assert 'value="ann@example.com"' in html
+
+
+def test_too_much_feedback_is_a_429_on_the_page_not_an_error_page(client):
+    tag = make_shop().tag
+    html = client.get(f"/t/{tag.code}").get_data(as_text=True)
+    fields = {**form_fields(html, f"/t/{tag.code}/feedback"), "helpful": "yes"}
+    statuses = [client.post(f"/t/{tag.code}/feedback", data=fields).status_code
+                for _ in range(10)]
+    assert statuses == [303] * 10
+    response = client.post(f"/t/{tag.code}/feedback", data=fields)
+    assert response.status_code == 429 and response.headers.get("Retry-After")
+    page = response.get_data(as_text=True)
+    _in_the_brand(page)
+    assert "a lot of feedback" in _message_by(page, "feedback")
+    answer = client.post(f"/t/{tag.code}/feedback", data=fields,
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == 429 and answer.get_json()["field"] == "feedback"
