@@ -195,9 +195,9 @@ def listings_by_skus(retailer_id: int, skus: list[str]) -> list[Listing]:
 def listing_facts() -> Subquery:
     """What a listing is, as a subquery other features join by listing_id to show, search or
     sort by it: listing_id, retailer_id, sku, price_cents, currency, product_id,
-    product_name, product_brand, gtin, vendor_id."""
+    product_name, product_brand, gtin, vendor_id, live_revision_id."""
     return (select(Listing.id.label("listing_id"), Listing.retailer_id, Listing.sku,
-                   Listing.product_id,
+                   Listing.product_id, Listing.live_revision_id,
                    Listing.price_cents, Listing.currency, Product.name.label("product_name"),
                    Product.brand.label("product_brand"), Product.gtin, Product.vendor_id)
             .join(Product, Product.id == Listing.product_id)

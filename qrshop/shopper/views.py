@@ -60,3 +60,6 @@ from qrshop.shopper import api  # noqa: E402, F401
 from qrshop.shopper.views_resolver import bp as resolver_bp  # noqa: E402
 
 bp.register_blueprint(resolver_bp)
+
+# The link-preview card and the theme helpers of the shopper pages add themselves to bp.
+from qrshop.shopper import views_share  # noqa: E402, F401
