@@ -157,6 +157,12 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
     return tags
 
 
+def tag_print_url(tag: Tag, base_url: str) -> str:
+    """The URL a tag's QR encodes, in its retailer's tag URL style (codes.tag_url)."""
+    return tag_url(base_url, tag.code, tag.store.retailer.tag_url_style,
+                   tag.listing.product.gtin)
+
+
 def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *,
                offset_mm=(0.0, 0.0), progress=None, mark_printed: bool = True) -> bytes:
     """Render the tags as a PDF in a layout and (unless a preview) mark them printed now."""
@@ -184,7 +190,7 @@ def render_labels(retailer: Retailer, tags: list[Tag], layout_name: str, base_ur
         path = storage.path_for(retailer.logo.filename)
         logo = path.read_bytes() if path else None
     labels = [
-        LabelContent(tag_url(base_url, tag.code), short_url(base_url, tag.code),
+        LabelContent(tag_print_url(tag, base_url), short_url(base_url, tag.code),
                      tag.listing.product.name,
                      format_price(tag.listing.price_cents, tag.listing.currency))
         for tag in tags

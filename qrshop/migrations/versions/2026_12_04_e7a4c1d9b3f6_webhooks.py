@@ -1,7 +1,7 @@
 """webhooks: a retailer's or a vendor's signed HTTP callbacks, and their delivery outbox.
 
 Revision ID: e7a4c1d9b3f6
-Revises: c5e2a7d3f014
+Revises: c5e8a2d4f690
 Create Date: 2026-12-04 21:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7a4c1d9b3f6'
-down_revision = 'c5e2a7d3f014'
+down_revision = 'c5e8a2d4f690'
 branch_labels = None
 depends_on = None
 
