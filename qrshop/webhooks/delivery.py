@@ -16,6 +16,7 @@ import http.client
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -207,12 +208,16 @@ def _count_failure(webhook_id: int, now: datetime) -> None:
                                                    populate_existing=True))
 
 
-def send_due(limit: int) -> tuple[int, int]:
-    """Send up to `limit` due deliveries; return (sent, failed attempts).
+def send_due(limit: int, report: Optional[Callable[[str], None]] = None) -> tuple[int, int]:
+    """Send up to `limit` due deliveries; return (sent, failed attempts). Needs an app
+    context; the same shape as qrshop.alerts.outbox.send_due, for the worker and
+    `qrshop outbox send`.
 
     Commits after taking each delivery and after recording it, and holds no transaction
-    while waiting for the receiver.
+    while waiting for the receiver. Each failed attempt is described in one line to report
+    (default: the app's log, as a warning).
     """
+    report = report or current_app.logger.warning
     sent = failed = 0
     config = current_app.config
     for delivery_id, due_at in due_deliveries(utcnow(), limit):
@@ -230,4 +235,5 @@ def send_due(limit: int) -> tuple[int, int]:
             sent += 1
         else:
             failed += 1
+            report(f"webhook delivery {delivery_id} ({job.url}): {result.error}")
     return sent, failed

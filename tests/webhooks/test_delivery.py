@@ -278,3 +278,14 @@ def test_a_phone_scan_reaches_only_subscribers_of_its_retailer(allow_private, cl
     client.environ_base["HTTP_USER_AGENT"] = MOBILE_SAFARI
     client.get(f"/t/{parties.shop.tag.code}")
     assert len(deliveries(ours["id"])) == 1 and deliveries(theirs["id"]) == []
+
+
+def test_each_failed_attempt_is_reported_in_one_line(allow_private, client, parties):
+    hook = create_webhook(client, parties.merchandiser, f"http://127.0.0.1:{_free_port()}/x",
+                          ["scan.created"])
+    client.get(f"/t/{parties.shop.tag.code}")
+    lines = []
+    assert send_due(10, report=lines.append) == (0, 1)
+    [delivery] = deliveries(hook["id"])
+    assert lines == [f"webhook delivery {delivery.id} ({delivery.webhook.url}): "
+                     f"{delivery.last_error}"]
