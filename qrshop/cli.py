@@ -20,12 +20,11 @@ def _create_app():
 def register_commands(app: Flask) -> None:
     """Attach every feature's CLI group to the app."""
     from qrshop.accounts.cli import retailers_cli, tokens_cli, users_cli, vendors_cli
-    from qrshop.alerts.cli import outbox_cli
     from qrshop.analytics.cli import analytics_cli
     from qrshop.catalog.cli import listings_cli
     from qrshop.recommend.cli import recommend_cli
     from qrshop.tags.cli import tags_cli
-    from qrshop.worker import worker_command
+    from qrshop.worker import outbox_cli, worker_command
 
     for group in (users_cli, tokens_cli, retailers_cli, vendors_cli, recommend_cli):
         app.cli.add_command(group)

@@ -1,4 +1,5 @@
-"""`qrshop worker`: delivers due outbox messages until stopped.
+"""`qrshop worker`: delivers due outbox messages (emails, texts, webhooks) until stopped;
+`qrshop outbox send`: one pass of the same senders, for cron.
 
 Each round asks every sender in SENDERS for one due message at a time (a sender is a
 function `send_due(limit) -> (sent, failed)`, committing each message on its own), until
@@ -27,13 +28,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from qrshop.alerts import outbox
+from qrshop.db import utcnow
 from qrshop.extensions import db
+from qrshop.tags.silent import report_silent_tags
+from qrshop.webhooks import delivery as webhook_delivery
 
 Sender = Callable[[int], tuple[int, int]]
 
-# The webhooks' sender goes here too, once it exists.
-SENDERS: tuple[Sender, ...] = (outbox.send_due,)
+# Emails and texts, then webhook deliveries.
+SENDERS: tuple[Sender, ...] = (outbox.send_due, webhook_delivery.send_due)
 ROUND_LIMIT = 100  # messages one sender handles in a round before the next sender's turn
+SILENT_TAGS_EVERY = 3600.0  # seconds between two looks for silent tags (tag.silent webhooks)
 
 
 def sender_name(sender: Sender) -> str:
@@ -92,9 +97,26 @@ class Worker:
                 self.failed += result[1]
         return busy
 
+    def report_silent_tags(self) -> None:
+        """Queue tag.silent for tags gone silent (report_silent_tags queues each silence
+        once, so several workers doing it is harmless); a failure is logged, not fatal."""
+        try:
+            report_silent_tags(utcnow())
+            db.session.commit()
+        except Exception:  # the database gone, a bug: the next hour tries again
+            current_app.logger.exception("looking for silent tags failed")
+        finally:
+            with contextlib.suppress(Exception):
+                db.session.remove()
+
     def run(self) -> None:
-        """Rounds until stopped; sleeps one poll interval whenever nothing was due."""
+        """Rounds until stopped; sleeps one poll interval whenever nothing was due; looks
+        for silent tags once an hour."""
+        next_silent_look = time.monotonic()
         while not self.stop.is_set():
+            if time.monotonic() >= next_silent_look:
+                self.report_silent_tags()
+                next_silent_look = time.monotonic() + SILENT_TAGS_EVERY
             if not self.run_round():
                 self.stop.wait(self.poll_interval)
 
@@ -125,3 +147,22 @@ def worker_command(poll_interval: float):
             signal.signal(signum, handler)
     click.echo(f"Worker stopped after {time.monotonic() - started:.0f} s: sent {worker.sent}, "
                f"failed {worker.failed}.")
+
+
+@click.group("outbox")
+def outbox_cli():
+    """Queued emails, texts and webhook deliveries."""
+
+
+@outbox_cli.command("send")
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(1, 100_000),
+              help="Deliver at most this many messages of each kind in this run.")
+@with_appcontext
+def send_command(limit: int):
+    """Deliver the queued messages that are due (emails, texts, webhooks); failures stay
+    queued and are retried later."""
+    sent = failed = 0
+    for sender in SENDERS:
+        done, refused = sender(limit, report=lambda line: click.echo(line, err=True))
+        sent, failed = sent + done, failed + refused
+    click.echo(f"Sent {sent}, failed {failed}.")

@@ -48,8 +48,26 @@ def test_the_script_writes_the_page_and_checks_it(tmp_path, monkeypatch, capsys)
     script = _script()
     monkeypatch.setattr(script, "PAGE", tmp_path / "api-reference.md")
     monkeypatch.setattr(script, "REPO", tmp_path)
+    monkeypatch.setattr(script, "README", tmp_path / "README.md")  # none: the page only
     assert script.main(["--check"]) == 1
     assert "run python scripts/api_reference.py" in capsys.readouterr().err
     assert script.main([]) == 0
     assert script.main(["--check"]) == 0
     assert (tmp_path / "api-reference.md").read_text().startswith("# API reference")
+
+
+def test_the_readme_lists_every_endpoint_scope_and_event(client):
+    """The README's API list is the generated one: every path, scope and webhook event."""
+    from qrshop.webhooks.events import EVENTS
+
+    script = _script()
+    document = client.get("/api/v1/openapi.json").get_json()
+    block = script.readme_block(document, SCOPES, EVENTS)
+    readme = script.README.read_text(encoding="utf-8")
+    assert block in readme, (
+        "README.md's API list is out of date: regenerate it with "
+        "`python scripts/api_reference.py` and commit the result.")
+    for path in document["paths"]:
+        assert f" {path.removeprefix('/api/v1')}`" in block
+    for name in [*SCOPES, *EVENTS]:
+        assert f"`{name}`" in block
