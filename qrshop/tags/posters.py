@@ -23,6 +23,7 @@ from qrshop.tags.layouts import MM, Layout
 from qrshop.tags.text import fit_words, size_for_words, size_to_fit, wrap
 
 LOOK_ITEMS = 6  # the most items a look poster shows
+MAX_HEADING = 60  # characters of a poster's title
 PRINT_DPI = 200  # photos are scaled down to this at their printed size
 CARD_LINE = HexColor("#d6d3d1")
 MUTED = HexColor("#57534e")
