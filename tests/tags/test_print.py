@@ -52,12 +52,12 @@ def test_every_tag_decodes_per_label_and_per_page_with_zbar_and_zxing(name, styl
     assert sorted(p.url for p in placed) == sorted(item.url for item in expected)
     pages = rendered_pages(pdf, dpi, tmp_path)
     crops = [crop_around(pages[qr.page], qr, layout, dpi, extra=2) for qr in placed]
-    by_zbar = zbar_each(crops + pages, tmp_path)
-    assert by_zbar[:len(crops)] == [[qr.url] for qr in placed]
+    assert zbar_each(crops, tmp_path) == [[qr.url] for qr in placed]
     assert [_zxing_texts(crop) for crop in crops] == [[qr.url] for qr in placed]
     for number, page in enumerate(pages):
         on_page = Counter(qr.url for qr in placed if qr.page == number)
-        assert Counter(by_zbar[len(crops) + number]) == on_page, f"page {number}"
+        # One zbarimg per page, as a user would run it on a scan of that page.
+        assert Counter(zbar_each([page], tmp_path)[0]) == on_page, f"page {number}"
         assert Counter(_zxing_texts(page)) == on_page, f"page {number}"
 
 
