@@ -2,8 +2,9 @@
 
 - Preview: 1920 x 1080 frames with a 68° horizontal field of view (a 26 mm-equivalent main
   camera), so the focal length is 960 / tan(34°) = 1423 pixels.
-- Framing: the shopper holds the phone so that the code, quiet zone included, spans 30% to
-  60% of the frame's height; never nearer than 10 cm (closest focus) nor farther than 60 cm.
+- Framing: the shopper holds the phone so that the code, quiet zone included, spans a third
+  to two thirds of the frame's height; never nearer than 10 cm (closest focus) nor farther
+  than 60 cm.
 - Pose: tilted up to 25° about each axis of the page, turned up to 15°, off-centre by up to
   a tenth of the frame.
 - Optics and light: Gaussian defocus blur (sigma 0.3 to 1.0 pixel), dim low-contrast light
@@ -67,7 +68,7 @@ def _rotation(rng) -> np.ndarray:
 
 def shoot(scene: Scene, rng) -> np.ndarray:
     """One preview frame's part around the code, degraded as a phone would see it."""
-    share = rng.uniform(0.3, 0.6)  # of the frame's height, quiet zone included
+    share = rng.uniform(1 / 3, 2 / 3)  # of the frame's height, quiet zone included
     distance = min(FARTHEST, max(CLOSEST, FOCAL * scene.code_mm / (share * PREVIEW[1])))
     mm_per_pixel = POINT_MM / scene.scale
     rotation = _rotation(rng)

@@ -18,7 +18,7 @@ from qrshop.tags.printing import build_pdf
 from tests.tags import camera
 from tests.tags.printed import ALL_LAYOUTS, STYLES, labels, sample_count
 
-FRAMES = 50  # per layout and URL style: 100 per layout, 750 per style
+FRAMES = 100  # per layout and URL style: 200 per layout, 1,500 per style
 pytestmark = pytest.mark.skipif(bool(os.environ.get("QRSHOP_TEST_DATABASE_URL")),
                                 reason="no database involved: the SQLite run covers it")
 
@@ -48,11 +48,13 @@ def read_rates():
 
 
 @pytest.mark.parametrize("name", ALL_LAYOUTS)
-def test_every_layout_reads_at_99_percent_with_opencv_and_zxing(read_rates, name):
+def test_every_layout_reads_with_opencv_and_zxing(read_rates, name):
+    """zxing-cpp >= 99% on every layout; OpenCV's detector >= 98% (it misses about one
+    frame in a hundred whatever the layout: docs/printing.md#the-camera-test)."""
     opencv = sum(read_rates[(name, style)][0] for style in STYLES)
     zxing = sum(read_rates[(name, style)][1] for style in STYLES)
     frames = FRAMES * len(STYLES)
-    assert opencv >= 0.99 * frames, f"OpenCV read {opencv} of {frames}"
+    assert opencv >= 0.98 * frames, f"OpenCV read {opencv} of {frames}"
     assert zxing >= 0.99 * frames, f"zxing-cpp read {zxing} of {frames}"
 
 
@@ -64,6 +66,6 @@ def test_both_url_styles_read_at_99_percent_with_opencv_and_zxing(read_rates, st
         totals["opencv"] += opencv
         totals["zxing"] += zxing
         # No layout is a weak spot in either style.
-        assert opencv >= FRAMES - 2 and zxing >= FRAMES - 1, (name, opencv, zxing)
+        assert opencv >= 0.97 * FRAMES and zxing >= 0.98 * FRAMES, (name, opencv, zxing)
     frames = FRAMES * len(ALL_LAYOUTS)
     assert totals["opencv"] >= 0.99 * frames and totals["zxing"] >= 0.99 * frames, totals
