@@ -252,3 +252,45 @@ def test_print_help_lists_the_layouts(runner):
     result = runner.invoke(args=["tags", "print", "--help"])
     for name in LAYOUTS:
         assert name in result.output
+
+
+def test_modules_are_the_largest_whole_dots_the_box_allows_and_never_below_the_minimum():
+    from qrshop.tags.drawing import DOT, fit_symbol
+
+    url = "HTTPS://QR.EXAMPLE.COM/T/ABCD2345"  # version 2: 33 modules with the quiet zone
+    matrix, module = fit_symbol(url, 25.4 * MM)
+    assert matrix.version == 2
+    assert module <= 25.4 * MM / 33 < module + DOT
+    assert module >= MIN_MODULE
+    with pytest.raises(ValueError, match="at least 0.50 mm"):
+        fit_symbol(url, 15 * MM)
+
+
+def test_a_url_too_long_for_the_label_is_refused_clearly(runner, tmp_path, app):
+    make_shop()
+    app.config["BASE_URL"] = "https://" + "a" * 150 + ".example.com"
+    result = runner.invoke(args=["tags", "print", "--store", "NYC01", "--layout",
+                                 "avery-5160", "--out", str(tmp_path / "x.pdf")])
+    assert result.exit_code != 0
+    assert "Cannot print on avery-5160" in result.output and "shorter host" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_square_labels_cut_names_at_a_word_and_print_the_price_at_8_pt_or_more():
+    name = "Ridgeline Waterproof Insulated Hooded Jacket"
+    label = LabelContent("HTTPS://QR.EXAMPLE.COM/T/ABCD2345", "qr.example.com/T/ABCD2345",
+                         name, "$189.00")
+    pdf, _ = build_pdf(LAYOUTS["square-1.5in"], [label])
+    document = pypdfium2.PdfDocument(pdf)
+    textpage = document[0].get_textpage()
+    text = textpage.get_text_range()
+    line = next(line for line in text.splitlines() if line.startswith("Ridgeline"))
+    shown = line.split("…")[0] + "…"  # the name, then the price on the same line
+    assert line.endswith("$189.00")
+    assert name.startswith(shown[:-1].rstrip()) and name[len(shown[:-1].rstrip())] == " "
+    start = text.index("$189.00")
+    sizes = {round(pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, start + i), 1)
+             for i in range(len("$189.00"))}
+    textpage.close()
+    document.close()
+    assert min(sizes) >= 8
