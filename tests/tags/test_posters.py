@@ -162,7 +162,9 @@ def test_the_counter_card_opens_the_shoppers_wish_list_at_the_retailer(runner, c
     url = f"{BASE_URL}/wishlist?at=acme"
     assert page["codes"] == [url, url]
     html = client.get("/wishlist?at=acme").get_data(as_text=True)
-    assert "Acme" in html and "My wish list" in html
+    assert "Acme" in html and "My wish list" in html  # in the retailer's colours
+    plain = client.get("/wishlist?at=no-such-shop")
+    assert plain.status_code == 200 and "Acme" not in plain.get_data(as_text=True)
     refused = runner.invoke(args=["tags", "print", "--store", "NYC01", "--layout",
                                   "counter-card", "--sku", "X", "--out", str(out)])
     assert refused.exit_code != 0 and "carries no items" in refused.output
