@@ -29,11 +29,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(qrshop_config.from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
+    if not os.environ.get("QRSHOP_BASE_URL") and app.config["BASE_URL"] == \
+            qrshop_config.DEFAULT_BASE_URL:
+        # No public address configured: the demo's, if `qrshop demo` has served one here.
+        demo_url = qrshop_config.demo_base_url(app.instance_path)
+        if demo_url:
+            app.config["BASE_URL"], app.config["BASE_URL_FROM_DEMO"] = demo_url, True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = qrshop_config.instance_secret_key(app.instance_path)
     app.config["BASE_URL"] = qrshop_config.normalise_base_url(app.config["BASE_URL"])
     if not app.config["MAIL_FROM"]:
         app.config["MAIL_FROM"] = qrshop_config.default_mail_from(app.config["BASE_URL"])
+    from qrshop.accounts.api_limits import parse_rate_limit
+
+    parse_rate_limit(app.config["API_RATE_LIMIT"])  # a typo fails at start, not per request
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     # Rate limits count where every worker sees them: Redis if set, else the database.
@@ -55,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     _register_request_lifecycle(app)
+    from qrshop.api import idempotency
+
+    idempotency.init_app(app)
 
     from qrshop.security import TrustedProxies, parse_trusted_proxies, register_security_headers
 
@@ -118,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.offers import views as offers_views
     from qrshop.recommend import views as recommend_views
     from qrshop.shopper import views as shopper_views
+    from qrshop.tags import api as tags_api
     from qrshop.tags import views as tag_views
     from qrshop.wishlist import views as wishlist_views
 
@@ -161,6 +174,8 @@ def _register_blueprints(app: Flask) -> None:
 
     app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)
+    csrf.exempt(tags_api.bp)
+    app.register_blueprint(tags_api.bp)
     # tags shows silent tags; analytics (which reads scans) answers which ones are silent.
     from qrshop.analytics import services as analytics_services
     from qrshop.tags import silent

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from qrshop.config import DEFAULT_BASE_URL
+from qrshop.config import DEFAULT_BASE_URL, save_demo_base_url
 
 
 def _create_app():
@@ -25,6 +25,7 @@ def register_commands(app: Flask) -> None:
     from qrshop.catalog.cli import listings_cli
     from qrshop.recommend.cli import recommend_cli
     from qrshop.tags.cli import tags_cli
+    from qrshop.worker import worker_command
 
     for group in (users_cli, tokens_cli, retailers_cli, vendors_cli, recommend_cli):
         app.cli.add_command(group)
@@ -32,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(listings_cli)
     app.cli.add_command(analytics_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(worker_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(serve_command)
 
@@ -41,16 +43,20 @@ def register_commands(app: Flask) -> None:
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @with_appcontext
 def demo_command(no_serve: bool, port: int):
-    """Create or upgrade the database, seed the FashionTown demo, print logins, then serve."""
+    """Create or upgrade the database, seed the FashionTown demo, print logins, then serve
+    (with a worker delivering e-mail to a mail catcher writing to instance/mail/)."""
     from flask_migrate import upgrade
 
     from qrshop.demo import seed_demo
     from qrshop.extensions import db
     from qrshop.tags.queries import list_tags
 
-    if current_app.config["BASE_URL"] == DEFAULT_BASE_URL:
-        # Unless told otherwise, tags printed by the demo point at the demo server itself.
+    if (current_app.config["BASE_URL"] == DEFAULT_BASE_URL
+            or current_app.config.get("BASE_URL_FROM_DEMO")):
+        # Unless told otherwise, tags printed by the demo point at the demo server itself;
+        # the file makes the CLI's later `tags list` / `tags print` encode the same address.
         current_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
+        save_demo_base_url(current_app.instance_path, current_app.config["BASE_URL"])
     upgrade()
     logins = seed_demo()
     db.session.commit()
@@ -67,12 +73,15 @@ def demo_command(no_serve: bool, port: int):
     click.echo("All tags: qrshop tags list --store ATL01")
     if no_serve:
         return
+    from qrshop.demo import demo_helpers
     from qrshop.server import serve
 
-    click.echo(f"\nServing on http://127.0.0.1:{port}  (Ctrl+C to stop)\n")
-    # The workers build their own app: hand them the same public address.
+    # The server's workers build their own app: hand them the same public address.
     os.environ["QRSHOP_BASE_URL"] = current_app.config["BASE_URL"]
-    serve(_create_app, f"127.0.0.1:{port}", 2)
+    click.echo()
+    with demo_helpers(current_app._get_current_object(), click.echo):
+        click.echo(f"\nServing on http://127.0.0.1:{port}  (Ctrl+C to stop)\n")
+        serve(_create_app, f"127.0.0.1:{port}", 2)
 
 
 @click.command("serve")

@@ -20,10 +20,14 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_REDIS_URL": "REDIS_URL",
     "QRSHOP_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "QRSHOP_ACCESS_LOG": "ACCESS_LOG",
+    "QRSHOP_API_RATE_LIMIT": "API_RATE_LIMIT",
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+# `qrshop demo` writes the address it serves here (in the instance folder), so that the CLI
+# (`qrshop tags list`, `tags print`) encodes the same one when QRSHOP_BASE_URL is not set.
+DEMO_BASE_URL_FILE = "demo_base_url"
 
 
 def _default_vendor_content_dir(instance_path: str) -> str:
@@ -73,6 +77,9 @@ def defaults(instance_path: str) -> dict:
         # answers again rather than answer 500; Flask-Limiter logs the failure.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # Requests per API token and window, across every worker and node
+        # (qrshop/accounts/api_limits.py): "600/minute", "10/second", "20000/hour".
+        "API_RATE_LIMIT": "600/minute",
         # werkzeug's scrypt default; tests use a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
     }
@@ -104,6 +111,24 @@ def instance_secret_key(instance_path: str) -> str:
         raise
     os.close(fd)
     return key
+
+
+def demo_base_url(instance_path: str) -> str | None:
+    """The address `qrshop demo` last served from this instance folder, if it did."""
+    try:
+        return (Path(instance_path) / DEMO_BASE_URL_FILE).read_text().strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def save_demo_base_url(instance_path: str, base_url: str) -> Path:
+    """Record the address the demo serves (demo_base_url reads it); return the file."""
+    path = Path(instance_path) / DEMO_BASE_URL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(base_url + "\n")
+    partial.replace(path)
+    return path
 
 
 def normalise_base_url(base_url: str) -> str:

@@ -1,4 +1,5 @@
-"""The demo store: `qrshop demo` seeds it (idempotently) and serves it."""
+"""The demo store: `qrshop demo` seeds it (idempotently) and serves it, with a worker and a
+mail catcher beside the server (demo_helpers)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,16 @@ import io
 import json
 import os
 import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple, Optional
 
-from flask import current_app
+from flask import Flask, current_app
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from stdnum import ean
@@ -21,6 +28,7 @@ from qrshop.catalog.services import create_listing, create_product
 from qrshop.content.models import Media
 from qrshop.db import utcnow
 from qrshop.extensions import db
+from qrshop.mail_catcher import MailCatcher
 from qrshop.offers.models import Offer
 from qrshop.offers.services import create_offer
 from qrshop.storage import store_bytes
@@ -256,3 +264,62 @@ def seed_demo() -> dict:
     _seed_demo_content(retailer, vendors, merchandiser)
     db.session.flush()
     return {email: (role, passwords[email]) for email, role, _ in DEMO_USERS}
+
+
+WORKER_STOP_SECONDS = 30  # a worker finishing its message (an SMTP timeout is 20 s)
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """os.environ[name] = value for the block (the server's workers read it), then as before."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM a worker process (it finishes the message in hand) and wait; kill if stuck."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)  # harmless if Ctrl-C already reached it
+    try:
+        process.wait(WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class DemoHelpers(NamedTuple):
+    """What runs beside the demo server."""
+
+    mail_catcher: Optional[MailCatcher]  # None when QRSHOP_SMTP_URL names a real server
+    worker: subprocess.Popen
+
+
+@contextmanager
+def demo_helpers(app: Flask, echo: Callable[[str], None]) -> Iterator[DemoHelpers]:
+    """For the block: a mail catcher keeping mail in instance/mail/ (unless QRSHOP_SMTP_URL
+    is set) and a `qrshop worker` process delivering the outbox to it. Both stop when the
+    block ends, however it ends."""
+    with ExitStack() as stack:
+        catcher = None
+        if os.environ.get("QRSHOP_SMTP_URL"):
+            echo("Mail sent by the demo goes to the server QRSHOP_SMTP_URL names.")
+        else:
+            folder = Path(app.instance_path) / "mail"
+            catcher = stack.enter_context(MailCatcher(folder, announce=echo))
+            stack.enter_context(_environment("QRSHOP_SMTP_URL", catcher.url))
+            echo(f"Mail sent by the demo lands in {folder}{os.sep}")
+        # The worker builds its app from the environment: same database and folder as ours.
+        environment = {**os.environ, "QRSHOP_INSTANCE_PATH": app.instance_path,
+                       "QRSHOP_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                       "QRSHOP_BASE_URL": app.config["BASE_URL"]}
+        worker = subprocess.Popen([sys.executable, "-m", "qrshop", "worker"],  # noqa: S603
+                                  env=environment)
+        stack.callback(_stop, worker)
+        yield DemoHelpers(catcher, worker)

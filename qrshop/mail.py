@@ -23,7 +23,7 @@ def provide(queue_message: Callable[..., object]) -> None:
 
 
 def send_email(recipient: str, subject: str, body: str, *, capped: bool = True) -> None:
-    """Queue an email for delivery (`qrshop outbox send` sends it later).
+    """Queue an email for delivery (`qrshop worker` or `qrshop outbox send` sends it).
 
     capped (the default): the email counts toward the recipient's cap of messages anyone can
     trigger (a few a day per address, see docs/security.md), and over the cap an InvalidInput

@@ -3,6 +3,7 @@
 from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
+from qrshop.api.idempotency import IdempotencyKey
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.content.models import (
     AuditEntry,
@@ -21,7 +22,8 @@ from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
-    "Feedback", "HouseVendor", "Listing", "ListingStock", "Media", "MediaVariant", "Offer",
+    "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",
+    "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",

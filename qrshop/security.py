@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -137,3 +139,12 @@ class TrustedProxies:
             if proto in ("http", "https"):
                 environ["wsgi.url_scheme"] = proto
         return self.wsgi_app(environ, start_response)
+
+
+def shopper_pseudonym(retailer_id: int, shopper_id: str) -> str:
+    """A shopper's id as a retailer's systems see it (scan events API, webhooks): a keyed
+    hash per retailer, stable for one shopper, unlinkable across retailers, not reversible."""
+    key = hashlib.sha256(b"qrshop.shopper-pseudonym:"
+                         + current_app.config["SECRET_KEY"].encode()).digest()
+    message = f"{retailer_id}:{shopper_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]

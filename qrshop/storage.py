@@ -38,17 +38,21 @@ def store_bytes(data: bytes, extension: str) -> tuple[str, str]:
         raise ValueError(f"unsupported extension {extension!r}")
     path = _shard(name)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write to a temporary file and rename, so readers never see a half-written file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _write_atomically(path, data, ".upload-")
     return sha256, name
+
+
+def _write_atomically(path: Path, data: bytes, prefix: str) -> None:
+    # Write to a temporary file and rename, so readers never see a half-written file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def stored_file_check(app) -> Callable[[str], bool]:
@@ -68,3 +72,33 @@ def path_for(name: str) -> Path | None:
         return None
     path = _shard(name)
     return path if path.is_file() else None
+
+
+# Files computed from stored ones (a product's link-preview card): named by a sha256 of what
+# they are made from (the caller's key), kept apart under derived/, and made again if lost.
+DERIVED_NAME = re.compile(r"^[0-9a-f]{64}\.(jpg|png)$")
+
+
+def derived_name(key: str, extension: str) -> str:
+    """The stored name of a derived file made from `key` (any text naming its inputs)."""
+    name = f"{hashlib.sha256(key.encode()).hexdigest()}.{extension}"
+    if not DERIVED_NAME.match(name):
+        raise ValueError(f"unsupported extension {extension!r}")
+    return name
+
+
+def derived_path(name: str) -> Path | None:
+    """The path of a derived file if it has been made, else None."""
+    if not DERIVED_NAME.match(name):
+        return None
+    path = _shard(name, content_dir() / "derived")
+    return path if path.is_file() else None
+
+
+def store_derived(name: str, data: bytes) -> Path:
+    """Keep a derived file under its name (atomically: readers never see half of it)."""
+    if not DERIVED_NAME.match(name):
+        raise ValueError(f"not a derived file name: {name!r}")
+    path = _shard(name, content_dir() / "derived")
+    _write_atomically(path, data, ".derived-")
+    return path

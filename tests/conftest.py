@@ -70,6 +70,9 @@ def _test_config(url: str, content_dir) -> dict:
         # Every scan reads its tag afresh, so a test sees its own change at once; the tests
         # of the tag memory give the scanner a fake clock (tests/shopper/helpers.py).
         "LANDING_DATA_MAX_AGE_SECONDS": 0,
+        # Tests call the API far faster than any integration may; the per-token limit is
+        # tested with its own numbers (tests/api/test_rate_limits.py).
+        "API_RATE_LIMIT": "100000/minute",
     }
 
 

@@ -14,6 +14,7 @@ from flask import abort, g, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from qrshop.accounts.api_limits import count_api_request
 from qrshop.accounts.models import ApiToken, StaffSession, User
 from qrshop.accounts.roles import Role
 from qrshop.accounts.scopes import SCOPES, token_scopes
@@ -92,7 +93,9 @@ def api_roles_required(*roles: Role, scope: str | None = None):
     """API decorator: a valid `Authorization: Bearer <token>` of a user with one of these roles,
     holding `scope` (403 insufficient_scope otherwise; see qrshop/accounts/scopes.py).
 
-    The user is in g.api_user for the view, the token in g.api_token.
+    Every request of a valid token counts against the token's rate limit
+    (qrshop/accounts/api_limits.py), refused ones too. The user is in g.api_user for the
+    view, the token in g.api_token.
     """
     allowed = {Role(role).value for role in roles}
     if scope is not None and scope not in SCOPES:
@@ -108,6 +111,7 @@ def api_roles_required(*roles: Role, scope: str | None = None):
                     "Send a valid API token as 'Authorization: Bearer <token>'.",
                     code="unauthorized", status_code=401,
                 )
+            count_api_request(api_token.id)
             user = api_token.user
             if user.role not in allowed:
                 raise InvalidInput(

@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from qrshop.accounts import invitations
-from qrshop.accounts.models import ApiToken, Store
+from qrshop.accounts.models import TAG_URL_STYLES, ApiToken, Store
 from qrshop.accounts.roles import Role
 from qrshop.accounts.services import (
     create_api_token,
@@ -172,12 +172,19 @@ def add_store_command(slug, code, name, address, timezone):
 @retailers_cli.command("update")
 @click.argument("slug")
 @click.option("--name", help="The retailer's new name.")
-def update_retailer_command(slug, name):
-    """Change a retailer's name."""
-    if name is None:
-        raise click.ClickException("Nothing to change; pass --name.")
-    retailer = _run(lambda: update_retailer(retailer_by_slug(slug), name=name))
+@click.option("--tag-url-style", type=click.Choice(TAG_URL_STYLES),
+              help="What tags printed from now on encode: short (/T/<CODE>) or gs1 (a GS1 "
+                   "Digital Link a till can scan too). Printed tags keep working.")
+def update_retailer_command(slug, name, tag_url_style):
+    """Change a retailer's name or tag URL style; options left out stay as they are."""
+    if name is None and tag_url_style is None:
+        raise click.ClickException("Nothing to change; pass --name or --tag-url-style.")
+    retailer = _run(lambda: update_retailer(retailer_by_slug(slug), name=name,
+                                            tag_url_style=tag_url_style))
     click.echo(f"Updated retailer {retailer.slug} ({retailer.name}).")
+    if tag_url_style is not None:
+        click.echo(f"Tag URL style: {retailer.tag_url_style} (tags printed from now on; "
+                   "printed tags keep working).")
 
 
 @retailers_cli.command("update-store")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from qrshop.accounts.services import (
     MAX_LOGIN_PASSWORD_LENGTH,
@@ -118,6 +119,15 @@ class VendorEditForm(FlaskForm):
     """A vendor's name."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+
+
+class ApiTokenForm(FlaskForm):
+    """A new API token: its name and the scopes it holds (none ticked: every scope of the
+    role). The view offers only the scopes of the user's role."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    scopes = SelectMultipleField("Scopes", widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
 
 
 def form_errors(form: FlaskForm) -> str:

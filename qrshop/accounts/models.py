@@ -23,6 +23,10 @@ SAFE_FONTS = {
 }
 
 
+# A retailer's tag URL styles (Retailer.tag_url_style), the default first.
+TAG_URL_STYLES = ("short", "gs1")
+
+
 def font_stack(font: str) -> str:
     """The CSS font-family stack for a safe-list font name (system stack if unknown)."""
     return SAFE_FONTS.get(font, SAFE_FONTS["system"])
@@ -45,6 +49,11 @@ class Retailer(TimestampMixin, db.Model):
     enabled_templates: Mapped[list[str]] = mapped_column(
         JSON, default=lambda: ["spotlight", "story", "specs", "look"])
     default_template: Mapped[str] = mapped_column(String(32), default="spotlight")
+    # What a printed tag's QR encodes: "short" (/T/<CODE>) or "gs1" (a GS1 Digital Link URI,
+    # /T/<CODE>/01/<GTIN-14>, that a till's 2D scanner reads too). Printed tags of either
+    # style keep resolving whichever is chosen later.
+    tag_url_style: Mapped[str] = mapped_column(String(8), default="short",
+                                               server_default="short")
 
     stores: Mapped[list[Store]] = relationship(back_populates="retailer", order_by="Store.code")
     logo: Mapped[Optional[Media]] = relationship()  # noqa: F821  (content.models)

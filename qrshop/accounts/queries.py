@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import Select, Subquery, exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.extensions import db
@@ -132,3 +133,18 @@ def house_owner(vendor_id: int) -> Optional[int]:
 def ordinary_vendors():
     """A select of vendors that are not house vendors (for vendor lists and links)."""
     return vendors_except(select(HouseVendor.vendor_id))
+
+
+def stores_after(retailer_id: Optional[int], after_id: int, limit: int) -> list[Store]:
+    """Up to `limit` stores with an id above after_id, by id (the API's cursor pages), with
+    their retailer: one retailer's, or every retailer's (None)."""
+    query = (select(Store).where(Store.id > after_id).order_by(Store.id).limit(limit)
+             .options(joinedload(Store.retailer)))
+    if retailer_id is not None:
+        query = query.where(Store.retailer_id == retailer_id)
+    return list(db.session.scalars(query))
+
+
+def retailer_by_slug(slug: str) -> Optional[Retailer]:
+    """The retailer with this slug, if any."""
+    return db.session.scalar(select(Retailer).where(Retailer.slug == slug))

@@ -18,6 +18,7 @@ from zxcvbn import zxcvbn
 
 from qrshop.accounts.auth import hash_token
 from qrshop.accounts.models import (
+    TAG_URL_STYLES,
     ApiToken,
     HouseVendor,
     Retailer,
@@ -241,10 +242,17 @@ def create_retailer(slug: str, name: str) -> Retailer:
     return retailer
 
 
-def update_retailer(retailer: Retailer, *, name: str | None = None) -> Retailer:
-    """Rename a retailer (platform admin); None leaves a field as it is."""
+def update_retailer(retailer: Retailer, *, name: str | None = None,
+                    tag_url_style: str | None = None) -> Retailer:
+    """Rename a retailer or choose its tag URL style (what tags printed from now on encode;
+    printed tags of every style keep resolving); None leaves a field as it is."""
     if name is not None:
         retailer.name = _check_name(name, "Retailer")
+    if tag_url_style is not None:
+        if tag_url_style not in TAG_URL_STYLES:
+            raise InvalidInput(f"The tag URL style must be one of: {', '.join(TAG_URL_STYLES)}"
+                               f" (got {tag_url_style!r}).", code="bad_tag_url_style")
+        retailer.tag_url_style = tag_url_style
     db.session.flush()
     return retailer
 
@@ -254,7 +262,8 @@ def _check_code_free(retailer: Retailer, code: str, store: Store | None = None) 
     if store is not None:
         exists = exists.where(Store.id != store.id)
     if db.session.scalar(exists) is not None:
-        raise InvalidInput(f"{retailer.name} already has a store {code}.", status_code=409)
+        raise InvalidInput(f"{retailer.name} already has a store {code}.", code="conflict",
+                           status_code=409)
 
 
 def create_store(

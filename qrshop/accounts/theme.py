@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from coloraide import Color
 
@@ -18,6 +19,16 @@ AA_TEXT = 4.5
 def contrast(foreground: str, background: str) -> float:
     """The WCAG 2.1 contrast ratio of two colours (1 to 21)."""
     return Color(foreground).contrast(background, method="wcag21")
+
+
+@lru_cache(maxsize=256)
+def link_colour(primary: str, accent: str, background: str = "#ffffff") -> str:
+    """The theme colour links are written in on the pages' white cards: the primary colour
+    when it is readable there (WCAG AA), else the accent if that is, else near-black."""
+    for colour in (primary, accent):
+        if HEX_COLOUR.match(colour or "") and contrast(colour, background) >= AA_TEXT:
+            return colour
+    return "#1a1a1a"
 
 
 def update_theme(retailer: Retailer, *, primary: str, accent: str, font: str,

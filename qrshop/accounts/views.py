@@ -118,5 +118,6 @@ from qrshop.accounts import (  # noqa: E402,F401
     views_admin,
     views_password,
     views_staff,
+    views_tokens,
     views_vendor_staff,
 )

@@ -1,4 +1,5 @@
-"""The outbox: emails and texts are queued in the request, delivered by `qrshop outbox send`.
+"""The outbox: emails and texts are queued in the request, delivered by send_due (called by
+`qrshop worker` about once a second and by `qrshop outbox send`, one pass for cron).
 
 A sender takes a due message by pushing its next_attempt_at forward in one conditional UPDATE
 (the row count says whether it got it), so two senders never deliver one message twice. A
@@ -20,6 +21,7 @@ import smtplib
 import ssl
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -118,7 +120,7 @@ def check_recipient_cap(channel: str, recipient: str) -> None:
 
 def queue_message(*, channel: str, recipient: str, subject: str, body: str,
                   unsubscribe_url: Optional[str] = None, capped: bool = True) -> OutboxMessage:
-    """Queue an email or SMS for `qrshop outbox send`.
+    """Queue an email or SMS for the worker (or `qrshop outbox send`) to deliver.
 
     capped (the default) counts the message toward its recipient's cap and refuses it with
     RecipientOverCap over the cap; only messages nobody can trigger for someone else's
@@ -301,3 +303,30 @@ def deliver(message: OutboxMessage, config) -> Optional[str]:
                                      message.id)
         return f"{type(error).__name__}: {error}"
     return None
+
+
+def send_due(limit: int, report: Optional[Callable[[str], None]] = None) -> tuple[int, int]:
+    """Deliver up to limit due messages; (sent, failed). Needs an app context.
+
+    One commit per message, not per run: a message handed to the mail server is marked sent
+    at once, so a crash later in the run never sends it again. A message another sender took
+    first is skipped. Each failure is described in one line to report (default: the app's
+    log, as a warning).
+    """
+    report = report or current_app.logger.warning
+    sent = failed = 0
+    for message_id, due_at in due_messages(utcnow(), limit):
+        message = take(message_id, due_at, utcnow())
+        db.session.commit()
+        if message is None:
+            continue  # another sender has it
+        error = deliver(message, current_app.config)
+        record_result(message, error, utcnow())
+        db.session.commit()
+        if error is None:
+            sent += 1
+        else:
+            failed += 1
+            report(f"message {message.id} to {message.recipient}: {error} "
+                   f"(attempt {message.attempts}, queued for retry)")
+    return sent, failed

@@ -19,9 +19,14 @@ from qrshop.shopper.actions import (
     no_store,
 )
 
+# Which field a refusal's message is shown next to, by its code (else above the form).
+ERROR_FIELDS = {"invalid_email": "email", "no_address": "email", "invalid_phone": "phone",
+                "no_topics": "topics", "no_consent": "consent"}
+
 
 def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None):
-    """The alerts sign-up page of a landing page's item."""
+    """The alerts sign-up page of a landing page's item; a refusal (InvalidInput) is shown
+    next to its field, with what the shopper typed kept."""
     form = form or {}
     subscriptions = alerts.subscriptions_of(shopper_id, page.listing_id)
     body = render_template(
@@ -29,7 +34,9 @@ def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None
         unsubscribe_urls={s.id: alerts.unsubscribe_url(s) for s in subscriptions},
         topics=[(topic.value, name) for topic, name in alerts.TOPIC_NAMES.items()],
         chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
-        email=form.get("email", ""), phone=form.get("phone", ""), error=error, done=done,
+        email=form.get("email", ""), phone=form.get("phone", ""), done=done,
+        consented=form.get("consent") == "yes",
+        errors={ERROR_FIELDS.get(error.code, "form"): error.message} if error else {},
         consent=alerts.consent_text(page.retailer_name, page.product_name),
     )
     return no_store(make_response(body, status))
@@ -51,18 +58,18 @@ def alerts_signup(code: str):
     listing = catalog.listing(page.listing_id)
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     form = {"topics": request.form.getlist("topics"), "email": request.form.get("email", ""),
-            "phone": request.form.get("phone", "")}
+            "phone": request.form.get("phone", ""), "consent": request.form.get("consent")}
     try:
         subscriptions = alerts.subscribe(
             shopper_id=shopper_id, listing=listing, store_id=page.store_id, tag_id=page.tag_id,
             email=form["email"], phone=form["phone"], topics=form["topics"],
-            consented=request.form.get("consent") == "yes",
+            consented=form["consent"] == "yes",
         )
     except InvalidInput as error:
         # subscribe() checks everything before it stores anything; the 4xx rolls back the
         # shopper row of a new shopper, whose cookie is not set.
         return _alerts_page(page, None if is_new else shopper_id, status=error.status_code,
-                            error=error.message, form=form)
+                            error=error, form=form)
     response = _alerts_page(page, shopper_id,
                             done={subscription.channel for subscription in subscriptions})
     if is_new:

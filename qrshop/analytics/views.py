@@ -24,7 +24,8 @@ bp = Blueprint("analytics", __name__)
 CSV_TABLES = ("listings", "stores", "days", "hours", "silent", "orphans")
 
 
-def _today(stores) -> datetime:
+def local_today(stores) -> datetime:
+    """Today in the first store's time zone (UTC without stores): where a report ends."""
     zone = ZoneInfo(stores[0].timezone) if stores else ZoneInfo("UTC")
     return utcnow().astimezone(zone).date()
 
@@ -34,7 +35,7 @@ def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
     """Everything the merchandiser dashboard shows, for a user's retailer."""
     only_store = user.store_id if user.role == Role.ASSOCIATE else None
     stores = services.stores_for(user.retailer, store_code, only_store_id=only_store)
-    window = services.parse_window(raw_from, raw_to, _today(stores))
+    window = services.parse_window(raw_from, raw_to, local_today(stores))
     # One read of the scan figures feeds the listing table, the charts and the store table.
     totals = services.scan_totals(stores, window)
     listings = services.listing_figures(user.retailer, stores, window, totals=totals)
@@ -187,10 +188,14 @@ def api_listings(query: AnalyticsQuery):
     user = g.api_user
     only_store = user.store_id if user.role == Role.ASSOCIATE else None
     stores = services.stores_for(user.retailer, query.store, only_store_id=only_store)
-    window = services.parse_window(query.from_, query.to, _today(stores))
+    window = services.parse_window(query.from_, query.to, local_today(stores))
     rows = services.listing_figures(user.retailer, stores, window)
     return jsonify({
         "store": query.store.upper() if query.store else None,
         "from": window.start.isoformat(), "to": window.end.isoformat(),
         "listings": [row.as_dict() for row in rows],
     })
+
+
+# The stores, days and hours reports and ?group_by= add their routes when imported.
+from qrshop.analytics import api  # noqa: E402, F401

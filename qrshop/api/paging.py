@@ -39,15 +39,26 @@ def cursor_page(statement: Select, id_column, query: CursorQuery,
                 to_json: Callable[[Any], dict], *, scalars: bool = True) -> dict:
     """{"items", "next_cursor"}: one page of statement (not yet ordered or limited) in
     id_column order after the query's cursor, each row turned into JSON by to_json."""
-    statement = (statement.where(id_column > after_id(query)).order_by(id_column)
-                 .limit(query.limit + 1))
-    rows = list(db.session.scalars(statement) if scalars else db.session.execute(statement))
+
+    def fetch(after: int, limit: int) -> list:
+        page = statement.where(id_column > after).order_by(id_column).limit(limit)
+        return list(db.session.scalars(page) if scalars else db.session.execute(page))
+
+    def row_id(row) -> int:
+        return getattr(row, id_column.key) if scalars else row._mapping[id_column.key]
+
+    return fetched_page(fetch, query, to_json, row_id)
+
+
+def fetched_page(fetch: Callable[[int, int], list], query: CursorQuery,
+                 to_json: Callable[[Any], dict],
+                 row_id: Callable[[Any], int] = lambda row: row.id) -> dict:
+    """{"items", "next_cursor"} of the rows fetch(after_id, limit) answers in id order: for
+    a feature's query function, where the API may not name the feature's model."""
+    rows = fetch(after_id(query), query.limit + 1)
     more = len(rows) > query.limit
     rows = rows[:query.limit]
-    last = rows[-1] if rows else None
-    next_cursor = None
-    if more and last is not None:
-        next_cursor = str(getattr(last, id_column.key) if scalars else last._mapping[id_column.key])
+    next_cursor = str(row_id(rows[-1])) if more and rows else None
     return {"items": [to_json(row) for row in rows], "next_cursor": next_cursor}
 
 

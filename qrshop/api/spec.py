@@ -1,7 +1,8 @@
 """One description per API operation: it validates requests and generates the OpenAPI document.
 
 A view declares its operation with @operation(...): the pydantic models that parse its JSON
-body or query string, and its responses; api_roles_required above it says who may call it.
+body or query string, and its responses (a pydantic model for JSON, or a media type such as
+"image/png" or "application/pdf" for a file); api_roles_required above it says who may call it.
 The same models are turned into /api/v1/openapi.json, so the document cannot drift from what
 the code accepts.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from flask import Flask, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from qrshop.api import idempotency
 from qrshop.errors import InvalidInput
 
 API_VERSION = "1.0.0"
@@ -36,7 +38,22 @@ STANDARD_ERRORS = {
     403: "forbidden: the token's user may not do this; insufficient_scope: the token lacks "
          "the operation's scope.",
     422: "Invalid input; `message` says which field and why.",
-    429: "Too many requests; slow down.",
+    429: "rate_limited: the token used up its requests of the window; wait `Retry-After` "
+         "seconds.",
+}
+
+# What every POST may also answer, for its Idempotency-Key (qrshop/api/idempotency.py).
+IDEMPOTENCY_ERRORS = {
+    409: "idempotency_key_in_use: a request with this Idempotency-Key is still running.",
+    422: "idempotency_key_reused: this Idempotency-Key was used with another path or body; "
+         "invalid_input: the key (or another input) is not valid.",
+}
+
+# The rate-limit headers of every answer to a valid token (qrshop/accounts/api_limits.py).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests this token may make per window.",
+    "RateLimit-Remaining": "Requests left in the current window.",
+    "RateLimit-Reset": "Seconds until the current window ends.",
 }
 
 
@@ -48,7 +65,8 @@ class Operation:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     multipart: dict[str, str] | None = None  # form field name -> description (files)
-    responses: dict[int, tuple[type[BaseModel] | None, str]] = field(default_factory=dict)
+    # status -> (JSON model, or the media type of a binary body such as "image/png"; text)
+    responses: dict[int, tuple[type[BaseModel] | str | None, str]] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
 
 
@@ -63,8 +81,7 @@ def operation(**spec):
     op = Operation(**spec)
 
     def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
+        def validated(*args, **kwargs):
             if op.body is not None:
                 payload = request.get_json(silent=True)
                 if payload is None:
@@ -86,15 +103,41 @@ def operation(**spec):
                     raise InvalidInput(_first_error(error)) from None
             return view(*args, **kwargs)
 
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if request.method == "POST":
+                # Before the body is validated: a refused body is an answer a retry gets too.
+                return idempotency.run_idempotently(validated, *args, **kwargs)
+            return validated(*args, **kwargs)
+
         wrapped.openapi = op
         return wrapped
 
     return decorator
 
 
+def binary_schema(media_type: str) -> dict[str, Any]:
+    """The schema of a file answered as is (OpenAPI 3.1: a string of that media type)."""
+    return {"type": "string", "contentMediaType": media_type}
+
+
 def _path_template(rule: str) -> tuple[str, list[str]]:
     names = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", rule)
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule), names
+
+
+def _document_rate_limit_headers(responses: dict[str, Any]) -> None:
+    """Every answer to a valid token carries the RateLimit-* headers; a 429 Retry-After."""
+    for status, response in responses.items():
+        if status == "401":
+            continue  # no valid token: nothing was counted
+        headers = response.setdefault("headers", {})
+        for name, description in RATE_LIMIT_HEADERS.items():
+            headers[name] = {"description": description,
+                             "schema": {"type": "integer", "minimum": 0}}
+        if status == "429":
+            headers["Retry-After"] = {"description": "Seconds to wait before trying again.",
+                                      "schema": {"type": "integer", "minimum": 0}}
 
 
 def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
@@ -131,7 +174,11 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
                 ],
                 "responses": {},
             }
+            if method == "POST":
+                entry["parameters"].append(idempotency.header_parameter())
             if roles:
+                # x-roles: the same roles, for programs (the reference page, the contract test).
+                entry["x-roles"] = roles
                 entry["security"] = [{"bearerAuth": [scope] if scope else []}]
                 entry["description"] = "Callable by: " + ", ".join(roles) + "." + (
                     f" Scope: {scope}." if scope else "")
@@ -162,11 +209,20 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
                 }
             for status, (model, description) in sorted(op.responses.items()):
                 response: dict[str, Any] = {"description": description}
-                if model is not None or status >= 400:
+                if isinstance(model, str):
+                    response["content"] = {model: {"schema": binary_schema(model)}}
+                elif model is not None or status >= 400:
                     schema = ref(model) if model is not None else error_ref
                     response["content"] = {"application/json": {"schema": schema}}
                 entry["responses"][str(status)] = response
-            for status, description in STANDARD_ERRORS.items():
+            errors = dict(STANDARD_ERRORS)
+            if method == "POST":
+                for status, description in IDEMPOTENCY_ERRORS.items():
+                    errors[status] = " ".join(filter(None, (errors.get(status), description)))
+                    if str(status) in entry["responses"]:
+                        own = entry["responses"][str(status)]
+                        own["description"] += " Or " + description
+            for status, description in errors.items():
                 if status in (401, 403) and not roles:
                     continue
                 if status == 400 and op.body is None and not op.multipart:
@@ -175,6 +231,8 @@ def build_openapi(app: Flask, base_url: str) -> dict[str, Any]:
                     "description": description,
                     "content": {"application/json": {"schema": error_ref}},
                 })
+            if roles:
+                _document_rate_limit_headers(entry["responses"])
             paths.setdefault(path, {})[method.lower()] = entry
     return {
         "openapi": "3.1.0",

@@ -44,3 +44,7 @@ def me():
         store=user.store.code if user.store else None,
         vendor=user.vendor.slug if user.vendor else None,
     )
+
+
+# Resources whose feature sits below api in the layers (accounts) register here.
+from qrshop.api import stores  # noqa: E402, F401

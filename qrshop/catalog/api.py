@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from qrshop.accounts.auth import api_roles_required
 from qrshop.accounts.roles import Role
+from qrshop.api.bulk import BulkResult, bulk_body, run_bulk
 from qrshop.api.spec import ErrorBody, operation
 from qrshop.catalog import listings, queries
 from qrshop.catalog.listings import MAX_PRICE_CENTS
@@ -35,6 +36,15 @@ class ListingPut(BaseModel):
                                 "when no vendor on qrshop supplies the GTIN.")
     brand: Optional[str] = Field(None, max_length=120, description="Brand, required when no "
                                  "vendor on qrshop supplies the GTIN.")
+
+
+class ListingBulkItem(ListingPut):
+    """One listing of a bulk write: the PUT body and its SKU."""
+
+    model_config = ConfigDict(title="ListingBulkItem", extra="forbid")
+
+    sku: str = Field(max_length=64, description="The retailer's SKU: 1-64 letters, digits, "
+                     "'.', '-' or '_'.")
 
 
 class StockOut(BaseModel):
@@ -83,6 +93,10 @@ class ListingsQuery(BaseModel):
     limit: int = Field(50, ge=1, le=100, description="Listings per page (at most 100).")
     cursor: Optional[str] = Field(None, max_length=12, pattern=r"^[0-9]+$",
                                   description="next_cursor of the previous page.")
+
+
+PUT_ERRORS = ("invalid_input or vendor_not_linked (the GTIN's vendor is not linked to your "
+              "retailer).")
 
 
 def listing_json(listing: Listing) -> dict:
@@ -137,11 +151,31 @@ def get_listing(sku: str):
                       201: (ListingOut, "Created."),
                       409: (ErrorBody, "conflict: the SKU carries another GTIN, or the GTIN "
                                        "is listed under another SKU."),
-                      422: (ErrorBody, "invalid_input or vendor_not_linked (the GTIN's "
-                                       "vendor is not linked to your retailer).")})
+                      422: (ErrorBody, PUT_ERRORS)})
 def put_listing(sku: str, body: ListingPut):
     """Create or update the listing of a SKU; the same rules as the console and CSV import."""
+    status, data = _put(sku, body)
+    return jsonify(data), status
+
+
+def _put(sku: str, body: ListingPut) -> tuple[int, dict]:
     listing, created = listings.put_listing(
         g.api_user.retailer, sku=sku, gtin=body.gtin, price_cents=body.price_cents,
         currency=body.currency, name=body.name or "", brand=body.brand or "")
-    return jsonify(listing_json(listing)), 201 if created else 200
+    return (201 if created else 200), listing_json(listing)
+
+
+@bp.post("/listings:bulk")
+@api_roles_required(Role.MERCHANDISER, scope="listings:write")
+@operation(summary="Carry or update up to 100 SKUs, each answered on its own",
+           tags=("listings",), body=bulk_body(ListingBulkItem, "ListingBulk"),
+           responses={200: (BulkResult, "One result per item, as PUT /api/v1/listings/{sku} "
+                                        "would answer it: 201 created, 200 updated, 409 "
+                                        "conflict, 422 " + PUT_ERRORS)})
+def bulk_listings(body):
+    """PUT each listing of the request on its own; a refused one stores nothing."""
+    return run_bulk(body.items, ListingBulkItem, lambda item: _put(item.sku, item))
+
+
+# The products resource registers its routes on this blueprint.
+from qrshop.catalog import api_products  # noqa: E402, F401

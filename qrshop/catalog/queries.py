@@ -6,7 +6,7 @@ import re
 from typing import Any, Optional
 
 from sqlalchemy import ColumnElement, Exists, Select, Subquery, exists, func, or_, select
-from sqlalchemy.orm import Load, contains_eager, selectinload
+from sqlalchemy.orm import Load, contains_eager, joinedload, selectinload
 
 from qrshop.accounts import queries as accounts
 from qrshop.catalog.models import Listing, ListingStock, Product
@@ -195,9 +195,9 @@ def listings_by_skus(retailer_id: int, skus: list[str]) -> list[Listing]:
 def listing_facts() -> Subquery:
     """What a listing is, as a subquery other features join by listing_id to show, search or
     sort by it: listing_id, retailer_id, sku, price_cents, currency, product_id,
-    product_name, product_brand, gtin, vendor_id."""
+    product_name, product_brand, gtin, vendor_id, live_revision_id."""
     return (select(Listing.id.label("listing_id"), Listing.retailer_id, Listing.sku,
-                   Listing.product_id,
+                   Listing.product_id, Listing.live_revision_id,
                    Listing.price_cents, Listing.currency, Product.name.label("product_name"),
                    Product.brand.label("product_brand"), Product.gtin, Product.vendor_id)
             .join(Product, Product.id == Listing.product_id)
@@ -216,3 +216,23 @@ def listing_ids_matching(retailer_id: int, query: str) -> Select[tuple[int]]:
     return (select(Listing.id).join(Product, Product.id == Listing.product_id)
             .where(Listing.retailer_id == retailer_id,
                    search_condition(query, Product.name, Listing.sku)))
+
+
+def readable_products(*, vendor_id: Optional[int] = None,
+                      retailer_id: Optional[int] = None) -> Select:
+    """A select of the products a party may read, not yet ordered: a vendor's own (vendor_id),
+    or those of the vendors linked to a retailer (retailer_id)."""
+    products = select(Product).options(joinedload(Product.vendor))
+    if vendor_id is not None:
+        return products.where(Product.vendor_id == vendor_id)
+    return products.where(Product.vendor_id.in_(accounts.linked_vendor_ids(retailer_id or 0)))
+
+
+def product_by_gtin(gtin14: str) -> Optional[Product]:
+    """The product with this GTIN-14, if any."""
+    return db.session.scalar(select(Product).where(Product.gtin == gtin14))
+
+
+def live_revision_ids() -> Select[tuple[int]]:
+    """A subquery of the content revisions some listing shows (live at its retailer)."""
+    return select(Listing.live_revision_id).where(Listing.live_revision_id.is_not(None))

@@ -52,7 +52,8 @@ def create_product(vendor: Vendor, *, gtin: str, name: str, brand: str) -> Produ
 
         # A retailer's own product with this GTIN becomes the real vendor's.
         if not claim_house_product(existing, vendor):
-            raise InvalidInput(f"A product with GTIN {gtin14} already exists.")
+            raise InvalidInput(f"A product with GTIN {gtin14} already exists.",
+                               code="conflict", status_code=409)
         existing.name, existing.brand = name, brand
         db.session.flush()
         return existing
@@ -80,6 +81,19 @@ def create_listing(
     db.session.add(listing)
     db.session.flush()
     return listing
+
+
+def put_product(vendor: Vendor, *, gtin: str, name: str, brand: str) -> tuple[Product, bool]:
+    """Create the vendor's product with this GTIN, or rename it if the vendor has it (a PIM
+    feed sends its whole range); return it and whether it is new. Another vendor's GTIN is a
+    409, as for create_product."""
+    gtin14 = normalise_gtin(gtin)
+    existing = db.session.scalar(select(Product).where(Product.gtin == gtin14,
+                                                       Product.vendor_id == vendor.id))
+    if existing is not None:
+        update_product(existing, name=name, brand=brand)
+        return existing, False
+    return create_product(vendor, gtin=gtin14, name=name, brand=brand), True
 
 
 def format_price(price_cents: int, currency: str) -> str:

@@ -7,12 +7,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from qrshop.accounts import theme
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
+from qrshop.accounts.services import update_retailer
 from qrshop.accounts.theme import SAFE_FONTS, font_stack
 from qrshop.console.views import bp
 from qrshop.content import media
@@ -31,14 +33,55 @@ class ThemeForm(FlaskForm):
     logo = FileField("Logo (PNG, JPEG or WebP; light on the primary colour)")
 
 
+class TagUrlStyleForm(FlaskForm):
+    """What the retailer's tags printed from now on encode."""
+
+    tag_url_style = RadioField("Tag URL style", choices=[
+        SelectChoice("short", "Short: HTTPS://HOST/T/CODE (the smallest QR code)"),
+        SelectChoice("gs1", "GS1 Digital Link: HTTPS://HOST/T/CODE/01/GTIN (tills with 2D "
+                            "scanners read the product's GTIN from it too; one QR version "
+                            "larger)"),
+    ])
+
+
+@bp.post("/console/theme/tag-url-style", endpoint="tag_url_style")
+@roles_required(Role.MERCHANDISER)
+def tag_url_style_update():
+    """Choose the tag URL style; tags already printed keep resolving whatever the style."""
+    retailer = current_user.retailer
+    form = TagUrlStyleForm()
+    if not form.validate_on_submit():
+        flash("Choose short or GS1 Digital Link for the tag URL style.", "error")
+        return _theme_page(ThemeForm(formdata=None, data=_theme_data(retailer)), retailer,
+                           form, 400)
+    update_retailer(retailer, tag_url_style=form.tag_url_style.data)
+    flash(f"Tag URL style saved: tags printed from now on use the "
+          f"{'GS1 Digital Link' if retailer.tag_url_style == 'gs1' else 'short'} URL; "
+          f"printed tags keep working.", "info")
+    return redirect(url_for("console.theme"))
+
+
+def _theme_data(retailer) -> dict:
+    """The theme form's fields as stored."""
+    return {"primary": retailer.primary_colour, "accent": retailer.accent_colour,
+            "font": retailer.font, "footer_text": retailer.footer_text}
+
+
+def _theme_page(form: ThemeForm, retailer, style_form: TagUrlStyleForm, status: int,
+                preview=None):
+    """The theme page with both forms (theme, tag URL style)."""
+    form.font.choices = [(name, name) for name in SAFE_FONTS]
+    return render_template("console/theme.html", form=form, retailer=retailer,
+                           preview=preview, font_stack=font_stack, contrast=theme.contrast,
+                           style_form=style_form), status
+
+
 @bp.route("/console/theme", methods=["GET", "POST"], endpoint="theme")
 @roles_required(Role.MERCHANDISER)
 def theme_page():
     """Edit the retailer's theme; colours that fail WCAG AA are refused with their ratio."""
     retailer = current_user.retailer
-    form = ThemeForm(data={"primary": retailer.primary_colour, "accent": retailer.accent_colour,
-                           "font": retailer.font, "footer_text": retailer.footer_text}
-                     if request.method == "GET" else None)
+    form = ThemeForm(data=_theme_data(retailer) if request.method == "GET" else None)
     form.font.choices = [(name, name) for name in SAFE_FONTS]
     status = 200
     preview = None
@@ -66,6 +109,5 @@ def theme_page():
             status = 400
     else:
         preview = retailer
-    return render_template("console/theme.html", form=form, retailer=retailer,
-                           preview=preview, font_stack=font_stack,
-                           contrast=theme.contrast), status
+    style_form = TagUrlStyleForm(formdata=None, data={"tag_url_style": retailer.tag_url_style})
+    return _theme_page(form, retailer, style_form, status, preview)

@@ -1,8 +1,9 @@
 """Content pages, one module per surface: media files and the vendor's library
 (views_media), the vendor's revisions (views_vendor), the console's reviews, templates and
-retailer-owned content (views_console). All routes are on one blueprint, `content`."""
+retailer-owned content (views_console). All routes are on one blueprint, `content`; the
+API's (api) are on /api/v1."""
 
-from qrshop.content import views_console, views_media, views_vendor  # noqa: F401  (routes)
+from qrshop.content import api, views_console, views_media, views_vendor  # noqa: F401  (routes)
 from qrshop.content.blueprint import bp
 
 __all__ = ["bp"]

@@ -16,6 +16,7 @@ from qrshop.feedback.models import Feedback
 from qrshop.pagination import Page, paginate, search_condition
 
 MAX_COMMENT_LENGTH = 1000
+COMMENT_TOO_LONG = "comment_too_long"  # the refusal's code: its message goes by the comment
 
 
 def leave_feedback(
@@ -27,9 +28,11 @@ def leave_feedback(
         raise InvalidInput("Choose from 1 to 5 stars.")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise InvalidInput(f"Keep the comment under {MAX_COMMENT_LENGTH} characters.")
+        raise InvalidInput(f"Keep the comment to {MAX_COMMENT_LENGTH} characters; it has "
+                           f"{len(comment)}.", code=COMMENT_TOO_LONG)
     if rating is None and is_helpful is None and not comment:
-        raise InvalidInput("Choose stars, answer the question or write a comment.")
+        raise InvalidInput("Choose stars, answer the question or write a comment.",
+                           code="empty_feedback")
     insert_ignoring_duplicates(
         Feedback,
         {"shopper_id": shopper_id, "listing_id": listing_id, "store_id": store_id,

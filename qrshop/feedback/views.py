@@ -6,5 +6,5 @@ from flask import Blueprint
 
 bp = Blueprint("feedback", __name__)
 
-# Each surface module adds its routes to bp when imported.
-from qrshop.feedback import views_console, views_shopper, views_vendor  # noqa: E402, F401
+# Each surface module adds its routes to bp when imported; api adds the /api/v1 ones.
+from qrshop.feedback import api, views_console, views_shopper, views_vendor  # noqa: E402, F401

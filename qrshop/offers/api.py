@@ -70,3 +70,7 @@ def redeem(body: RedemptionRequest):
         sale_amount_cents=claim.sale_amount_cents, discount_cents=claim.discount_cents,
         currency=claim.offer.currency, redeemed_at=claim.redeemed_at.isoformat(),
     ), 201
+
+
+# The offers and coupons resources add their routes to bp when imported.
+from qrshop.offers import api_coupons, api_offers  # noqa: E402, F401

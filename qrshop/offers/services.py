@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -61,6 +61,24 @@ def create_offer(
     created_by: Optional[User] = None,
 ) -> Offer:
     """Create an offer after checking every value; raise InvalidInput saying what to fix."""
+    values = checked_offer_values(
+        retailer, title=title, kind=kind, starts_at=starts_at, ends_at=ends_at,
+        percent_off=percent_off, amount_off_cents=amount_off_cents, perk_text=perk_text,
+        currency=currency, listing=listing, store=store, total_limit=total_limit,
+        per_shopper_limit=per_shopper_limit, coupon_valid_days=coupon_valid_days, terms=terms)
+    offer = Offer(retailer=retailer, claimed_count=0,
+                  created_by_id=created_by.id if created_by is not None else None, **values)
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+def checked_offer_values(retailer: Retailer, *, title, kind, starts_at: datetime,
+                         ends_at: datetime, percent_off, amount_off_cents, perk_text, currency,
+                         listing: Optional[Listing], store: Optional[Store], total_limit,
+                         per_shopper_limit, coupon_valid_days, terms) -> dict:
+    """An offer's column values after every check (create and change share them); raise
+    InvalidInput saying what to fix."""
     title = (title or "").strip()
     if not title or len(title) > 120:
         raise InvalidInput("Give the offer a title of 1 to 120 characters.")
@@ -99,16 +117,10 @@ def create_offer(
         raise InvalidInput("Claims per shopper must be from 1 to 100.")
     if not isinstance(coupon_valid_days, int) or not 1 <= coupon_valid_days <= 365:
         raise InvalidInput("Coupons must stay valid from 1 to 365 days.")
-    offer = Offer(
-        retailer=retailer, listing=listing, store=store, title=title, kind=kind.value,
-        currency=currency, terms=(terms or "").strip()[:2000], starts_at=starts_at,
-        ends_at=ends_at, total_limit=total_limit, claimed_count=0,
-        per_shopper_limit=per_shopper_limit, coupon_valid_days=coupon_valid_days,
-        created_by_id=created_by.id if created_by is not None else None, **values,
-    )
-    db.session.add(offer)
-    db.session.flush()
-    return offer
+    return dict(values, listing=listing, store=store, title=title, kind=kind.value,
+                currency=currency, terms=(terms or "").strip()[:2000], starts_at=starts_at,
+                ends_at=ends_at, total_limit=total_limit, per_shopper_limit=per_shopper_limit,
+                coupon_valid_days=coupon_valid_days)
 
 
 def end_offer(retailer_id: int, offer_id: int) -> Offer:
@@ -121,6 +133,46 @@ def end_offer(retailer_id: int, offer_id: int) -> Offer:
     if offer.ends_at > now:
         offer.ends_at = now
     db.session.flush()
+    return offer
+
+
+# What may change once coupons were issued: nothing that changes what a coupon gives or where.
+CHANGEABLE_AFTER_CLAIMS = frozenset({"title", "terms", "ends_at", "total_limit",
+                                     "per_shopper_limit", "coupon_valid_days"})
+
+
+def change_offer(retailer: Retailer, offer_id: int, changes: dict) -> Offer:
+    """Change some of an offer's values (the keys of checked_offer_values) under the same
+    checks as a new offer. An ended offer is final (409 offer_ended); once coupons were
+    issued only CHANGEABLE_AFTER_CLAIMS may change (409 offer_claimed); the total limit never
+    goes below the coupons issued, decided by one conditional UPDATE."""
+    offer = owned_or_404(Offer, offer_id, "No such offer.", retailer_id=retailer.id)
+    if offer.ends_at <= utcnow():
+        raise InvalidInput("This offer has ended and can no longer change; create a new one.",
+                           code="offer_ended", status_code=409)
+    locked = sorted(set(changes) - CHANGEABLE_AFTER_CLAIMS)
+    if offer.claimed_count and locked:
+        raise InvalidInput(f"{locked[0]}: coupons of this offer were issued, so what they give "
+                           "and where cannot change; end it and create a new offer.",
+                           code="offer_claimed", status_code=409)
+    current = {name: getattr(offer, name) for name in (
+        "title", "kind", "starts_at", "ends_at", "percent_off", "amount_off_cents", "perk_text",
+        "currency", "listing", "store", "total_limit", "per_shopper_limit",
+        "coupon_valid_days", "terms")}
+    values = checked_offer_values(retailer, **{**current, **changes})
+    limit = values.pop("total_limit")
+    for name, value in values.items():
+        setattr(offer, name, value)
+    db.session.flush()
+    if limit != offer.total_limit:
+        within = Offer.claimed_count <= limit if limit is not None else true()
+        changed = db.session.execute(
+            update(Offer).where(Offer.id == offer.id, within).values(total_limit=limit)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.refresh(offer)
+        if changed != 1:
+            raise InvalidInput(f"total_limit: {offer.claimed_count} coupons were already "
+                               "issued; the limit cannot be lower.")
     return offer
 
 

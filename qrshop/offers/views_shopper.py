@@ -11,34 +11,42 @@ from qrshop.offers.coupons import barcode_svg, display_code
 from qrshop.offers.views import bp
 from qrshop.parsing import row_id
 from qrshop.shopper import identity
-from qrshop.shopper.actions import brand_of, landing_page_or_404, limit_shopper_action, no_store
+from qrshop.shopper.actions import (
+    brand_of,
+    check_landing_form,
+    landing_page_or_404,
+    limit_shopper_action,
+    no_store,
+    refused_on_landing,
+)
 from qrshop.wishlist.services import linked_shoppers
 
 
 @bp.post("/t/<code>/coupon")
 @csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 @limit_shopper_action("20 per hour", "200 per hour",
-                      "Too many coupon requests from this phone; try again later.")
+                      "Too many coupon requests from this phone; try again later.",
+                      shown_by="coupon")
 def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
     page = landing_page_or_404(code)
-    identity.protect_shopper_form(page.retailer_id)
-    if page.is_retired:
-        abort(410, description="This tag is no longer in use; ask an associate for help.")
-    offer_id = row_id(request.form.get("offer"))
-    if offer_id is None:
-        abort(400, description="Choose an offer from the page.")
-    shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     try:
+        check_landing_form(page)
+        if page.is_retired:
+            raise InvalidInput("This tag is no longer in use; ask an associate for help.",
+                               code="retired_tag", status_code=410)
+        offer_id = row_id(request.form.get("offer"))
+        if offer_id is None:
+            raise InvalidInput("Choose an offer from the page.", code="no_offer",
+                               status_code=400)
+        shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
         coupon = services.claim_coupon(
             offer_id, shopper_id=shopper_id, retailer_id=page.retailer_id,
             listing_id=page.listing_id, store_id=page.store_id,
         )
     except InvalidInput as error:
         # The 4xx rolls back the shopper row too, so no cookie is set for it.
-        body = render_template("shopper/coupon_unavailable.html", page=page,
-                               message=error.message)
-        return no_store(make_response(body, error.status_code))
+        return refused_on_landing(page, error, field="coupon")
     response = redirect(url_for(".coupon", code=display_code(coupon.code)), code=303)
     if is_new:
         identity.set_shopper_cookie(response, page.retailer_id, shopper_id)

@@ -12,17 +12,21 @@ from flask import (
     abort,
     after_this_request,
     current_app,
+    jsonify,
     make_response,
     redirect,
     render_template,
     request,
 )
+from flask_limiter import RateLimitExceeded
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 from qrshop import ratelimit, storage
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, limiter
 from qrshop.security import client_address_key
-from qrshop.shopper import identity
+from qrshop.shopper import identity, landing_parts
+from qrshop.shopper.scan import landing_html
 from qrshop.shopper.services import find_landing_page
 from qrshop.tags.codes import normalise_code
 from qrshop.web import writes_kept_on_error
@@ -76,6 +80,38 @@ def landing_page_or_404(code: str):
     return page
 
 
+def check_landing_form(page) -> None:
+    """The CSRF check of a landing-page form (identity.protect_shopper_form), refusing as
+    InvalidInput (400) so that the refusal is shown on the page like any other."""
+    try:
+        identity.protect_shopper_form(page.retailer_id)
+    except CSRFError:
+        raise InvalidInput("This page was open too long to send that; try again now.",
+                           code="form_expired", status_code=400) from None
+
+
+def refused_on_landing(page, error: InvalidInput, *, field: str, typed=None) -> Response:
+    """A landing-page action refused, with nothing stored (the 4xx rolls back).
+
+    The page's script gets JSON {"error", "message", "field"}; a plain form post gets the
+    landing page again, in the retailer's brand, with the message next to `field` and what
+    the shopper typed (`typed`, by field name) still in the form, with the refusal's status.
+    """
+    if wants_json():
+        response = jsonify(error=error.code, message=error.message, field=field)
+        response.status_code = error.status_code
+        return no_store(response)
+    shopper_id = identity.current_shopper(page.retailer_id)
+    token = (current_app.extensions["qrshop.shopper_cookie"].form_token(shopper_id)
+             if shopper_id else generate_csrf())
+    body = landing_html(
+        render_template, page, landing_parts.part("engagement")(page, shopper_id),
+        recommendations=tuple(landing_parts.part("recommendations")(page.listing_id,
+                                                                     page.store_id)),
+        csrf_token=lambda: token, errors={field: error.message}, typed=typed or {})
+    return no_store(make_response(body, error.status_code))
+
+
 def wants_json() -> bool:
     """Whether the caller (the page's script) asked for JSON rather than a redirect."""
     return request.accept_mimetypes.best == "application/json"
@@ -111,8 +147,13 @@ def shopper_rate_key() -> str:
     return f"shopper:{shopper_id}" if shopper_id else _NO_SHOPPER + client_address_key()
 
 
-def limit_shopper_action(per_shopper: str, per_address: str, error_message: str):
+def limit_shopper_action(per_shopper: str, per_address: str, error_message: str, *,
+                         shown_by: Optional[str] = None):
     """Limit a shopper action per verified shopper, and per client address as a backstop.
+
+    With shown_by (a landing-page control: "feedback", "coupon"), the 429 is the landing
+    page again with the message next to that control (refused_on_landing), not an error
+    page.
 
     The backstop, set well above the per-shopper limit so that the shoppers behind one store
     Wi-Fi are not held back, stops a script that mints a new shopper for every request.
@@ -134,8 +175,24 @@ def limit_shopper_action(per_shopper: str, per_address: str, error_message: str)
         # limit does not use up its network's.
         limited = limiter.limit(per_shopper, key_func=shopper_rate_key,
                                 error_message=error_message)(counted_unless_refused)
-        return limiter.limit(per_address, key_func=client_address_key,
-                             error_message=ADDRESS_LIMIT_MESSAGE)(limited)
+        limited = limiter.limit(per_address, key_func=client_address_key,
+                                error_message=ADDRESS_LIMIT_MESSAGE)(limited)
+        if shown_by is None:
+            return limited
+
+        @functools.wraps(view)
+        def refused_on_the_page(*args, **kwargs):
+            try:
+                return limited(*args, **kwargs)
+            except RateLimitExceeded as error:
+                response = refused_on_landing(
+                    landing_page_or_404(kwargs["code"]),
+                    InvalidInput(error.description, code="rate_limited", status_code=429),
+                    field=shown_by)
+                response.headers.update((name, value) for name, value in error.get_headers()
+                                        if name.lower() == "retry-after")
+                return response
+        return refused_on_the_page
     return decorate
 
 

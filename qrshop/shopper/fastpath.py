@@ -5,10 +5,13 @@ mobile signal waits for it. Flask's request context, session, hooks and response
 more CPU than the scan's own work, so this middleware hands that one case straight to the
 Scanner (the Flask view's own handler), on a connection this thread keeps.
 
+A tag's GS1 Digital Link in the form qrshop prints (/T/<CODE>/01/<its GTIN-14>) is the same
+scan, with the resolver's headers added (digital_link.scan_link_header, CORS).
+
 Everything else goes to Flask, whose view calls the same Scanner with a PageRenderer: another
-method, a query string (?via= visits), an unknown or retired code, a page this process has
-not rendered yet (the Scanner answers None, having written nothing), and any error before
-the scan is committed. So a scan is never recorded twice.
+method, any other Digital Link, a query string (?via= visits), an unknown or retired code, a
+page this process has not rendered yet (the Scanner answers None, having written nothing),
+and any error before the scan is committed. So a scan is never recorded twice.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from werkzeug.http import parse_cookie
 
 from qrshop.db import DriverConnection, WalCheckpoints
 from qrshop.extensions import db
+from qrshop.shopper.digital_link import CORS_HEADERS, scan_link_header
 from qrshop.shopper.scan import ScanRequest
+from qrshop.tags.codes import normalise_code
 
 Response = tuple[str, list[tuple[str, str]], bytes]
 
@@ -54,6 +59,18 @@ class ScanFastPath:
 
     def _serve(self, environ, code: str) -> Optional[Response]:
         """The scan's response, or None to let Flask serve the request."""
+        extra_headers = ()
+        if "/" in code:  # a tag's GS1 Digital Link, /T/<CODE>/01/<GTIN-14>
+            try:
+                code, extra_headers = self._digital_link(environ, code)
+            except Exception:
+                self.app.logger.exception("scan fast path failed on %s; passing it to Flask",
+                                          code)
+                self._drop_driver()
+                return None
+            if not extra_headers:
+                self._end_reads()
+                return None
         request = ScanRequest(code=code, method="GET",
                               user_agent=environ.get("HTTP_USER_AGENT", ""), environ=environ,
                               # A plain dict: werkzeug's MultiDict.get raises and catches
@@ -89,8 +106,27 @@ class ScanFastPath:
             self.app.logger.exception("WAL checkpoint after a scan failed")
         data = answer.body
         headers = [("Content-Type", "text/html; charset=utf-8"),
-                   ("Content-Length", str(len(data))), *answer.headers]
+                   ("Content-Length", str(len(data))), *answer.headers, *extra_headers]
         return f"{answer.status} {HTTPStatus(answer.status).phrase}", headers, data
+
+    def _digital_link(self, environ, path: str) -> tuple[str, tuple]:
+        """(code, the resolver's headers) for a person's scan of a live tag's Digital Link
+        in the form qrshop prints (01/ and the GTIN-14 stored for its product, so it is a
+        valid one: no parsing needed); else (code, ()) to let the Flask view (biip, 400s,
+        linksets) answer it."""
+        code, _, rest = path.partition("/")
+        if (len(rest) != 17 or not rest.startswith("01/")
+                or "linkset" in environ.get("HTTP_ACCEPT", "")):
+            return code, ()
+        canonical = normalise_code(code)
+        live = (self.app.extensions["qrshop.scanner"].tags.get(canonical, self._driver())
+                if canonical else None)
+        if live is None or live.page.is_retired or live.page.gtin != rest[3:]:
+            return code, ()
+        offer = live.anonymous.offer if live.anonymous is not None else None
+        link = scan_link_header(self.app.config["BASE_URL"], live.page,
+                                offer.title if offer else None)
+        return code, (("Link", link), ("Vary", "Accept"), *CORS_HEADERS)
 
     def _driver(self) -> DriverConnection:
         """This thread's own connection, kept between scans (no pool checkout and ping)."""

@@ -67,3 +67,5 @@ class Scan(db.Model):
     # Why a scan is flagged is_bot: crawler, head, prefetch or no-agent.
     bot_reason: Mapped[Optional[str]] = mapped_column(String(16))
     is_repeat: Mapped[bool] = mapped_column(default=False)
+    # phone, tablet or desktop, from the user agent at scan time (the agent is not kept).
+    device: Mapped[Optional[str]] = mapped_column(String(8))

@@ -16,6 +16,15 @@ def human_scans_exist(store_ids: Select) -> Exists:
     return exists().where(Scan.store_id.in_(store_ids), Scan.is_bot == literal(False))
 
 
+def last_scanned_store_id(shopper_ids: list[str]) -> Optional[int]:
+    """The store of the latest tag scan by any of these shoppers (None: they scanned none)."""
+    if not shopper_ids:
+        return None
+    return db.session.scalar(
+        select(Scan.store_id).where(Scan.shopper_id.in_(shopper_ids), Scan.tag_id.is_not(None))
+        .order_by(Scan.scanned_at.desc()).limit(1))
+
+
 def retailer_of_shopper(shopper_id: str) -> Optional[int]:
     """The retailer a shopper row belongs to (None: no such row)."""
     return db.session.scalar(select(Shopper.retailer_id).where(Shopper.id == shopper_id))

@@ -40,6 +40,7 @@ from qrshop.shopper.services import (
     LandingPage,
     ShopperCookie,
     bot_reason,
+    device_class,
     find_landing_page,
     other_items_in_store,
     record_orphan_scan,
@@ -257,11 +258,12 @@ class Scanner:
 
         new_shopper_id = None
         if request.counted:
+            device = device_class(request.user_agent)
             # The write lock is held for the INSERT and the COMMIT only.
             with self.write_lock():
                 new_shopper_id = record_scan(page, cookie_shopper_id=cookie_shopper_id,
                                              bot=bot, repeat_window=self.repeat_window,
-                                             driver=driver)
+                                             driver=driver, device=device)
                 commit()
         if engage is not None:
             # The forms' token is bound to the shopper (no session needed); a visitor without

@@ -70,6 +70,19 @@ def bot_reason(method: str, user_agent: str, environ: dict) -> Optional[str]:
     return None
 
 
+def device_class(user_agent: str) -> str:
+    """phone, tablet or desktop, from a user agent: the substrings browsers use to say so
+    (Mobi in every mobile browser's agent; iPad, Tablet, or Android without Mobi for
+    tablets). Only this class is stored, never the agent."""
+    if "iPad" in user_agent or "Tablet" in user_agent:
+        return "tablet"
+    if "Mobi" in user_agent or "iPhone" in user_agent:
+        return "phone"
+    if "Android" in user_agent:
+        return "tablet"
+    return "desktop"
+
+
 @dataclass(frozen=True)
 class LandingPage:
     """Everything a landing page shows, read in one query."""
@@ -327,7 +340,7 @@ def _insert_scan_statement(check_repeat: bool):
         shopper_id=bindparam("p_shopper_id"),
         scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
         is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
-        is_repeat=is_repeat,
+        is_repeat=is_repeat, device=bindparam("p_device"),
     ))
 
 
@@ -337,7 +350,7 @@ _INSERT_SCAN_CHECKING_REPEAT = _insert_scan_statement(check_repeat=True)
 
 def record_scan(
     page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
-    repeat_window: timedelta, driver: DriverConnection,
+    repeat_window: timedelta, driver: DriverConnection, device: Optional[str] = None,
 ) -> Optional[str]:
     """Append one scan of a known tag; return the id of a new shopper to set in the cookie,
     if one was minted. A person's repeat is decided inside the INSERT.
@@ -352,7 +365,7 @@ def record_scan(
     params = {
         "p_tag_id": page.tag_id, "p_listing_id": page.listing_id, "p_store_id": page.store_id,
         "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
-        "p_is_bot": bot is not None, "p_bot_reason": bot,
+        "p_is_bot": bot is not None, "p_bot_reason": bot, "p_device": device,
     }
     if shopper_id is None:
         statement = _INSERT_SCAN

@@ -36,6 +36,12 @@ def landing(code: str):
     A person's plain GET of a live tag is usually answered by the same Scanner in the WSGI
     fast path in front of Flask (fastpath.py); this view answers every other case.
     """
+    return scan_response(code)
+
+
+def scan_response(code: str):
+    """The scan of a tag by its code, as the Flask view answers it (shopper.scan.Scanner):
+    also the answer to a scan of a tag's GS1 Digital Link (views_resolver.py)."""
     answer = current_app.extensions["qrshop.scanner"].answer(
         ScanRequest(code=code, method=request.method, user_agent=request.user_agent.string,
                     environ=request.environ, cookies=request.cookies,
@@ -44,3 +50,16 @@ def landing(code: str):
     response = make_response(answer.body, answer.status)
     response.headers.extend(answer.headers)
     return response
+
+
+# The scan log's API (/api/v1/scans) adds its route to the API blueprint when imported.
+from qrshop.shopper import api  # noqa: E402, F401
+
+# The GS1 Digital Link resolver (tags' gs1-style URLs, /01/<GTIN>, /.well-known/gs1resolver)
+# is a blueprint of its own (its CORS headers apply to its routes only), nested in this one.
+from qrshop.shopper.views_resolver import bp as resolver_bp  # noqa: E402
+
+bp.register_blueprint(resolver_bp)
+
+# The link-preview card and the theme helpers of the shopper pages add themselves to bp.
+from qrshop.shopper import views_share  # noqa: E402, F401

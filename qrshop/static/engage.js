@@ -1,26 +1,53 @@
-// Landing page, progressively enhanced: save and send feedback without leaving the page;
-// share with the phone's own share sheet where there is one. Without JS the forms still post.
+// Landing page, progressively enhanced: save and send feedback without leaving the page (a
+// refusal shows its message next to the field); share with the phone's own share sheet where
+// there is one, else copy the link or pick an app. Without JS the forms post and the page
+// comes back with the message, and Share opens the list of links.
+function showError(form, answer) {
+  var shown = form.querySelector("[data-error-for='" + answer.field + "']") ||
+              form.querySelector("[data-error-for]");
+  shown.textContent = answer.message;
+  shown.hidden = false;
+}
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.hasAttribute("data-enhance") || !window.fetch) return;
   event.preventDefault();
-  fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
-                      headers: {Accept: "application/json"}})
-    .then(function (response) { if (!response.ok) throw response; return response.json(); })
-    .then(function (answer) {
+  // form.action would be the input named "action" of the save form: read the attribute.
+  fetch(form.getAttribute("action"), {method: "POST", body: new FormData(form),
+                                      credentials: "same-origin",
+                                      headers: {Accept: "application/json"}})
+    .then(function (response) {
+      return response.json().then(function (answer) { return [response.ok, answer]; });
+    })
+    .then(function (result) {
+      var answer = result[1];
+      form.querySelectorAll("[data-error-for]").forEach(function (p) { p.hidden = true; });
+      if (!result[0]) { showError(form, answer); return; }
       if (answer.thanks) { form.outerHTML = "<p role=status>Thank you for your feedback!</p>"; return; }
       var button = form.querySelector("[data-save]");
       form.elements.action.value = answer.saved ? "remove" : "save";
       button.textContent = answer.saved ? "\u2665 Saved" : "\u2661 Save";
       button.setAttribute("aria-pressed", String(answer.saved));
     })
-    .catch(function () { form.submit(); });
+    .catch(function () { form.submit(); });  // not an answer of ours: post it the plain way
 });
 var share = document.querySelector("[data-share]");
-if (share && navigator.share) {
-  share.hidden = false;
-  share.addEventListener("click", function () {
-    navigator.share({title: document.title, url: share.getAttribute("data-share")})
-      .catch(function () {});
+if (share) {
+  var link = share.getAttribute("data-share");
+  var copy = share.querySelector("[data-copy]"), copied = share.querySelector("[data-copied]");
+  if (navigator.share) {
+    share.querySelector("summary").addEventListener("click", function (event) {
+      event.preventDefault();
+      navigator.share({title: document.title, url: link}).catch(function () {});
+    });
+  }
+  share.querySelector("[data-copy-row]").hidden = false;
+  copy.addEventListener("click", function () {
+    var done = function () { copied.textContent = "Link copied"; };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(link).then(done, function () { copied.textContent = link; });
+    } else {
+      copied.textContent = link;  // no clipboard here: show it to copy by hand
+    }
   });
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -48,6 +49,21 @@ def list_command(retailer_slug, store_code, output_format):
                         ([row[column] for column in TAG_LIST_COLUMNS] for row in rows)), nl=False)
 
 
+def _warn_about_base_url() -> None:
+    """Say on stderr which address the tags will encode when QRSHOP_BASE_URL is not set."""
+    if os.environ.get("QRSHOP_BASE_URL"):
+        return
+    base_url = current_app.config["BASE_URL"]
+    if current_app.config.get("BASE_URL_FROM_DEMO"):
+        click.echo(f"Note: QRSHOP_BASE_URL is not set; these tags encode the demo server's "
+                   f"address {base_url} (from `qrshop demo`). Set QRSHOP_BASE_URL to the "
+                   f"public address before printing tags for a store.", err=True)
+        return
+    click.echo(f"WARNING: QRSHOP_BASE_URL is not set, so these tags encode {base_url}, which "
+               f"no shopper's phone can open. Set QRSHOP_BASE_URL to the public address "
+               f"(e.g. https://qr.example.com) and print again before hanging them.", err=True)
+
+
 @tags_cli.command("print")
 @click.option("--store", "store_code", required=True, help="Store code, e.g. ATL01.")
 @click.option("--sku", "skus", multiple=True,
@@ -72,6 +88,7 @@ def print_command(store_code, skus, layout_name, out_path, placement, retailer_s
                   offset_x, offset_y, heading):
     """Print tags of a store as a PDF on label stock or as a poster; missing tags are
     created. The counter card (counter-card, counter-card-a4) takes no --sku."""
+    _warn_about_base_url()
     heading = (heading or "").strip() or None
     try:
         retailer_id = None

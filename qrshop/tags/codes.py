@@ -3,6 +3,12 @@
 Codes use an upper-case alphabet without the look-alikes 0/O and 1/I, so a person can type one
 from the label. The printed URL is written in upper case so that the whole string is in QR
 alphanumeric mode; with a base URL of up to 22 characters it fits version 2 at level M.
+
+A retailer chooses the style of its tags' URLs (Retailer.tag_url_style): `short`,
+HTTPS://HOST/T/<CODE>, or `gs1`, HTTPS://HOST/T/<CODE>/01/<GTIN-14>: a GS1 Digital Link URI
+whose path prefix (/T/<CODE>) names the tag and whose primary key is the product's GTIN, so
+a till's 2D scanner reads the GTIN and a phone opens the tag's page (docs/gs1.md). It adds
+18 characters, still all alphanumeric: one QR version more than the short URL.
 """
 
 from __future__ import annotations
@@ -40,15 +46,23 @@ def is_tag_code(code: str) -> bool:
     return TAG_CODE.fullmatch(code) is not None
 
 
-def tag_url(base_url: str, code: str) -> str:
-    """Return the URL printed in a tag's QR: upper-case scheme and host, then /T/<CODE>.
+def tag_url(base_url: str, code: str, style: str = "short", gtin: str | None = None) -> str:
+    """Return the URL printed in a tag's QR: upper-case scheme and host, then /T/<CODE>, and
+    in the `gs1` style /01/<GTIN-14> after it (gtin: the product's GTIN, any valid length).
 
     Scheme and host are case-insensitive, so upper-casing them is safe; a path in the base URL
     keeps its case (it may matter to a proxy in front of qrshop).
     """
     parts = urlsplit(base_url)
     origin = f"{parts.scheme}://{parts.netloc}".upper()
-    return f"{origin}{parts.path.rstrip('/')}/T/{code.upper()}"
+    url = f"{origin}{parts.path.rstrip('/')}/T/{code.upper()}"
+    if style == "gs1":
+        if not gtin or not gtin.isdigit() or len(gtin) > 14:
+            raise ValueError(f"A gs1 tag URL needs the product's GTIN, got {gtin!r}.")
+        return f"{url}/01/{gtin.zfill(14)}"
+    if style != "short":
+        raise ValueError(f"Unknown tag URL style {style!r}.")
+    return url
 
 
 def is_alphanumeric_mode(text: str) -> bool:

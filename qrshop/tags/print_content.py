@@ -33,6 +33,12 @@ def _photo_bytes(name: str | None) -> bytes | None:
     return path.read_bytes() if path else None
 
 
+def tag_print_url(tag: Tag, base_url: str) -> str:
+    """The URL a tag's QR encodes, in its retailer's tag URL style (codes.tag_url)."""
+    return tag_url(base_url, tag.code, tag.store.retailer.tag_url_style,
+                   tag.listing.product.gtin)
+
+
 def label_contents(tags: list[Tag], base_url: str, *, photos: bool) -> list[LabelContent]:
     """The printed content of each tag (with its product photo when `photos`)."""
     facts = print_facts([tag.listing.live_revision_id for tag in tags])
@@ -47,7 +53,7 @@ def label_contents(tags: list[Tag], base_url: str, *, photos: bool) -> list[Labe
         fact = facts.get(listing.live_revision_id, NO_FACTS)
         rich = fact.has_video or listing.id in offered[(listing.retailer_id, tag.store_id)]
         labels.append(LabelContent(
-            tag_url(base_url, tag.code), short_url(base_url, tag.code), listing.product.name,
+            tag_print_url(tag, base_url), short_url(base_url, tag.code), listing.product.name,
             format_price(listing.price_cents, listing.currency),
             RICH_CALL if rich else PLAIN_CALL,
             _photo_bytes(fact.photo) if photos else None))

@@ -210,7 +210,8 @@ def list_tags(
     return [
         {
             "code": tag.code,
-            "url": tag_url(base_url, tag.code),
+            "url": tag_url(base_url, tag.code, tag.store.retailer.tag_url_style,
+                           tag.listing.product.gtin),
             "retailer": tag.store.retailer.slug,
             "store": tag.store.code,
             "sku": tag.listing.sku,
@@ -223,6 +224,44 @@ def list_tags(
     ]
 
 
+def active_tag_codes_for_gtin(gtin14: str, *, store_code: Optional[str] = None,
+                              retailer_slug: Optional[str] = None,
+                              store_id: Optional[int] = None) -> list[tuple[str, int]]:
+    """(code, store id) of the active tags of the product with this GTIN-14, oldest first;
+    only in the stores with this code (of this retailer) or id when given (GS1 /01/<GTIN>)."""
+    query = (select(Tag.code, Tag.store_id)
+             .join(Listing, Listing.id == Tag.listing_id)
+             .join(Product, Product.id == Listing.product_id)
+             .where(Product.gtin == gtin14, Tag.retired_at.is_(None))
+             .order_by(Tag.id))
+    if store_code is not None or retailer_slug is not None:
+        query = query.join(Store, Store.id == Tag.store_id)
+    if store_code is not None:
+        query = query.where(Store.code == store_code.upper())
+    if retailer_slug is not None:
+        query = query.join(Retailer, Retailer.id == Store.retailer_id).where(
+            Retailer.slug == retailer_slug)
+    if store_id is not None:
+        query = query.where(Tag.store_id == store_id)
+    return [(code, tag_store) for code, tag_store in db.session.execute(query)]
+
+
 def tag_codes() -> Subquery:
     """The tags' codes as a subquery to join by tag_id: tag_id, code."""
     return select(Tag.id.label("tag_id"), Tag.code).subquery("tag_codes")
+
+
+def tags_statement(retailer_id: int, *, store_id: Optional[int] = None,
+                   status: str = "") -> Select:
+    """A select of the retailer's tags (of one store, and 'active' or 'retired', when given),
+    their store, listing and product loaded, not yet ordered: the API's cursor pages."""
+    where, _ = _tag_filters(retailer_id, store_id, "", status)
+    return _joined(select(Tag), where, products=False).options(
+        joinedload(Tag.store), joinedload(Tag.listing).joinedload(Listing.product))
+
+
+def store_tags(store_id: int, codes: Sequence[str]) -> dict[str, Tag]:
+    """The tags of one store among these (canonical) codes, by code."""
+    return {tag.code: tag for tag in db.session.scalars(
+        select(Tag).where(Tag.store_id == store_id, Tag.code.in_(list(codes)))
+        .options(joinedload(Tag.listing).joinedload(Listing.product)))}

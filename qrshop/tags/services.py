@@ -17,7 +17,11 @@ from qrshop.tags.codes import new_code
 from qrshop.tags.layouts import LAYOUTS, Layout
 from qrshop.tags.models import Tag
 from qrshop.tags.posters import LOOK_ITEMS, MAX_HEADING
-from qrshop.tags.print_content import label_contents, one_per_item
+from qrshop.tags.print_content import (  # noqa: F401  (tag_print_url: the tags API's too)
+    label_contents,
+    one_per_item,
+    tag_print_url,
+)
 from qrshop.tags.printing import LabelContent, build_pdf
 
 if TYPE_CHECKING:  # type hints only

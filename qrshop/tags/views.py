@@ -12,7 +12,9 @@ from qrshop.tags.services import find_tag
 
 bp = Blueprint("tags", __name__)
 
-# A tag's code and URL never change, so its image can be cached for a year.
+# A tag's code never changes, so its image can be cached for a year. The URL it encodes
+# follows its retailer's tag URL style; pages ask for ?style=<style> so that a change of
+# style is a new image URL (an image without ?style= shows the style of its first fetch).
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -24,11 +26,19 @@ def _tag_or_404(code: str):
     return tag
 
 
+def _encoded_url(tag) -> str:
+    """The URL the tag's QR encodes: in ?style= (short or gs1) if given, else its retailer's."""
+    style = request.args.get("style") or tag.store.retailer.tag_url_style
+    if style not in ("short", "gs1"):
+        raise InvalidInput("style must be short or gs1.", status_code=400, code="bad_style")
+    return tag_url(current_app.config["BASE_URL"], tag.code, style, tag.listing.product.gtin)
+
+
 @bp.get("/tags/<code>.svg")
 def tag_svg(code: str):
     """The tag's QR as SVG, with a 4-module quiet zone."""
     tag = _tag_or_404(code)
-    body = qr.render_svg(tag_url(current_app.config["BASE_URL"], tag.code))
+    body = qr.render_svg(_encoded_url(tag))
     return Response(body, mimetype="image/svg+xml", headers={"Cache-Control": IMMUTABLE})
 
 
@@ -47,7 +57,7 @@ def tag_png(code: str):
             code="bad_size",
         )
     tag = _tag_or_404(code)
-    body = qr.render_png(tag_url(current_app.config["BASE_URL"], tag.code), size)
+    body = qr.render_png(_encoded_url(tag), size)
     return Response(body, mimetype="image/png", headers={"Cache-Control": IMMUTABLE})
 
 

@@ -134,6 +134,7 @@ def console_tags():
         "console/tags.html", page=page, stores=stores, store=store, filters=filters,
         link=link, sorts=SORTS, page_sizes=PAGE_SIZES, silent=silent, silent_total=silent_total,
         select_all=request.args.get("select") == "page",
+        tag_url_style=current_user.retailer.tag_url_style,
         zones={s.id: ZoneInfo(s.timezone) for s in stores}, has_any=page.total > 0 or bool(
             filters["q"] or filters["status"] or store))
 
@@ -145,8 +146,9 @@ def console_tags_csv():
     filters = _list_filters()
     store = _my_store(filters["store"])
     base, slug = current_app.config["BASE_URL"], current_user.retailer.slug
-    rows = ([code, tag_url(base, code), slug, store_code, sku, gtin, product, placement,
-             "retired" if retired else "active", printed.isoformat() if printed else "",
+    style = current_user.retailer.tag_url_style
+    rows = ([code, tag_url(base, code, style, gtin), slug, store_code, sku, gtin, product,
+             placement, "retired" if retired else "active", printed.isoformat() if printed else "",
              retired.isoformat() if retired else ""]
             for code, store_code, sku, gtin, product, placement, printed, retired
             in tag_export_rows(current_user.retailer_id, store_id=store.id if store else None,

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from qrshop.accounts import queries as accounts
 from qrshop.catalog import queries as catalog
 from qrshop.catalog.services import format_price
+from qrshop.content import queries as content
 from qrshop.db import utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.shopper import queries as shoppers
@@ -32,6 +33,22 @@ def save_to_wishlist(*, shopper_id: str, listing_id: int, store_id: int, tag_id:
                WishlistItem.removed_at.is_not(None))
         .values(removed_at=None)
     )
+
+
+def remove_from_wishlists(shopper_ids: dict[int, str], listing_id: int) -> bool:
+    """Remove a listing from the caller's wish list as /wishlist shows it: from these
+    shoppers ({retailer_id: shopper_id}) and their other devices' (linked_shoppers).
+    Return whether it was on it (another shopper's item is never touched)."""
+    ids = linked_shoppers(shopper_ids)
+    if not ids:
+        return False
+    removed = db.session.execute(
+        update(WishlistItem)
+        .where(WishlistItem.shopper_id.in_(ids), WishlistItem.listing_id == listing_id,
+               WishlistItem.removed_at.is_(None))
+        .values(removed_at=utcnow())
+        .execution_options(synchronize_session=False))
+    return removed.rowcount > 0
 
 
 def remove_from_wishlist(*, shopper_id: str, listing_id: int) -> None:
@@ -77,20 +94,23 @@ def wishlists(shopper_ids: dict[int, str]) -> list[RetailerWishlist]:
     rows = db.session.execute(
         select(WishlistItem.listing_id, WishlistItem.created_at, listing.retailer_id,
                listing.price_cents, listing.currency, listing.product_name,
-               listing.product_brand, store.store_name, tag.code)
+               listing.product_brand, store.store_name, tag.code, listing.live_revision_id)
         .join(facts, listing.listing_id == WishlistItem.listing_id)
         .outerjoin(stores, store.store_id == WishlistItem.store_id)
         .outerjoin(codes, tag.tag_id == WishlistItem.tag_id)
         .where(WishlistItem.shopper_id.in_(ids), WishlistItem.removed_at.is_(None))
         .order_by(WishlistItem.created_at.desc(), WishlistItem.id.desc())
     ).all()
-    for listing_id, saved_at, retailer_id, cents, currency, name, brand, store_name, tag_code \
-            in rows:
+    thumbnails = content.hero_thumbnails(row[-1] for row in rows)
+    for listing_id, saved_at, retailer_id, cents, currency, name, brand, store_name, tag_code, \
+            revision_id in rows:
         if retailer_id in pages and listing_id not in seen:
             seen.add(listing_id)  # saved on two devices: listed once, the latest save
             pages[retailer_id].items.append({
-                "name": name, "brand": brand, "price": format_price(cents, currency),
-                "store": store_name, "tag_code": tag_code, "saved_at": saved_at,
+                "listing_id": listing_id, "name": name, "brand": brand,
+                "price": format_price(cents, currency), "store": store_name,
+                "tag_code": tag_code, "saved_at": saved_at,
+                "thumbnail": thumbnails.get(revision_id),
             })
     for retailer_id, coupons in coupons_of(ids, set(pages)).items():
         pages[retailer_id].coupons.extend(coupons)

@@ -6,5 +6,5 @@ from flask import Blueprint
 
 bp = Blueprint("wishlist", __name__)
 
-# Each surface module adds its routes to bp when imported.
-from qrshop.wishlist import views_shopper, views_till  # noqa: E402, F401
+# Each surface module adds its routes to bp when imported; api adds the /api/v1 ones.
+from qrshop.wishlist import api, views_shopper, views_till  # noqa: E402, F401

@@ -9,15 +9,18 @@ from qrshop.accounts import queries as accounts
 from qrshop.accounts.services import retailer_by_slug
 from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf
+from qrshop.parsing import row_id
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     back_to,
     brand_of,
+    check_landing_form,
     landing_page_or_404,
     limit_shopper_action,
     link_failed,
     message_page,
     no_store,
+    refused_on_landing,
     wants_json,
 )
 from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
@@ -31,7 +34,10 @@ from qrshop.wishlist.views import bp
 def save(code: str):
     """Save the item to the shopper's wish list, or remove it (action=remove)."""
     page = landing_page_or_404(code)
-    identity.protect_shopper_form(page.retailer_id)
+    try:
+        check_landing_form(page)
+    except InvalidInput as error:
+        return refused_on_landing(page, error, field="save")
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     remove = request.form.get("action") == "remove"
     if remove:
@@ -58,6 +64,7 @@ _MESSAGES = {
     "sent": "Check your inbox: we emailed you a link and a code. Open the link on the other "
             "phone or computer, and type the code here so this one joins too.",
     "joined": "This device is joined: its wish list shows wherever the link was opened.",
+    "removed": "Removed from your wish list.",
 }
 
 
@@ -66,6 +73,16 @@ def wishlist():
     """The shopper's saved items and coupons per retailer, with a QR to show at the counter."""
     shown = next((_MESSAGES[name] for name in _MESSAGES if request.args.get(name)), None)
     return _wishlist_page(message=shown)
+
+
+@bp.post("/wishlist/remove")
+def wishlist_remove():
+    """Remove one item (`listing`, its id) from the caller's wish list, on every device."""
+    listing_id = row_id(request.form.get("listing"))
+    if listing_id is None or not services.remove_from_wishlists(identity.cookie_shoppers(),
+                                                                listing_id):
+        return _wishlist_page(message="That item is not on your wish list.", status=404)
+    return no_store(redirect(url_for(".wishlist", removed=1), code=303))
 
 
 def _retailer_at(slug: str | None):

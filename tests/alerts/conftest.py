@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -21,14 +22,19 @@ def free_port() -> int:
 
 
 class Mailbox:
-    """aiosmtpd handler keeping every message it accepts, or refusing them all with 5xx."""
+    """aiosmtpd handler keeping every message it accepts, or refusing them all with 5xx;
+    .receiving is set when a message starts arriving, .delay slows each one down."""
 
     def __init__(self):
         self.messages = []
         self.refuse = False
+        self.delay = 0.0
+        self.receiving = threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
         """Accept (250) or refuse (554) one message."""
+        self.receiving.set()
+        await asyncio.sleep(self.delay)
         if self.refuse:
             return "554 5.7.1 Message rejected for testing"
         self.messages.append(email.message_from_bytes(envelope.content,

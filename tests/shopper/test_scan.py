@@ -219,3 +219,39 @@ def test_no_ip_address_is_stored(client):
         for row in db.session.execute(select(table)).all():
             text = " ".join(str(value) for value in row)
             assert "203.0.113.77" not in text and "198.51.100.9" not in text
+
+
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+          "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1")
+PIXEL = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+         "Chrome/124.0 Mobile Safari/537.36")
+GALAXY_TAB = ("Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/124.0 Safari/537.36")
+IPAD = ("Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.5 Mobile/15E148 Safari/604.1")
+DESKTOP = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/124.0 Safari/537.36")
+
+
+@pytest.mark.parametrize(("user_agent", "device"), [
+    (IPHONE, "phone"), (PIXEL, "phone"), (GALAXY_TAB, "tablet"), (IPAD, "tablet"),
+    (DESKTOP, "desktop"),
+])
+def test_a_scan_keeps_the_device_class_never_the_user_agent(client, user_agent, device):
+    shop = make_shop()
+    assert client.get(f"/T/{shop.tag.code}",
+                      headers={"User-Agent": user_agent}).status_code == 200
+    [scan] = _scans()
+    assert scan.device == device
+    stored = [str(value) for value in db.session.execute(select(Scan.__table__)).one()]
+    assert not any("Mozilla" in value for value in stored)
+
+
+def test_the_shopper_pseudonym_is_stable_per_retailer_and_unlinkable_across(app):
+    from qrshop.security import shopper_pseudonym
+
+    with app.app_context():
+        first = shopper_pseudonym(1, "abc")
+        assert first == shopper_pseudonym(1, "abc") and len(first) == 32
+        assert first != shopper_pseudonym(2, "abc") and first != shopper_pseudonym(1, "abd")
+        assert "abc" not in first

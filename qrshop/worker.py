@@ -1,0 +1,127 @@
+"""`qrshop worker`: delivers due outbox messages until stopped.
+
+Each round asks every sender in SENDERS for one due message at a time (a sender is a
+function `send_due(limit) -> (sent, failed)`, committing each message on its own), until
+none is due or ROUND_LIMIT were handled; with nothing left anywhere it sleeps one poll
+interval (about a second), so a message queued now goes out within seconds. Senders lease a
+message with a conditional UPDATE before delivering it (outbox.take), so any number of
+workers, on any number of machines, never deliver one message twice.
+
+SIGTERM or SIGINT (Ctrl-C) asks the worker to stop: it finishes the message in hand and exits
+0. An exception from a sender (a bug, the database gone) is logged, its transaction rolled
+back and its connection dropped, and the sender is called again next round: the worker
+itself never dies of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Optional
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from qrshop.alerts import outbox
+from qrshop.extensions import db
+
+Sender = Callable[[int], tuple[int, int]]
+
+# The webhooks' sender goes here too, once it exists.
+SENDERS: tuple[Sender, ...] = (outbox.send_due,)
+ROUND_LIMIT = 100  # messages one sender handles in a round before the next sender's turn
+
+
+def sender_name(sender: Sender) -> str:
+    """A sender as the log names it: module.function."""
+    return f"{sender.__module__}.{sender.__qualname__}"
+
+
+class Worker:
+    """Calls the senders in rounds until `stop` is set; keeps count of what they did."""
+
+    def __init__(self, senders: Iterable[Sender], poll_interval: float,
+                 stop: threading.Event):
+        self.senders = tuple(senders)
+        self.poll_interval = poll_interval
+        self.stop = stop
+        self.sent = self.failed = 0
+        self._failing: dict[Sender, int] = {}  # consecutive exceptions per sender
+
+    def _call(self, sender: Sender) -> Optional[tuple[int, int]]:
+        """One message from one sender: (sent, failed), or None if the sender raised."""
+        try:
+            result = sender(1)
+        except Exception as error:  # a bug or a lost database: log it, try next round
+            streak = self._failing[sender] = self._failing.get(sender, 0) + 1
+            if streak == 1:
+                current_app.logger.exception("%s failed; retrying every %g s",
+                                             sender_name(sender), self.poll_interval)
+            else:
+                current_app.logger.error("%s failed again (%d times in a row): %s: %s",
+                                         sender_name(sender), streak, type(error).__name__,
+                                         error)
+            return None
+        finally:
+            # Roll back what a failure left and end the transaction even when nothing was
+            # due (on SQLite an open read would hold back the WAL checkpoint while the worker
+            # sleeps); a connection that is gone is dropped from the pool here.
+            with contextlib.suppress(Exception):
+                db.session.remove()
+        if self._failing.pop(sender, 0):
+            current_app.logger.warning("%s works again", sender_name(sender))
+        return result
+
+    def run_round(self) -> bool:
+        """Give each sender its turn; True if any delivered or failed a message (more may
+        be due at once)."""
+        busy = False
+        for sender in self.senders:
+            for _ in range(ROUND_LIMIT):
+                if self.stop.is_set():
+                    return busy
+                result = self._call(sender)
+                if not result or not sum(result):
+                    break  # nothing due, or it raised: the next round tries again
+                busy = True
+                self.sent += result[0]
+                self.failed += result[1]
+        return busy
+
+    def run(self) -> None:
+        """Rounds until stopped; sleeps one poll interval whenever nothing was due."""
+        while not self.stop.is_set():
+            if not self.run_round():
+                self.stop.wait(self.poll_interval)
+
+
+@click.command("worker")
+@click.option("--poll-interval", default=1.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(0.05, 3600),
+              help="How long to sleep when nothing is due.")
+@with_appcontext
+def worker_command(poll_interval: float):
+    """Deliver due outbox messages until stopped (Ctrl-C or SIGTERM); safe on many machines."""
+    stop = threading.Event()
+
+    def request_stop(signum, frame):
+        stop.set()  # asked again (the demo's SIGTERM after Ctrl-C): still the same stop
+
+    previous = {signum: signal.signal(signum, request_stop)
+                for signum in (signal.SIGTERM, signal.SIGINT)}
+    names = ", ".join(sender_name(sender) for sender in SENDERS)
+    click.echo(f"Worker started: delivering due outbox messages ({names}), looking every "
+               f"{poll_interval:g} s. Ctrl-C or SIGTERM stops it after the message in hand.")
+    worker = Worker(SENDERS, poll_interval, stop)
+    started = time.monotonic()
+    try:
+        worker.run()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    click.echo(f"Worker stopped after {time.monotonic() - started:.0f} s: sent {worker.sent}, "
+               f"failed {worker.failed}.")
