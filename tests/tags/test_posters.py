@@ -223,3 +223,25 @@ def test_console_prints_a_shelf_poster_and_the_counter_card(client):
     assert refused.status_code == 422 and b"carries no items" in refused.data
     too_long = client.post("/console/tags/print", data={**data, "heading": "x" * 61})
     assert too_long.status_code == 400
+
+
+def test_a_gs1_style_retailer_prints_digital_links_on_posters_and_labels(runner, tmp_path):
+    from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+
+    from qrshop.tags.services import tag_print_url
+
+    shop = make_shop()
+    shop.retailer.tag_url_style = "gs1"
+    second = make_tag(shop.retailer, shop.store, shop.vendor, name="Second Widget")
+    db.session.commit()
+    for layout in ("shelf-poster-letter", "avery-5160"):
+        out = tmp_path / f"{layout}.pdf"
+        result = runner.invoke(args=["tags", "print", "--store", "NYC01", "--layout", layout,
+                                     "--sku", shop.listing.sku, "--sku", second.listing.sku,
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        codes = _pages(out.read_bytes())[0]["codes"]
+        assert codes == sorted(tag_print_url(tag, BASE_URL) for tag in (shop.tag, second))
+        gtins = sorted(tag.listing.product.gtin.zfill(14) for tag in (shop.tag, second))
+        assert sorted(GS1DigitalLinkURI.parse(code).element_strings.get(ai="01").value
+                      for code in codes) == gtins
