@@ -183,6 +183,15 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.tags import silent
 
     silent.provide(analytics_services.silent_tags, analytics_services.silent_tag_count)
+    # printed tags and posters say "offers" only with a live offer, show curated looks and
+    # (the counter card) open the wish list: offers, recommend and wishlist import tags.
+    from qrshop.offers.services import listings_with_live_offer
+    from qrshop.recommend.services import curated_ids
+    from qrshop.tags import print_parts
+    from qrshop.wishlist.devices import counter_card_url
+
+    print_parts.provide(live_offers=listings_with_live_offer, curated=curated_ids,
+                        wishlist_url=counter_card_url)
     app.register_blueprint(content_views.bp)
     # content's previews show the landing page, which belongs to shopper.
     from qrshop.content import preview as content_preview

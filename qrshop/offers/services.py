@@ -292,3 +292,17 @@ def coupons_of(shopper_ids: list[str], retailer_ids: set[int]) -> dict[int, list
                 "status": coupon_status(claim, now),
             })
     return result
+
+
+def listings_with_live_offer(retailer_id: int, store_id: int, listing_ids: list[int],
+                             now: Optional[datetime] = None) -> set[int]:
+    """Which of these listings have an offer claimable right now in this store (a printed
+    tag says "offers" only then). One query; a retailer-wide offer counts for every one."""
+    if not listing_ids:
+        return set()
+    rows = db.session.execute(select(Offer.listing_id).where(offer_rule(
+        Offer, retailer_id=retailer_id, listing_id=Offer.listing_id, store_id=store_id,
+        now=now or utcnow()).claimable, or_(Offer.listing_id.is_(None),
+                                            Offer.listing_id.in_(listing_ids)))).all()
+    found = {listing_id for (listing_id,) in rows}
+    return set(listing_ids) if None in found else found & set(listing_ids)

@@ -79,6 +79,9 @@ class PrintJob(BaseModel):
     offset_y_mm: float = Field(0.0, ge=-10, le=10, allow_inf_nan=False,
                                 description="Printer calibration, mm.")
     preview: bool = Field(False, description="true: do not mark the tags printed.")
+    title: Optional[str] = Field(None, min_length=1, max_length=60,
+                                 description="Posters: the headline (default 'Shop the shelf' "
+                                             "or 'Shop the look').")
 
     @model_validator(mode="after")
     def _codes_or_skus(self):
@@ -118,13 +121,17 @@ def print_job(body: PrintJob):
     if body.layout not in LAYOUTS:
         raise InvalidInput(f"layout: unknown layout {body.layout!r}; choose one of "
                            f"{', '.join(LAYOUTS)}.", code="unknown_layout")
+    if LAYOUTS[body.layout].style == "counter-card":
+        raise InvalidInput("layout: the counter card carries no tags; print it from the "
+                           "console or with qrshop tags print --layout counter-card.",
+                           code="unknown_layout")
     store = my_store(body.store)
     if body.codes is not None:
         tags = _tags_by_code(store, body.codes)
     else:
         tags = tags_for_print(store, body.skus, body.placement)
     pdf = print_tags(store, tags, body.layout, current_app.config["BASE_URL"],
-                     offset_mm=(body.offset_x_mm, body.offset_y_mm),
+                     heading=body.title, offset_mm=(body.offset_x_mm, body.offset_y_mm),
                      mark_printed=not body.preview)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{store.code}-{body.layout}-tags.pdf"',

@@ -20,6 +20,7 @@ from qrshop.tags.layouts import LAYOUTS
 from qrshop.tags.queries import list_tags
 from qrshop.tags.services import (
     TAG_LIST_COLUMNS,
+    print_counter_card,
     print_tags,
     store_by_code,
     tags_for_print,
@@ -83,34 +84,52 @@ def _warn_about_base_url() -> None:
               help="Calibration: move everything right by this many mm (negative: left).")
 @click.option("--offset-y", default=0.0, show_default=True, type=float,
               help="Calibration: move everything down by this many mm (negative: up).")
+@click.option("--title", "heading", default=None, type=click.STRING,
+              help="Posters: the headline (default 'Shop the shelf' / 'Shop the look').")
 def print_command(store_code, skus, layout_name, out_path, placement, retailer_slug,
-                  offset_x, offset_y):
-    """Print tags of a store as a PDF on label stock; missing tags are created."""
+                  offset_x, offset_y, heading):
+    """Print tags of a store as a PDF on label stock or as a poster; missing tags are
+    created. The counter card (counter-card, counter-card-a4) takes no --sku."""
     _warn_about_base_url()
+    heading = (heading or "").strip() or None
     try:
         retailer_id = None
         if retailer_slug:
             retailer_id = retailer_by_slug(retailer_slug).id
         store = store_by_code(store_code, retailer_id)
+        if LAYOUTS[layout_name].style == "counter-card":
+            if skus:
+                raise InvalidInput("The counter card carries no items: leave out --sku.")
+            pdf = print_counter_card(store, layout_name, current_app.config["BASE_URL"],
+                                     offset_mm=(offset_x, offset_y))
+            _write(Path(out_path), pdf)
+            click.echo(f"Wrote the counter card ({layout_name}) for {store.code} to "
+                       f"{out_path}.")
+            return
         tags = tags_for_print(store, list(skus), placement)
         with click.progressbar(length=len(tags), label=f"Printing {len(tags)} tags",
                                file=sys.stderr) as bar:
             pdf = print_tags(store, tags, layout_name, current_app.config["BASE_URL"],
-                             offset_mm=(offset_x, offset_y), progress=lambda: bar.update(1))
+                             heading=heading, offset_mm=(offset_x, offset_y),
+                             progress=lambda: bar.update(1))
     except InvalidInput as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     out = Path(out_path)
+    _write(out, pdf)
+    db.session.commit()
+    click.echo(f"Wrote {len(tags)} tags ({layout_name}) to {out}.")
+
+
+def _write(out: Path, pdf: bytes) -> None:
+    """Write beside the target and rename: a reader never sees half a PDF."""
     try:
-        # Write beside the target and rename: a reader never sees half a PDF.
         partial = out.with_name(f".{out.name}.partial")
         partial.write_bytes(pdf)
         partial.replace(out)
     except OSError as error:
         db.session.rollback()
         raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from None
-    db.session.commit()
-    click.echo(f"Wrote {len(tags)} tags ({layout_name}) to {out}.")
 
 
 @tags_cli.command("report-silent")

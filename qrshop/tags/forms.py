@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from qrshop.parsing import MAX_ROW_ID, DecimalNumberField, WholeNumberField, coerce_row_id
 from qrshop.tags.layouts import LAYOUTS
+from qrshop.tags.posters import MAX_HEADING
 
 
 class CheckboxesField(SelectMultipleField):
@@ -25,7 +26,9 @@ class PrintForm(FlaskForm):
     listings = CheckboxesField("Items (none ticked: every active tag of the store)",
                                coerce=coerce_row_id, validate_choice=False)
     placement = StringField("Placement note", validators=[Optional(), Length(max=120)])
-    layout = SelectField("Label stock")
+    layout = SelectField("Label stock or poster")
+    heading = StringField("Poster title (posters only)", validators=[Optional(),
+                                                                      Length(max=MAX_HEADING)])
     offset_x = DecimalNumberField("Move right (mm)", default=0.0, validators=[Optional()],
                                   minimum=-10, maximum=10)
     offset_y = DecimalNumberField("Move down (mm)", default=0.0, validators=[Optional()],
@@ -40,7 +43,9 @@ class PrintForm(FlaskForm):
 class SelectedPrintForm(FlaskForm):
     """Print tags chosen on the tag list (their codes ride along as hidden fields)."""
 
-    layout = SelectField("Label stock")
+    layout = SelectField("Label stock or poster")
+    heading = StringField("Poster title (posters only)", validators=[Optional(),
+                                                                      Length(max=MAX_HEADING)])
     offset_x = DecimalNumberField("Move right (mm)", default=0.0, validators=[Optional()],
                                   minimum=-10, maximum=10)
     offset_y = DecimalNumberField("Move down (mm)", default=0.0, validators=[Optional()],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A3, A4, LETTER, TABLOID
 
 INCH = 72.0
 MM = 72.0 / 25.4
@@ -28,8 +28,15 @@ class Layout:
     left: float  # page's left edge to the first column's left edge
     top: float  # page's top edge to the first row's top edge
     pitch: tuple[float, float]  # left edge to next left edge; top edge to next top edge
-    style: str  # how a label is drawn: "compact", "square", "strip" or "poster"
+    style: str  # how a label is drawn: "compact", "square", "strip", or a POSTER_STYLES one
     source: str
+    # Posters: the item grids (columns, rows) the page may use, smallest first.
+    grids: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def is_poster(self) -> bool:
+        """True for a page with its own design (posters.py), False for label stock."""
+        return self.style in POSTER_STYLES
 
     @property
     def per_page(self) -> int:
@@ -50,6 +57,47 @@ class Layout:
                 top = self.page[1] - self.top - row * self.pitch[1] - dy
                 result.append((x, top - height))
         return result
+
+
+# Page designs rather than label stock: one item per page, a grid of items, a look, the till.
+POSTER_STYLES = ("poster", "shelf-poster", "look-poster", "counter-card")
+SMALL_PAGE_GRIDS = ((2, 3), (3, 3), (3, 4))
+LARGE_PAGE_GRIDS = ((2, 3), (3, 3), (3, 4), (4, 5), (4, 6))
+PAGES = {"a4": (A4, "A4 210 x 297 mm", SMALL_PAGE_GRIDS),
+         "a3": (A3, "A3 297 x 420 mm", LARGE_PAGE_GRIDS),
+         "letter": (LETTER, "US Letter 8.5 x 11 in", SMALL_PAGE_GRIDS),
+         "tabloid": (TABLOID, "Tabloid 11 x 17 in", LARGE_PAGE_GRIDS)}
+
+
+def _page_design(name: str, style: str, page: tuple[float, float], description: str,
+                 grids: tuple[tuple[int, int], ...] = ()) -> Layout:
+    """A poster-like layout: the whole page is one design."""
+    return Layout(name, description, page, page, 1, 1, 0.0, 0.0, page, style,
+                  "full page", grids)
+
+
+def _posters() -> list[Layout]:
+    result = []
+    for key, (page, paper, grids) in PAGES.items():
+        most = grids[-1]
+        result.append(_page_design(
+            f"shelf-poster-{key}", "shelf-poster", page,
+            f"{paper} virtual shelf: a titled grid of item photos with price and QR "
+            f"(2 x 3 up to {most[0]} x {most[1]} per page)", grids))
+    for key, (page, paper, _grids) in PAGES.items():
+        result.append(_page_design(
+            f"look-poster-{key}", "look-poster", page,
+            f"{paper} look poster: one hero photo and up to 6 items of the look, each with "
+            "its QR (the first SKU's photo is the hero)"))
+    result.append(_page_design(
+        "counter-card", "counter-card", LETTER,
+        "US Letter table tent for the till, folded in half: 'Scan to see your wish list and "
+        "coupons'"))
+    result.append(_page_design(
+        "counter-card-a4", "counter-card", A4,
+        "A4 table tent for the till, folded in half: 'Scan to see your wish list and "
+        "coupons'"))
+    return result
 
 
 # Where the numbers come from (checked when the layouts were written):
@@ -100,9 +148,8 @@ LAYOUTS: dict[str, Layout] = {
             "1.25 in is the common shelf-edge (C-channel) height; strips are cut along the "
             "printed rule",
         ),
-        Layout(
-            "poster-a4", "A4 poster, one large tag per page", A4, A4, 1, 1, 0.0, 0.0, A4,
-            "poster", "A4 portrait page",
-        ),
+        _page_design("poster-a4", "poster", A4,
+                     "A4 poster, one item per page: its photo, name, price and a large QR"),
+        *_posters(),
     )
 }

@@ -1,8 +1,13 @@
-"""QR matrices for tag URLs, and their SVG and PNG renderings."""
+"""QR matrices for tag URLs, and their SVG and PNG renderings.
+
+A URL gets its *natural* version: the smallest that holds it at error correction M. Any room
+left in that version goes to stronger error correction (Q, then H), never to a bigger version:
+at a given printed size, fewer modules means larger modules, which is what a phone camera
+needs most (docs/printing.md#how-big-a-qr-code-is-printed).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,11 +16,13 @@ import qrcode
 import qrcode.constants
 import qrcode.util
 from PIL import Image
-from qrcode.exceptions import DataOverflowError
 
 from qrshop.tags.codes import is_alphanumeric_mode
 
 QUIET_ZONE = 4  # modules of white around the symbol, as ISO/IEC 18004 requires
+# Error correction levels from the floor (M: ~15% of codewords recoverable) up.
+_LEVELS = (("M", qrcode.constants.ERROR_CORRECT_M), ("Q", qrcode.constants.ERROR_CORRECT_Q),
+           ("H", qrcode.constants.ERROR_CORRECT_H))
 PNG_SIZE_DEFAULT = 512
 PNG_SIZE_RANGE = (64, 2048)
 
@@ -26,6 +33,7 @@ class QRMatrix:
 
     version: int
     rows: tuple[tuple[bool, ...], ...]
+    ec_level: str = "M"  # "M", "Q" or "H"
 
     @property
     def size(self) -> int:
@@ -47,33 +55,47 @@ class QRMatrix:
                     x += 1
 
 
-def _symbol(url: str, version: int | None) -> qrcode.QRCode:
-    """A made QR symbol: the smallest version that fits (None) or exactly `version`."""
-    qr = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M,
-                       border=0)
+def _segment(url: str) -> qrcode.util.QRData:
+    """The URL as one QR data segment: alphanumeric mode whenever every character allows."""
     if is_alphanumeric_mode(url):
-        qr.add_data(qrcode.util.QRData(url.encode("ascii"), mode=qrcode.util.MODE_ALPHA_NUM))
-    else:
-        qr.add_data(url, optimize=0)
-    qr.make(fit=version is None)
-    return qr
+        return qrcode.util.QRData(url.encode("ascii"), mode=qrcode.util.MODE_ALPHA_NUM)
+    return qrcode.util.QRData(url.encode("utf-8"), mode=qrcode.util.MODE_8BIT_BYTE)
+
+
+def _bits(segment: qrcode.util.QRData, version: int) -> int:
+    """Data bits the segment takes in a symbol of this version (mode, count, payload)."""
+    buffer = qrcode.util.BitBuffer()
+    buffer.put(segment.mode, 4)
+    buffer.put(len(segment), qrcode.util.length_in_bits(segment.mode, version))
+    segment.write(buffer)
+    return len(buffer)
+
+
+def fit(url: str) -> tuple[int, str]:
+    """(version, error-correction level) for a URL: the smallest version that holds it at M,
+    then the strongest level (H, else Q, else M) that still fits that version."""
+    segment = _segment(url)
+    limits = qrcode.util.BIT_LIMIT_TABLE
+    version = next((v for v in range(1, 41)
+                    if _bits(segment, v) <= limits[qrcode.constants.ERROR_CORRECT_M][v]), None)
+    if version is None:
+        raise ValueError("the URL is too long for a QR code")
+    needed = _bits(segment, version)
+    level = next(name for name, constant in reversed(_LEVELS)
+                 if needed <= limits[constant][version])
+    return version, level
 
 
 @lru_cache(maxsize=4096)
-def encode(url: str, min_version: int = 1) -> QRMatrix:
-    """Encode a URL at error correction M, in alphanumeric mode whenever it allows.
-
-    The smallest version that holds the URL is used, or min_version if that is larger (a
-    label with little room may need more, smaller modules to keep the symbol's size up).
-    """
-    qr = None
-    if min_version > 1:
-        with contextlib.suppress(DataOverflowError):  # the URL needs more than min_version
-            qr = _symbol(url, min_version)
-    if qr is None:
-        qr = _symbol(url, None)
-    rows = tuple(tuple(bool(cell) for cell in row) for row in qr.get_matrix())
-    return QRMatrix(version=qr.version, rows=rows)
+def encode(url: str) -> QRMatrix:
+    """Encode a URL at its natural version with the strongest error correction that fits it
+    (alphanumeric mode whenever the URL allows)."""
+    version, level = fit(url)
+    symbol = qrcode.QRCode(version=version, error_correction=dict(_LEVELS)[level], border=0)
+    symbol.add_data(_segment(url))
+    symbol.make(fit=False)
+    rows = tuple(tuple(bool(cell) for cell in row) for row in symbol.get_matrix())
+    return QRMatrix(version=version, rows=rows, ec_level=level)
 
 
 def svg_path_data(matrix: QRMatrix, offset: int = QUIET_ZONE) -> str:

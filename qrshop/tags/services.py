@@ -9,13 +9,19 @@ from sqlalchemy import select
 from qrshop import storage
 from qrshop.accounts import queries as accounts
 from qrshop.catalog import queries as catalog
-from qrshop.catalog.services import format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.tags.codes import new_code, short_url, tag_url
-from qrshop.tags.layouts import LAYOUTS
+from qrshop.tags import print_parts
+from qrshop.tags.codes import new_code
+from qrshop.tags.layouts import LAYOUTS, Layout
 from qrshop.tags.models import Tag
+from qrshop.tags.posters import LOOK_ITEMS, MAX_HEADING
+from qrshop.tags.print_content import (  # noqa: F401  (tag_print_url: the tags API's too)
+    label_contents,
+    one_per_item,
+    tag_print_url,
+)
 from qrshop.tags.printing import LabelContent, build_pdf
 
 if TYPE_CHECKING:  # type hints only
@@ -157,53 +163,109 @@ def tags_for_print(store: Store, skus: list[str] | None, placement: str | None) 
     return tags
 
 
-def tag_print_url(tag: Tag, base_url: str) -> str:
-    """The URL a tag's QR encodes, in its retailer's tag URL style (codes.tag_url)."""
-    return tag_url(base_url, tag.code, tag.store.retailer.tag_url_style,
-                   tag.listing.product.gtin)
-
-
 def print_tags(store: Store, tags: list[Tag], layout_name: str, base_url: str, *,
-               offset_mm=(0.0, 0.0), progress=None, mark_printed: bool = True) -> bytes:
-    """Render the tags as a PDF in a layout and (unless a preview) mark them printed now."""
+               heading: str | None = None, offset_mm=(0.0, 0.0), progress=None,
+               mark_printed: bool = True) -> bytes:
+    """Render the tags as a PDF in a layout and (unless a preview) mark them printed now.
+
+    A look poster of one item adds the items curated to complete its look (tags for them
+    at the store are created where missing).
+    """
+    layout = _layout(layout_name)
+    if layout.style == "look-poster" and len(one_per_item(tags)) == 1:
+        tags = tags + _look_of(store, tags[0])
     return render_labels(store.retailer, tags, layout_name, base_url,
-                         title=f"{store.retailer.name} {store.code} tags", offset_mm=offset_mm,
-                         progress=progress, mark_printed=mark_printed)
+                         title=f"{store.retailer.name} {store.code} tags", heading=heading,
+                         offset_mm=offset_mm, progress=progress, mark_printed=mark_printed)
 
 
-def render_labels(retailer: Retailer, tags: list[Tag], layout_name: str, base_url: str, *,
-                  title: str, offset_mm=(0.0, 0.0), progress=None,
-                  mark_printed: bool = True) -> bytes:
-    """Render tags of one retailer (any of its stores) as a PDF; mark them printed unless a
-    preview."""
+def _look_of(store: Store, tag: Tag) -> list[Tag]:
+    """Tags at the store of the carried items curated to complete a tag's item's look."""
+    curated = print_parts.curated_look(tag.listing_id)
+    skus = catalog.skus_by_id(store.retailer_id, curated)
+    carried = {listing.sku for listing in catalog.listings_by_skus(store.retailer_id,
+                                                                   list(skus.values()))
+               if listing.discontinued_at is None}
+    wanted = [skus[listing_id] for listing_id in curated
+              if skus.get(listing_id) in carried][:LOOK_ITEMS - 1]
+    return tags_for_print(store, wanted, tag.placement) if wanted else []
+
+
+def _layout(layout_name: str) -> Layout:
     layout = LAYOUTS.get(layout_name)
     if layout is None:
         raise InvalidInput(f"Unknown layout {layout_name!r}; choose one of "
                            f"{', '.join(LAYOUTS)}.", code="unknown_layout")
+    return layout
+
+
+def _check_offsets(offset_mm) -> None:
     for axis, value in zip("xy", offset_mm, strict=True):
         if not -10 <= value <= 10:
             raise InvalidInput(f"Calibration offset {axis} must be between -10 and 10 mm.")
-    if not tags:
-        raise InvalidInput("Nothing to print.")
+
+
+def _brand(retailer: Retailer) -> dict:
     logo = None
     if retailer.logo is not None and retailer.logo.is_raster_image:
         path = storage.path_for(retailer.logo.filename)
         logo = path.read_bytes() if path else None
-    labels = [
-        LabelContent(tag_print_url(tag, base_url), short_url(base_url, tag.code),
-                     tag.listing.product.name,
-                     format_price(tag.listing.price_cents, tag.listing.currency))
-        for tag in tags
-    ]
-    pdf, _ = build_pdf(layout, labels, offset_mm=offset_mm, logo=logo,
-                       brand_colour=retailer.primary_colour,
-                       title=title, progress=progress)
+    return {"logo": logo, "brand_colour": retailer.primary_colour,
+            "accent_colour": retailer.accent_colour}
+
+
+def _render(layout: Layout, labels: list[LabelContent], **options) -> bytes:
+    try:
+        pdf, _ = build_pdf(layout, labels, **options)
+    except ValueError as error:  # a URL too long for the label's QR
+        raise InvalidInput(f"Cannot print on {layout.name}: {error}.",
+                           code="label_too_small") from None
+    return pdf
+
+
+def render_labels(retailer: Retailer, tags: list[Tag], layout_name: str, base_url: str, *,
+                  title: str, heading: str | None = None, offset_mm=(0.0, 0.0),
+                  progress=None, mark_printed: bool = True) -> bytes:
+    """Render tags of one retailer (any of its stores) as a PDF; mark them printed unless a
+    preview. Posters show each item once, a look poster at most LOOK_ITEMS."""
+    layout = _layout(layout_name)
+    _check_offsets(offset_mm)
+    if layout.style == "counter-card":
+        raise InvalidInput("The counter card carries no items: print it for a store without "
+                           "choosing items.", code="counter_card_items")
+    if not tags:
+        raise InvalidInput("Nothing to print.")
+    if heading is not None and len(heading) > MAX_HEADING:
+        raise InvalidInput(f"The poster title is longer than {MAX_HEADING} characters.")
+    if layout.is_poster:
+        tags = one_per_item(tags)
+    if layout.style == "look-poster" and len(tags) > LOOK_ITEMS:
+        raise InvalidInput(f"A look poster shows at most {LOOK_ITEMS} items; "
+                           f"{len(tags)} were chosen.", code="too_many_items")
+    labels = label_contents(tags, base_url, photos=layout.is_poster)
+    pdf = _render(layout, labels, offset_mm=offset_mm, title=title, heading=heading,
+                  progress=progress, **_brand(retailer))
     if mark_printed:
         now = utcnow()
         for tag in tags:
             tag.printed_at = now
         db.session.flush()
     return pdf
+
+
+def print_counter_card(store: Store, layout_name: str, base_url: str, *,
+                       offset_mm=(0.0, 0.0)) -> bytes:
+    """The counter card (table tent) for a store's tills: its QR opens the shopper's wish
+    list and coupons at the store's retailer."""
+    layout = _layout(layout_name)
+    _check_offsets(offset_mm)
+    if layout.style != "counter-card":
+        raise InvalidInput(f"{layout_name} is not a counter card.", code="unknown_layout")
+    retailer = store.retailer
+    url = print_parts.wishlist_url(base_url, retailer.slug)
+    card = LabelContent(url, url.split("://", 1)[-1], retailer.name, "")
+    return _render(layout, [card], offset_mm=offset_mm,
+                   title=f"{retailer.name} {store.code} counter card", **_brand(retailer))
 
 
 def reassign_tag(tag: Tag, listing: Listing, placement: str | None = None) -> None:

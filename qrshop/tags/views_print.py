@@ -14,9 +14,16 @@ from qrshop.errors import InvalidInput
 from qrshop.extensions import db
 from qrshop.pagination import search_text
 from qrshop.tags.forms import PrintForm, SelectedPrintForm
+from qrshop.tags.layouts import LAYOUTS
 from qrshop.tags.models import Tag
 from qrshop.tags.queries import BULK_MAX, listing_page, owned_tags
-from qrshop.tags.services import print_tags, render_labels, store_by_code, tags_for_print
+from qrshop.tags.services import (
+    print_counter_card,
+    print_tags,
+    render_labels,
+    store_by_code,
+    tags_for_print,
+)
 from qrshop.tags.views import bp
 
 # How many items the print page lists as checkboxes; the filter finds the others.
@@ -31,6 +38,10 @@ def _pdf_response(pdf: bytes, name: str, preview: bool) -> Response:
 
 def _offsets(form) -> tuple[float, float]:
     return (form.offset_x.data or 0.0, form.offset_y.data or 0.0)
+
+
+def _heading(form) -> str | None:
+    return (form.heading.data or "").strip() or None
 
 
 def _print_selected(codes: list[str]):
@@ -50,8 +61,8 @@ def _print_selected(codes: list[str]):
     preview = request.form.get("action") == "preview"
     retailer = current_user.retailer
     pdf = render_labels(retailer, tags, form.layout.data, current_app.config["BASE_URL"],
-                        title=f"{retailer.name} tags", offset_mm=_offsets(form),
-                        mark_printed=not preview)
+                        title=f"{retailer.name} tags", heading=_heading(form),
+                        offset_mm=_offsets(form), mark_printed=not preview)
     return _pdf_response(pdf, f"{retailer.slug}-{form.layout.data}-tags.pdf", preview)
 
 
@@ -82,8 +93,15 @@ def console_print():
         return page()
     if not form.validate_on_submit():
         return page(400)
+    preview = request.form.get("action") == "preview"
     try:
         store = store_by_code(form.store.data, current_user.retailer_id)
+        if LAYOUTS[form.layout.data].style == "counter-card":
+            if form.listings.data:
+                raise InvalidInput("The counter card carries no items: untick them.")
+            pdf = print_counter_card(store, form.layout.data, current_app.config["BASE_URL"],
+                                     offset_mm=_offsets(form))
+            return _pdf_response(pdf, f"{store.code}-{form.layout.data}.pdf", preview)
         skus = []
         if form.listings.data:
             owned = catalog.skus_by_id(current_user.retailer_id, form.listings.data)
@@ -94,7 +112,10 @@ def console_print():
     except InvalidInput as error:
         # The request hook rolls back: nothing of a refused print is kept.
         return page(error.status_code, error.message)
-    preview = request.form.get("action") == "preview"
-    pdf = print_tags(store, tags, form.layout.data, current_app.config["BASE_URL"],
-                     offset_mm=_offsets(form), mark_printed=not preview)
+    try:
+        pdf = print_tags(store, tags, form.layout.data, current_app.config["BASE_URL"],
+                         heading=_heading(form), offset_mm=_offsets(form),
+                         mark_printed=not preview)
+    except InvalidInput as error:
+        return page(error.status_code, error.message)
     return _pdf_response(pdf, f"{store.code}-{form.layout.data}-tags.pdf", preview)

@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Optional
+from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -244,6 +245,12 @@ def counter_url(retailer_id: int, shopper_id: str) -> str:
     """The address in the "show at the counter" QR: read-only, expiring, one retailer."""
     token = tokens.make(tokens.COUNTER, {"r": retailer_id, "s": shopper_id})
     return f"{current_app.config['BASE_URL']}/pos/wishlist/{token}"
+
+
+def counter_card_url(base_url: str, retailer_slug: str) -> str:
+    """The address on the counter card at a retailer's tills: the shopper's own wish list
+    (saved items and coupons), in the retailer's colours."""
+    return f"{base_url.rstrip('/')}/wishlist?{urlencode({'at': retailer_slug})}"
 
 
 def token_from(scanned: str) -> str:

@@ -6,6 +6,7 @@ from flask import jsonify, make_response, redirect, render_template, request, se
 
 from qrshop import tokens
 from qrshop.accounts import queries as accounts
+from qrshop.accounts.services import retailer_by_slug
 from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf
 from qrshop.parsing import row_id
@@ -84,12 +85,26 @@ def wishlist_remove():
     return no_store(redirect(url_for(".wishlist", removed=1), code=303))
 
 
+def _retailer_at(slug: str | None):
+    """The retailer a counter card names (`?at=SLUG`), or None for none or an unknown one."""
+    if not slug or len(slug) > 64:
+        return None
+    try:
+        return retailer_by_slug(slug)
+    except InvalidInput:
+        return None
+
+
 def _wishlist_page(*, message=None, code_error=None, status=200):
     """The /wishlist page, with the code form while this device has a code to type."""
     shoppers = identity.cookie_shoppers()
     lists = services.wishlists(shoppers)
     page = None
-    if len(shoppers) == 1:
+    at = _retailer_at(request.args.get("at"))
+    if at is not None:  # the counter card at this retailer's till: its list, its colours
+        lists = [wishlist for wishlist in lists if wishlist.retailer_id == at.id]
+        page = brand_of(at)
+    elif len(shoppers) == 1:
         page = brand_of(accounts.retailer(next(iter(shoppers))))
     counter = {wishlist.retailer_id: _qr(devices.counter_url(
         wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}

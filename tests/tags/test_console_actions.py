@@ -224,6 +224,15 @@ def test_bulk_print_opens_the_print_page_with_the_ticked_tags(client, shop):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert _fresh(shop.tag).printed_at is not None and _fresh(shop.boston).printed_at
     assert _fresh(shop.second).printed_at is None
+    # The ticked tags of two stores on one shelf poster; the counter card takes no tags.
+    poster = client.post("/console/tags/print", data={
+        "csrf_token": token, "codes": [shop.tag.code, shop.boston.code],
+        "layout": "shelf-poster-letter", "heading": "Both stores", "action": "preview"})
+    assert poster.status_code == 200 and poster.mimetype == "application/pdf"
+    card = client.post("/console/tags/print", data={
+        "csrf_token": token, "codes": [shop.tag.code], "layout": "counter-card",
+        "action": "download"})
+    assert card.status_code == 422 and b"carries no items" in card.data
     refused = client.post("/console/tags/print", data={
         "csrf_token": token, "codes": [shop.tag.code, shop.rival.code],
         "layout": "avery-5160", "action": "download"})

@@ -137,3 +137,19 @@ def test_other_parties_cannot_print(shop, client):
     stranger = bearer(make_user("merchandiser", retailer_slug="bestmart"))
     response = client.post("/api/v1/print-jobs", json=job, headers=stranger)
     assert response.status_code == 422 and response.get_json()["error"] == "unknown_code"
+
+
+@pytest.mark.parametrize("layout", ["shelf-poster-a3", "look-poster-a4"])
+def test_posters_print_through_the_api_with_a_title(shop, client, merch, layout):
+    response = client.post("/api/v1/print-jobs", headers=merch, json={
+        "store": "NYC01", "layout": layout, "codes": [shop.tag.code],
+        "title": "Trail season picks"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert decode_pdf(response.data, dpi=150)[0] == [f"{BASE_URL.upper()}/T/{shop.tag.code}"]
+
+
+def test_the_counter_card_is_not_a_print_job_of_tags(shop, client, merch):
+    response = client.post("/api/v1/print-jobs", headers=merch, json={
+        "store": "NYC01", "layout": "counter-card", "codes": [shop.tag.code]})
+    assert response.status_code == 422
+    assert "counter card" in response.get_json()["message"]

@@ -103,3 +103,29 @@ def test_tag_svg_is_one_seamless_path_with_quiet_zone(client):
 def test_unknown_tag_image_is_404(client):
     assert client.get("/tags/ZZZZZZZZ.png").status_code == 404
     assert client.get("/tags/ZZZZZZZZ.svg").status_code == 404
+
+
+def test_a_url_gets_its_natural_version_and_spare_room_goes_to_error_correction():
+    # 26 characters: version 2 holds them at M (38) and at Q (29) but not at H (20).
+    assert qr.fit("HTTPS://QR.SHOP/T/ABCD2345") == (2, "Q")
+    # 33 characters: version 2 at M only; never version 3 to get more correction.
+    assert qr.fit("HTTPS://QR.EXAMPLE.COM/T/ABCD2345") == (2, "M")
+    # 17 characters: version 1 at M (20); Q holds 16, so M it stays.
+    assert qr.fit("HTTPS://Q.IO/T/AB") == (1, "M")
+    # 10 characters: version 1 at H.
+    assert qr.fit("HTTPS://Q.") == (1, "H")
+    matrix = qr.encode("HTTPS://QR.SHOP/T/ABCD2345")
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(
+        qr.render_png("HTTPS://QR.SHOP/T/ABCD2345", 300))))[0]
+    assert (matrix.version, matrix.ec_level) == (2, "Q")
+    assert decoded.ec_level == "Q" and decoded.extra["Version"] == "2"
+
+
+def test_the_host_length_sets_the_version_as_docs_printing_md_says():
+    def version(host: str, gs1: bool) -> int:
+        url = f"HTTPS://{host}/T/ABCD2345" + ("/01/00012345678905" if gs1 else "")
+        return qr.fit(url)[0]
+
+    assert version("A" * 19, gs1=False) == 2 and version("A" * 20, gs1=False) == 3
+    assert version("A" * 42, gs1=False) == 3 and version("A" * 43, gs1=False) == 4
+    assert version("A" * 24, gs1=True) == 3 and version("A" * 25, gs1=True) == 4
