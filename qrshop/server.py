@@ -93,14 +93,13 @@ def gunicorn_options(
 def metrics_options() -> dict:
     """prometheus-client's multiprocess mode for this server's workers (GET /metrics).
 
-    A fresh PROMETHEUS_MULTIPROC_DIR per server start (under the operator's, if set), so
-    counts never carry over from an earlier run; a dead worker's live gauges are dropped
+    A fresh PROMETHEUS_MULTIPROC_DIR per server start (in the temporary folder, TMPDIR),
+    so counts never carry over from an earlier run; a dead worker's live gauges are dropped
     (gunicorn's child_exit) and the folder is removed when the server stops.
     """
     from prometheus_client import multiprocess
 
-    folder = tempfile.mkdtemp(prefix="qrshop-metrics-",
-                              dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None)
+    folder = tempfile.mkdtemp(prefix="qrshop-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # the workers inherit it
 
     def child_exit(server, worker):
