@@ -119,3 +119,35 @@ def test_metrics_add_up_every_workers_counts(server):
     assert {(line["method"], line["status"]) for line in scans} == {("GET", 200)}
     assert all(line["request_id"] and line["duration_ms"] >= 0 for line in scans)
     assert "127.0.0.1" not in log.read_text() and "iPhone" not in log.read_text()
+
+
+def test_each_serve_start_gets_a_fresh_metrics_folder(app, runner, monkeypatch, tmp_path):
+    import tempfile
+    from types import SimpleNamespace
+
+    from qrshop import server as qrshop_server
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "restored-after-the-test")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    seen = []
+
+    def run(self):
+        seen.append((os.environ.get("PROMETHEUS_MULTIPROC_DIR"), self.cfg.child_exit,
+                     self.cfg.on_exit))
+
+    monkeypatch.setattr(qrshop_server.QrshopServer, "run", run)
+    assert runner.invoke(args=["serve", "--workers", "2"]).exit_code == 0
+    assert seen[-1][0] is None  # metrics off: no shared folder
+    app.config["METRICS_TOKEN"] = TOKEN
+    assert runner.invoke(args=["serve", "--workers", "2"]).exit_code == 0
+    assert runner.invoke(args=["serve", "--workers", "2"]).exit_code == 0
+    (first, child_exit, on_exit), (second, _, _) = seen[1:]
+    assert first != second and Path(first).parent == Path(second).parent == tmp_path
+    # A dead worker's live gauges are dropped; the folder goes when the server stops.
+    (Path(first) / "gauge_livesum_4242.db").write_bytes(b"")
+    (Path(first) / "counter_4242.db").write_bytes(b"")
+    child_exit(None, SimpleNamespace(pid=4242))
+    assert [path.name for path in Path(first).iterdir()] == ["counter_4242.db"]
+    on_exit(None)
+    assert not Path(first).exists() and Path(second).is_dir()
