@@ -9,13 +9,16 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from qrshop import server as qrshop_server
 from tests.conftest import MOBILE_SAFARI
 from tests.factories import make_shop
 
@@ -122,11 +125,6 @@ def test_metrics_add_up_every_workers_counts(server):
 
 
 def test_each_serve_start_gets_a_fresh_metrics_folder(app, runner, monkeypatch, tmp_path):
-    import tempfile
-    from types import SimpleNamespace
-
-    from qrshop import server as qrshop_server
-
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "restored-after-the-test")
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
