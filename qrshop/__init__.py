@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from qrshop.security import TrustedProxies, parse_trusted_proxies, register_security_headers
 
     register_security_headers(app)
+    _init_metrics(app)
 
     from qrshop.shopper.fastpath import ScanFastPath
 
@@ -78,6 +79,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     proxies = parse_trusted_proxies(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)
+    from qrshop.request_log import RequestContext
+
+    # Outermost: every request, the fast path's scans too, gets its id and latency.
+    app.wsgi_app = RequestContext(app, app.wsgi_app)
 
     from qrshop.cli import register_commands
 
@@ -109,6 +114,20 @@ def _init_extensions(app: Flask) -> None:
         from qrshop.accounts.auth import user_for_session
 
         return user_for_session(user_id)
+
+
+def _init_metrics(app: Flask) -> None:
+    """GET /metrics (off unless METRICS_TOKEN is set): the queues' depths come from alerts
+    and webhooks, the scan count from the scanner (qrshop/metrics.py)."""
+    from qrshop import metrics
+    from qrshop.alerts.outbox import queue_depth as outbox_depth
+    from qrshop.webhooks.delivery import queue_depth as webhook_depth
+
+    app.register_blueprint(metrics.bp)
+    metrics.init_app(app, {"outbox_messages": outbox_depth,
+                           "webhook_deliveries": webhook_depth})
+    if app.extensions["qrshop.metrics"] is not None:
+        app.extensions["qrshop.scanner"].count_scan = app.extensions["qrshop.metrics"].count_scan
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -93,12 +93,15 @@ def serve_command(bind: str, workers: int | None):
     from qrshop.server import default_workers, gunicorn_options, serve
 
     try:
-        gunicorn_options(bind, 1, access_log=current_app.config["ACCESS_LOG"])
+        gunicorn_options(bind, 1, access_log=current_app.config["ACCESS_LOG"],
+                         log_format=current_app.config["LOG_FORMAT"])
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     serve(_create_app, bind, workers or default_workers(),
           trusted_proxies=current_app.config["TRUSTED_PROXIES"],
-          access_log=current_app.config["ACCESS_LOG"])
+          access_log=current_app.config["ACCESS_LOG"],
+          log_format=current_app.config["LOG_FORMAT"],
+          metrics=bool(current_app.config["METRICS_TOKEN"]))
 
 
 main = FlaskGroup(

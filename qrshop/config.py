@@ -22,6 +22,8 @@ ENVIRONMENT_KEYS = {
     "QRSHOP_ACCESS_LOG": "ACCESS_LOG",
     "QRSHOP_WEBHOOK_ALLOW_PRIVATE": "WEBHOOK_ALLOW_PRIVATE",
     "QRSHOP_API_RATE_LIMIT": "API_RATE_LIMIT",
+    "QRSHOP_METRICS_TOKEN": "METRICS_TOKEN",
+    "QRSHOP_LOG_FORMAT": "LOG_FORMAT",
 }
 # Config keys read from the environment as on/off: 1, true, yes, on (any case) mean on.
 FLAG_KEYS = frozenset({"WEBHOOK_ALLOW_PRIVATE"})
@@ -57,6 +59,12 @@ def defaults(instance_path: str) -> dict:
         # `qrshop serve`'s access log: private (no client address, agent, query string or
         # token), full (gunicorn's combined format) or off (qrshop/access_log.py).
         "ACCESS_LOG": "private",
+        # The access log's lines: text (gunicorn's style) or json (one object per request
+        # with its route group, status, duration and request id: qrshop/access_log.py).
+        "LOG_FORMAT": "text",
+        # GET /metrics answers 404 until this is set, then only `Authorization: Bearer
+        # <token>` (qrshop/metrics.py).
+        "METRICS_TOKEN": None,
         # Repeat scans by the same shopper of the same tag inside this window are flagged.
         "REPEAT_SCAN_WINDOW_SECONDS": 30 * 60,
         "SHOPPER_COOKIE_MAX_AGE": 365 * 24 * 3600,

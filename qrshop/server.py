@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.config import AccessLogFormat
 from gunicorn.glogging import Logger
 
-from qrshop.access_log import ACCESS_LOG_SETTINGS, PRIVATE_FORMAT, PrivateAccessLog
+from qrshop.access_log import (
+    ACCESS_LOG_SETTINGS,
+    LOG_FORMATS,
+    PRIVATE_FORMAT,
+    JsonAccessLog,
+    PrivateAccessLog,
+)
 
 
 def default_workers() -> int:
@@ -35,13 +43,21 @@ class QrshopServer(BaseApplication):
         return self._app_factory()
 
 
-def _access_log_options(access_log: bool | str) -> dict:
-    """gunicorn's access-log settings for QRSHOP_ACCESS_LOG (private, full or off)."""
+def _access_log_options(access_log: bool | str, log_format: str = "text") -> dict:
+    """gunicorn's access-log settings for QRSHOP_ACCESS_LOG (private, full or off) and
+    QRSHOP_LOG_FORMAT (text or json)."""
     setting = {True: "private", False: "off"}.get(access_log, access_log)
     if setting not in ACCESS_LOG_SETTINGS:
         raise ValueError(f"QRSHOP_ACCESS_LOG is {access_log!r}; use private, full or off.")
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"QRSHOP_LOG_FORMAT is {log_format!r}; use text or json.")
     if setting == "off":
         return {"accesslog": None}
+    if log_format == "json":
+        if setting == "full":
+            raise ValueError("QRSHOP_LOG_FORMAT=json writes the private fields only; "
+                             "set QRSHOP_ACCESS_LOG=private (or off).")
+        return {"accesslog": "-", "logger_class": JsonAccessLog}
     if setting == "full":  # gunicorn's combined format: client address, agent, query string
         return {"accesslog": "-", "logger_class": Logger,
                 "access_log_format": AccessLogFormat.default}
@@ -50,7 +66,8 @@ def _access_log_options(access_log: bool | str) -> dict:
 
 
 def gunicorn_options(
-    bind: str, workers: int, *, access_log: bool | str = "private", trusted_proxies: str = ""
+    bind: str, workers: int, *, access_log: bool | str = "private", trusted_proxies: str = "",
+    log_format: str = "text",
 ) -> dict:
     """The documented production settings (docs/deployment.md)."""
     return {
@@ -67,12 +84,37 @@ def gunicorn_options(
         # X-Forwarded-* are honoured only from these addresses (QRSHOP_TRUSTED_PROXIES).
         "forwarded_allow_ips": trusted_proxies,
         # No client address, agent, query string or token unless asked (qrshop/access_log.py).
-        **_access_log_options(access_log),
+        **_access_log_options(access_log, log_format),
         "errorlog": "-",
         "preload_app": False,
     }
 
 
-def serve(app_factory: Callable, bind: str, workers: int, **kwargs) -> None:
-    """Serve until interrupted."""
-    QrshopServer(app_factory, gunicorn_options(bind, workers, **kwargs)).run()
+def metrics_options() -> dict:
+    """prometheus-client's multiprocess mode for this server's workers (GET /metrics).
+
+    A fresh PROMETHEUS_MULTIPROC_DIR per server start (in the temporary folder, TMPDIR),
+    so counts never carry over from an earlier run; a dead worker's live gauges are dropped
+    (gunicorn's child_exit) and the folder is removed when the server stops.
+    """
+    from prometheus_client import multiprocess
+
+    folder = tempfile.mkdtemp(prefix="qrshop-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # the workers inherit it
+
+    def child_exit(server, worker):
+        multiprocess.mark_process_dead(worker.pid, folder)
+
+    def on_exit(server):
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return {"child_exit": child_exit, "on_exit": on_exit}
+
+
+def serve(app_factory: Callable, bind: str, workers: int, *, metrics: bool = False,
+          **kwargs) -> None:
+    """Serve until interrupted (with metrics: shared by the workers, see metrics_options)."""
+    options = gunicorn_options(bind, workers, **kwargs)
+    if metrics:
+        options.update(metrics_options())
+    QrshopServer(app_factory, options).run()

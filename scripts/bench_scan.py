@@ -15,6 +15,9 @@ the first round trip). Loopback only; bounded in time.
     .venv/bin/python scripts/bench_scan.py [--quick] [--duration S] [--connections C]
         [--workers N] [--database-url URL] [--loadgen auto|wrk|python] [--strict]
 
+With QRSHOP_METRICS_TOKEN set, the servers count into /metrics as `qrshop serve` does
+(prometheus-client's multiprocess files), to measure what counting costs a scan.
+
 Exit status: 0, or 1 if the run failed or the scans stored do not match the 200s
 (with --strict, also if a target is missed).
 """
@@ -77,9 +80,10 @@ LAUNCHER_MODULE = '''\
 """Serve module:factory under gunicorn with qrshop's production options, no access log."""
 
 import importlib
+import os
 import sys
 
-from qrshop.server import QrshopServer, gunicorn_options
+from qrshop.server import QrshopServer, gunicorn_options, metrics_options
 
 
 def main():
@@ -91,6 +95,8 @@ def main():
         return getattr(importlib.import_module(module_name), factory_name)()
 
     options = gunicorn_options(bind, workers, access_log=False)
+    if os.environ.get("QRSHOP_METRICS_TOKEN"):  # as `qrshop serve` does: shared counts
+        options.update(metrics_options())
     print("gunicorn options:", options, file=sys.stderr, flush=True)
     QrshopServer(factory, options).run()
 

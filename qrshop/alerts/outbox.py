@@ -156,6 +156,20 @@ def due_messages(now: datetime, limit: int) -> list[tuple[int, datetime]]:
     )]
 
 
+def queue_depth(now: datetime) -> dict[str, int]:
+    """Unsent messages by state, for /metrics: queued (still to be tried), due (queued and
+    due by now), retrying (queued after a failed attempt) and failed (every attempt failed)."""
+    live = OutboxMessage.attempts < MAX_ATTEMPTS
+    row = db.session.execute(
+        select(func.count().filter(live),
+               func.count().filter(live & (OutboxMessage.next_attempt_at <= now)),
+               func.count().filter(live & (OutboxMessage.attempts > 0)),
+               func.count().filter(~live))
+        .where(OutboxMessage.sent_at.is_(None))
+    ).one()
+    return dict(zip(("queued", "due", "retrying", "failed"), row, strict=True))
+
+
 def take(message_id: int, due_at: datetime, now: datetime) -> Optional[OutboxMessage]:
     """Lease a due message to this sender; None if another sender took it first."""
     taken = db.session.execute(

@@ -204,6 +204,8 @@ class Scanner:
         self.engagement, self.cached_recommendations = engagement, cached_recommendations
         self.tags = LiveTags(max_age, engagement, clock, is_stored=is_stored)
         self.pages = LandingPages()
+        # Counts each committed scan (bot: its reason or None) when /metrics is on.
+        self.count_scan: Optional[Callable[[Optional[str]], None]] = None
 
     @classmethod
     def for_app(cls, app) -> Scanner:
@@ -239,6 +241,8 @@ class Scanner:
                 with self.write_lock():
                     record_orphan_scan(canonical, bot=bot, driver=driver)
                     commit()
+                if self.count_scan is not None:
+                    self.count_scan(bot)
             body = renderer.template("shopper/unknown_tag.html", code=request.code).encode()
             return ScanAnswer(404, body, [("Cache-Control", "no-store"),
                                           *security_headers(request.secure)])
@@ -272,6 +276,8 @@ class Scanner:
                                              driver=driver, device=device,
                                              on_recorded=on_recorded)
                 commit()
+            if self.count_scan is not None:
+                self.count_scan(bot)
         if engage is not None:
             # The forms' token is bound to the shopper (no session needed); a visitor without
             # a shopper id (an uncounted visit without the cookie) gets a session's token.

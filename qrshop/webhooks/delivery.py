@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import select, true, update
+from sqlalchemy import func, select, true, update
 from standardwebhooks.webhooks import Webhook as Signer
 
 from qrshop.db import utcnow
@@ -70,6 +70,20 @@ def due_deliveries(now: datetime, limit: int) -> list[tuple[int, datetime]]:
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
     )]
+
+
+def queue_depth(now: datetime) -> dict[str, int]:
+    """Deliveries by state, for /metrics: queued (still to be tried), due (queued and due
+    by now), retrying (queued after a failed attempt) and failed (every attempt failed)."""
+    queued = WebhookDelivery.status == DeliveryStatus.QUEUED.value
+    row = db.session.execute(
+        select(func.count().filter(queued),
+               func.count().filter(queued & (WebhookDelivery.next_attempt_at <= now)),
+               func.count().filter(queued & (WebhookDelivery.attempts > 0)),
+               func.count().filter(WebhookDelivery.status == DeliveryStatus.FAILED.value))
+        .where(WebhookDelivery.status != DeliveryStatus.DELIVERED.value)
+    ).one()
+    return dict(zip(("queued", "due", "retrying", "failed"), row, strict=True))
 
 
 def take(delivery_id: int, due_at: datetime, now: datetime) -> Optional[WebhookDelivery]:

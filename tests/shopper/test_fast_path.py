@@ -41,11 +41,12 @@ def _warm(app, url: str) -> None:
 
 
 def _comparable(response) -> tuple:
-    """Status, headers and body, with the per-shopper values (cookie, form token) masked."""
+    """Status, headers and body, with the per-shopper values (cookie, form token) and the
+    per-request id masked."""
     headers = sorted(
         (name, re.sub(r"=[^;]*;", "=<id>;", value, count=1)
          .replace(re.search(r"Expires=[^;]*", value).group(0), "Expires=<date>")
-         if name == "Set-Cookie" else value)
+         if name == "Set-Cookie" else "<id>" if name == "X-Request-ID" else value)
         for name, value in response.headers.items())
     body = re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value="<token>"',
                   response.get_data(as_text=True))
