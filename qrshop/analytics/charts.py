@@ -18,8 +18,9 @@ from typing import Optional
 from markupsafe import Markup, escape
 
 HEIGHT = 220
-TOP = 28  # room above the highest tick for its label and a value label
+TOP = 30  # room above the highest grid line for the value label shown on hover/focus
 BOTTOM = 26  # room below the plot for the category labels
+AXIS_WIDTH = 48  # px for the y axis's tick labels
 TARGET_LABELS = 7  # category labels shown at most (every nth bar is labelled)
 
 
@@ -96,11 +97,11 @@ def _pct(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
 
 
-def _anchor(position: float) -> str:
+def _anchor(position: float, edge: float = 8) -> str:
     """Text anchor keeping a label inside the chart near its edges (position in %)."""
-    if position < 8:
+    if position < edge:
         return "start"
-    if position > 92:
+    if position > 100 - edge:
         return "end"
     return "middle"
 
@@ -119,15 +120,19 @@ def bar_chart(points: Sequence[Point], title: str, *, unit: str = "scans",
     def y(value: float) -> float:
         return TOP + plot - plot * value / top
 
+    # The y axis's labels get their own narrow SVG left of the plot (a CSS grid puts them
+    # side by side), so no bar ever covers a label however narrow the screen.
+    axis = [f'<svg class="y-axis" width="{AXIS_WIDTH}" height="{height}" aria-hidden="true" '
+            'xmlns="http://www.w3.org/2000/svg">']
     parts = [f'<svg class="bars" width="100%" height="{height}" role="group" '
              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
              f"<title>{escape(title)}</title>"]
     for tick in scale_ticks:
         parts.append(f'<line class="grid{" axis" if tick == 0 else ""}" x1="0" x2="100%" '
                      f'y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>')
-        # Tick labels sit just above their grid line, at the left edge: never clipped.
-        parts.append(f'<text class="tick" x="0" y="{y(tick) - 4:.1f}">'
-                     f"{format_value(tick)}</text>")
+        axis.append(f'<text class="tick" x="{AXIS_WIDTH - 6}" y="{y(tick) + 4.5:.1f}" '
+                    f'text-anchor="end">{format_value(tick)}</text>')
+    axis.append("</svg>")
     slot = 100 / max(len(points), 1)
     every = label_every(len(points))
     for index, point in enumerate(points):
@@ -149,14 +154,19 @@ def bar_chart(points: Sequence[Point], title: str, *, unit: str = "scans",
         parts.append(f'<rect class="value" x="{_pct(left + slot * inset)}" '
                      f'y="{y(point.value):.1f}" width="{_pct(slot * (1 - 2 * inset))}" '
                      f'height="{y(0) - y(point.value):.1f}"/>')
-        tip_y = max(14, min(y(point.value), y(point.previous or 0)) - 6)
-        parts.append(f'<text class="tip" x="{_pct(centre)}" y="{tip_y:.1f}" '
-                     f'text-anchor="{_anchor(centre)}">{escape(point.label)}: '
-                     f"{format_value(point.value)}</text></g>")
+        # The value label sits in the band above the plot, where no later bar paints over it.
+        tip = f"{point.label}: {format_value(point.value)}"
+        if point.previous is not None:
+            tip += f" (before: {format_value(point.previous)})"
+        parts.append(f'<text class="tip" x="{_pct(centre)}" y="{TOP - 10}" '
+                     f'text-anchor="{_anchor(centre, 25)}">{escape(tip)}</text></g>')
         if index % every == 0:
             anchor = "start" if index == 0 else _anchor(centre)
             x = _pct(left) if anchor == "start" else _pct(centre)
-            parts.append(f'<text class="label" x="{x}" y="{height - 8}" '
+            # Every other label hides on narrow screens (CSS), so they never overlap.
+            alternate = " alt" if (index // every) % 2 else ""
+            parts.append(f'<text class="label{alternate}" x="{x}" y="{height - 8}" '
                          f'text-anchor="{anchor}">{escape(point.label)}</text>')
     parts.append("</svg>")
-    return Markup("\n".join(parts))  # noqa: S704 - every text part above is escaped
+    html = f'<div class="plot">{"".join(axis)}\n{"".join(parts)}</div>'
+    return Markup(html)  # noqa: S704 - every text part above is escaped

@@ -9,8 +9,8 @@ from flask_login import current_user
 from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
-from qrshop.catalog import queries as catalog
 from qrshop.analytics.charts import bar_chart
+from qrshop.catalog import queries as catalog
 from qrshop.console.checklist import first_run_checklist
 from qrshop.console.overview import overview
 from qrshop.db import utcnow
