@@ -87,7 +87,7 @@ def seed_history(retailer: Retailer, stores: list[Store], offer: Offer, staff_id
         weights = [1 / (rank + 1) ** 0.7 for rank in range(len(at_store))]
         rng.shuffle(weights)
         local_today = now.astimezone(ZoneInfo(store.timezone)).date()
-        for offset in range(HISTORY_DAYS, -1, -1):
+        for offset in range(HISTORY_DAYS - 1, -1, -1):  # 90 local days, today included
             day = local_today - timedelta(days=offset)
             trend = 0.8 + 0.4 * (HISTORY_DAYS - offset) / HISTORY_DAYS
             for at in _scan_times(rng, store, day, now, trend):
