@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 14, 18, 0, tzinfo=UTC)
 
 def _scan(tag, at):
     db.session.add(Scan(tag_id=tag.id, listing_id=tag.listing_id, store_id=tag.store_id,
-                        retailer_id=tag.listing.retailer_id, shopper_id=f"s{at.isoformat()}",
+                        retailer_id=tag.listing.retailer_id, shopper_id=f"s{int(at.timestamp())}",
                         scanned_at=at, is_bot=False, is_repeat=False))
 
 
