@@ -83,7 +83,7 @@ def test_presets_end_today(dashboard, client, days):
     assert f'name="from" value="{start.isoformat()}"' in html
     assert f'name="to" value="{today.isoformat()}"' in html
     assert re.search(rf'days={days}"[^>]*aria-current="true"', html)
-    assert f"vs previous {days} days" in html
+    assert f"previous {days} days" in html.split("data-comparison>")[1].split("<")[0]
 
 
 def test_a_custom_range_is_kept(dashboard, client):
