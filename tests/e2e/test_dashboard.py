@@ -47,6 +47,6 @@ def test_dashboard_charts_read_well_on_a_phone(app, live_server, runner, phone):
     assert tip.evaluate("t => getComputedStyle(t).visibility") == "visible"
     value = tip.text_content().split(": ")[1].split(" ")[0]  # "Nov 15: 98 (before: 64)"
     assert f": {value} scans" in bar.locator("title").text_content()
-    phone.locator(".chart .bar").nth(3).hover()
+    phone.locator(".chart .bar").nth(3).locator("rect.value").hover()
     assert phone.locator(".chart .bar").nth(3).locator("text.tip").evaluate(
         "t => getComputedStyle(t).visibility") == "visible"
