@@ -263,7 +263,19 @@ def seed_demo() -> dict:
     merchandiser = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
     _seed_demo_content(retailer, vendors, merchandiser)
     db.session.flush()
+    _seed_demo_history(retailer, list(stores.values()))
     return {email: (role, passwords[email]) for email, role, _ in DEMO_USERS}
+
+
+def _seed_demo_history(retailer: Retailer, stores: list[Store]) -> None:
+    """90 days of scans, saves, claims and redemptions, the first time only (demo_history)."""
+    from qrshop.demo_history import seed_history
+
+    offer = db.session.scalar(select(Offer).where(Offer.retailer_id == retailer.id,
+                                                  Offer.title == DEMO_OFFER_TITLE))
+    associate = db.session.scalar(select(User.id).where(User.email == DEMO_USERS[2][0]))
+    seed_history(retailer, stores, offer, associate)
+    db.session.flush()
 
 
 WORKER_STOP_SECONDS = 30  # a worker finishing its message (an SMTP timeout is 20 s)

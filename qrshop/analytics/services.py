@@ -56,6 +56,29 @@ def parse_window(raw_from: str | date | None, raw_to: str | date | None, today: 
     return Window(start, end)
 
 
+PRESET_DAYS = (7, 30, 90)
+
+
+def parse_range(raw_days: str | None, raw_from: str | None, raw_to: str | None,
+                today: date) -> Window:
+    """A dashboard range: a preset (days=7, 30 or 90, ending at `to` or today) or from/to
+    as parse_window reads them; InvalidInput (400) for anything else."""
+    if raw_days in (None, ""):
+        return parse_window(raw_from, raw_to, today)
+    if raw_from:
+        raise InvalidInput("Choose a preset or a from date, not both.")
+    if raw_days not in {str(days) for days in PRESET_DAYS}:
+        raise InvalidInput(f"days must be one of {', '.join(map(str, PRESET_DAYS))}.")
+    end = _as_date(raw_to) if raw_to else today
+    return parse_window(end - timedelta(days=int(raw_days) - 1), end, today)
+
+
+def previous_window(window: Window) -> Window:
+    """The same number of days just before a window (what it is compared with)."""
+    length = window.end - window.start + timedelta(days=1)
+    return Window(window.start - length, window.end - length)
+
+
 def _as_date(value: str | date) -> date:
     """A date given (checked before any date arithmetic, which overflows near year 1 or
     9999), or read by parse_day: YYYY-MM-DD within EARLIEST_DAY..LATEST_DAY."""

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qrshop.accounts.auth import api_roles_required, roles_required
 from qrshop.accounts.roles import Role
-from qrshop.analytics import services
+from qrshop.analytics import charts, services
 from qrshop.api.spec import operation
 from qrshop.api.views import bp as api_bp
 from qrshop.db import utcnow
@@ -30,14 +30,34 @@ def local_today(stores) -> datetime:
     return utcnow().astimezone(zone).date()
 
 
+def _charts(series: services.TimeSeries, before: services.TimeSeries,
+            previous: services.Window) -> dict:
+    """The day and hour charts' points, each with the previous period's value."""
+    days = [
+        charts.Point(f"{day:%b} {day.day}", n, before.per_day.get(earlier, 0),
+                     f"{day:%a} {day.day} {day:%b} {day.year}")
+        for (day, n), earlier in zip(series.per_day.items(), previous.days, strict=True)
+    ]
+    hours = [charts.Point(f"{hour:02d}:00", n, before.per_hour[hour],
+                          f"{hour:02d}:00 to {hour:02d}:59")
+             for hour, n in enumerate(series.per_hour)]
+    current, earlier = sum(series.per_day.values()), sum(before.per_day.values())
+    return {"day_chart": days, "hour_chart": hours, "previous": previous,
+            "comparison": {"scans": current, "previous_scans": earlier,
+                           "change": charts.format_change(current, earlier)}}
+
+
 def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
-                     raw_to: Optional[str]) -> dict:
+                     raw_to: Optional[str], raw_days: Optional[str] = None) -> dict:
     """Everything the merchandiser dashboard shows, for a user's retailer."""
     only_store = user.store_id if user.role == Role.ASSOCIATE else None
     stores = services.stores_for(user.retailer, store_code, only_store_id=only_store)
-    window = services.parse_window(raw_from, raw_to, local_today(stores))
+    today = local_today(stores)
+    window = services.parse_range(raw_days, raw_from, raw_to, today)
     # One read of the scan figures feeds the listing table, the charts and the store table.
     totals = services.scan_totals(stores, window)
+    previous = services.previous_window(window)
+    before = services.scan_time_series(stores, previous)
     listings = services.listing_figures(user.retailer, stores, window, totals=totals)
     ranked = sorted(listings, key=lambda row: (-row.scans, row.product))
     series = services.scan_time_series(stores, window, totals=totals)
@@ -51,8 +71,9 @@ def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
         "top": ranked[:5],
         "bottom": [row for row in reversed(ranked)][:5],
         "series": series,
-        "day_points": [(day.strftime("%b %d"), n) for day, n in series.per_day.items()],
-        "hour_points": [(f"{hour:02d}", n) for hour, n in enumerate(series.per_hour)],
+        **_charts(series, before, previous),
+        "today": today, "days": raw_days or "",
+        "presets": services.PRESET_DAYS,
         "per_store": services.store_comparison(stores, window, totals=totals),
         "funnel": services.funnel(listings),
         "silent": services.silent_tags(stores, utcnow()),
@@ -67,8 +88,9 @@ def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
 def console_dashboard():
     """The merchandiser dashboard: filters, charts, per-listing and per-store tables."""
     report = _retailer_report(current_user, request.args.get("store"),
-                              request.args.get("from"), request.args.get("to"))
-    return render_template("analytics/console.html", **report)
+                              request.args.get("from"), request.args.get("to"),
+                              request.args.get("days"))
+    return render_template("analytics/console.html", bar_chart=charts.bar_chart, **report)
 
 
 def _csv(name: str, header: list[str], rows: list[list]) -> Response:
@@ -103,7 +125,8 @@ def console_csv(table: str):
         raise InvalidInput(f"No table {table!r}; choose one of {', '.join(CSV_TABLES)}.",
                            status_code=404, code="not_found")
     report = _retailer_report(current_user, request.args.get("store"),
-                              request.args.get("from"), request.args.get("to"))
+                              request.args.get("from"), request.args.get("to"),
+                              request.args.get("days"))
     header, rows = _table(report, table)
     return _csv(f"{current_user.retailer.slug}-{table}-{report['window'].start}-"
                 f"{report['window'].end}", header, rows)

@@ -9,8 +9,11 @@ from flask_login import current_user
 from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
+from qrshop.analytics.charts import bar_chart
 from qrshop.catalog import queries as catalog
 from qrshop.console.checklist import first_run_checklist
+from qrshop.console.overview import overview
+from qrshop.db import utcnow
 from qrshop.tags import queries as tags
 
 bp = Blueprint("console", __name__)
@@ -20,7 +23,8 @@ bp = Blueprint("console", __name__)
 @roles_required(Role.MERCHANDISER, Role.ASSOCIATE)
 def home():
     """The retailer console: the first-run checklist (merchandisers, until every step is
-    done), then the stores this user works with and their active tags."""
+    done), the overview (today's scans, this week against last, top items, alerts), then
+    the stores this user works with and their active tags."""
     if current_user.role == Role.ASSOCIATE:
         store = accounts.store(current_user.store_id) if current_user.store_id else None
         own = [store] if store and store.retailer_id == current_user.retailer_id else []
@@ -28,10 +32,12 @@ def home():
         own = accounts.stores_of_retailer(current_user.retailer_id)
     counts = tags.active_tag_counts([store.id for store in own])
     rows = [(store, counts.get(store.id, 0)) for store in own]
-    checklist = (first_run_checklist(current_user.retailer)
-                 if current_user.role == Role.MERCHANDISER else [])
+    merchandiser = current_user.role == Role.MERCHANDISER
+    checklist = first_run_checklist(current_user.retailer) if merchandiser else []
+    summary = overview(current_user.retailer, own, utcnow(), merchandiser=merchandiser)
     return render_template("console/home.html", stores=rows, checklist=checklist,
-                           checklist_done=sum(step.done for step in checklist))
+                           checklist_done=sum(step.done for step in checklist),
+                           overview=summary, bar_chart=bar_chart)
 
 
 @bp.get("/vendor")

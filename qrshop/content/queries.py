@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from qrshop.content.models import ContentRevision
+from qrshop.content.models import ContentRevision, Review, ReviewStatus
 from qrshop.extensions import db
 
 
@@ -28,3 +28,9 @@ def hero_thumbnails(revision_ids: Iterable[int]) -> dict[int, dict]:
             "width": hero.get("width"), "height": hero.get("height"),
         }
     return thumbnails
+
+
+def reviews_waiting(retailer_id: int) -> int:
+    """How many content revisions wait for the retailer's review (the console home's alert)."""
+    return db.session.scalar(select(func.count()).select_from(Review).where(
+        Review.retailer_id == retailer_id, Review.status == ReviewStatus.PENDING.value)) or 0
