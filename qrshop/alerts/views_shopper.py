@@ -32,7 +32,7 @@ def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None
     body = render_template(
         "shopper/alerts.html", page=page, subscriptions=subscriptions,
         unsubscribe_urls={s.id: alerts.unsubscribe_url(s) for s in subscriptions},
-        topics=[(topic.value, name) for topic, name in alerts.TOPIC_NAMES.items()],
+        topics=[(topic.value, name) for topic, name in alerts.shopper_topic_names().items()],
         chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
         email=form.get("email", ""), phone=form.get("phone", ""), done=done,
         consented=form.get("consent") == "yes",
