@@ -183,7 +183,8 @@ class LandingPages:
                 self._pages.move_to_end(key)
         if html is None and template is not None:
             html = tuple(landing_html(template, page, engage, recommendations=recommendations,
-                                      csrf_token=lambda: CSRF_PLACEHOLDER)
+                                      csrf_token=lambda: CSRF_PLACEHOLDER,
+                                      language_back=f"/t/{page.code}?via=lang")
                          .encode().split(_CSRF_FIELD_VALUE))
             with self._lock:
                 self._pages[key] = html

@@ -1,6 +1,8 @@
-"""The language switch of the shopper pages: GET /lang/<locale>?next=<path> (docs/i18n.md)."""
+"""The language switch of the shopper pages: GET /lang/<locale>[?next=<path>] (docs/i18n.md)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import abort, redirect, request
 
@@ -8,8 +10,14 @@ from qrshop.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, LOCALES
 from qrshop.shopper.views import bp
 
 
-def _safe_next(target: str) -> str:
-    """Where to go back to: a path on this site only (never //host or /\\host), else /."""
+def _back(target: str) -> str:
+    """Where to go back to: `next` (landing pages name their own ?via=lang visit), else the
+    page the link was on (the Referer, same site only), else the wish list. Only a path on
+    this site, never //host or /\\host."""
+    if not target:
+        referrer = urlsplit(request.referrer or "")
+        if referrer.netloc == request.host:
+            target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
     if not target.startswith("/") or target.startswith("//") or "\\" in target \
             or any(ord(char) < 32 for char in target):
         return "/wishlist"
@@ -26,7 +34,7 @@ def choose_language(locale: str):
     if locale not in LOCALES:
         abort(404, description=f"No shopper pages in {locale[:20]!r}; choose one of "
                                f"{', '.join(LOCALES)}.")
-    response = redirect(_safe_next(request.args.get("next", "")), code=303)
+    response = redirect(_back(request.args.get("next", "")), code=303)
     response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_MAX_AGE, samesite="Lax",
                         secure=request.is_secure, httponly=True)
     response.headers["Cache-Control"] = "no-store"
