@@ -50,6 +50,8 @@ class RevisionOut(BaseModel):
     product: str
     number: int
     status: Literal["draft", "submitted"]
+    locale: Literal["en", "es", "fr"] = Field(
+        description="The shoppers' language it is written in; approved per language.")
     created_at: datetime
     submitted_at: Optional[datetime]
     slots: dict[str, Any]
@@ -120,7 +122,7 @@ def revision_json(revision: ContentRevision) -> dict:
                 for listing in services.carrying_listings(product.id)}
     return {
         "id": revision.id, "gtin": product.gtin, "product": product.name,
-        "number": revision.number, "status": revision.status,
+        "number": revision.number, "status": revision.status, "locale": revision.locale,
         "created_at": iso_utc(revision.created_at),
         "submitted_at": iso_utc(revision.submitted_at), "slots": revision.slots,
         "retailers": [

@@ -96,9 +96,12 @@ class PageRenderer:
     session_csrf_token: Callable[[], str]  # for a visitor without a shopper id
 
 
-def landing_html(template: Callable[..., str], page: LandingPage, engage, **context) -> str:
-    """A landing page in its listing's template, showing the live (approved) content."""
-    content = json.loads(page.content_json) if page.content_json else {}
+def landing_html(template: Callable[..., str], page: LandingPage, engage,
+                 locale: str = DEFAULT_LOCALE, **context) -> str:
+    """A landing page in its listing's template, showing the live (approved) content in the
+    shopper's language, else in the retailer's default language."""
+    content_json = page.content_for(locale)
+    content = json.loads(content_json) if content_json else {}
     return template(template_file(page.template_name), page=page, engage=engage,
                     content=content, **context)
 
@@ -183,7 +186,7 @@ class LandingPages:
                 self._pages.move_to_end(key)
         if html is None and template is not None:
             html = tuple(landing_html(template, page, engage, recommendations=recommendations,
-                                      csrf_token=lambda: CSRF_PLACEHOLDER,
+                                      csrf_token=lambda: CSRF_PLACEHOLDER, locale=locale,
                                       language_back=f"/t/{page.code}?via=lang")
                          .encode().split(_CSRF_FIELD_VALUE))
             with self._lock:

@@ -25,7 +25,7 @@ FLASK_RENDERER = PageRenderer(template=render_template, recommendations=_recomme
 
 def render_landing(page, engage, **context) -> str:
     """A landing page in its listing's template, showing the live (approved) content."""
-    return landing_html(render_template, page, engage, **context)
+    return landing_html(render_template, page, engage, request_locale(), **context)
 
 
 @bp.get("/t/<code>")
