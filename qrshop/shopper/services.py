@@ -161,6 +161,7 @@ def _landing_statement():
     tags, stores, listings = Tag.__table__, Store.__table__, Listing.__table__
     products, vendors, retailers = Product.__table__, Vendor.__table__, Retailer.__table__
     media, revisions = Media.__table__, ContentRevision.__table__
+    translations = LiveTranslation.__table__
     return (
         select(
             tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at.is_not(None),
@@ -174,6 +175,9 @@ def _landing_statement():
             listings.c.template, retailers.c.default_template, revisions.c.id,
             cast(revisions.c.slots, Text), listings.c.sku, vendors.c.id,
             retailers.c.default_language,
+            # Whether the listing has content in other languages (read apart if so): an
+            # index probe, so a page without translations is still one query.
+            exists().where(translations.c.listing_id == listings.c.id),
         )
         .join(stores, stores.c.id == tags.c.store_id)
         .join(listings, listings.c.id == tags.c.listing_id)
@@ -208,9 +212,10 @@ def find_landing_page(code: str, driver: Optional[DriverConnection] = None
     row = _LANDING.execute(driver, {"code": code}).fetchone()
     if row is None:
         return None
-    # One more indexed read per tag read (at most once a second per tag and process).
+    # A listing with content in other languages: one more indexed read per tag read (at
+    # most once a second per tag and process).
     translations = tuple(tuple(pair) for pair in _TRANSLATIONS.execute(
-        driver, {"listing_id": row[7]}).fetchall())
+        driver, {"listing_id": row[7]}).fetchall()) if row[_PAGE_COLUMNS] else ()
     # SQLite returns the retired flag as 0/1.
     return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS],
                        translations=translations)
