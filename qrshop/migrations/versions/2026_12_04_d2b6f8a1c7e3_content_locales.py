@@ -38,7 +38,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table('live_translations')
-    with op.batch_alter_table('retailers', schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN (SQLite >= 3.35), not a copy of the table: other tables'
+    # foreign keys refer to both, so SQLite refuses to drop them while they hold rows.
+    with op.batch_alter_table('retailers', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('default_language')
-    with op.batch_alter_table('content_revisions', schema=None) as batch_op:
+    with op.batch_alter_table('content_revisions', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('locale')
