@@ -115,6 +115,9 @@ def test_the_alert_confirmation_email_is_in_the_shoppers_language(app):
     assert email.subject == "Confirmez vos alertes sur Trail Widget"
     assert "Pour activer les alertes, ouvrez ce lien" in email.body
     assert "Arrêtez ces alertes en un clic" in email.body
+    confirm = re.search(r"http\S+/alerts/confirm/\S+", email.body).group(0)
+    page = phone.get(confirm[confirm.index("/alerts/"):]).get_data(as_text=True)
+    assert "Activer ces alertes ?" in page and "Oui, activer les alertes" in page
 
 
 def test_a_bot_and_the_console_are_not_translated_by_accident(app, client):
