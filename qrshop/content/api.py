@@ -108,9 +108,8 @@ RevisionPage = page_model(RevisionOut, "ContentRevisionPage")
 ReviewPage = page_model(ReviewOut, "ContentReviewPage")
 
 
-def _retailer_status(review: Review, live_ids: dict[int, Optional[int]]) -> str:
-    if review.status == ReviewStatus.APPROVED and live_ids.get(review.retailer_id) == \
-            review.revision_id:
+def _retailer_status(review: Review, live_at: set[int]) -> str:
+    if review.status == ReviewStatus.APPROVED and review.retailer_id in live_at:
         return "live"
     return review.status
 
@@ -118,8 +117,7 @@ def _retailer_status(review: Review, live_ids: dict[int, Optional[int]]) -> str:
 def revision_json(revision: ContentRevision) -> dict:
     """The API shape of a revision, with its status at each retailer (a vendor's view)."""
     product = revision.product
-    live_ids = {listing.retailer_id: listing.live_revision_id
-                for listing in services.carrying_listings(product.id)}
+    live_at = services.retailers_showing(revision)
     return {
         "id": revision.id, "gtin": product.gtin, "product": product.name,
         "number": revision.number, "status": revision.status, "locale": revision.locale,
@@ -127,7 +125,7 @@ def revision_json(revision: ContentRevision) -> dict:
         "submitted_at": iso_utc(revision.submitted_at), "slots": revision.slots,
         "retailers": [
             {"retailer": review.retailer.slug, "retailer_name": review.retailer.name,
-             "status": _retailer_status(review, live_ids), "comment": review.comment,
+             "status": _retailer_status(review, live_at), "comment": review.comment,
              "decided_at": iso_utc(review.decided_at)}
             for review in revision.reviews
         ],

@@ -334,6 +334,16 @@ def _go_live(listing: Listing, revision: ContentRevision) -> None:
     db.session.flush()
 
 
+def retailers_showing(revision: ContentRevision) -> set[int]:
+    """The retailers whose landing pages show this revision: as the live revision (the
+    default language's) or as a language's LiveTranslation."""
+    listings = carrying_listings(revision.product_id)
+    translated = set(db.session.scalars(select(LiveTranslation.listing_id).where(
+        LiveTranslation.revision_id == revision.id)))
+    return {listing.retailer_id for listing in listings
+            if listing.live_revision_id == revision.id or listing.id in translated}
+
+
 def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page: int) -> Page:
     """A page of the merchandiser's pending (or decided) reviews matching q, newest first.
 

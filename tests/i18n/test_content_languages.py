@@ -108,3 +108,12 @@ def test_the_api_says_each_revisions_language(app, client):
     headers = bearer(user_by_email(scene.vendor_email))
     answer = client.get(f"/api/v1/content/revisions/{revision.id}", headers=headers).get_json()
     assert answer["locale"] == "es"
+
+
+def test_the_api_says_an_approved_translation_is_live(app, client):
+    scene = make_scene()
+    go_live(scene, "spotlight")
+    revision, _ = _spanish(scene)
+    headers = bearer(user_by_email(scene.vendor_email))
+    answer = client.get(f"/api/v1/content/revisions/{revision.id}", headers=headers).get_json()
+    assert [r["status"] for r in answer["retailers"] if r["retailer"] == "acme"] == ["live"]
