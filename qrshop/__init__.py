@@ -108,6 +108,9 @@ def _init_extensions(app: Flask) -> None:
     app.extensions["qrshop.write_lock"] = WriteLock(app.config["SQLALCHEMY_DATABASE_URI"],
                                                        app.instance_path)
     app.jinja_env.globals["font_stack"] = font_stack
+    from qrshop import i18n
+
+    i18n.init_app(app)  # the shopper's language (Flask-Babel), docs/i18n.md
 
     @login_manager.user_loader
     def load_user(user_id: str):

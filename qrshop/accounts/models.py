@@ -45,6 +45,9 @@ class Retailer(TimestampMixin, db.Model):
     accent_colour: Mapped[str] = mapped_column(String(7), default="#ffffff")
     font: Mapped[str] = mapped_column(String(32), default="system")
     footer_text: Mapped[str] = mapped_column(Text, default="")
+    # The shoppers' language whose approved content shows when a language has none
+    # (qrshop.i18n.LOCALES; docs/i18n.md).
+    default_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # Landing templates (names from content.templates) this retailer allows, and its default.
     enabled_templates: Mapped[list[str]] = mapped_column(
         JSON, default=lambda: ["spotlight", "story", "specs", "look"])

@@ -11,6 +11,7 @@ from qrshop.accounts.models import SAFE_FONTS, Retailer
 from qrshop.accounts.models import font_stack as font_stack  # for the theme page
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.i18n import LOCALES
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 AA_TEXT = 4.5
@@ -32,7 +33,8 @@ def link_colour(primary: str, accent: str, background: str = "#ffffff") -> str:
 
 
 def update_theme(retailer: Retailer, *, primary: str, accent: str, font: str,
-                 footer_text: str, logo_media_id: int | None = None) -> None:
+                 footer_text: str, logo_media_id: int | None = None,
+                 default_language: str | None = None) -> None:
     """Set the theme, refusing colours that fail WCAG AA for text (with the measured ratio)."""
     for name, value in (("Primary", primary), ("Accent", accent)):
         if not HEX_COLOUR.match(value or ""):
@@ -50,6 +52,10 @@ def update_theme(retailer: Retailer, *, primary: str, accent: str, font: str,
         raise InvalidInput("The footer text can be at most 300 characters.")
     retailer.primary_colour, retailer.accent_colour = primary.lower(), accent.lower()
     retailer.font, retailer.footer_text = font, footer_text
+    if default_language is not None:
+        if default_language not in LOCALES:
+            raise InvalidInput(f"Choose the default language from: {', '.join(LOCALES)}.")
+        retailer.default_language = default_language
     if logo_media_id is not None:
         retailer.logo_media_id = logo_media_id
     db.session.flush()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 import phonenumbers
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from qrshop import tokens
@@ -26,6 +27,7 @@ from qrshop.catalog.services import format_price, set_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
+from qrshop.i18n import N_
 from qrshop.mail import normalise_email
 from qrshop.pagination import Page
 from qrshop.tags import queries as tags
@@ -36,21 +38,25 @@ if TYPE_CHECKING:  # type hints only
     from qrshop.catalog.models import Listing
 
 TOPIC_NAMES = {
-    AlertTopic.PRICE_DROP: "Price drop",
-    AlertTopic.BACK_IN_STOCK: "Back in stock",
-    AlertTopic.SALE: "Sale",
+    AlertTopic.PRICE_DROP: N_("Price drop"),
+    AlertTopic.BACK_IN_STOCK: N_("Back in stock"),
+    AlertTopic.SALE: N_("Sale"),
 }
 
-CONSENT_TEXT = (
-    "I agree that {retailer} may send me alerts about {product} on the topics I ticked: by "
-    "email once I confirm my address, and by text message to the number I give (message and "
-    "data rates may apply). Every message has a link to unsubscribe at once."
-)
+
+def shopper_topic_names() -> dict[AlertTopic, str]:
+    """TOPIC_NAMES in the shopper's language (the sign-up form)."""
+    return {topic: gettext(name) for topic, name in TOPIC_NAMES.items()}
 
 
 def consent_text(retailer_name: str, product_name: str) -> str:
-    """The consent a shopper gives by signing up, exactly as the form shows it."""
-    return CONSENT_TEXT.format(retailer=retailer_name, product=product_name)
+    """The consent a shopper gives by signing up, exactly as the form shows it (in their
+    language; the stored subscription keeps the text they agreed to)."""
+    return gettext(
+        "I agree that %(retailer)s may send me alerts about %(product)s on the topics I "
+        "ticked: by email once I confirm my address, and by text message to the number I "
+        "give (message and data rates may apply). Every message has a link to unsubscribe "
+        "at once.", retailer=retailer_name, product=product_name)
 
 
 def normalise_phone(raw: str) -> str:
@@ -105,9 +111,10 @@ def _queue_to(subscription: Subscription, subject: str, text: str, *, capped: bo
     """Queue one message to a subscription's address, with its unsubscribe link."""
     link = unsubscribe_url(subscription)
     if subscription.channel == Channel.EMAIL:
-        body = f"{text}\n\n--\nStop these alerts with one click: {link}\n"
+        body = f"{text}\n\n--\n" + gettext("Stop these alerts with one click: %(link)s",
+                                            link=link) + "\n"
     else:
-        body = f"{text} Stop: {link}"
+        body = f"{text} " + gettext("Stop: %(link)s", link=link)
     queue_message(channel=subscription.channel, recipient=subscription.address,
                   subject=subject, body=body, unsubscribe_url=link, capped=capped)
 
@@ -116,13 +123,15 @@ def _queue_opt_in(subscription: Subscription, product: str, retailer: str) -> No
     """Queue the one message of a sign-up: the link that starts the alerts (capped)."""
     confirm = confirm_url(subscription)
     if subscription.channel == Channel.SMS:
-        _queue_to(subscription, "", f"{retailer}: tap to start alerts about {product}: "
-                  f"{confirm} Not you? Ignore this text.", capped=True)
+        _queue_to(subscription, "", gettext(
+            "%(retailer)s: tap to start alerts about %(product)s: %(link)s Not you? Ignore "
+            "this text.", retailer=retailer, product=product, link=confirm), capped=True)
         return
-    _queue_to(subscription, f"Confirm your alerts about {product}",
-              f"Hello,\n\nsomeone (we hope you) asked {retailer} to email this address "
-              f"about {product}. To start the alerts, open this link:\n\n{confirm}\n\n"
-              "If it was not you, ignore this email: you will get nothing more.",
+    _queue_to(subscription, gettext("Confirm your alerts about %(product)s", product=product),
+              gettext("Hello,\n\nsomeone (we hope you) asked %(retailer)s to email this "
+                      "address about %(product)s. To start the alerts, open this link:\n\n"
+                      "%(link)s\n\nIf it was not you, ignore this email: you will get "
+                      "nothing more.", retailer=retailer, product=product, link=confirm),
               capped=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import make_response, render_template, request, url_for
+from flask_babel import gettext
 
 from qrshop.alerts import services as alerts
 from qrshop.alerts.views import bp
@@ -32,7 +33,7 @@ def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None
     body = render_template(
         "shopper/alerts.html", page=page, subscriptions=subscriptions,
         unsubscribe_urls={s.id: alerts.unsubscribe_url(s) for s in subscriptions},
-        topics=[(topic.value, name) for topic, name in alerts.TOPIC_NAMES.items()],
+        topics=[(topic.value, name) for topic, name in alerts.shopper_topic_names().items()],
         chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
         email=form.get("email", ""), phone=form.get("phone", ""), done=done,
         consented=form.get("consent") == "yes",
@@ -86,8 +87,24 @@ def alerts_signup(code: str):
 # mail app POSTs "List-Unsubscribe=One-Click" with no form token.
 
 
-def _channel_words(subscription) -> str:
-    return "texts" if subscription.channel == "sms" else "emails"
+def _start_question(subscription, listing) -> str:
+    """Whole sentences per channel, so each language words them its own way."""
+    values = {"product": listing.product.name, "retailer": listing.retailer.name,
+              "address": subscription.address}
+    if subscription.channel == "sms":
+        return gettext("Send texts about %(product)s at %(retailer)s to %(address)s?",
+                       **values)
+    return gettext("Send emails about %(product)s at %(retailer)s to %(address)s?", **values)
+
+
+def _started(subscription, listing) -> str:
+    """The confirmed page's sentence, per channel."""
+    values = {"product": listing.product.name, "retailer": listing.retailer.name}
+    if subscription.channel == "sms":
+        return gettext("You will get texts about %(product)s at %(retailer)s. Each one has a "
+                       "link to stop them.", **values)
+    return gettext("You will get emails about %(product)s at %(retailer)s. Each one has a "
+                   "link to stop them.", **values)
 
 
 @bp.route("/alerts/confirm/<token>", methods=["GET", "POST"])
@@ -100,20 +117,15 @@ def alerts_confirm(token: str):
             subscription = alerts.subscription_to_confirm(token)
             listing = subscription.listing
             return message_page(
-                "Start these alerts?",
-                f"Send {_channel_words(subscription)} about {listing.product.name} at "
-                f"{listing.retailer.name} to {subscription.address}?",
+                gettext("Start these alerts?"), _start_question(subscription, listing),
                 page=brand_of(listing.retailer),
                 form_action=url_for(".alerts_confirm", token=token),
-                form_button="Yes, start the alerts")
+                form_button=gettext("Yes, start the alerts"))
         subscription = alerts.confirm(token)
     except InvalidInput as error:
         return link_failed(error)
     listing = subscription.listing
-    return message_page("Alerts confirmed",
-                        f"You will get {_channel_words(subscription)} about "
-                        f"{listing.product.name} at {listing.retailer.name}. "
-                        "Each one has a link to stop them.",
+    return message_page(gettext("Alerts confirmed"), _started(subscription, listing),
                         page=brand_of(listing.retailer))
 
 
@@ -127,16 +139,19 @@ def alerts_unsubscribe(token: str):
             subscription = alerts.subscription_to_unsubscribe(token)
             listing = subscription.listing
             return message_page(
-                "Stop these alerts?",
-                f"Stop the alerts about {listing.product.name} at {listing.retailer.name} "
-                f"to {subscription.address}?",
+                gettext("Stop these alerts?"),
+                gettext("Stop the alerts about %(product)s at %(retailer)s to %(address)s?",
+                        product=listing.product.name, retailer=listing.retailer.name,
+                        address=subscription.address),
                 page=brand_of(listing.retailer),
                 form_action=url_for(".alerts_unsubscribe", token=token),
-                form_button="Yes, unsubscribe")
+                form_button=gettext("Yes, unsubscribe"))
         subscription = alerts.unsubscribe(token)
     except InvalidInput as error:
         return link_failed(error)
     listing = subscription.listing
-    return message_page("Unsubscribed",
-                        f"You will get no more alerts about {listing.product.name} at "
-                        f"{subscription.address}.", page=brand_of(listing.retailer))
+    return message_page(gettext("Unsubscribed"),
+                        gettext("You will get no more alerts about %(product)s at "
+                                "%(address)s.", product=listing.product.name,
+                                address=subscription.address),
+                        page=brand_of(listing.retailer))

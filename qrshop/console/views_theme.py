@@ -19,6 +19,7 @@ from qrshop.accounts.theme import SAFE_FONTS, font_stack
 from qrshop.console.views import bp
 from qrshop.content import media
 from qrshop.errors import InvalidInput
+from qrshop.i18n import LANGUAGE_NAMES
 
 
 class ThemeForm(FlaskForm):
@@ -30,6 +31,10 @@ class ThemeForm(FlaskForm):
                          validators=[DataRequired(), Length(max=7)])
     font = SelectField("Font")
     footer_text = TextAreaField("Footer text", validators=[Length(max=300)])
+    default_language = SelectField(
+        "Default language (its approved content shows to shoppers of a language without any)",
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+        validate_choice=False)  # update_theme refuses another; a form without it keeps it
     logo = FileField("Logo (PNG, JPEG or WebP; light on the primary colour)")
 
 
@@ -64,7 +69,8 @@ def tag_url_style_update():
 def _theme_data(retailer) -> dict:
     """The theme form's fields as stored."""
     return {"primary": retailer.primary_colour, "accent": retailer.accent_colour,
-            "font": retailer.font, "footer_text": retailer.footer_text}
+            "font": retailer.font, "footer_text": retailer.footer_text,
+            "default_language": retailer.default_language}
 
 
 def _theme_page(form: ThemeForm, retailer, style_form: TagUrlStyleForm, status: int,
@@ -98,7 +104,8 @@ def theme_page():
                 theme.update_theme(retailer, primary=form.primary.data.strip(),
                                    accent=form.accent.data.strip(), font=form.font.data,
                                    footer_text=form.footer_text.data or "",
-                                   logo_media_id=logo_id)
+                                   logo_media_id=logo_id,
+                                   default_language=form.default_language.data or None)
             except InvalidInput as error:
                 flash(error.message, "error")
                 status = error.status_code

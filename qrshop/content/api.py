@@ -50,6 +50,8 @@ class RevisionOut(BaseModel):
     product: str
     number: int
     status: Literal["draft", "submitted"]
+    locale: Literal["en", "es", "fr"] = Field(
+        description="The shoppers' language it is written in; approved per language.")
     created_at: datetime
     submitted_at: Optional[datetime]
     slots: dict[str, Any]
@@ -106,9 +108,8 @@ RevisionPage = page_model(RevisionOut, "ContentRevisionPage")
 ReviewPage = page_model(ReviewOut, "ContentReviewPage")
 
 
-def _retailer_status(review: Review, live_ids: dict[int, Optional[int]]) -> str:
-    if review.status == ReviewStatus.APPROVED and live_ids.get(review.retailer_id) == \
-            review.revision_id:
+def _retailer_status(review: Review, live_at: set[int]) -> str:
+    if review.status == ReviewStatus.APPROVED and review.retailer_id in live_at:
         return "live"
     return review.status
 
@@ -116,16 +117,15 @@ def _retailer_status(review: Review, live_ids: dict[int, Optional[int]]) -> str:
 def revision_json(revision: ContentRevision) -> dict:
     """The API shape of a revision, with its status at each retailer (a vendor's view)."""
     product = revision.product
-    live_ids = {listing.retailer_id: listing.live_revision_id
-                for listing in services.carrying_listings(product.id)}
+    live_at = services.retailers_showing(revision)
     return {
         "id": revision.id, "gtin": product.gtin, "product": product.name,
-        "number": revision.number, "status": revision.status,
+        "number": revision.number, "status": revision.status, "locale": revision.locale,
         "created_at": iso_utc(revision.created_at),
         "submitted_at": iso_utc(revision.submitted_at), "slots": revision.slots,
         "retailers": [
             {"retailer": review.retailer.slug, "retailer_name": review.retailer.name,
-             "status": _retailer_status(review, live_ids), "comment": review.comment,
+             "status": _retailer_status(review, live_at), "comment": review.comment,
              "decided_at": iso_utc(review.decided_at)}
             for review in revision.reviews
         ],

@@ -12,6 +12,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from qrshop.i18n import LANGUAGE_NAMES
+
 
 class RevisionForm(FlaskForm):
     """The slots of a revision; media choices are the vendor's own library."""
@@ -28,6 +30,9 @@ class RevisionForm(FlaskForm):
     spec_table = TextAreaField("Spec table (one 'Name: value' per line)",
                                validators=[Length(max=6000)])
     documents = SelectMultipleField("PDF documents", validators=[Optional()])
+    # Chosen when the draft is started; a revision keeps its language.
+    locale = SelectField("Shoppers' language", choices=[
+        SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()], default="en")
 
 
 class SubmitForm(FlaskForm):

@@ -84,6 +84,8 @@ class ContentRevision(TimestampMixin, db.Model):
     slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # The shoppers' language it is written in (qrshop.i18n.LOCALES), reviewed per language.
+    locale: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     product: Mapped[Product] = relationship()  # noqa: F821  (catalog.models)
     reviews: Mapped[list[Review]] = relationship(back_populates="revision",
@@ -97,6 +99,17 @@ class ContentRevision(TimestampMixin, db.Model):
     def slots_json(self) -> str:
         """The slots as the JSON text the landing page reads."""
         return json.dumps(self.slots, sort_keys=True)
+
+
+class LiveTranslation(db.Model):
+    """The approved revision a listing shows shoppers of one language other than its
+    retailer's default (whose approved revision is listings.live_revision_id)."""
+
+    __tablename__ = "live_translations"
+
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("content_revisions.id"))
 
 
 class ReviewStatus(enum.StrEnum):

@@ -21,6 +21,7 @@ from qrshop.content.media import parse_video_link, variants_of
 from qrshop.content.models import (
     AuditEntry,
     ContentRevision,
+    LiveTranslation,
     Media,
     Review,
     ReviewStatus,
@@ -31,6 +32,7 @@ from qrshop.content.templates import SLOTS, TEMPLATES, get_template
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.i18n import DEFAULT_LOCALE, LOCALES
 from qrshop.pagination import Page, paginate
 from qrshop.parsing import row_id
 from qrshop.web import row_or_none
@@ -188,12 +190,16 @@ def revision_form_values(revision: ContentRevision) -> dict[str, Any]:
     }
 
 
-def create_draft(product: Product, author: User, raw: dict[str, Any]) -> ContentRevision:
-    """Start a new draft revision of a product's content."""
+def create_draft(product: Product, author: User, raw: dict[str, Any],
+                 locale: str = DEFAULT_LOCALE) -> ContentRevision:
+    """Start a new draft revision of a product's content in a shoppers' language."""
+    if locale not in LOCALES:
+        raise InvalidInput(f"Choose the language of the content: one of {', '.join(LOCALES)}.",
+                           code="invalid_locale")
     number = (db.session.scalar(select(func.max(ContentRevision.number))
                                 .where(ContentRevision.product_id == product.id)) or 0) + 1
     revision = ContentRevision(product=product, number=number, created_by_id=author.id,
-                               status=RevisionStatus.DRAFT.value,
+                               status=RevisionStatus.DRAFT.value, locale=locale,
                                slots=normalise_slots(product.vendor_id, raw))
     db.session.add(revision)
     db.session.flush()
@@ -243,10 +249,12 @@ def submit_revision(revision: ContentRevision, author: User) -> list[Review]:
     revision.submitted_at = utcnow()
     reviews = []
     for listing in listings:
-        # An older submission still waiting at this retailer is replaced by this one.
+        # An older submission in the same language still waiting at this retailer is
+        # replaced by this one.
         for older in db.session.scalars(
             select(Review).join(ContentRevision, ContentRevision.id == Review.revision_id)
             .where(ContentRevision.product_id == revision.product_id,
+                   ContentRevision.locale == revision.locale,
                    Review.retailer_id == listing.retailer_id,
                    Review.status == ReviewStatus.PENDING.value)
         ):
@@ -301,13 +309,39 @@ def decide_review(review: Review, reviewer: User, *, approve: bool, comment: str
     listing = catalog_queries.listing_for_product(review.retailer_id,
                                                   review.revision.product_id)
     if approve and listing is not None:
-        catalog_services.set_live_revision(listing, review.revision_id)
+        _go_live(listing, review.revision)
     audit(reviewer, "review.approved" if approve else "review.changes_requested",
           revision=review.revision, retailer_id=review.retailer_id, detail=comment)
     db.session.flush()
     _emit_review(review.revision, listing,
                  "content.approved" if approve else "content.changes_requested",
                  review.status, comment)
+
+
+def _go_live(listing: Listing, revision: ContentRevision) -> None:
+    """Show an approved revision to the listing's shoppers of its language: as the live
+    revision if that is the retailer's default language (every language without its own
+    content falls back to it), else as that language's LiveTranslation."""
+    if revision.locale == listing.retailer.default_language:
+        catalog_services.set_live_revision(listing, revision.id)
+        return
+    live = db.session.get(LiveTranslation, (listing.id, revision.locale))
+    if live is None:
+        db.session.add(LiveTranslation(listing_id=listing.id, locale=revision.locale,
+                                       revision_id=revision.id))
+    else:
+        live.revision_id = revision.id
+    db.session.flush()
+
+
+def retailers_showing(revision: ContentRevision) -> set[int]:
+    """The retailers whose landing pages show this revision: as the live revision (the
+    default language's) or as a language's LiveTranslation."""
+    listings = carrying_listings(revision.product_id)
+    translated = set(db.session.scalars(select(LiveTranslation.listing_id).where(
+        LiveTranslation.revision_id == revision.id)))
+    return {listing.retailer_id for listing in listings
+            if listing.live_revision_id == revision.id or listing.id in translated}
 
 
 def review_queue_page(user: User, q: str, *, decided: bool, page: int, per_page: int) -> Page:

@@ -82,7 +82,8 @@ def new_revision(product_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            revision = services.create_draft(product, current_user, form.data)
+            revision = services.create_draft(product, current_user, form.data,
+                                             locale=form.locale.data)
         except InvalidInput as error:
             status = refused(error)
         else:

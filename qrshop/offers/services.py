@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import get_locale, gettext
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -21,6 +22,7 @@ from qrshop.catalog.services import CURRENCIES, format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.i18n import DEFAULT_LOCALE, format_money
 from qrshop.offers.coupons import display_code, new_coupon_code, normalise_coupon_code
 from qrshop.offers.eligibility import offer_rule
 from qrshop.offers.models import CouponClaim, Offer, OfferKind
@@ -39,6 +41,16 @@ def describe_offer(offer: Offer) -> str:
         return f"{offer.percent_off}% off"
     if offer.kind == OfferKind.AMOUNT:
         return f"{format_price(offer.amount_off_cents, offer.currency)} off"
+    return offer.perk_text or ""
+
+
+def describe_offer_for_shopper(offer: Offer) -> str:
+    """describe_offer in the shopper's language, the amount in their locale's format."""
+    if offer.kind == OfferKind.PERCENT:
+        return gettext("%(percent)s%% off", percent=offer.percent_off)
+    if offer.kind == OfferKind.AMOUNT:
+        return gettext("%(amount)s off", amount=format_money(
+            offer.amount_off_cents, offer.currency, str(get_locale() or DEFAULT_LOCALE)))
     return offer.perk_text or ""
 
 
@@ -288,8 +300,10 @@ def coupons_of(shopper_ids: list[str], retailer_ids: set[int]) -> dict[int, list
         if claim.offer.retailer_id in retailer_ids:
             result.setdefault(claim.offer.retailer_id, []).append({
                 "code": display_code(claim.code), "title": claim.offer.title,
-                "value": describe_offer(claim.offer), "expires_at": claim.expires_at,
-                "status": coupon_status(claim, now),
+                "value": describe_offer_for_shopper(claim.offer),
+                "expires_at": claim.expires_at, "status": coupon_status(claim, now),
+                "timezone": (claim.store or claim.offer.store).timezone
+                if (claim.store or claim.offer.store) else None,
             })
     return result
 

@@ -64,8 +64,10 @@ def coupon(code: str):
     offer = claim.offer
     body = render_template(
         "shopper/coupon.html", page=brand_of(offer.retailer), claim=claim, offer=offer,
-        code=display_code(claim.code), value=services.describe_offer(offer),
+        code=display_code(claim.code), value=services.describe_offer_for_shopper(offer),
         status=services.coupon_status(claim), barcode=barcode_svg(claim.code),
         item=claim.listing.product.name if claim.listing else None,
+        # Dates in the store's local time: where it was claimed, else the offer's store.
+        zone=(claim.store or offer.store).timezone if (claim.store or offer.store) else None,
     )
     return no_store(make_response(body))

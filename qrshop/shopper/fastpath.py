@@ -25,6 +25,7 @@ from werkzeug.http import parse_cookie
 
 from qrshop.db import DriverConnection, WalCheckpoints
 from qrshop.extensions import db
+from qrshop.i18n import LOCALE_COOKIE, shopper_locale
 from qrshop.shopper.digital_link import CORS_HEADERS, scan_link_header
 from qrshop.shopper.scan import ScanRequest
 from qrshop.tags.codes import normalise_code
@@ -71,13 +72,14 @@ class ScanFastPath:
             if not extra_headers:
                 self._end_reads()
                 return None
+        # A plain dict: werkzeug's MultiDict.get raises and catches an exception for a
+        # missing name (most scans have no cookie).
+        cookies = parse_cookie(environ).to_dict() if environ.get("HTTP_COOKIE") else {}
         request = ScanRequest(code=code, method="GET",
                               user_agent=environ.get("HTTP_USER_AGENT", ""), environ=environ,
-                              # A plain dict: werkzeug's MultiDict.get raises and catches
-                              # an exception for a missing name (most scans have no cookie).
-                              cookies=(parse_cookie(environ).to_dict()
-                                       if environ.get("HTTP_COOKIE") else {}),
-                              secure=environ.get("wsgi.url_scheme") == "https")
+                              cookies=cookies, secure=environ.get("wsgi.url_scheme") == "https",
+                              locale=shopper_locale(cookies.get(LOCALE_COOKIE),
+                                                    environ.get("HTTP_ACCEPT_LANGUAGE", "")))
         committed = False
         try:
             driver = self._driver()

@@ -42,6 +42,7 @@ def landing_page_for_preview(listing: Listing, revision, *,
         live_revision_id=revision.id if revision else None,
         content_json=revision.slots_json() if revision else None,
         sku=listing.sku, vendor_id=product.vendor_id,
+        default_language=retailer.default_language,
     )
 
 

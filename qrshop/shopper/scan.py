@@ -34,6 +34,7 @@ from cachetools import LRUCache
 from qrshop import storage
 from qrshop.content.templates import template_file
 from qrshop.db import DriverConnection, WriteLock
+from qrshop.i18n import DEFAULT_LOCALE, VARY
 from qrshop.security import security_headers
 from qrshop.shopper import landing_parts
 from qrshop.shopper.services import (
@@ -73,6 +74,8 @@ class ScanRequest:
     secure: bool
     # False for a tap on a link inside qrshop's own pages (?via=): a visit, not a scan.
     counted: bool = True
+    # The shopper's language, one of qrshop.i18n.LOCALES (i18n.shopper_locale).
+    locale: str = DEFAULT_LOCALE
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,12 @@ class PageRenderer:
     session_csrf_token: Callable[[], str]  # for a visitor without a shopper id
 
 
-def landing_html(template: Callable[..., str], page: LandingPage, engage, **context) -> str:
-    """A landing page in its listing's template, showing the live (approved) content."""
-    content = json.loads(page.content_json) if page.content_json else {}
+def landing_html(template: Callable[..., str], page: LandingPage, engage,
+                 locale: str = DEFAULT_LOCALE, **context) -> str:
+    """A landing page in its listing's template, showing the live (approved) content in the
+    shopper's language, else in the retailer's default language."""
+    content_json = page.content_for(locale)
+    content = json.loads(content_json) if content_json else {}
     return template(template_file(page.template_name), page=page, engage=engage,
                     content=content, **context)
 
@@ -167,10 +173,12 @@ class LandingPages:
         self.hits = 0
 
     def get(self, page: LandingPage, engage, recommendations: tuple,
-            template: Optional[Callable[..., str]] = None) -> Optional[tuple[bytes, ...]]:
-        """The cached page's pieces around the forms' token; else rendered with template and
-        kept, or None without one."""
-        key = _PageKey((hash((page, engage, recommendations)), page, engage, recommendations))
+            template: Optional[Callable[..., str]] = None,
+            locale: str = DEFAULT_LOCALE) -> Optional[tuple[bytes, ...]]:
+        """The cached page's pieces around the forms' token in a language; else rendered
+        with template (in the request's language, which is `locale`) and kept, or None."""
+        key = _PageKey((hash((page, engage, recommendations, locale)), page, engage,
+                        recommendations, locale))
         with self._lock:
             html = self._pages.get(key)
             if html is not None:
@@ -178,7 +186,8 @@ class LandingPages:
                 self._pages.move_to_end(key)
         if html is None and template is not None:
             html = tuple(landing_html(template, page, engage, recommendations=recommendations,
-                                      csrf_token=lambda: CSRF_PLACEHOLDER)
+                                      csrf_token=lambda: CSRF_PLACEHOLDER, locale=locale,
+                                      language_back=f"/t/{page.code}?via=lang")
                          .encode().split(_CSRF_FIELD_VALUE))
             with self._lock:
                 self._pages[key] = html
@@ -260,7 +269,7 @@ class Scanner:
             if bot is None:
                 engage = tag.anonymous if cookie_shopper_id is None else self.engagement(
                     page, cookie_shopper_id, driver)
-            pieces = self._landing_body(page, engage, renderer)
+            pieces = self._landing_body(page, engage, renderer, request.locale)
             if pieces is None:
                 return None
             status = 200
@@ -287,8 +296,10 @@ class Scanner:
             body = f'value="{token}"'.encode().join(pieces)
         else:
             body = b'value=""'.join(pieces)  # no forms: one piece, nothing to join
-        # Every scan must reach the server to be counted; the page depends on the cookie.
-        headers = [("Cache-Control", "no-store"), ("Vary", "Cookie")]
+        # Every scan must reach the server to be counted; the page depends on the cookies
+        # (the shopper's, the language's) and on Accept-Language.
+        headers = [("Cache-Control", "no-store"), ("Vary", VARY),
+                   ("Content-Language", request.locale)]
         if new_shopper_id is not None:
             headers.append(("Set-Cookie", self.cookie.set_cookie_header(
                 page.retailer_id, new_shopper_id, max_age=self.cookie_max_age,
@@ -311,8 +322,8 @@ class Scanner:
                                 is_repeat=is_repeat, device=device, at=at)
         return queue
 
-    def _landing_body(self, page: LandingPage, engage,
-                      renderer: Optional[PageRenderer]) -> Optional[tuple[bytes, ...]]:
+    def _landing_body(self, page: LandingPage, engage, renderer: Optional[PageRenderer],
+                      locale: str) -> Optional[tuple[bytes, ...]]:
         """The live page from the cache (LandingPages), else rendered; None if that needs a
         renderer."""
         recommendations = self.cached_recommendations(self.extensions, page.listing_id,
@@ -322,4 +333,4 @@ class Scanner:
                 return None
             recommendations = renderer.recommendations(page.listing_id, page.store_id)
         return self.pages.get(page, engage, tuple(recommendations),
-                              renderer.template if renderer else None)
+                              renderer.template if renderer else None, locale)

@@ -37,7 +37,7 @@ from werkzeug.http import dump_cookie, http_date
 from qrshop.accounts.models import Retailer, Store, Vendor
 from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import format_price
-from qrshop.content.models import ContentRevision, Media
+from qrshop.content.models import ContentRevision, LiveTranslation, Media
 from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
 from qrshop.shopper.models import Scan, Shopper
@@ -121,6 +121,11 @@ class LandingPage:
     # For scan.created webhooks (qrshop.webhooks.scans): the listing's SKU, the product's vendor.
     sku: str
     vendor_id: int
+    # The retailer's default language: its content is content_json, shown to every language
+    # without approved content of its own (docs/i18n.md).
+    default_language: str
+    # (locale, the approved revision's slots as JSON) for the other languages, read apart.
+    translations: tuple[tuple[str, str], ...] = ()
 
     @property
     def template_name(self) -> str:
@@ -137,6 +142,13 @@ class LandingPage:
         """The stored file name of the retailer logo, if it has one."""
         return f"{self.logo_sha256}.{self.logo_extension}" if self.logo_sha256 else None
 
+    def content_for(self, locale: str) -> Optional[str]:
+        """The approved content (JSON) in a language, else in the default language."""
+        for translated, content_json in self.translations:
+            if translated == locale:
+                return content_json
+        return self.content_json
+
     def without_logo(self) -> LandingPage:
         """The same page showing the retailer's name instead of its logo."""
         return replace(self, logo_sha256=None, logo_extension=None, logo_width=None,
@@ -149,6 +161,7 @@ def _landing_statement():
     tags, stores, listings = Tag.__table__, Store.__table__, Listing.__table__
     products, vendors, retailers = Product.__table__, Vendor.__table__, Retailer.__table__
     media, revisions = Media.__table__, ContentRevision.__table__
+    translations = LiveTranslation.__table__
     return (
         select(
             tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at.is_not(None),
@@ -161,6 +174,10 @@ def _landing_statement():
             media.c.sha256, media.c.extension, media.c.width, media.c.height,
             listings.c.template, retailers.c.default_template, revisions.c.id,
             cast(revisions.c.slots, Text), listings.c.sku, vendors.c.id,
+            retailers.c.default_language,
+            # Whether the listing has content in other languages (read apart if so): an
+            # index probe, so a page without translations is still one query.
+            exists().where(translations.c.listing_id == listings.c.id),
         )
         .join(stores, stores.c.id == tags.c.store_id)
         .join(listings, listings.c.id == tags.c.listing_id)
@@ -178,16 +195,30 @@ def _landing_statement():
 
 
 _LANDING = DriverStatement(_landing_statement())
-_PAGE_COLUMNS = len(fields(LandingPage))
+_PAGE_COLUMNS = len(fields(LandingPage)) - 1  # all but translations, read apart
+_TRANSLATIONS = DriverStatement(
+    select(LiveTranslation.__table__.c.locale,
+           cast(ContentRevision.__table__.c.slots, Text))
+    .join(ContentRevision.__table__,
+          ContentRevision.__table__.c.id == LiveTranslation.__table__.c.revision_id)
+    .where(LiveTranslation.__table__.c.listing_id == bindparam("listing_id"))
+    .order_by(LiveTranslation.__table__.c.locale))
 
 
 def find_landing_page(code: str, driver: Optional[DriverConnection] = None
                       ) -> Optional[LandingPage]:
     """Return what the tag with this canonical code shows, or None for an unknown code."""
-    row = _LANDING.execute(driver or session_driver(), {"code": code}).fetchone()
+    driver = driver or session_driver()
+    row = _LANDING.execute(driver, {"code": code}).fetchone()
+    if row is None:
+        return None
+    # A listing with content in other languages: one more indexed read per tag read (at
+    # most once a second per tag and process).
+    translations = tuple(tuple(pair) for pair in _TRANSLATIONS.execute(
+        driver, {"listing_id": row[7]}).fetchall()) if row[_PAGE_COLUMNS] else ()
     # SQLite returns the retired flag as 0/1.
-    return None if row is None else LandingPage(*row[:3], bool(row[3]),
-                                                *row[4:_PAGE_COLUMNS])
+    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS],
+                       translations=translations)
 
 
 def _other_items_statement(limit: int = 24):

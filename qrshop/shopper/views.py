@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 from flask_wtf.csrf import generate_csrf
 
 from qrshop.extensions import db, limiter, session_driver
+from qrshop.i18n import request_locale
 from qrshop.shopper import landing_parts
 from qrshop.shopper.scan import PageRenderer, ScanRequest, landing_html
 
@@ -24,7 +25,7 @@ FLASK_RENDERER = PageRenderer(template=render_template, recommendations=_recomme
 
 def render_landing(page, engage, **context) -> str:
     """A landing page in its listing's template, showing the live (approved) content."""
-    return landing_html(render_template, page, engage, **context)
+    return landing_html(render_template, page, engage, request_locale(), **context)
 
 
 @bp.get("/t/<code>")
@@ -45,7 +46,8 @@ def scan_response(code: str):
     answer = current_app.extensions["qrshop.scanner"].answer(
         ScanRequest(code=code, method=request.method, user_agent=request.user_agent.string,
                     environ=request.environ, cookies=request.cookies,
-                    secure=request.is_secure, counted="via" not in request.args),
+                    secure=request.is_secure, counted="via" not in request.args,
+                    locale=request_locale()),
         session_driver(), commit=db.session.commit, renderer=FLASK_RENDERER)
     response = make_response(answer.body, answer.status)
     response.headers.extend(answer.headers)
@@ -61,5 +63,6 @@ from qrshop.shopper.views_resolver import bp as resolver_bp  # noqa: E402
 
 bp.register_blueprint(resolver_bp)
 
-# The link-preview card and the theme helpers of the shopper pages add themselves to bp.
-from qrshop.shopper import views_share  # noqa: E402, F401
+# The link-preview card and the theme helpers of the shopper pages, and the language
+# switch (GET /lang/<locale>), add themselves to bp.
+from qrshop.shopper import views_language, views_share  # noqa: E402, F401

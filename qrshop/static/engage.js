@@ -23,10 +23,16 @@ document.addEventListener("submit", function (event) {
       var answer = result[1];
       form.querySelectorAll("[data-error-for]").forEach(function (p) { p.hidden = true; });
       if (!result[0]) { showError(form, answer); return; }
-      if (answer.thanks) { form.outerHTML = "<p role=status>Thank you for your feedback!</p>"; return; }
+      if (answer.thanks) {
+        var thanks = document.createElement("p");
+        thanks.setAttribute("role", "status");
+        thanks.textContent = form.getAttribute("data-thanks");
+        form.replaceWith(thanks);
+        return;
+      }
       var button = form.querySelector("[data-save]");
       form.elements.action.value = answer.saved ? "remove" : "save";
-      button.textContent = answer.saved ? "\u2665 Saved" : "\u2661 Save";
+      button.textContent = button.getAttribute(answer.saved ? "data-saved-text" : "data-save-text");
       button.setAttribute("aria-pressed", String(answer.saved));
     })
     .catch(function () { form.submit(); });  // not an answer of ours: post it the plain way
@@ -43,7 +49,7 @@ if (share) {
   }
   share.querySelector("[data-copy-row]").hidden = false;
   copy.addEventListener("click", function () {
-    var done = function () { copied.textContent = "Link copied"; };
+    var done = function () { copied.textContent = copied.getAttribute("data-done-text"); };
     if (navigator.clipboard) {
       navigator.clipboard.writeText(link).then(done, function () { copied.textContent = link; });
     } else {

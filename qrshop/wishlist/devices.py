@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Optional
 from urllib.parse import urlencode
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, func, select, update
 
 from qrshop import tokens
@@ -69,12 +70,13 @@ def request_magic_link(shopper_ids: dict[int, str], raw_email: str) -> int:
     link = f"{current_app.config['BASE_URL']}/wishlist/link/{token}"
     minutes = tokens.MAX_AGE[tokens.MAGIC_LINK] // 60
     send_email(
-        email, "Your wish list on every device",
-        ("Hello,\n\nopen this link on the phone or computer where you want to see your wish "
-         f"list and coupons:\n\n{link}\n\nOn the phone or computer where you asked for this "
-         f"email, type this code: {code}\n\nBoth work for {minutes} minutes, and only on the "
-         "device that opens the link or types the code. If you did not ask for this email, "
-         "ignore it and give the code to no one."),
+        email, gettext("Your wish list on every device"),
+        gettext("Hello,\n\nopen this link on the phone or computer where you want to see your "
+                "wish list and coupons:\n\n%(link)s\n\nOn the phone or computer where you "
+                "asked for this email, type this code: %(code)s\n\nBoth work for %(minutes)s "
+                "minutes, and only on the device that opens the link or types the code. If you "
+                "did not ask for this email, ignore it and give the code to no one.",
+                link=link, code=code, minutes=minutes),
     )
     return link_request.id
 
