@@ -19,8 +19,11 @@ from qrshop.api.spec import operation
 from qrshop.api.views import bp
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
+from qrshop.web import allow_json_bytes
 
 MAX_SALES_LINES = 1000
+# A line is about 200 bytes of JSON: 1,000 of them fit in 512 KB.
+allow_json_bytes("/api/v1/sales", 512 * 1024)
 
 
 class SaleLineIn(BaseModel):
