@@ -49,7 +49,9 @@ def upgrade():
     )
     op.create_index('ix_sales_day_rollups_listing_day', 'sales_day_rollups',
                     ['listing_id', 'day'], unique=False)
-    with op.batch_alter_table('retailers', schema=None) as batch_op:
+    # ALTER TABLE ... ADD COLUMN, not a copy of the table: other tables' foreign keys refer
+    # to retailers, so SQLite refuses to drop it while they hold rows.
+    with op.batch_alter_table('retailers', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('share_sales_with_vendors', sa.Boolean(),
                                       server_default=sa.false(), nullable=False))
 
