@@ -180,8 +180,8 @@ def test_lift_known_answers(client, shop):
     assert row["control"] == {"stores": 1, "days": 7, "units": 7, "units_per_day": 1.0}
     assert (row["lift_vs_before"], row["lift_vs_control"]) == (1.0, 1.0)
     assert row["enough_data"] is True and row["reason"] is None
-    # Four weeks: the feed began on 8 October, so only 7 days count before, 27 after
-    # (to 11 November), and BOS01's feed began on 15 October.
+    # Four weeks: NYC01's feed began on 8 October, so only 7 days count before; all 28
+    # after (15 October to 11 November) are complete, with 14 units in them.
     four = client.get("/api/v1/analytics/lift?store=NYC01&from=2026-10-01&to=2026-10-31",
                       headers=merch).get_json()["listings"][0]
     assert (four["before"]["days"], four["after"]["days"], four["after"]["units"]) == (
