@@ -220,3 +220,25 @@ def test_vendors_see_units_and_lift_only_when_shared(client, runner, shop):
     assert row["retailer"] == "Acme" and "store" not in row and "listing_id" not in row
     assert (row["before_units"], row["after_units"], row["lift_vs_before"]) == (7, 14, 1.0)
     assert client.get(query + "&store=NYC01", headers=vendor).status_code == 422
+
+
+def test_lift_and_vendor_pages_show_the_figures(app, client, runner, shop):
+    merch = token_for("merchandiser", retailer_slug="acme")
+    _seed_lift(client, shop, merch)
+    staff = app.test_client()
+    login(staff, make_user("merchandiser", retailer_slug="acme").email)
+    page = staff.get("/console/analytics/lift?from=2026-10-01&to=2026-10-31&weeks=1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Trail Widget" in html and "+100%" in html and "2.00 (7)" in html
+    assert staff.get("/console/analytics/lift?weeks=99").status_code == 422
+    assert "Units sold" in staff.get("/console/analytics?from=2026-10-01&to=2026-10-31"
+                                     ).get_data(as_text=True)
+    vendor = app.test_client()
+    login(vendor, make_user("vendor", vendor_slug="widgetco").email)
+    assert "not shared" in vendor.get("/vendor/analytics?from=2026-10-01&to=2026-10-31"
+                                      ).get_data(as_text=True)
+    runner.invoke(args=["retailers", "update", "acme", "--share-sales-with-vendors", "on"])
+    shown = vendor.get("/vendor/analytics/lift?from=2026-10-01&to=2026-10-31&weeks=1")
+    assert shown.status_code == 200 and "+100%" in shown.get_data(as_text=True)
+    assert staff.get("/vendor/analytics/lift").status_code in (302, 403)
