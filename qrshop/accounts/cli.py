@@ -184,9 +184,15 @@ def update_retailer_command(slug, name, tag_url_style, share):
     if name is None and tag_url_style is None and share is None:
         raise click.ClickException("Nothing to change; pass --name, --tag-url-style or "
                                    "--share-sales-with-vendors.")
-    retailer = _run(lambda: update_retailer(
-        retailer_by_slug(slug), name=name, tag_url_style=tag_url_style,
-        share_sales_with_vendors=None if share is None else share == "on"))
+
+    def update():
+        retailer = update_retailer(retailer_by_slug(slug), name=name,
+                                   tag_url_style=tag_url_style)
+        if share is not None:
+            retailer.share_sales_with_vendors = share == "on"
+        return retailer
+
+    retailer = _run(update)
     click.echo(f"Updated retailer {retailer.slug} ({retailer.name}).")
     if share is not None:
         click.echo(f"Sharing sales with vendors: {share}.")

@@ -243,13 +243,9 @@ def create_retailer(slug: str, name: str) -> Retailer:
 
 
 def update_retailer(retailer: Retailer, *, name: str | None = None,
-                    tag_url_style: str | None = None,
-                    share_sales_with_vendors: bool | None = None) -> Retailer:
-    """Rename a retailer, choose its tag URL style (what tags printed from now on encode;
-    printed tags of every style keep resolving) or whether its vendors see units sold and
-    lift of their products; None leaves a field as it is."""
-    if share_sales_with_vendors is not None:
-        retailer.share_sales_with_vendors = share_sales_with_vendors
+                    tag_url_style: str | None = None) -> Retailer:
+    """Rename a retailer or choose its tag URL style (what tags printed from now on encode;
+    printed tags of every style keep resolving); None leaves a field as it is."""
     if name is not None:
         retailer.name = _check_name(name, "Retailer")
     if tag_url_style is not None:

@@ -13,7 +13,6 @@ from wtforms import BooleanField
 
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
-from qrshop.accounts.services import update_retailer
 from qrshop.analytics import sales_report, services
 from qrshop.analytics.sales_imports import SHOWN_ERRORS, import_sales_rows
 from qrshop.analytics.views import local_today
@@ -78,8 +77,7 @@ def sharing():
     if not form.validate_on_submit():
         flash("The form expired; reload the page and try again.", "error")
         return _page(SalesUploadForm(), status=400)
-    update_retailer(current_user.retailer,
-                    share_sales_with_vendors=bool(form.share_sales_with_vendors.data))
+    current_user.retailer.share_sales_with_vendors = bool(form.share_sales_with_vendors.data)
     flash("Vendors now see units sold and lift of their products."
           if current_user.retailer.share_sales_with_vendors
           else "Vendors no longer see your sales figures.", "info")
