@@ -139,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop import health
     from qrshop.accounts import views as account_views
     from qrshop.alerts import views as alerts_views
+    from qrshop.analytics import sales_api, sales_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
     from qrshop.catalog import api as catalog_api
@@ -162,6 +163,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_views.bp)
     app.register_blueprint(console_views.bp)
     app.register_blueprint(analytics_views.bp)
+    app.register_blueprint(sales_views.bp)  # sales_api adds /api/v1/sales and .../lift
+    assert sales_api.bp is api_views.bp
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply to it.
     csrf.exempt(api_views.bp)
     app.register_blueprint(api_views.bp)

@@ -133,9 +133,17 @@ def refuse_nul_characters() -> None:
 # (json.loads recurses once per level and fails with RecursionError past ~1,000).
 API_MAX_JSON_BYTES = 64 * 1024
 API_MAX_JSON_DEPTH = 32
+# Paths whose bulk bodies may be larger (allow_json_bytes), e.g. 1,000 POS sales lines.
+_API_JSON_LIMITS: dict[str, int] = {}
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 # A NUL written as \u0000 (PostgreSQL cannot store or compare text holding one).
 _JSON_NUL = re.compile(rb"\\u0000", re.IGNORECASE)
+
+
+def allow_json_bytes(path: str, limit: int) -> None:
+    """Let JSON bodies POSTed to this exact /api path be up to limit bytes (called at import by
+    the feature owning the route)."""
+    _API_JSON_LIMITS[path] = limit
 
 
 def refuse_hostile_json() -> None:
@@ -144,11 +152,12 @@ def refuse_hostile_json() -> None:
     if not request.path.startswith("/api/") or not request.is_json \
             or request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    too_large = InvalidInput(f"The JSON body is larger than {API_MAX_JSON_BYTES // 1024} KB.",
+    limit = _API_JSON_LIMITS.get(request.path, API_MAX_JSON_BYTES)
+    too_large = InvalidInput(f"The JSON body is larger than {limit // 1024} KB.",
                              code="too_large", status_code=413)
-    if (request.content_length or 0) > API_MAX_JSON_BYTES:
+    if (request.content_length or 0) > limit:
         raise too_large
-    request.max_content_length = API_MAX_JSON_BYTES  # a body sent without a length, too
+    request.max_content_length = limit  # a body sent without a length, too
     body = request.get_data(cache=True)
     if _JSON_NUL.search(body):
         raise InvalidInput("A field contains control characters (a NUL, \\u0000); remove it "

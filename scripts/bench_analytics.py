@@ -10,6 +10,13 @@ table, counted by valgrind's callgrind, which do not.
 
     .venv/bin/python scripts/bench_analytics.py [--scans N] [--quick] [--rounds N]
         [--no-instructions]
+
+With --sales (scripts/bench_sales.py) it also seeds --sales-lines POS sales lines (default
+10,000,000) and prints the lift report's and the listings report's server time at 30 days
+(target < 300 ms) and `qrshop sales import`'s throughput on a generated CSV of
+--import-lines lines (default 200,000); the scan-throughput comparison is then skipped.
+
+    .venv/bin/python scripts/bench_analytics.py --sales --scans 200000 --sales-lines 1000000
 """
 
 from __future__ import annotations
@@ -206,6 +213,10 @@ def main() -> int:
                         help="interleaved scan-throughput runs per table (medians compared)")
     parser.add_argument("--no-instructions", dest="instructions", action="store_false",
                         help="skip counting instructions per scan under callgrind (~7 min)")
+    parser.add_argument("--sales", action="store_true",
+                        help="seed POS sales lines; time lift, listings and sales import")
+    parser.add_argument("--sales-lines", type=int, default=10_000_000)
+    parser.add_argument("--import-lines", type=int, default=200_000)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="qrshop-analytics-"))
     try:
@@ -229,6 +240,12 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
     print(f"dashboard, 30 days: median {page:.0f} ms, worst {max(page_ms):.0f} ms "
           f"(target < 300 ms) {'ok' if page < 300 else 'MISSED'}")
     print(f"analytics API, 30 days: median {api:.0f} ms")
+    if args.sales:
+        sys.path.insert(0, str(HERE))
+        import bench_sales
+
+        bench_sales.report(url, args, workdir)
+        return 0
     # Interleaved rounds, medians compared: one 10-second run against the next drifts by
     # +-15% on a busy 2-core machine, which alone could pass or fail the target.
     empties, fulls = [], []

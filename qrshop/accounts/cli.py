@@ -175,13 +175,27 @@ def add_store_command(slug, code, name, address, timezone):
 @click.option("--tag-url-style", type=click.Choice(TAG_URL_STYLES),
               help="What tags printed from now on encode: short (/T/<CODE>) or gs1 (a GS1 "
                    "Digital Link a till can scan too). Printed tags keep working.")
-def update_retailer_command(slug, name, tag_url_style):
-    """Change a retailer's name or tag URL style; options left out stay as they are."""
-    if name is None and tag_url_style is None:
-        raise click.ClickException("Nothing to change; pass --name or --tag-url-style.")
-    retailer = _run(lambda: update_retailer(retailer_by_slug(slug), name=name,
-                                            tag_url_style=tag_url_style))
+@click.option("--share-sales-with-vendors", "share", type=click.Choice(["on", "off"]),
+              help="Whether vendors see units sold and lift of their products (off by "
+                   "default).")
+def update_retailer_command(slug, name, tag_url_style, share):
+    """Change a retailer's name, tag URL style or sharing of sales with vendors; options
+    left out stay as they are."""
+    if name is None and tag_url_style is None and share is None:
+        raise click.ClickException("Nothing to change; pass --name, --tag-url-style or "
+                                   "--share-sales-with-vendors.")
+
+    def update():
+        retailer = update_retailer(retailer_by_slug(slug), name=name,
+                                   tag_url_style=tag_url_style)
+        if share is not None:
+            retailer.share_sales_with_vendors = share == "on"
+        return retailer
+
+    retailer = _run(update)
     click.echo(f"Updated retailer {retailer.slug} ({retailer.name}).")
+    if share is not None:
+        click.echo(f"Sharing sales with vendors: {share}.")
     if tag_url_style is not None:
         click.echo(f"Tag URL style: {retailer.tag_url_style} (tags printed from now on; "
                    "printed tags keep working).")

@@ -8,6 +8,7 @@ from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qrshop.accounts.roles import Role  # noqa: F401  (re-exported for old imports)
@@ -57,6 +58,10 @@ class Retailer(TimestampMixin, db.Model):
     # style keep resolving whichever is chosen later.
     tag_url_style: Mapped[str] = mapped_column(String(8), default="short",
                                                server_default="short")
+    # Whether the vendors of its products see their units sold and lift from its POS sales
+    # feed (counts per retailer only: never a shopper, a store's till or a line).
+    share_sales_with_vendors: Mapped[bool] = mapped_column(default=False,
+                                                           server_default=sa_false())
 
     stores: Mapped[list[Store]] = relationship(back_populates="retailer", order_by="Store.code")
     logo: Mapped[Optional[Media]] = relationship()  # noqa: F821  (content.models)

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qrshop.db import UTCDateTime, utcnow
@@ -60,3 +70,41 @@ class ScanRollupProgress(db.Model):
     # The store's time zone when its days were rolled up: if it changes, they are redone.
     timezone: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class SalesLine(db.Model):
+    """One line of a retailer's POS sales feed: a quantity of a listing sold (or returned,
+    negative) at a store at an instant. line_id is the retailer's own id of the line: a
+    resent line is recognised by it and stored once."""
+
+    __tablename__ = "sales_lines"
+    __table_args__ = (UniqueConstraint("retailer_id", "line_id", name="uq_sales_lines_line"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
+                                    primary_key=True)
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"))
+    line_id: Mapped[str] = mapped_column(String(64))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))
+    sold_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The store's local date of sold_at, fixed when the line is stored (its rollup's day).
+    day: Mapped[date] = mapped_column(Date())
+    quantity: Mapped[int] = mapped_column()
+    amount_cents: Mapped[int] = mapped_column(BigInteger())
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SalesDayRollup(db.Model):
+    """One listing's POS sales at one store on one local day: kept up to date as lines are
+    stored (in the same transaction), so reports never read the raw lines."""
+
+    __tablename__ = "sales_day_rollups"
+    __table_args__ = (Index("ix_sales_day_rollups_listing_day", "listing_id", "day"),)
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True)
+    units: Mapped[int] = mapped_column(default=0)
+    amount_cents: Mapped[int] = mapped_column(BigInteger(), default=0)
+    lines: Mapped[int] = mapped_column(default=0)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, false, func, literal, or_, select
 
 from qrshop.accounts.models import Retailer, Store
-from qrshop.analytics import rollup
+from qrshop.analytics import rollup, sales_report
 from qrshop.analytics.rollup import ScanTotals
 from qrshop.catalog.models import Listing, Product
 from qrshop.errors import InvalidInput
@@ -137,12 +137,21 @@ class ListingFigures:
     wishlist_adds: int = 0
     coupons_claimed: int = 0
     coupons_redeemed: int = 0
+    # Sale amounts typed at coupon redemption (the meaning it always had): coupon sales.
     sales_cents: int = 0
+    # From the POS sales feed (returns subtract): units and amounts of the sales lines.
+    units_sold: int = 0
+    pos_sales_cents: int = 0
 
     @property
     def conversion(self) -> float:
         """Redemptions per counted scan."""
         return self.coupons_redeemed / self.scans if self.scans else 0.0
+
+    @property
+    def scan_to_sale(self) -> float:
+        """Units sold (POS feed) per counted scan."""
+        return self.units_sold / self.scans if self.scans else 0.0
 
     def as_dict(self) -> dict:
         """The API / CSV shape: integer fields plus conversion."""
@@ -152,6 +161,9 @@ class ListingFigures:
             "unique_shoppers": self.unique_shoppers, "wishlist_adds": self.wishlist_adds,
             "coupons_claimed": self.coupons_claimed, "coupons_redeemed": self.coupons_redeemed,
             "sales_cents": self.sales_cents, "conversion": round(self.conversion, 4),
+            "units_sold": self.units_sold, "pos_sales_cents": self.pos_sales_cents,
+            "coupon_sales_cents": self.sales_cents,
+            "scan_to_sale": round(self.scan_to_sale, 4),
         }
 
 
@@ -165,11 +177,12 @@ def scan_totals(stores: list[Store], window: Window) -> ScanTotals:
 
 
 def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
-                    vendor_id: int | None = None, totals: ScanTotals | None = None
-                    ) -> list[ListingFigures]:
+                    vendor_id: int | None = None, totals: ScanTotals | None = None,
+                    with_sales: bool = True) -> list[ListingFigures]:
     """Per-listing figures for every listing of the retailer tagged in these stores.
 
-    With vendor_id, only that vendor's products.
+    With vendor_id, only that vendor's products; with_sales False leaves the POS feed's
+    figures at 0 (a retailer that does not share its sales with vendors).
     """
     store_ids = [store.id for store in stores]
     query = (
@@ -195,6 +208,12 @@ def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
         if listing_id in figures:
             for name, value in counts.items():
                 setattr(figures[listing_id], name, value)
+    if with_sales:
+        for listing_id, (units, amount) in sales_report.sales_totals(
+                stores, window.start, window.end).items():
+            if listing_id in figures:
+                figures[listing_id].units_sold = units
+                figures[listing_id].pos_sales_cents = amount
     return list(figures.values())
 
 
@@ -340,8 +359,10 @@ def vendor_figures(vendor_id: int, window: Window) -> list[dict]:
             Store.retailer_id.in_([r.id for r in retailers]))):
         stores_by_retailer[store.retailer_id].append(store)
     return [
-        {"retailer": retailer.name, **row.as_dict()}
+        {"retailer": retailer.name, **row.as_dict(),
+         "sales_shared": retailer.share_sales_with_vendors}
         for retailer in retailers
         for row in listing_figures(retailer, stores_by_retailer[retailer.id], window,
-                                   vendor_id=vendor_id)
+                                   vendor_id=vendor_id,
+                                   with_sales=retailer.share_sales_with_vendors)
     ]

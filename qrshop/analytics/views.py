@@ -187,8 +187,13 @@ class ListingAnalytics(BaseModel):
     wishlist_adds: int
     coupons_claimed: int
     coupons_redeemed: int
-    sales_cents: int
+    sales_cents: int = Field(description="Sale amounts typed at coupon redemption (as "
+                                         "always); the same as coupon_sales_cents.")
     conversion: float
+    units_sold: int = Field(description="Units in the POS sales feed (returns subtract).")
+    pos_sales_cents: int = Field(description="Amounts in the POS sales feed.")
+    coupon_sales_cents: int = Field(description="Sale amounts of redeemed coupon claims.")
+    scan_to_sale: float = Field(description="units_sold per counted scan (0 without scans).")
 
 
 class ListingAnalyticsPage(BaseModel):

@@ -47,17 +47,18 @@ class BulkResult(BaseModel):
     failed: int
 
 
-def bulk_body(item: type[BaseModel], name: str) -> type[BaseModel]:
-    """The body model {"items": [item, ...]} (1 to 100 items). Items are checked one by one
-    by run_bulk, so one bad item does not refuse the rest; the OpenAPI document shows item's
-    schema."""
+def bulk_body(item: type[BaseModel], name: str, *, max_items: int = MAX_BULK
+              ) -> type[BaseModel]:
+    """The body model {"items": [item, ...]} (1 to max_items items, 100 unless told). Items
+    are checked one by one by run_bulk, so one bad item does not refuse the rest; the OpenAPI
+    document shows item's schema."""
     schema = item.model_json_schema()
     schema.pop("$defs", None)
     items_type = Annotated[list[dict[str, Any]], WithJsonSchema(
-        {"type": "array", "minItems": 1, "maxItems": MAX_BULK, "items": schema})]
+        {"type": "array", "minItems": 1, "maxItems": max_items, "items": schema})]
     return create_model(name, __config__=ConfigDict(title=name, extra="forbid"),
-                        __doc__=f"Up to {MAX_BULK} items, each applied and answered on its own.",
-                        items=(items_type, Field(min_length=1, max_length=MAX_BULK)))
+                        __doc__=f"Up to {max_items} items, each applied and answered on its own.",
+                        items=(items_type, Field(min_length=1, max_length=max_items)))
 
 
 def _first_error(error: ValidationError) -> str:

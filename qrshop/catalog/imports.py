@@ -55,11 +55,11 @@ class ImportRow:
     error: Optional[str]
 
 
-def read_csv(data: bytes) -> str:
-    """The CSV file's text; refuse empty, huge or non-UTF-8 files."""
+def read_csv(data: bytes, *, max_bytes: int = MAX_CSV_BYTES) -> str:
+    """The CSV file's text; refuse empty, huge (over max_bytes) or non-UTF-8 files."""
     if not data.strip():
         raise InvalidInput("The CSV file is empty.", status_code=400)
-    _refuse_huge(len(data))
+    _refuse_huge(len(data), max_bytes)
     if b"\x00" in data:
         raise InvalidInput("The file holds NUL bytes, so it is not a text CSV; save it as "
                            "CSV (UTF-8) and upload it again.")
@@ -69,21 +69,23 @@ def read_csv(data: bytes) -> str:
         raise InvalidInput("Save the CSV as UTF-8 and upload it again.") from None
 
 
-def _refuse_huge(size: int) -> None:
-    if size > MAX_CSV_BYTES:
-        raise InvalidInput("The CSV file is larger than 1 MB; split it into smaller files.",
-                           status_code=413)
+def _refuse_huge(size: int, max_bytes: int = MAX_CSV_BYTES) -> None:
+    if size > max_bytes:
+        raise InvalidInput(f"The CSV file is larger than {max_bytes // (1024 * 1024)} MB; "
+                           "split it into smaller files.", status_code=413)
 
 
 def csv_records(text: str, *, required: Sequence[str], columns_hint: str,
-                what: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {column: stripped value}) for every non-blank line after the header.
+                what: str, max_rows: int = MAX_ROWS, max_bytes: int = MAX_CSV_BYTES
+                ) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: stripped value}) for every non-blank line after the header
+    (at most max_rows of them, in at most max_bytes).
 
     Header names are matched case-insensitively, surrounding spaces ignored; a missing
     required column is refused naming it. Blank lines and lines of only commas are skipped.
     """
     # The confirm step posts the previewed text back: hold it to the upload's limit too.
-    _refuse_huge(len(text.encode("utf-8", "surrogatepass")))
+    _refuse_huge(len(text.encode("utf-8", "surrogatepass")), max_bytes)
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = [(name or "").strip().lower() for name in reader.fieldnames or []]
@@ -103,8 +105,8 @@ def csv_records(text: str, *, required: Sequence[str], columns_hint: str,
             if not any(values.values()):
                 continue
             count += 1
-            if count > MAX_ROWS:
-                raise InvalidInput(f"Import at most {MAX_ROWS} {what} per file.")
+            if count > max_rows:
+                raise InvalidInput(f"Import at most {max_rows} {what} per file.")
             yield reader.line_num, values
     except csv.Error as error:
         raise InvalidInput(f"line {reader.line_num}: the CSV cannot be read ({error}).") \
