@@ -1,7 +1,7 @@
 """POS sales feed: sales_lines, their daily rollup, retailers.share_sales_with_vendors
 
 Revision ID: f8b2d6a4c913
-Revises: e7a4c1d9b3f6
+Revises: d2b6f8a1c7e3
 Create Date: 2026-12-04 22:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f8b2d6a4c913'
-down_revision = 'e7a4c1d9b3f6'
+down_revision = 'd2b6f8a1c7e3'
 branch_labels = None
 depends_on = None
 
