@@ -28,6 +28,7 @@ from qrshop.catalog.models import Listing
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.parsing import whole_number
 
 COLUMNS = ("store", "sku", "sold_at", "quantity", "amount_cents", "currency", "line_id")
 MAX_QUANTITY = 100_000
@@ -90,11 +91,12 @@ def _integer(raw, name: str) -> int:
         raise InvalidInput(f"{name} must be a whole number.")
     if isinstance(raw, int):
         return raw
-    text = str(raw if raw is not None else "").strip()
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number (got {text[:20]!r}).") from None
+    # ASCII digits only (int() would take "٣" or "1_000"); the callers check the range.
+    value = whole_number(str(raw if raw is not None else ""), minimum=-10**12, maximum=10**12,
+                         what=name)
+    if value is None:
+        raise InvalidInput(f"{name} is required.")
+    return value
 
 
 def parse_sold_at(raw) -> datetime:

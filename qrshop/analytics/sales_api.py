@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Optional
 
 from flask import g, jsonify
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 from qrshop.accounts.auth import api_roles_required
 from qrshop.accounts.roles import Role
@@ -34,9 +34,9 @@ class SaleLineIn(BaseModel):
     store: str = Field(max_length=16, description="The store's code.")
     sku: str = Field(max_length=64, description="The listing's SKU.")
     sold_at: AwareDatetime = Field(description="ISO 8601 with its UTC offset.")
-    quantity: int = Field(description="Units; negative for a return; never 0.")
-    amount_cents: int = Field(description="The line's amount in minor units (sign of "
-                                          "quantity).")
+    quantity: StrictInt = Field(description="Units; negative for a return; never 0.")
+    amount_cents: StrictInt = Field(description="The line's amount in minor units (sign of "
+                                                "quantity).")
     currency: str = Field(max_length=3, description="The listing's currency.")
     line_id: str = Field(min_length=1, max_length=64,
                          description="The retailer's id of the line, unique per retailer: a "

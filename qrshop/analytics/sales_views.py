@@ -19,6 +19,7 @@ from qrshop.analytics.views import local_today
 from qrshop.catalog.imports import RowErrors, read_csv
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
+from qrshop.parsing import whole_number
 from qrshop.web import refused
 
 bp = Blueprint("sales", __name__)
@@ -85,10 +86,9 @@ def sharing():
 
 
 def _weeks() -> int:
-    raw = request.args.get("weeks") or "4"
-    if not raw.isdigit() or not 1 <= int(raw) <= sales_report.MAX_WEEKS:
-        raise InvalidInput(f"weeks must be a whole number from 1 to {sales_report.MAX_WEEKS}.")
-    return int(raw)
+    weeks = whole_number(request.args.get("weeks"), minimum=1,
+                         maximum=sales_report.MAX_WEEKS, what="weeks")
+    return 4 if weeks is None else weeks
 
 
 def _lift_window(today):

@@ -242,3 +242,23 @@ def test_lift_and_vendor_pages_show_the_figures(app, client, runner, shop):
     shown = vendor.get("/vendor/analytics/lift?from=2026-10-01&to=2026-10-31&weeks=1")
     assert shown.status_code == 200 and "+100%" in shown.get_data(as_text=True)
     assert staff.get("/vendor/analytics/lift").status_code in (302, 403)
+
+
+def test_numbers_in_other_scripts_or_with_underscores_are_refused(client, shop, runner,
+                                                                  tmp_path):
+    merch = token_for("merchandiser", retailer_slug="acme")
+    line = _line(shop.listing.sku, "N", "2026-11-10T12:00:00-05:00")
+    answer = client.post("/api/v1/sales", json={"items": [
+        dict(line, line_id="A", quantity="٣"), dict(line, line_id="B", amount_cents="4_999"),
+        dict(line, line_id="C", quantity=2, amount_cents=9998)]}, headers=merch).get_json()
+    assert [result["status"] for result in answer["results"]] == [422, 422, 201]
+    assert "quantity" in answer["results"][0]["message"]
+    assert _count(SalesLine) == 1
+    # The CSV import reads its numbers as text: ASCII digits only there too.
+    csv = tmp_path / "sales.csv"
+    csv.write_text("store,sku,sold_at,quantity,amount_cents,currency,line_id\n"
+                   f"NYC01,{shop.listing.sku},2026-11-10T12:00:00-05:00,٣,4999,USD,D\n",
+                   encoding="utf-8")
+    result = runner.invoke(args=["sales", "import", "--retailer", "acme", str(csv)])
+    assert result.exit_code != 0 and "quantity must be a whole number" in result.output
+    assert _count(SalesLine) == 1
