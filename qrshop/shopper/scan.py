@@ -37,6 +37,7 @@ from qrshop.db import DriverConnection, WriteLock
 from qrshop.i18n import DEFAULT_LOCALE, VARY
 from qrshop.security import security_headers
 from qrshop.shopper import landing_parts
+from qrshop.shopper.recording import record_orphan_scan, record_scan
 from qrshop.shopper.services import (
     LandingPage,
     ShopperCookie,
@@ -44,8 +45,6 @@ from qrshop.shopper.services import (
     device_class,
     find_landing_page,
     other_items_in_store,
-    record_orphan_scan,
-    record_scan,
 )
 from qrshop.tags.codes import normalise_code
 from qrshop.webhooks.scans import ScanWebhooks

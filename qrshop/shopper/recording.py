@@ -1,0 +1,88 @@
+"""The scan log's writes: one INSERT per scan (its repeat flag decided by the database in the
+same statement), and one for a code that matches no tag. DriverStatements, built once, run on
+the connection the scan handler gives them (scan.py), under its write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import Boolean, bindparam, exists, insert, literal
+
+from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
+from qrshop.shopper.models import Scan
+from qrshop.shopper.services import LandingPage, new_shopper_id
+
+
+def _insert_scan_statement(check_repeat: bool, returning: bool = False):
+    """Built once. With check_repeat, the database decides is_repeat in the same INSERT;
+    returning, the INSERT returns it (for a scan.created webhook)."""
+    scans = Scan.__table__
+    if check_repeat:
+        is_repeat = exists().where(
+            scans.c.shopper_id == bindparam("p_shopper_id"),
+            scans.c.tag_id == bindparam("p_tag_id"),
+            scans.c.scanned_at >= bindparam("p_repeat_since", type_=UTCDateTime()),
+            scans.c.is_bot == literal(False),
+        )
+    else:
+        is_repeat = literal(False)
+    statement = insert(scans).values(
+        tag_id=bindparam("p_tag_id"), listing_id=bindparam("p_listing_id"),
+        store_id=bindparam("p_store_id"), retailer_id=bindparam("p_retailer_id"),
+        shopper_id=bindparam("p_shopper_id"),
+        scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
+        is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
+        is_repeat=is_repeat, device=bindparam("p_device"),
+    )
+    return DriverStatement(statement.returning(scans.c.is_repeat) if returning else statement)
+
+
+# {(check_repeat, returning): statement}; returning only when a webhook wants the scan.
+_INSERT_SCAN = {(flag, back): _insert_scan_statement(flag, back)
+                for flag in (False, True) for back in (False, True)}
+ScanRecorded = Callable[[Optional[str], bool, datetime], None]  # (shopper_id, is_repeat, at)
+
+
+def record_scan(
+    page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
+    repeat_window: timedelta, driver: DriverConnection, device: Optional[str] = None,
+    on_recorded: Optional[ScanRecorded] = None,
+) -> Optional[str]:
+    """Append one scan of a known tag; return the id of a new shopper to set in the cookie,
+    if one was minted. A person's repeat is decided inside the INSERT.
+
+    Bots are never tied to a shopper. A person without a (validly signed) cookie gets a new
+    id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
+    a scan is one INSERT. on_recorded (scan.created webhooks) gets the INSERT's repeat flag.
+    """
+    minted = new_shopper_id() if bot is None and cookie_shopper_id is None else None
+    shopper_id = None if bot is not None else cookie_shopper_id or minted
+    now = utcnow()
+    params = {
+        "p_tag_id": page.tag_id, "p_listing_id": page.listing_id, "p_store_id": page.store_id,
+        "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
+        "p_is_bot": bot is not None, "p_bot_reason": bot, "p_device": device,
+    }
+    if shopper_id is not None:
+        params["p_repeat_since"] = now - repeat_window
+    cursor = _INSERT_SCAN[shopper_id is not None, on_recorded is not None].execute(driver, params)
+    if on_recorded is not None:
+        on_recorded(shopper_id, bool(cursor.fetchone()[0]), now)
+    return minted
+
+
+_INSERT_ORPHAN_SCAN = DriverStatement(insert(Scan.__table__).values(
+    orphan_code=bindparam("p_code"), scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
+    is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
+    is_repeat=literal(False),
+))
+
+
+def record_orphan_scan(code: str, *, bot: Optional[str], driver: DriverConnection) -> None:
+    """Record a request for a code that matches no tag."""
+    _INSERT_ORPHAN_SCAN.execute(driver, {"p_code": code[:32], "p_scanned_at": utcnow(),
+                                         "p_is_bot": bot is not None, "p_bot_reason": bot})
+
