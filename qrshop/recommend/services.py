@@ -43,7 +43,9 @@ class Recommendation:
 
     code: str
     name: str
-    price: str
+    price: str  # as the console shows it ($49.99); shopper pages format the cents per locale
+    price_cents: int
+    currency: str
 
 
 def _day(column):
@@ -98,7 +100,7 @@ def compute(listing_id: int, store_id: int, limit: int = LIMIT) -> list[Recommen
         .order_by(best, Product.name)
         .limit(limit)
     ).all()
-    return [Recommendation(code, name, format_price(cents, currency))
+    return [Recommendation(code, name, format_price(cents, currency), cents, currency)
             for code, name, cents, currency in rows]
 
 
