@@ -33,3 +33,11 @@ def render_preview(revision: ContentRevision, retailer_id: int):
         abort(404, description="That template is not enabled for this retailer.")
     response = _renderer["landing"](listing, revision, template)
     return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+def render_unsaved(listing, product_id: int, slots: dict):
+    """The landing page with slots not saved yet (the studio's live preview), recording
+    nothing: the revision is built in memory and never added to the session."""
+    revision = ContentRevision(product_id=product_id, number=0, slots=slots)
+    body = _renderer["landing"](listing, revision, None)
+    return body, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
