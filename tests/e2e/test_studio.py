@@ -121,6 +121,7 @@ def test_vendor_edits_with_the_rich_text_editor_and_sees_the_live_preview(
                            ".includes('#0b3d2e')")
     page.select_option("[data-preview-retailer]", index=0)
     ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.wait_for_timeout(300)  # let the iframe paint before the screenshot
     page.screenshot(path=str(ARTIFACTS / "vendor-studio-1440.png"), full_page=True)
 
