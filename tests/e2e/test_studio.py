@@ -145,5 +145,14 @@ def test_vendor_edits_with_the_rich_text_editor_and_sees_the_live_preview(
     page.click("button:has-text('Submit for review')")
     page.wait_for_url(re.compile(r"/revisions$"))
     assert "submitted to 2 retailer(s)" in page.locator(".flash").first.inner_text()
+    # On a phone-wide window the preview goes below the form and nothing is wider.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/vendor/products/{scene.product.id}/revisions/new")
+    editor.wait_for()
+    _until(page, "document.querySelector('[data-preview-frame]').srcdoc.includes('Made to last')")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.locator("[data-studio-preview]").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # let the iframe paint before the screenshot
+    page.screenshot(path=str(ARTIFACTS / "vendor-studio-390.png"), full_page=True)
     # No CSP violation or script error on the way (the one 422 is the refused spec row's).
     assert [error for error in page.errors if "status of 422" not in error] == []
