@@ -67,7 +67,7 @@
       var label = form.querySelector('label[for="' + textarea.id + '"]');
       if (label) label.setAttribute("for", editor.id);
       if (textarea.disabled || textarea.closest("fieldset[disabled]")) {
-        editor.setAttribute("contenteditable", "false");
+        editor.setAttribute("disabled", "");
       }
       textarea.hidden = true;
       textarea.insertAdjacentElement("afterend", editor);
@@ -170,7 +170,8 @@
         return response.text().then(function (body) {
           if (number !== latest) return;
           if (response.ok) {
-            frame.srcdoc = body;
+            // No script may run in the sandbox: leave the saved page's out, not blocked.
+            frame.srcdoc = body.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, "");
             status.textContent = "Up to date: " + new Date().toLocaleTimeString();
             aside.classList.remove("is-refused");
           } else {

@@ -145,6 +145,11 @@ def test_vendor_edits_with_the_rich_text_editor_and_sees_the_live_preview(
     page.click("button:has-text('Submit for review')")
     page.wait_for_url(re.compile(r"/revisions$"))
     assert "submitted to 2 retailer(s)" in page.locator(".flash").first.inner_text()
+    # The submitted revision is read-only: the editor does not edit, the preview is the saved one.
+    page.goto(f"{live_server}/vendor/revisions/{revision.id}")
+    editor.wait_for()
+    _until(page, "document.querySelector('[data-preview-frame]').srcdoc.includes('Made to last')")
+    assert editor.get_attribute("contenteditable") in (None, "false")
     # On a phone-wide window the preview goes below the form and nothing is wider.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/vendor/products/{scene.product.id}/revisions/new")
