@@ -65,7 +65,11 @@
       editor.setAttribute("input", textarea.id);
       editor.className = "studio-editor";
       var label = form.querySelector('label[for="' + textarea.id + '"]');
-      if (label) label.setAttribute("for", editor.id);
+      if (label) {
+        label.setAttribute("for", editor.id);
+        label.id = label.id || textarea.id + "-label";
+        editor.setAttribute("aria-labelledby", label.id);
+      }
       if (textarea.disabled || textarea.closest("fieldset[disabled]")) {
         editor.setAttribute("disabled", "");
       }

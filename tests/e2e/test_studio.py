@@ -59,6 +59,7 @@ def test_vendor_edits_with_the_rich_text_editor_and_sees_the_live_preview(
     editor = page.locator("trix-editor")
     editor.wait_for()
     assert page.locator("textarea#description").is_hidden()
+    assert page.get_by_label("Description").evaluate("e => e.tagName") == "TRIX-EDITOR"
     preview = page.frame_locator("[data-preview-frame]")
 
     page.fill("#title", "Built for wet trails")
