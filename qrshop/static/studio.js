@@ -7,7 +7,8 @@
 // - highlight and spec rows can be added, removed and moved;
 // - a live preview of the landing page, as the chosen retailer's shoppers see it, follows the
 //   form after a short pause in typing (the unsaved form is posted to the preview endpoint,
-//   the answer shown in a sandboxed iframe: no script of the page runs there).
+//   the answer shown in a sandboxed iframe: no script runs there; it is same-origin only so
+//   that the studio can keep the vendor's scroll position across updates).
 (function () {
   "use strict";
 
@@ -160,7 +161,11 @@
     var status = aside.querySelector("[data-preview-status]");
     var timer = null;
     var latest = 0;
+    var scrollY = 0;
     aside.hidden = false;
+    frame.addEventListener("load", function () {
+      if (scrollY && frame.contentWindow) frame.contentWindow.scrollTo(0, scrollY);
+    });
 
     function refresh() {
       var option = select.options[select.selectedIndex];
@@ -174,6 +179,9 @@
         return response.text().then(function (body) {
           if (number !== latest) return;
           if (response.ok) {
+            // Keep the vendor's place in the preview across updates.
+            var view = frame.contentWindow;
+            scrollY = view && view.document.body ? view.scrollY : 0;
             // No script may run in the sandbox: leave the saved page's out, not blocked.
             frame.srcdoc = body.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, "");
             status.textContent = "Up to date: " + new Date().toLocaleTimeString();

@@ -108,6 +108,16 @@ def test_vendor_edits_with_the_rich_text_editor_and_sees_the_live_preview(
     status = page.locator("[data-preview-status]").inner_text()
     assert status.startswith("Up to date"), status
 
+    # The vendor's place in the preview is kept when it updates.
+    page.evaluate("() => document.querySelector('[data-preview-frame]').contentWindow"
+                  ".scrollTo(0, 250)")
+    page.fill("#tagline", "Grip that holds")
+    _until(page, """(frame => frame.srcdoc.includes('Grip that holds')
+        && frame.contentDocument.body.textContent.includes('Grip that holds')
+        && frame.contentWindow.scrollY > 200)(document.querySelector('[data-preview-frame]'))""")
+    # No script runs in the preview (the sandbox allows none) and it submits no form.
+    assert page.get_attribute("[data-preview-frame]", "sandbox") == "allow-same-origin"
+
     # A half-filled spec row: the preview says why it did not update, and keeps the last one.
     page.locator("input[name=spec_value]").first.fill("")
     _until(page, "document.querySelector('[data-preview-status]').textContent"
