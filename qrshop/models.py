@@ -2,6 +2,7 @@
 
 from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.alerts.models import OutboxMessage, Subscription
+from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.api.idempotency import IdempotencyKey
 from qrshop.catalog.models import Listing, ListingStock, Product
@@ -23,6 +24,7 @@ from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
+    "Experiment", "ExperimentVariant",
     "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",
     "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",
