@@ -141,13 +141,13 @@ def _claim(rng: random.Random, offer: Offer, shopper: str, tag, store: Store, at
 
 
 EXPERIMENT_NAME = "Story page against Spotlight"
-# The demo's finished experiment ran for two weeks, ending this many days ago.
-EXPERIMENT_DAYS, EXPERIMENT_ENDED_DAYS_AGO = 14, 20
+# The demo's finished experiment ran for four weeks, ending this many days ago.
+EXPERIMENT_DAYS, EXPERIMENT_ENDED_DAYS_AGO = 28, 7
 
 
 def seed_finished_experiment(retailer: Retailer, now: datetime | None = None) -> bool:
     """One finished experiment (issue 17) on the most scanned demo item: A its page as it
-    is, B the Story template, 50/50; the history's scans of that item in those two weeks
+    is, B the Story template, 50/50; the history's scans of that item in those four weeks
     are marked with the variant their shopper's id assigns (as the scan path would have).
     Return False, writing nothing, when the retailer has an experiment already or no scans."""
     if db.session.scalar(select(Experiment.id).where(Experiment.retailer_id == retailer.id)

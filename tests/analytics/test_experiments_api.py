@@ -132,7 +132,8 @@ def test_console_form_starts_an_experiment_and_ends_it(client, shop):
     assert "New experiment" in page and "Offer: Free gift wrap" in page
     token = csrf_token(client, path)
     form = {"csrf_token": token, "name": "Gift wrap or not", "starts_at": "",
-            "ends_at": f"{utcnow() + timedelta(days=30):%Y-%m-%dT%H:%M}", "show_a": "current", "weight_a": "50",
+            "ends_at": f"{utcnow() + timedelta(days=30):%Y-%m-%dT%H:%M}",
+            "show_a": "current", "weight_a": "50",
             "show_b": f"offer:{offer.id}", "weight_b": "40", "show_c": "", "weight_c": ""}
     refused = client.post(path, data=form)
     assert refused.status_code == 422
