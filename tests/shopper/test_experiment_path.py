@@ -71,3 +71,16 @@ def test_the_fast_path_serves_and_records_a_variant(app):
         shows_b = "Bold new look" in pages[-1]
         assert variants == {experiment.variants[1 if shows_b else 0].id}
     assert any("Bold new look" in page for page in pages)
+
+
+def test_a_template_variant_renders_for_its_shoppers(app):
+    shop = make_shop()
+    approved_revision(shop, "Live title")
+    experiment = started_experiment(shop, [VariantSpec(50), VariantSpec(50, "template",
+                                                                       template="specs")])
+    for _ in range(6):
+        phone = new_phone(app)
+        assert phone.get(f"/t/{shop.tag.code}").status_code == 200
+    counted = db.session.scalars(select(Scan.experiment_variant_id)).all()
+    assert len(counted) == 6
+    assert set(counted) <= {variant.id for variant in experiment.variants}
