@@ -24,10 +24,10 @@ from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
     "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
-    "Experiment", "ExperimentVariant",
     "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",
     "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",
+    "Experiment", "ExperimentVariant",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
     "User", "Vendor", "Webhook", "WebhookDelivery", "WishlistItem", "WishlistLinkRequest",
