@@ -107,6 +107,7 @@ def create_experiment(retailer, user, listing_id: Optional[int], *, name: str,
     """Start (or schedule) an experiment on one of the retailer's listings; InvalidInput
     (422, 409 for an overlapping experiment) names what to fix."""
     listing = catalog_queries.owned_listing(listing_id, retailer.id, "No such listing.")
+    catalog_queries.lock_listing(listing.id)  # one experiment at a time, even racing
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise InvalidInput("Give the experiment a name of 1 to 120 characters.")
