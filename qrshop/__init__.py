@@ -139,7 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop import health
     from qrshop.accounts import views as account_views
     from qrshop.alerts import views as alerts_views
-    from qrshop.analytics import sales_api, sales_views
+    from qrshop.analytics import experiment_api, experiment_views, sales_api, sales_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
     from qrshop.assist import views as assist_views
@@ -201,6 +201,12 @@ def _register_blueprints(app: Flask) -> None:
 
     landing_parts.provide(engagement=landing_engagement, recommendations=complete_the_look,
                           cached_recommendations=cached_complete_the_look)
+    # analytics' experiments choose a variant of the page per shopper (kept like tags).
+    from qrshop.analytics.experiment_plans import running_plans
+
+    landing_parts.provide(experiments=running_plans)
+    app.register_blueprint(experiment_views.bp)  # experiment_api adds /api/v1/experiments
+    assert experiment_api.bp is api_views.bp
 
     app.extensions["qrshop.scanner"] = Scanner.for_app(app)
     app.register_blueprint(tag_views.bp)

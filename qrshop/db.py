@@ -287,6 +287,13 @@ class DriverStatement:
                      for value, processor in zip(row, self._result_processors(
                          connection.dialect), strict=True))
 
+    def all(self, connection: DriverConnection, values: dict) -> list[tuple]:
+        """Every row, through its columns' result processors."""
+        processors = self._result_processors(connection.dialect)
+        return [tuple(value if processor is None else processor(value)
+                      for value, processor in zip(row, processors, strict=True))
+                for row in self.execute(connection, values).fetchall()]
+
 
 class DriverConnection:
     """A DBAPI connection (from the engine's pool) with its dialect, for DriverStatements.

@@ -276,6 +276,11 @@ def _seed_demo_history(retailer: Retailer, stores: list[Store]) -> None:
     associate = db.session.scalar(select(User.id).where(User.email == DEMO_USERS[2][0]))
     seed_history(retailer, stores, offer, associate)
     db.session.flush()
+    # One finished experiment, on the history just seeded (idempotent on its own).
+    from qrshop.demo_history import seed_finished_experiment
+
+    seed_finished_experiment(retailer)
+    db.session.flush()
 
 
 WORKER_STOP_SECONDS = 30  # a worker finishing its message (an SMTP timeout is 20 s)

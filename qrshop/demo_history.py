@@ -13,15 +13,17 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from qrshop.accounts.models import Retailer, Store
 from qrshop.analytics import rollup
+from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
 from qrshop.catalog.models import Listing
 from qrshop.db import utcnow
 from qrshop.extensions import db
 from qrshop.offers.coupons import new_coupon_code
 from qrshop.offers.models import CouponClaim, Offer
+from qrshop.shopper.experiment_path import assigned_position
 from qrshop.shopper.models import Scan, Shopper
 from qrshop.tags.models import Tag
 from qrshop.wishlist.models import WishlistItem
@@ -136,3 +138,48 @@ def _claim(rng: random.Random, offer: Offer, shopper: str, tag, store: Store, at
                    redeemed_by_id=staff_id, sale_amount_cents=sale,
                    discount_cents=sale * (offer.percent_off or 0) // 100)
     return row
+
+
+EXPERIMENT_NAME = "Story page against Spotlight"
+# The demo's finished experiment ran for four weeks, ending this many days ago.
+EXPERIMENT_DAYS, EXPERIMENT_ENDED_DAYS_AGO = 28, 7
+
+
+def seed_finished_experiment(retailer: Retailer, now: datetime | None = None) -> bool:
+    """One finished experiment (issue 17) on the most scanned demo item: A its page as it
+    is, B the Story template, 50/50; the history's scans of that item in those four weeks
+    are marked with the variant their shopper's id assigns (as the scan path would have).
+    Return False, writing nothing, when the retailer has an experiment already or no scans."""
+    if db.session.scalar(select(Experiment.id).where(Experiment.retailer_id == retailer.id)
+                         .limit(1)):
+        return False
+    now = now or utcnow()
+    ends_at = now - timedelta(days=EXPERIMENT_ENDED_DAYS_AGO)
+    starts_at = ends_at - timedelta(days=EXPERIMENT_DAYS)
+    in_window = (Scan.retailer_id == retailer.id, Scan.scanned_at >= starts_at,
+                 Scan.scanned_at < ends_at, Scan.is_bot.is_(False))
+    listing_id = db.session.scalar(
+        select(Scan.listing_id).where(*in_window).group_by(Scan.listing_id)
+        .order_by(func.count().desc(), Scan.listing_id).limit(1))
+    if listing_id is None:
+        return False
+    experiment = Experiment(retailer_id=retailer.id, listing_id=listing_id,
+                            name=EXPERIMENT_NAME, starts_at=starts_at, ends_at=ends_at,
+                            created_at=starts_at - timedelta(hours=1),
+                            updated_at=starts_at - timedelta(hours=1))
+    experiment.variants = [
+        ExperimentVariant(position=0, label="As it is now", weight=50),
+        ExperimentVariant(position=1, label="Template: Story", weight=50, template="story")]
+    db.session.add(experiment)
+    db.session.flush()
+    scans = db.session.execute(select(Scan.id, Scan.shopper_id).where(
+        *in_window, Scan.listing_id == listing_id, Scan.shopper_id.is_not(None))).all()
+    by_variant: dict[int, list[int]] = {variant.id: [] for variant in experiment.variants}
+    for scan_id, shopper_id in scans:
+        variant = experiment.variants[assigned_position(experiment.id, shopper_id, (50, 50))]
+        by_variant[variant.id].append(scan_id)
+    for variant_id, scan_ids in by_variant.items():
+        for first in range(0, len(scan_ids), 500):
+            db.session.execute(update(Scan).where(Scan.id.in_(scan_ids[first:first + 500]))
+                               .values(experiment_variant_id=variant_id))
+    return True

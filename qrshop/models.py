@@ -2,6 +2,7 @@
 
 from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.alerts.models import OutboxMessage, Subscription
+from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.api.idempotency import IdempotencyKey
 from qrshop.assist.models import AssistRequest, StoreAssist
@@ -28,6 +29,7 @@ __all__ = [
     "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",
     "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",
+    "Experiment", "ExperimentVariant",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "StoreAssist",
     "Subscription", "Tag",

@@ -236,3 +236,10 @@ def product_by_gtin(gtin14: str) -> Optional[Product]:
 def live_revision_ids() -> Select[tuple[int]]:
     """A subquery of the content revisions some listing shows (live at its retailer)."""
     return select(Listing.live_revision_id).where(Listing.live_revision_id.is_not(None))
+
+
+def lock_listing(listing_id: int) -> None:
+    """Hold the listing's row until the transaction ends (SELECT ... FOR UPDATE on
+    PostgreSQL; SQLite has one writer at a time anyway), so a rule checked across its rows
+    (one experiment per listing at a time) cannot be passed by two requests at once."""
+    db.session.execute(select(Listing.id).where(Listing.id == listing_id).with_for_update())

@@ -34,3 +34,14 @@ def reviews_waiting(retailer_id: int) -> int:
     """How many content revisions wait for the retailer's review (the console home's alert)."""
     return db.session.scalar(select(func.count()).select_from(Review).where(
         Review.retailer_id == retailer_id, Review.status == ReviewStatus.PENDING.value)) or 0
+
+
+def approved_revisions(product_id: int, retailer_id: int) -> list[ContentRevision]:
+    """The product's revisions this retailer approved, newest first (an experiment may show
+    any of them)."""
+    return list(db.session.scalars(
+        select(ContentRevision)
+        .join(Review, Review.revision_id == ContentRevision.id)
+        .where(ContentRevision.product_id == product_id, Review.retailer_id == retailer_id,
+               Review.status == ReviewStatus.APPROVED.value)
+        .order_by(ContentRevision.number.desc())))

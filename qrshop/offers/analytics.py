@@ -43,3 +43,21 @@ def listing_counts(stores, window, in_window) -> dict[int, dict[str, int]]:
         counts[listing_id]["coupons_redeemed"] = redeemed
         counts[listing_id]["sales_cents"] = int(sales)
     return dict(counts)
+
+
+def claims_by_variant(assignments, listing_id: int, start, end
+                      ) -> dict[int, tuple[int, int, int]]:
+    """{variant id: (claims, of which redeemed, shoppers who claimed)} of a listing's
+    coupons claimed from start
+    to end by shoppers an experiment assigned (assignments: a subquery of shopper_id,
+    variant_id, from shopper.queries.experiment_assignments)."""
+    rows = db.session.execute(
+        select(assignments.c.variant_id, func.count(),
+               func.count(CouponClaim.redeemed_at),
+               func.count(CouponClaim.shopper_id.distinct()))
+        .join(assignments, assignments.c.shopper_id == CouponClaim.shopper_id)
+        .where(CouponClaim.listing_id == listing_id, CouponClaim.claimed_at >= start,
+               CouponClaim.claimed_at < end)
+        .group_by(assignments.c.variant_id))
+    return {variant_id: (claims, redeemed, claimers)
+            for variant_id, claims, redeemed, claimers in rows}

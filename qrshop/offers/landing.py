@@ -45,11 +45,12 @@ class LandingEngagement:
         return self.offer is not None and self.my_claims < self.offer.per_shopper_limit
 
 
-def _landing_engagement_statement(with_shopper: bool):
+def _landing_engagement_statement(with_shopper: bool, forced_offer: bool = False):
     """Built once: the scan path only binds values (statement building costs more than SQL).
 
     The best offer is the most specific one (this item before every item, this store before
-    every store), then the one ending soonest.
+    every store), then the one ending soonest. forced_offer: the offer bound as offer_id
+    instead (an experiment's variant), if it is claimable here.
     """
     offers, claims, saved = Offer.__table__, CouponClaim.__table__, WishlistItem.__table__
     candidate = offers.alias("candidate")
@@ -58,7 +59,8 @@ def _landing_engagement_statement(with_shopper: bool):
         select(candidate.c.id)
         .where(offer_rule(candidate.c, retailer_id=bindparam("retailer_id"),
                           listing_id=bindparam("listing_id"), store_id=bindparam("store_id"),
-                          now=now).claimable)
+                          now=now).claimable,
+               *([candidate.c.id == bindparam("offer_id")] if forced_offer else []))
         .order_by(case((candidate.c.listing_id.is_(None), 1), else_=0),
                   case((candidate.c.store_id.is_(None), 1), else_=0),
                   candidate.c.ends_at, candidate.c.id)
@@ -93,21 +95,31 @@ def _landing_engagement_statement(with_shopper: bool):
 
 _ENGAGEMENT_FOR_SHOPPER = DriverStatement(_landing_engagement_statement(with_shopper=True))
 _ENGAGEMENT_ANONYMOUS = DriverStatement(_landing_engagement_statement(with_shopper=False))
+# {with_shopper: statement} showing one given offer (an experiment's variant).
+_ENGAGEMENT_WITH_OFFER = {flag: DriverStatement(_landing_engagement_statement(flag, True))
+                          for flag in (False, True)}
 
 
 def landing_engagement(page, shopper_id: Optional[str],
                        driver: Optional[DriverConnection] = None, *,
-                       now: Optional[datetime] = None) -> LandingEngagement:
+                       now: Optional[datetime] = None,
+                       offer_id: Optional[int] = None) -> LandingEngagement:
     """The best offer for a landing page and the shopper's wish-list and coupon state.
+    offer_id: show that offer instead (an experiment's variant), if claimable here.
 
     ONE query on the scan path.
     """
     params = {"retailer_id": page.retailer_id, "listing_id": page.listing_id,
               "store_id": page.store_id, "now": now or utcnow()}
-    if shopper_id is None:
+    if offer_id is not None:
+        statement = _ENGAGEMENT_WITH_OFFER[shopper_id is not None]
+        params["offer_id"] = offer_id
+    elif shopper_id is None:
         statement = _ENGAGEMENT_ANONYMOUS
     else:
-        statement, params["shopper_id"] = _ENGAGEMENT_FOR_SHOPPER, shopper_id
+        statement = _ENGAGEMENT_FOR_SHOPPER
+    if shopper_id is not None:
+        params["shopper_id"] = shopper_id
     is_saved, offer_id, title, per_shopper, my_code, my_claims = (
         statement.execute(driver or session_driver(), params).fetchone())
     offer = OfferTeaser(offer_id, title, per_shopper) if offer_id is not None else None

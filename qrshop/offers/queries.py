@@ -27,3 +27,21 @@ def offers_running_out(retailer_id: int, now: datetime, *, within: timedelta = E
     return [{"id": offer.id, "title": offer.title, "ends_at": offer.ends_at,
              "claimed": offer.claimed_count, "total_limit": offer.total_limit}
             for offer in offers]
+
+
+def listing_offers(retailer_id: int, listing_id: int, after: datetime) -> list[Offer]:
+    """The retailer's offers a listing's page can show (this item's or every item's) that
+    end after `after`, by title (an experiment's variant may show one of them)."""
+    return list(db.session.scalars(
+        select(Offer).where(Offer.retailer_id == retailer_id,
+                            or_(Offer.listing_id.is_(None), Offer.listing_id == listing_id),
+                            Offer.ends_at > after)
+        .order_by(Offer.title, Offer.id)))
+
+
+def offer_titles(offer_ids: list[int]) -> dict[int, str]:
+    """{offer id: title}."""
+    if not offer_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Offer.id, Offer.title).where(Offer.id.in_(offer_ids))).all())

@@ -17,7 +17,9 @@ _parts: dict[str, Callable] = {}
 def provide(**parts: Callable) -> None:
     """Called at app start with engagement=(page, shopper_id, driver=None) -> LandingEngagement,
     recommendations=(listing_id, store_id) -> items, and
-    cached_recommendations=(app extensions, listing_id, store_id) -> items or None."""
+    cached_recommendations=(app extensions, listing_id, store_id) -> items or None, and
+    experiments=(driver, now) -> [shopper.experiment_path.ExperimentPlan] (the running
+    ones)."""
     _parts.update(parts)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qrshop.db import UTCDateTime, utcnow
@@ -52,6 +52,10 @@ class Scan(db.Model):
         Index("ix_scans_store_id_scanned_at_counted", "store_id", "scanned_at", "is_bot",
               "listing_id", "shopper_id", "is_repeat"),
         Index("ix_scans_tag_id_scanned_at", "tag_id", "scanned_at"),
+        # Partial: only scans inside an experiment are indexed (no cost to the others).
+        Index("ix_scans_experiment_variant_id", "experiment_variant_id", "shopper_id",
+              postgresql_where=text("experiment_variant_id IS NOT NULL"),
+              sqlite_where=text("experiment_variant_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigIntegerPK, primary_key=True)
@@ -69,3 +73,6 @@ class Scan(db.Model):
     is_repeat: Mapped[bool] = mapped_column(default=False)
     # phone, tablet or desktop, from the user agent at scan time (the agent is not kept).
     device: Mapped[Optional[str]] = mapped_column(String(8))
+    # The experiment variant the page showed (docs/experiments.md); no foreign key, so the
+    # append-only log's INSERT checks nothing more.
+    experiment_variant_id: Mapped[Optional[int]] = mapped_column(Integer())

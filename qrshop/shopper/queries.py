@@ -63,3 +63,23 @@ def same_email_shoppers(shopper_ids: list[str]) -> list[str]:
 def first_scan_at() -> Optional[datetime]:
     """When the first scan ever recorded happened (None: no scans yet)."""
     return db.session.scalar(select(func.min(Scan.scanned_at)))
+
+
+def experiment_assignments(variant_ids: list[int]):
+    """A subquery (shopper_id, variant_id): each shopper whose scan showed one of these
+    experiment variants (one variant per shopper: the assignment is stable)."""
+    return (select(Scan.shopper_id.label("shopper_id"),
+                   Scan.experiment_variant_id.label("variant_id"))
+            .where(Scan.experiment_variant_id.in_(variant_ids), Scan.is_bot == literal(False))
+            .distinct().subquery())
+
+
+def experiment_scans(variant_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{variant id: (scans by people, unique shoppers)} of these experiment variants."""
+    if not variant_ids:
+        return {}
+    rows = db.session.execute(
+        select(Scan.experiment_variant_id, func.count(), func.count(Scan.shopper_id.distinct()))
+        .where(Scan.experiment_variant_id.in_(variant_ids), Scan.is_bot == literal(False))
+        .group_by(Scan.experiment_variant_id))
+    return {variant_id: (scans, shoppers) for variant_id, scans, shoppers in rows}

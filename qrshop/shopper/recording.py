@@ -36,6 +36,7 @@ def _insert_scan_statement(check_repeat: bool, returning: bool = False):
         scanned_at=bindparam("p_scanned_at", type_=UTCDateTime()),
         is_bot=bindparam("p_is_bot", type_=Boolean()), bot_reason=bindparam("p_bot_reason"),
         is_repeat=is_repeat, device=bindparam("p_device"),
+        experiment_variant_id=bindparam("p_variant_id"),
     )
     return DriverStatement(statement.returning(scans.c.is_repeat) if returning else statement)
 
@@ -49,7 +50,8 @@ ScanRecorded = Callable[[Optional[str], bool, datetime], None]  # (shopper_id, i
 def record_scan(
     page: LandingPage, *, cookie_shopper_id: Optional[str], bot: Optional[str],
     repeat_window: timedelta, driver: DriverConnection, device: Optional[str] = None,
-    on_recorded: Optional[ScanRecorded] = None,
+    on_recorded: Optional[ScanRecorded] = None, minted: Optional[str] = None,
+    variant_id: Optional[int] = None,
 ) -> Optional[str]:
     """Append one scan of a known tag; return the id of a new shopper to set in the cookie,
     if one was minted. A person's repeat is decided inside the INSERT.
@@ -57,14 +59,20 @@ def record_scan(
     Bots are never tied to a shopper. A person without a (validly signed) cookie gets a new
     id; its shoppers row is written only when the shopper first engages (adopt_shopper), so
     a scan is one INSERT. on_recorded (scan.created webhooks) gets the INSERT's repeat flag.
+    minted: an id the scan handler minted already (an experiment assigned it a variant);
+    variant_id: the experiment variant the page showed (docs/experiments.md).
     """
-    minted = new_shopper_id() if bot is None and cookie_shopper_id is None else None
+    if bot is not None or cookie_shopper_id is not None:
+        minted = None
+    elif minted is None:
+        minted = new_shopper_id()
     shopper_id = None if bot is not None else cookie_shopper_id or minted
     now = utcnow()
     params = {
         "p_tag_id": page.tag_id, "p_listing_id": page.listing_id, "p_store_id": page.store_id,
         "p_retailer_id": page.retailer_id, "p_shopper_id": shopper_id, "p_scanned_at": now,
         "p_is_bot": bot is not None, "p_bot_reason": bot, "p_device": device,
+        "p_variant_id": variant_id,
     }
     if shopper_id is not None:
         params["p_repeat_since"] = now - repeat_window

@@ -37,6 +37,7 @@ from qrshop.db import DriverConnection, WriteLock
 from qrshop.i18n import DEFAULT_LOCALE, VARY
 from qrshop.security import security_headers
 from qrshop.shopper import landing_parts
+from qrshop.shopper.experiment_path import ScanExperiments
 from qrshop.shopper.recording import record_orphan_scan, record_scan
 from qrshop.shopper.services import (
     LandingPage,
@@ -46,6 +47,7 @@ from qrshop.shopper.services import (
     find_landing_page,
     other_items_in_store,
 )
+from qrshop.shopper.services import new_shopper_id as mint_shopper_id
 from qrshop.tags.codes import normalise_code
 from qrshop.webhooks.scans import ScanWebhooks
 
@@ -203,7 +205,8 @@ class Scanner:
                  engagement: Callable, cached_recommendations: Callable,
                  clock: Callable[[], float] = time.monotonic,
                  is_stored: Callable[[str], bool] = lambda name: True,
-                 webhooks: Optional[ScanWebhooks] = None):
+                 webhooks: Optional[ScanWebhooks] = None,
+                 experiments: Optional[ScanExperiments] = None):
         self.cookie, self.write_lock, self.extensions = cookie, write_lock, extensions
         self.webhooks = webhooks  # scan.created: who wants it, and queueing it
         self.repeat_window, self.cookie_max_age = repeat_window, cookie_max_age
@@ -212,6 +215,8 @@ class Scanner:
         self.engagement, self.cached_recommendations = engagement, cached_recommendations
         self.tags = LiveTags(max_age, engagement, clock, is_stored=is_stored)
         self.pages = LandingPages()
+        # The running experiments by listing (shopper.experiment_path), kept like tags.
+        self.experiments = experiments
         # Counts each committed scan (bot: its reason or None) when /metrics is on.
         self.count_scan: Optional[Callable[[Optional[str]], None]] = None
 
@@ -228,7 +233,9 @@ class Scanner:
                    max_age=config["LANDING_DATA_MAX_AGE_SECONDS"],
                    engagement=landing_parts.part("engagement"),
                    cached_recommendations=landing_parts.part("cached_recommendations"),
-                   is_stored=storage.stored_file_check(app), webhooks=webhooks)
+                   is_stored=storage.stored_file_check(app), webhooks=webhooks,
+                   experiments=ScanExperiments(landing_parts.part("experiments"),
+                                               config["LANDING_DATA_MAX_AGE_SECONDS"]))
 
     def answer(self, request: ScanRequest, driver: DriverConnection, *,
                commit: Callable[[], None],
@@ -259,15 +266,28 @@ class Scanner:
         cookie_shopper_id = self.cookie.loads(request.cookies.get(
             self.cookie.name(page.retailer_id)))
         engage = None  # the shopper's forms and offer; none on a retired tag or for a bot
+        minted = variant = None  # an experiment's variant, and the new shopper it went to
         if page.is_retired:
             others = other_items_in_store(page.store_id, page.tag_id, driver)
             pieces = (renderer.template("shopper/retired_tag.html", page=page,
                                         others=others).encode(),)
             status = 410
         else:
-            if bot is None:
-                engage = tag.anonymous if cookie_shopper_id is None else self.engagement(
-                    page, cookie_shopper_id, driver)
+            plan = (self.experiments.plan(page.listing_id, driver)
+                    if self.experiments is not None and bot is None else None)
+            if plan is None:
+                if bot is None:
+                    engage = tag.anonymous if cookie_shopper_id is None else self.engagement(
+                        page, cookie_shopper_id, driver)
+            else:
+                if cookie_shopper_id is None and request.counted:
+                    minted = mint_shopper_id()
+                shopper_id = cookie_shopper_id or minted
+                variant = plan.variant_for(shopper_id) if shopper_id else plan.variants[0]
+                page = self.experiments.page(variant, page)
+                engage = (variant.anonymous_engagement(tag.anonymous, page.store_id)
+                          if cookie_shopper_id is None else self.engagement(
+                              page, cookie_shopper_id, driver, offer_id=variant.offer_id))
             pieces = self._landing_body(page, engage, renderer, request.locale)
             if pieces is None:
                 return None
@@ -282,7 +302,8 @@ class Scanner:
                 new_shopper_id = record_scan(page, cookie_shopper_id=cookie_shopper_id,
                                              bot=bot, repeat_window=self.repeat_window,
                                              driver=driver, device=device,
-                                             on_recorded=on_recorded)
+                                             on_recorded=on_recorded, minted=minted,
+                                             variant_id=variant.id if variant else None)
                 commit()
             if self.count_scan is not None:
                 self.count_scan(bot)
