@@ -191,6 +191,13 @@ class Report:
         if not ok:
             self.failed.append(name)
 
+    def attempt(self, name: str, check, *args) -> None:
+        """Run one check; an exception in it fails that check only (the others still run)."""
+        try:
+            check(*args)
+        except Exception as error:  # noqa: BLE001 - reported as the check's failure
+            self.check(name, False, f"{type(error).__name__}: {error}")
+
 
 def cookies_of(headers) -> str:
     """The Cookie header that sends back every Set-Cookie of an answer."""
@@ -577,14 +584,21 @@ def main(argv: list[str] | None = None) -> int:
               f"each) and a worker on {make_url(database_url).database} and {redis_url}",
               flush=True)
 
-        check_coupon(report, nodes, staff["associate"][1], codes[0], tills)
-        check_lockout(report, nodes, staff["merchandiser"][0], password, engine)
-        check_shopper_limit(report, nodes, codes[1], run.redis_client, engine)
-        check_price(report, nodes, staff["merchandiser"][1], live[2][4], live[2][0], max_age)
-        check_worker(report, nodes[1], codes[3], Path(run.workdir) / "mail")
-        check_scans(report, nodes, codes, scans, args.connections, engine)
-        check_health(report, nodes)
-        if run.worker.poll() is not None:
+        report.attempt("1 coupon", check_coupon, report, nodes, staff["associate"][1],
+                       codes[0], tills)
+        report.attempt("2a lockout", check_lockout, report, nodes, staff["merchandiser"][0],
+                       password, engine)
+        report.attempt("2b shopper limit", check_shopper_limit, report, nodes, codes[1],
+                       run.redis_client, engine)
+        report.attempt("3 price", check_price, report, nodes, staff["merchandiser"][1],
+                       live[2][4], live[2][0], max_age)
+        report.attempt("4 scans", check_scans, report, nodes, codes, scans, args.connections,
+                       engine)
+        report.attempt("5 health", check_health, report, nodes)
+        if run.worker.poll() is None:
+            report.attempt("6 worker", check_worker, report, nodes[1], codes[3],
+                           Path(run.workdir) / "mail")
+        else:
             report.check("6 worker", False, f"the worker exited ({run.worker.returncode})")
         engine.dispose()
     finally:
