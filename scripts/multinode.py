@@ -6,10 +6,11 @@ instance folders, the same secret key) and `qrshop worker`, then checks, across 
 
 1. coupon   N tills redeem one coupon, split over A and B at once: exactly one 201, the rest
             409 already_redeemed;
-2. lockout  5 failed logins alternating A and B lock the account: the 6th, with the right
-            password, is refused 429; the per-shopper feedback limit (10 per hour) holds
-            across the nodes: 10 accepted over A and B, the 11th refused 429, counted once
-            in Redis;
+2. limits   5 failed logins alternating A and B lock the account: the 6th, with the right
+            password, is refused 429; of 20 wrong logins sent at once to both, exactly 5 get
+            a 401. The per-shopper feedback limit (10 per hour) holds across the nodes: 10
+            accepted over A and B, the 11th refused 429, counted once in Redis; of 20 posts
+            of one shopper sent at once to both, exactly 10 pass;
 3. price    a price changed through A's API shows on B's landing page within the scan
             path's promise (LANDING_DATA_MAX_AGE_SECONDS, docs/scan-path.md);
 4. scans    N scans over A and B with A SIGKILLed a third of the way: every acknowledged
@@ -18,7 +19,7 @@ instance folders, the same secret key) and `qrshop worker`, then checks, across 
 5. health   GET /healthz of the killed node is refused; B answers 200;
 6. worker   an alert sign-up through B is e-mailed by the worker.
 
-Prints PASS/FAIL per check with its figures; exits 1 if any fails, 2 if it cannot run.
+Prints PASS/FAIL per check with its figures; exits 1 if any fails or it cannot run.
 Drops the database, flushes the claimed Redis database and stops every process it started,
 also on failure or Ctrl-C. Loopback only; bounded in requests and time (--timeout).
 """
@@ -249,11 +250,7 @@ def check_coupon(report: Report, nodes: list[Node], token: str, tag_code: str,
 def check_lockout(report: Report, nodes: list[Node], email: str, password: str,
                   engine) -> None:
     """5 failed logins over both nodes lock the account for the right password too."""
-    status, headers, html = nodes[0].request("GET", "/login")
-    cookie = cookies_of(headers)
-    csrf_token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"|'
-                           rb'name="csrf_token" value="([^"]+)"', html)
-    token = (csrf_token.group(1) or csrf_token.group(2)).decode()
+    cookie, token = login_form(nodes[0])
     answers = []
     for attempt in range(6):
         node = nodes[attempt % 2]
@@ -304,6 +301,87 @@ def check_shopper_limit(report: Report, nodes: list[Node], tag_code: str,
                  f"feedback row (each post replaces it) {stored}; "
                  f"Redis count of the shopper's key before the 11th {redis_count}; "
                  f"rate_limit_counters rows {in_database}")
+
+
+def at_once(nodes: list[Node], count: int, send) -> Counter:
+    """count threads, alternating the nodes, released together: send(node, number) returns
+    an HTTP status; the Counter is of "<node>:<status>"."""
+    start = threading.Barrier(count)
+    answers: Counter = Counter()
+    lock = threading.Lock()
+
+    def one(number: int):
+        node = nodes[number % len(nodes)]
+        try:
+            start.wait(timeout=60)
+            key = f"{node.name}:{send(node, number)}"
+        except (OSError, http.client.HTTPException, threading.BrokenBarrierError) as error:
+            key = f"{node.name}:{type(error).__name__}"
+        with lock:
+            answers[key] += 1
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def by_status(answers: Counter) -> Counter:
+    """A Counter of "<node>:<status>" summed over the nodes."""
+    statuses: Counter = Counter()
+    for key, count in answers.items():
+        statuses[key.split(":", 1)[1]] += count
+    return statuses
+
+
+def login_form(node: Node) -> tuple[str, str]:
+    """The session cookie and CSRF token of a login form."""
+    _, headers, html = node.request("GET", "/login")
+    found = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"|'
+                      rb'name="csrf_token" value="([^"]+)"', html)
+    return cookies_of(headers), (found.group(1) or found.group(2)).decode()
+
+
+def check_lockout_at_once(report: Report, nodes: list[Node], email: str, attempts: int) -> None:
+    """Wrong logins sent at the same instant to both nodes: exactly 5 get their password
+    checked (401), every other one is refused as locked (429)."""
+    cookie, token = login_form(nodes[1])
+
+    def send(node: Node, number: int) -> int:
+        return node.request("POST", "/login", body=urlencode(
+            {"csrf_token": token, "email": email, "password": f"wrong-at-once-{number}"}),
+            headers={"Cookie": cookie,
+                     "Content-Type": "application/x-www-form-urlencoded"})[0]
+
+    answers = at_once(nodes, attempts, send)
+    statuses = by_status(answers)
+    ok = statuses == Counter({"401": 5, "429": attempts - 5})
+    report.check("2c lockout at once", ok, f"{attempts} wrong logins at once -> "
+                 f"{dict(sorted(statuses.items()))} ({dict(sorted(answers.items()))})")
+
+
+def check_shopper_limit_at_once(report: Report, nodes: list[Node], tag_code: str,
+                                posts: int) -> None:
+    """One shopper's feedback posts sent at the same instant to both nodes: exactly 10 pass."""
+    _, headers, html = nodes[1].request("GET", f"/t/{tag_code}", headers={"User-Agent": PHONE})
+    cookie = cookies_of(headers)
+    form = re.search(rf'<form method="post" action="/t/{tag_code}/feedback"(.*?)</form>'
+                     .encode(), html, re.S)
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', form.group(1)).group(1).decode()
+
+    def send(node: Node, number: int) -> int:
+        return node.request("POST", f"/t/{tag_code}/feedback", body=urlencode({
+            "csrf_token": token, "rating": "4", "comment": f"at once {number}"}), headers={
+            "User-Agent": PHONE, "Cookie": cookie, "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded"})[0]
+
+    answers = at_once(nodes, posts, send)
+    statuses = by_status(answers)
+    ok = statuses == Counter({"200": 10, "429": posts - 10})
+    report.check("2d shopper limit at once", ok, f"{posts} feedback posts of one shopper at "
+                 f"once -> {dict(sorted(statuses.items()))} ({dict(sorted(answers.items()))})")
 
 
 def landing_price(node: Node, tag_code: str) -> str:
@@ -535,7 +613,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--database-url must be a PostgreSQL URL")
 
     def give_up(signum, _frame):
-        raise SystemExit(f"stopped by signal {signum} (timeout {args.timeout} s?)")
+        raise SystemExit(f"timed out after {args.timeout} s" if signum == signal.SIGALRM
+                         else f"stopped by signal {signum}")
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
         signal.signal(signum, give_up)
@@ -590,6 +669,10 @@ def main(argv: list[str] | None = None) -> int:
                        password, engine)
         report.attempt("2b shopper limit", check_shopper_limit, report, nodes, codes[1],
                        run.redis_client, engine)
+        report.attempt("2c lockout at once", check_lockout_at_once, report, nodes,
+                       staff["associate"][0], 20)
+        report.attempt("2d shopper limit at once", check_shopper_limit_at_once, report, nodes,
+                       codes[4], 20)
         report.attempt("3 price", check_price, report, nodes, staff["merchandiser"][1],
                        live[2][4], live[2][0], max_age)
         report.attempt("4 scans", check_scans, report, nodes, codes, scans, args.connections,
