@@ -622,6 +622,7 @@ def main(argv: list[str] | None = None) -> int:
 
     run = Run(workdir=tempfile.mkdtemp(prefix="qrshop-multinode-"))
     report = Report()
+    completed = False
     try:
         run.redis_client, redis_url = claim_redis(args.redis_url)
         database_url = create_database(run, args.database_url)
@@ -684,10 +685,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             report.check("6 worker", False, f"the worker exited ({run.worker.returncode})")
         engine.dispose()
+        completed = True
     finally:
         signal.alarm(0)
         run.cleanup()
-        if report.failed:
+        if report.failed or not completed:
             print(f"logs kept in {run.workdir}")
         else:
             shutil.rmtree(run.workdir, ignore_errors=True)
