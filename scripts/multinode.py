@@ -10,7 +10,8 @@ instance folders, the same secret key) and `qrshop worker`, then checks, across 
             password, is refused 429; of 20 wrong logins sent at once to both, exactly 5 get
             a 401. The per-shopper feedback limit (10 per hour) holds across the nodes: 10
             accepted over A and B, the 11th refused 429, counted once in Redis; of 20 posts
-            of one shopper sent at once to both, exactly 10 pass;
+            of one shopper sent at once to both, exactly 10 pass; an API token's requests
+            sent at once to both: exactly QRSHOP_API_RATE_LIMIT (tills + 50 a minute) pass;
 3. price    a price changed through A's API shows on B's landing page within the scan
             path's promise (LANDING_DATA_MAX_AGE_SECONDS, docs/scan-path.md);
 4. scans    N scans over A and B with A SIGKILLed a third of the way: every acknowledged
@@ -384,6 +385,21 @@ def check_shopper_limit_at_once(report: Report, nodes: list[Node], tag_code: str
                  f"once -> {dict(sorted(statuses.items()))} ({dict(sorted(answers.items()))})")
 
 
+def check_api_limit_at_once(report: Report, nodes: list[Node], token: str, limit: int,
+                            extra: int = 20) -> None:
+    """A token's requests over its limit, sent at once to both nodes: exactly limit pass."""
+    def send(node: Node, number: int) -> int:
+        return node.request("GET", "/api/v1/listings?limit=1",
+                            headers={"Authorization": f"Bearer {token}"})[0]
+
+    answers = at_once(nodes, limit + extra, send)
+    statuses = by_status(answers)
+    ok = statuses == Counter({"200": limit, "429": extra})
+    report.check("2e API token limit at once", ok, f"{limit + extra} requests of one token "
+                 f"(QRSHOP_API_RATE_LIMIT {limit}/minute) at once -> "
+                 f"{dict(sorted(statuses.items()))} ({dict(sorted(answers.items()))})")
+
+
 def landing_price(node: Node, tag_code: str) -> str:
     """The price B's landing page shows (the data-price hook)."""
     _, _, html = node.request("GET", f"/t/{tag_code}", headers={"User-Agent": PHONE})
@@ -609,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scans = args.scans or (1000 if args.short else 10_000)
     tills = args.tills or (50 if args.short else 200)
+    api_limit = tills + 50
     if not make_url(args.database_url).drivername.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL URL")
 
@@ -633,7 +650,9 @@ def main(argv: list[str] | None = None) -> int:
                 "QRSHOP_BASE_URL": f"http://127.0.0.1:{nodes[0].port}",
                 "QRSHOP_VENDOR_CONTENT_DIR": f"{run.workdir}/content",
                 "QRSHOP_SMTP_URL": run.catcher.url,
-                "QRSHOP_INSTANCE_PATH": f"{run.workdir}/setup"}
+                "QRSHOP_INSTANCE_PATH": f"{run.workdir}/setup",
+                # Low enough for check 2e to pass it, above what checks 1 and 3 send.
+                "QRSHOP_API_RATE_LIMIT": f"{api_limit}/minute"}
         qrshop(base, "demo", "--no-serve")
         password = secrets.token_urlsafe(16)
         staff = {}
@@ -643,6 +662,8 @@ def main(argv: list[str] | None = None) -> int:
                    *extra, "--password-stdin", stdin=password + "\n")
             staff[role] = (email, qrshop(base, "tokens", "create", email, "--name",
                                          "multinode").strip().splitlines()[-1])
+        limited_token = qrshop(base, "tokens", "create", staff["merchandiser"][0], "--name",
+                               "multinode limit").strip().splitlines()[-1]
         tags = [line.split(",") for line in qrshop(
             base, "tags", "list", "--store", "ATL01", "--format", "csv").splitlines()[1:]]
         live = [tag for tag in tags if tag[-1] == "active"]
@@ -674,6 +695,8 @@ def main(argv: list[str] | None = None) -> int:
                        staff["associate"][0], 20)
         report.attempt("2d shopper limit at once", check_shopper_limit_at_once, report, nodes,
                        codes[4], 20)
+        report.attempt("2e API token limit at once", check_api_limit_at_once, report, nodes,
+                       limited_token, api_limit)
         report.attempt("3 price", check_price, report, nodes, staff["merchandiser"][1],
                        live[2][4], live[2][0], max_age)
         report.attempt("4 scans", check_scans, report, nodes, codes, scans, args.connections,
