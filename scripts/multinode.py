@@ -51,6 +51,7 @@ from load_scans import BIN, PHONE, free_port, integrity, kill_server, percentile
 from redeem_race import claim_coupon, qrshop
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from qrshop.config import defaults as qrshop_defaults
 from qrshop.mail_catcher import MailCatcher
@@ -641,8 +642,15 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     completed = False
     try:
-        run.redis_client, redis_url = claim_redis(args.redis_url)
-        database_url = create_database(run, args.database_url)
+        try:
+            run.redis_client, redis_url = claim_redis(args.redis_url)
+        except redis.RedisError as error:
+            raise SystemExit(f"Redis does not answer: {error}") from None
+        try:
+            database_url = create_database(run, args.database_url)
+        except SQLAlchemyError as error:
+            run.database = ""
+            raise SystemExit(f"PostgreSQL refused: {str(error).splitlines()[0]}") from None
         run.catcher = MailCatcher(Path(run.workdir) / "mail").start()
         nodes = [Node("A", free_port()), Node("B", free_port())]
         base = {**os.environ, "QRSHOP_DATABASE_URL": database_url,
@@ -712,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         signal.alarm(0)
         run.cleanup()
-        if report.failed or not completed:
+        if (report.failed or not completed) and any(Path(run.workdir).iterdir()):
             print(f"logs kept in {run.workdir}")
         else:
             shutil.rmtree(run.workdir, ignore_errors=True)
