@@ -679,9 +679,11 @@ def main(argv: list[str] | None = None) -> int:
         engine = create_engine(database_url)
         max_age = float(qrshop_defaults("")["LANDING_DATA_MAX_AGE_SECONDS"])
 
+        os.makedirs(f"{run.workdir}/tmp")
         for node in nodes:
-            start_node(run, node, {**base, "QRSHOP_INSTANCE_PATH": f"{run.workdir}/{node.name}"},
-                       args.workers)
+            # TMPDIR in the run's folder: what a SIGKILLed node leaves there goes with it.
+            start_node(run, node, {**base, "QRSHOP_INSTANCE_PATH": f"{run.workdir}/{node.name}",
+                                   "TMPDIR": f"{run.workdir}/tmp"}, args.workers)
         run.nodes = nodes
         worker_log = open(Path(run.workdir) / "worker.log", "wb")  # noqa: SIM115
         run.worker = subprocess.Popen(
