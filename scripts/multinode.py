@@ -433,7 +433,9 @@ def check_price(report: Report, nodes: list[Node], token: str, sku: str, tag_cod
     fresh = [s for s in samples if s[2] != old_price]
     first_fresh = fresh[0][1] if fresh else None
     last_stale = max((s[0] for s in stale), default=None)
-    ok = bool(fresh) and (last_stale is None or last_stale <= max_age + PRICE_SLACK_SECONDS)
+    new_text = f"{new_cents // 100}.{new_cents % 100:02d}"  # the demo's locale: $91.34
+    ok = (bool(fresh) and all(new_text in sample[2] for sample in fresh)
+          and (last_stale is None or last_stale <= max_age + PRICE_SLACK_SECONDS))
     first = f"{first_fresh * 1000:.0f} ms" if first_fresh is not None else "never"
     last = f"{last_stale * 1000:.0f} ms" if last_stale is not None else "none"
     report.check("3 price", ok, f"{old_price} -> {fresh[0][2] if fresh else '?'} via A's API; "
