@@ -1,7 +1,7 @@
 """Experiments: experiments, experiment_variants, scans.experiment_variant_id
 
 Revision ID: a9e3c5b7d214
-Revises: f8b2d6a4c913
+Revises: a5d1c7e3b920
 Create Date: 2026-12-05 00:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a9e3c5b7d214'
-down_revision = 'f8b2d6a4c913'
+down_revision = 'a5d1c7e3b920'
 branch_labels = None
 depends_on = None
 
