@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,9 +25,7 @@ def _feed() -> tuple[int, int, int]:
 
 
 def test_demo_sales_show_a_lift_on_newly_tagged_items_once(runner, client):
-    started = time.monotonic()
     assert runner.invoke(args=["demo", "--no-serve"]).exit_code == 0
-    assert time.monotonic() - started < 30
     lines, units, rolled_up = _feed()
     assert lines > 2000 and units == rolled_up  # the rollup holds every line
     # Returns are negative lines; every redeemed coupon is a till line of its own.
