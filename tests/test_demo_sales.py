@@ -70,3 +70,5 @@ def test_demo_lift_page_and_dashboard_show_sales(runner, client, app):
     units = [int(cells[9]) for cells in
              (re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in table.split("<tr>")[1:])]
     assert len(units) == 15 and all(count > 0 for count in units)
+    kpi = html.split('data-kpi="units"')[1].split("</div>")[0]
+    assert f"<strong>{sum(units):,}</strong>" in kpi and "per counted scan" in kpi
