@@ -12,8 +12,9 @@ table, counted by valgrind's callgrind, which do not.
         [--no-instructions]
 
 With --sales (scripts/bench_sales.py) it also seeds --sales-lines POS sales lines (default
-10,000,000) and prints the lift report's and the listings report's server time at 30 days
-(target < 300 ms) and `qrshop sales import`'s throughput on a generated CSV of
+10,000,000) and prints the lift report's, the listings report's and the dashboard's
+server time at 30 days (target < 300 ms; wall and in-process CPU) and `qrshop sales
+import`'s throughput on a generated CSV of
 --import-lines lines (default 200,000); the scan-throughput comparison is then skipped.
 
     .venv/bin/python scripts/bench_analytics.py --sales --scans 200000 --sales-lines 1000000
