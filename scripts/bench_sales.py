@@ -84,9 +84,11 @@ def seed_sales(url: str, lines: int) -> None:
         db.engine.dispose()
 
 
-def sales_times(url: str, runs: int) -> dict[str, list[float]]:
-    """Server-side milliseconds of the lift report, the listings API and the dashboard (30
-    days; the sales figures now join them)."""
+def sales_times(url: str, runs: int) -> dict[str, list[tuple[float, float]]]:
+    """Server-side (wall, CPU) milliseconds of the lift report, the listings API and the
+    merchandiser dashboard (30 days; the sales figures now join them). The requests run
+    in-process, so the CPU time is the server's own, steadier than wall time on a busy
+    machine."""
     from qrshop import create_app
     from qrshop.accounts.models import User
     from qrshop.accounts.services import create_api_token
@@ -99,19 +101,31 @@ def sales_times(url: str, runs: int) -> dict[str, list[float]]:
         token = create_api_token(user, "bench-sales")[1]
         db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
+    console = _console_client(app)
     end = datetime.now(UTC).date()
     query = f"from={end - timedelta(days=29)}&to={end}"
-    times: dict[str, list[float]] = {"lift": [], "listings": []}
+    times: dict[str, list[tuple[float, float]]] = {"lift": [], "listings": [], "dashboard": []}
     for _ in range(runs):
         for name, path in (("lift", f"/api/v1/analytics/lift?{query}"),
-                           ("listings", f"/api/v1/analytics/listings?{query}")):
-            started = time.perf_counter()
-            response = client.get(path, headers=headers)
-            times[name].append((time.perf_counter() - started) * 1000)
+                           ("listings", f"/api/v1/analytics/listings?{query}"),
+                           ("dashboard", f"/console/analytics?{query}")):
+            started, cpu = time.perf_counter(), time.process_time()
+            response = (console if name == "dashboard" else client).get(path, headers=headers)
+            times[name].append(((time.perf_counter() - started) * 1000,
+                                (time.process_time() - cpu) * 1000))
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
             if name == "lift":
                 assert response.get_json()["listings"], "the lift report has no rows"
     return times
+
+
+def _console_client(app):
+    """A test client logged in as the seeded merchandiser (the console dashboard)."""
+    console = app.test_client()
+    response = console.post("/login", data={"email": "merch@bigbox.test",
+                                            "password": "bench-password-123"})
+    assert response.status_code == 302, response.status_code
+    return console
 
 
 def import_throughput(url: str, lines: int, workdir: Path) -> float:
@@ -142,10 +156,13 @@ def report(url: str, args, workdir: Path) -> None:
     print(f"seeded {args.sales_lines:,} sales lines over 90 days in "
           f"{time.perf_counter() - started:.0f} s")
     times = sales_times(url, args.runs)
-    for name, label in (("lift", "lift report"), ("listings", "listings report (with sales)")):
-        median = statistics.median(times[name])
-        print(f"{label}, 30 days: median {median:.0f} ms, worst {max(times[name]):.0f} ms "
-              f"(target < 300 ms) {'ok' if median < 300 else 'MISSED'}")
+    for name, label in (("lift", "lift report"), ("listings", "listings report (with sales)"),
+                        ("dashboard", "dashboard (with sales)")):
+        median = statistics.median(wall for wall, _ in times[name])
+        cpu = statistics.median(cpu for _, cpu in times[name])
+        print(f"{label}, 30 days: median {median:.0f} ms (server CPU {cpu:.0f} ms), worst "
+              f"{max(wall for wall, _ in times[name]):.0f} ms (target < 300 ms) "
+              f"{'ok' if median < 300 else 'MISSED'}")
     rate = import_throughput(url, args.import_lines, workdir)
     print(f"qrshop sales import: {args.import_lines:,} lines at {rate:,.0f} lines/s "
           "(process start included)")
