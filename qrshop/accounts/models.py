@@ -84,6 +84,9 @@ class Store(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(Text, default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Where the store is (WGS 84 degrees), for "nearest stores that have it"; optional.
+    latitude: Mapped[Optional[float]]
+    longitude: Mapped[Optional[float]]
 
     retailer: Mapped[Retailer] = relationship(back_populates="stores")
 
