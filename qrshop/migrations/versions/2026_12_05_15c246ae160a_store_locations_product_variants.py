@@ -1,6 +1,6 @@
 """Store locations (latitude, longitude) and product variants (variant_group, size, colour)
 
-Revision ID: a7c3e9f1b254
+Revision ID: 15c246ae160a
 Revises: f8b2d6a4c913
 Create Date: 2026-12-05 00:00:00
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'a7c3e9f1b254'
+revision = '15c246ae160a'
 down_revision = 'f8b2d6a4c913'
 branch_labels = None
 depends_on = None
