@@ -134,5 +134,5 @@ def test_distances_read_as_the_shoppers_language_does():
     from qrshop.i18n import format_distance
 
     assert format_distance(3.7, "en") == "2.3 mi"
-    assert format_distance(3.7, "fr") == "3,7 km"
+    assert format_distance(3.7, "fr") == "3,7\u202fkm"  # a narrow no-break space
     assert format_distance(129.7, "es") == "130 km"
