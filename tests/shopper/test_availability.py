@@ -37,8 +37,8 @@ def _nearby(html: str) -> list[str]:
 
 @pytest.mark.parametrize("in_stock, level, words", [
     (12, "in", "In stock at Store NYC01"),
-    (LOW_STOCK_THRESHOLD, "low", f"Low stock: only {LOW_STOCK_THRESHOLD} left at Store NYC01"),
-    (1, "low", "Low stock: only 1 left at Store NYC01"),
+    (LOW_STOCK_THRESHOLD, "low", f"Low stock at Store NYC01: {LOW_STOCK_THRESHOLD} left"),
+    (1, "low", "Low stock at Store NYC01: 1 left"),
     (0, "out", "Out of stock at Store NYC01"),
 ])
 def test_the_page_says_how_much_this_store_has(app, client, in_stock, level, words):
@@ -127,7 +127,7 @@ def test_stock_imported_by_csv_shows_on_the_page(app, client, runner, tmp_path):
     result = runner.invoke(args=["listings", "import", "--retailer", "acme", str(path)])
     assert result.exit_code == 0, result.output
     html = _page(client, shop.tag.code)
-    assert "Low stock: only 2 left at Store NYC01" in html
+    assert "Low stock at Store NYC01: 2 left" in html
 
 
 def test_distances_read_as_the_shoppers_language_does():
