@@ -74,9 +74,8 @@ def resolve_group(raw: Optional[str], own_gtin: str, *, in_file: Iterable[str],
                 else gtin)
     parent = find(gtin)
     if parent is None:
-        raise InvalidInput(f"variant_of {gtin} names no product {whose}; give the GTIN of "
-                           "the product whose variant this is (in this file or already "
-                           "stored).", code="unknown_variant_of")
+        raise InvalidInput(f"variant_of {gtin} names no product {whose} (nor one in this "
+                           "file).", code="unknown_variant_of")
     return parent.variant_group or gtin
 
 
