@@ -225,7 +225,7 @@ def find_landing_page(code: str, driver: Optional[DriverConnection] = None
     translations = tuple(tuple(pair) for pair in _TRANSLATIONS.execute(
         driver, {"listing_id": row[7]}).fetchall()) if row[_PAGE_COLUMNS] else ()
     in_stock, location, variant_group, latitude, longitude = row[_PAGE_COLUMNS + 1:]
-    page_shelf = read_shelf(
+    page_shelf = EMPTY if row[3] else read_shelf(  # a retired tag's page shows no shelf
         driver, listing_id=row[7], store_id=row[4], retailer_id=row[14], in_stock=in_stock,
         location=location, variant_group=variant_group, here=(latitude, longitude))
     # SQLite returns the retired flag as 0/1.
