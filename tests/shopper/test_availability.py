@@ -136,3 +136,17 @@ def test_distances_read_as_the_shoppers_language_does():
     assert format_distance(3.7, "en") == "2.3 mi"
     assert format_distance(3.7, "fr") == "3,7\u202fkm"  # a narrow no-break space
     assert format_distance(129.7, "es") == "130 km"
+
+
+def test_stock_changes_show_once_the_kept_tag_is_a_second_old(app, client):
+    from tests.shopper.helpers import freeze_scan_clock
+
+    shop = make_shop()
+    _stock(shop, shop.store, 10)
+    clock = freeze_scan_clock(app, max_age=1.0)
+    assert _availability(_page(client, shop.tag.code)) == "in"
+    _stock(shop, shop.store, 0)  # sold out (a POS feed, the CSV, the API)
+    clock.advance(0.5)
+    assert _availability(_page(client, shop.tag.code)) == "in"  # kept, as a price is
+    clock.advance(0.6)
+    assert _availability(_page(client, shop.tag.code)) == "out"
