@@ -27,6 +27,7 @@ from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import create_listing, create_product
 from qrshop.content.models import Media
 from qrshop.db import utcnow
+from qrshop.demo_shelf import seed_demo_shelf
 from qrshop.extensions import db
 from qrshop.mail_catcher import MailCatcher
 from qrshop.offers.models import Offer
@@ -255,6 +256,7 @@ def seed_demo() -> dict:
                 create_tag(listing, store, store_placement)
 
     _seed_demo_offer(retailer)
+    seed_demo_shelf(retailer, stores)  # stock per store and the stores' locations
     passwords = _demo_passwords(current_app.instance_path)
     for email, role, links in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:
