@@ -12,7 +12,7 @@ from qrshop.catalog import queries as catalog
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
-from qrshop.feedback.models import Feedback
+from qrshop.feedback.models import CommentStatus, Feedback
 from qrshop.pagination import Page, paginate, search_condition
 from qrshop.webhooks.emit import emit_for_listing
 
@@ -48,8 +48,11 @@ def leave_feedback(
         feedback.rating = rating
     if is_helpful is not None:
         feedback.is_helpful = is_helpful
-    if comment:
+    if comment and comment != feedback.comment:
         feedback.comment = comment
+        # A new or changed comment waits for the merchandiser again (feedback.reviews).
+        feedback.comment_status = CommentStatus.PENDING.value
+        feedback.moderated_at = feedback.moderated_by_id = None
     feedback.store_id = store_id
     db.session.flush()
     emit_for_listing("feedback.created", listing_id=listing_id, store_id=store_id,

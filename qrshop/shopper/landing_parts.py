@@ -17,10 +17,19 @@ _parts: dict[str, Callable] = {}
 def provide(**parts: Callable) -> None:
     """Called at app start with engagement=(page, shopper_id, driver=None) -> LandingEngagement,
     recommendations=(listing_id, store_id) -> items, and
-    cached_recommendations=(app extensions, listing_id, store_id) -> items or None."""
+    cached_recommendations=(app extensions, listing_id, store_id) -> items or None, and
+    reviews=(listing_id, driver) -> feedback's ReviewSummary (read with the page's data)."""
     _parts.update(parts)
 
 
 def part(name: str) -> Callable:
     """The provided function; a KeyError names a part the app factory did not provide."""
     return _parts[name]
+
+
+def _no_reviews(listing_id, driver=None):
+    """Before feedback provides its summary (never in a running app): nothing to show."""
+    return None
+
+
+_parts.setdefault("reviews", _no_reviews)

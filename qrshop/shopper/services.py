@@ -38,6 +38,7 @@ from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, LiveTranslation, Media
 from qrshop.db import DriverConnection, DriverStatement, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
+from qrshop.shopper import landing_parts
 from qrshop.shopper.models import Shopper
 from qrshop.tags.models import Tag
 
@@ -124,6 +125,9 @@ class LandingPage:
     default_language: str
     # (locale, the approved revision's slots as JSON) for the other languages, read apart.
     translations: tuple[tuple[str, str], ...] = ()
+    # The listing's rating summary and approved comments (feedback.reviews.ReviewSummary,
+    # through shopper.landing_parts), read with the page; None where not read (previews).
+    reviews: Optional[object] = None
 
     @property
     def template_name(self) -> str:
@@ -193,7 +197,7 @@ def _landing_statement():
 
 
 _LANDING = DriverStatement(_landing_statement())
-_PAGE_COLUMNS = len(fields(LandingPage)) - 1  # all but translations, read apart
+_PAGE_COLUMNS = len(fields(LandingPage)) - 2  # all but translations and reviews, read apart
 _TRANSLATIONS = DriverStatement(
     select(LiveTranslation.__table__.c.locale,
            cast(ContentRevision.__table__.c.slots, Text))
@@ -214,9 +218,12 @@ def find_landing_page(code: str, driver: Optional[DriverConnection] = None
     # most once a second per tag and process).
     translations = tuple(tuple(pair) for pair in _TRANSLATIONS.execute(
         driver, {"listing_id": row[7]}).fetchall()) if row[_PAGE_COLUMNS] else ()
+    # Ratings and approved comments (feedback, above shopper): one more indexed read per
+    # tag read, so the cached page changes when a comment is approved.
+    reviews = landing_parts.part("reviews")(row[7], driver)
     # SQLite returns the retired flag as 0/1.
     return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS],
-                       translations=translations)
+                       translations=translations, reviews=reviews)
 
 
 def _other_items_statement(limit: int = 24):
