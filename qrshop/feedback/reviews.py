@@ -75,13 +75,16 @@ def _summary_statement() -> DriverStatement:
     return DriverStatement(union_all(totals, select(comments)))
 
 
-_SUMMARY = _summary_statement()
+_SUMMARY: list[DriverStatement] = []  # built at the first read (mappers configured by then)
 
 
 def landing_reviews(listing_id: int, driver: Optional[DriverConnection] = None
                     ) -> ReviewSummary:
     """A listing's rating summary and approved comments, in one statement."""
-    rows = _SUMMARY.execute(driver or session_driver(), {"listing_id": listing_id}).fetchall()
+    if not _SUMMARY:
+        _SUMMARY.append(_summary_statement())
+    rows = _SUMMARY[0].execute(driver or session_driver(),
+                               {"listing_id": listing_id}).fetchall()
     count = total = 0
     comments = []
     for text, stars, stars_total, written_at in rows:
