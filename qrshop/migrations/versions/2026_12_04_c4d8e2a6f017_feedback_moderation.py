@@ -1,5 +1,6 @@
 """feedback_moderation: shoppers' comments wait for a merchandiser's approval before the
-landing page shows them; indexes for the landing page's rating summary.
+landing page shows them; indexes for the landing page's rating summary; media alt text (the
+gallery's captions, never file names).
 
 Revision ID: c4d8e2a6f017
 Revises: f8b2d6a4c913
@@ -18,6 +19,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('media', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('alt_text', sa.String(length=300), server_default='',
+                                      nullable=False))
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.add_column(sa.Column('comment_status', sa.String(length=16),
                                       server_default='pending', nullable=False))
@@ -40,3 +44,5 @@ def downgrade():
         batch_op.drop_column('moderated_by_id')
         batch_op.drop_column('moderated_at')
         batch_op.drop_column('comment_status')
+    with op.batch_alter_table('media', schema=None) as batch_op:
+        batch_op.drop_column('alt_text')
