@@ -254,3 +254,28 @@ def test_the_summary_is_read_with_the_pages_data_not_per_scan(app, monkeypatch):
     monkeypatch.setattr(scanner.tags, "max_age", 0)
     assert "Cached" in _landing(app, tag)  # the next read of the tag: the new page
     assert set(reads) == {tag.listing_id}
+
+
+@pytest.mark.parametrize("template", ["spotlight", "story", "specs", "look"])
+def test_the_page_with_reviews_stays_under_14_kb_compressed(app, template):
+    """Full content, the rating summary and three approved comments of the longest kind."""
+    import gzip
+    import random
+    import string
+
+    from tests.content.helpers import go_live, make_scene
+
+    scene = make_scene()
+    go_live(scene, template)
+    words = random.Random(7)
+    for _ in range(3):
+        text = " ".join("".join(words.choices(string.ascii_lowercase, k=words.randint(2, 9)))
+                        for _ in range(160))[:1000]
+        _send(new_phone(app), scene.tag, rating="4", comment=text)
+    staff = new_phone(app)
+    login(staff, scene.merch_email)
+    for feedback_id in _pending_ids(staff):
+        _decide(staff, feedback_id, "approve")
+    html = new_phone(app).get(f"/t/{scene.tag.code}").get_data()
+    assert html.count(b"data-review>") == 3 and b'data-rating-count="3"' in html
+    assert len(gzip.compress(html)) <= 14 * 1024, len(gzip.compress(html))
