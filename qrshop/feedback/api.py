@@ -136,7 +136,7 @@ def moderate_feedback(feedback_id: int, body: Moderation):
     """Decide on a comment of the retailer's listings, as the console's queue does."""
     user = g.api_user
     try:
-        reviews.moderate(user.retailer_id, feedback_id, body.decision, user_id=user.id)
+        reviews.moderate(user.retailer_id, feedback_id, body.decision, user=user)
     except LookupError:
         abort(404, description="No comment with this id on your listings.")
     statement, feedback_json = _feedback_of(user)

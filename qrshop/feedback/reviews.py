@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, null, select, union_all, update
 from sqlalchemy.orm import aliased
 
 from qrshop.catalog import queries as catalog
+from qrshop.content import services as content
 from qrshop.db import DriverConnection, DriverStatement, utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, session_driver
@@ -170,10 +171,11 @@ def pending_count(retailer_id: int) -> int:
                Feedback.comment_status == CommentStatus.PENDING.value)) or 0
 
 
-def moderate(retailer_id: int, feedback_id: int, decision: str, *, user_id: int) -> Feedback:
+def moderate(retailer_id: int, feedback_id: int, decision: str, *, user) -> Feedback:
     """Approve or reject a comment on one of the retailer's listings ('approve'/'reject').
 
-    Another retailer's feedback answers like a missing one (LookupError: a 404).
+    Another retailer's feedback answers like a missing one (LookupError: a 404). Every
+    decision is written to the audit log.
     """
     status = DECISIONS.get(decision)
     if status is None:
@@ -187,8 +189,10 @@ def moderate(retailer_id: int, feedback_id: int, decision: str, *, user_id: int)
     # Not an ORM attribute change: updated_at is when the shopper wrote, not when decided.
     db.session.execute(
         update(Feedback).where(Feedback.id == feedback.id)
-        .values(comment_status=status, moderated_at=utcnow(), moderated_by_id=user_id,
+        .values(comment_status=status, moderated_at=utcnow(), moderated_by_id=user.id,
                 updated_at=Feedback.updated_at)
         .execution_options(synchronize_session=False))
     db.session.refresh(feedback)
+    content.audit(user, f"comment.{status}", retailer_id=retailer_id,
+                  detail=f"Feedback #{feedback.id} on listing #{feedback.listing_id}")
     return feedback

@@ -31,7 +31,7 @@ def moderate_comment(feedback_id: int):
     decision = request.form.get("decision", "")
     try:
         feedback = reviews.moderate(current_user.retailer_id, feedback_id, decision,
-                                    user_id=current_user.id)
+                                    user=current_user)
     except LookupError:
         abort(404, description="No such comment on your items.")
     flash("Approved: shoppers see it on the item's page within seconds."

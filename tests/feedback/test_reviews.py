@@ -92,6 +92,13 @@ def test_an_approved_comment_is_shown_escaped_newest_first(app):
     assert "First &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x()&lt;/script&gt;" in html
     assert html.index("Second, newer") < html.index("First &lt;b&gt;")
     assert 'aria-label="Rated 5 out of 5"' in html
+    from sqlalchemy import func, select
+
+    from qrshop.content.models import AuditEntry
+    from qrshop.extensions import db
+
+    assert db.session.scalar(select(func.count(AuditEntry.id))
+                             .where(AuditEntry.action == "comment.approved")) == 2
 
 
 def test_a_rejected_comment_stays_hidden_and_a_changed_one_waits_again(app):
