@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import bindparam, func, null, select, union_all, update
+from sqlalchemy import BigInteger, Text, bindparam, cast, func, null, select, union_all, update
 from sqlalchemy.orm import aliased
 
 from qrshop.catalog import queries as catalog
@@ -62,11 +62,13 @@ def _summary_statement() -> DriverStatement:
     approved comments (text, stars, NULL, written at)."""
     shown = aliased(Feedback)
     listing_id = bindparam("listing_id")
-    totals = select(null(), func.count(Feedback.rating),
-                    func.coalesce(func.sum(Feedback.rating), 0), null()
+    # Typed NULLs: PostgreSQL types a bare NULL in a subquery as text.
+    totals = select(cast(null(), Text), func.count(Feedback.rating),
+                    func.coalesce(func.sum(Feedback.rating), 0),
+                    cast(null(), Feedback.updated_at.type)
                     ).where(Feedback.listing_id == listing_id)
     comments = (
-        select(shown.comment, shown.rating, null(), shown.updated_at)
+        select(shown.comment, shown.rating, cast(null(), BigInteger), shown.updated_at)
         .where(shown.listing_id == listing_id,
                shown.comment_status == CommentStatus.APPROVED.value, shown.comment != "")
         .order_by(shown.updated_at.desc(), shown.id.desc())
