@@ -178,8 +178,14 @@ def test_vendors_still_see_every_comment_with_its_status(app):
     _send(new_phone(app), tag, rating="4", comment="Vendor can read this")
     vendor = new_phone(app)
     login(vendor, make_user("vendor", vendor_slug="widgetco").email)
-    assert "“Vendor can read this” (4★)" in vendor.get("/vendor/feedback").get_data(
-        as_text=True)
+    page = vendor.get("/vendor/feedback").get_data(as_text=True)
+    assert "“Vendor can read this” (4★)" in page
+    assert 'data-comment-status="pending">· waiting for approval' in page
+    staff = _merchandiser(app)
+    (feedback_id,) = _pending_ids(staff)
+    _decide(staff, feedback_id, "approve")
+    page = vendor.get("/vendor/feedback").get_data(as_text=True)
+    assert "“Vendor can read this” (4★)" in page and "data-comment-status" not in page
 
 
 @pytest.mark.parametrize("template", ["spotlight", "story", "specs", "look"])
