@@ -194,13 +194,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(shopper_views.bp)
     # The landing page shows offers' engagement block and recommend's "Complete the look";
     # shopper imports neither.
+    from qrshop.feedback.reviews import landing_reviews
     from qrshop.offers.landing import landing_engagement
     from qrshop.recommend.services import cached_complete_the_look, complete_the_look
     from qrshop.shopper import landing_parts
     from qrshop.shopper.scan import Scanner
 
     landing_parts.provide(engagement=landing_engagement, recommendations=complete_the_look,
-                          cached_recommendations=cached_complete_the_look)
+                          cached_recommendations=cached_complete_the_look,
+                          reviews=landing_reviews)
     # analytics' experiments choose a variant of the page per shopper (kept like tags).
     from qrshop.analytics.experiment_plans import running_plans
 

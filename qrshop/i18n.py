@@ -16,7 +16,7 @@ from typing import Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_datetime_format
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 
 DEFAULT_LOCALE = "en"
@@ -157,4 +157,6 @@ def init_app(app) -> None:
             moment, zone, _current_locale()),
         local_date=lambda moment, zone: format_local_date(moment, zone, _current_locale()),
         distance=lambda km: format_distance(km, _current_locale()),
+        # One decimal as the shopper's locale writes it (4.3, 4,3): the average stars.
+        one_decimal=lambda value: format_decimal(value, "0.0", locale=_current_locale()),
     )

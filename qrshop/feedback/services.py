@@ -12,7 +12,7 @@ from qrshop.catalog import queries as catalog
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
-from qrshop.feedback.models import Feedback
+from qrshop.feedback.models import CommentStatus, Feedback
 from qrshop.pagination import Page, paginate, search_condition
 from qrshop.webhooks.emit import emit_for_listing
 
@@ -48,8 +48,11 @@ def leave_feedback(
         feedback.rating = rating
     if is_helpful is not None:
         feedback.is_helpful = is_helpful
-    if comment:
+    if comment and comment != feedback.comment:
         feedback.comment = comment
+        # A new or changed comment waits for the merchandiser again (feedback.reviews).
+        feedback.comment_status = CommentStatus.PENDING.value
+        feedback.moderated_at = feedback.moderated_by_id = None
     feedback.store_id = store_id
     db.session.flush()
     emit_for_listing("feedback.created", listing_id=listing_id, store_id=store_id,
@@ -104,11 +107,13 @@ def feedback_by_listing(retailer_id: int, *, page: int = 1, query: str = "",
 
 
 def _latest_comments(listing_ids: list[int], per_listing: int) -> dict[int, list[tuple]]:
-    """{listing_id: its latest comments (comment, rating, updated_at)}, in one query."""
+    """{listing_id: its latest comments (comment, rating, updated_at, moderation status)},
+    in one query."""
     if not listing_ids:
         return {}
     ranked = (
         select(Feedback.listing_id, Feedback.comment, Feedback.rating, Feedback.updated_at,
+               Feedback.comment_status,
                func.row_number().over(partition_by=Feedback.listing_id,
                                       order_by=(Feedback.updated_at.desc(),
                                                 Feedback.id.desc())).label("rank"))
@@ -116,12 +121,13 @@ def _latest_comments(listing_ids: list[int], per_listing: int) -> dict[int, list
         .subquery()
     )
     result: dict[int, list[tuple]] = {}
-    for listing_id, comment, rating, at in db.session.execute(
-        select(ranked.c.listing_id, ranked.c.comment, ranked.c.rating, ranked.c.updated_at)
+    for listing_id, comment, rating, at, status in db.session.execute(
+        select(ranked.c.listing_id, ranked.c.comment, ranked.c.rating, ranked.c.updated_at,
+               ranked.c.comment_status)
         .where(ranked.c.rank <= per_listing)
         .order_by(ranked.c.listing_id, ranked.c.rank)
     ):
-        result.setdefault(listing_id, []).append((comment, rating, at))
+        result.setdefault(listing_id, []).append((comment, rating, at, status))
     return result
 
 
@@ -164,7 +170,8 @@ def feedback_for_vendor(vendor_id: int, *, comments_per_row: int = 5) -> list:
             product, gtin, retailer, ratings,
             round(float(average), 1) if average is not None else None,
             int(helpful), int(not_helpful),
-            [(comment, rating) for comment, rating, _ in comments.get(listing_id, [])],
+            [(comment, rating, status)
+             for comment, rating, _, status in comments.get(listing_id, [])],
         )
         for listing_id, product, gtin, retailer, ratings, average, helpful, not_helpful in rows
     ]

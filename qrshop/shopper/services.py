@@ -41,6 +41,7 @@ from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, LiveTranslation, Media
 from qrshop.db import DriverConnection, DriverStatement, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
+from qrshop.shopper import landing_parts
 from qrshop.shopper.models import Shopper
 from qrshop.shopper.shelf import EMPTY, Shelf, read_shelf
 from qrshop.tags.models import Tag
@@ -132,6 +133,9 @@ class LandingPage:
     translations: tuple[tuple[str, str], ...] = ()
     # Stock here, where it is, nearby stores, variants (shopper.shelf), read with the page.
     shelf: Shelf = EMPTY
+    # The listing's rating summary and approved comments (feedback.reviews.ReviewSummary,
+    # through shopper.landing_parts), read with the page; None where not read (previews).
+    reviews: Optional[object] = None
 
     @property
     def template_name(self) -> str:
@@ -217,7 +221,7 @@ def _landing_statement():
 
 
 _LANDING = DriverStatement(_landing_statement())
-_PAGE_COLUMNS = len(fields(LandingPage)) - 2  # all but translations and shelf, read apart
+_PAGE_COLUMNS = len(fields(LandingPage)) - 3  # all but translations, shelf, reviews
 _TRANSLATIONS = DriverStatement(
     select(LiveTranslation.__table__.c.locale,
            cast(ContentRevision.__table__.c.slots, Text))
@@ -242,10 +246,13 @@ def find_landing_page(code: str, driver: Optional[DriverConnection] = None
     page_shelf = EMPTY if row[3] else read_shelf(  # a retired tag's page shows no shelf
         driver, listing_id=row[7], store_id=row[4], retailer_id=row[14], in_stock=in_stock,
         location=location, variant_group=variant_group, here=(latitude, longitude))
+    # Ratings and approved comments (feedback, above shopper): one more indexed read per
+    # tag read, so the cached page changes when a comment is approved.
+    reviews = landing_parts.part("reviews")(row[7], driver)
     # SQLite returns the retired flag as 0/1.
     return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS - 1],
                        assist=bool(row[_PAGE_COLUMNS - 1]), translations=translations,
-                       shelf=page_shelf)
+                       shelf=page_shelf, reviews=reviews)
 
 
 def _other_items_statement(limit: int = 24):
