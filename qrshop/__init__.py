@@ -142,6 +142,9 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.analytics import sales_api, sales_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
+    from qrshop.assist import views as assist_views
+    from qrshop.assist import views_console as _assist_console  # noqa: F401 (routes on bp)
+    from qrshop.assist import views_pos as _assist_pos  # noqa: F401 (routes on bp)
     from qrshop.catalog import api as catalog_api
     from qrshop.catalog import views as catalog_views
     from qrshop.catalog import views_console as listing_views
@@ -236,6 +239,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(webhooks_api.bp)
     app.register_blueprint(webhooks_api.bp)
     app.register_blueprint(webhooks_views.bp)
+    app.register_blueprint(assist_views.bp)
 
 
 def _register_request_lifecycle(app: Flask) -> None:

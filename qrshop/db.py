@@ -289,12 +289,23 @@ class DriverStatement:
 
 
 class DriverConnection:
-    """A DBAPI connection (from the engine's pool) with its dialect, for DriverStatements."""
+    """A DBAPI connection (from the engine's pool) with its dialect, for DriverStatements.
 
-    __slots__ = ("dbapi", "dialect")
+    autocommit: each statement commits on its own (the scan fast path's PostgreSQL
+    connection, whose scan is one INSERT: one round trip instead of BEGIN, INSERT, COMMIT);
+    begin() opens a transaction for a write of several statements.
+    """
 
-    def __init__(self, dbapi, dialect):
-        self.dbapi, self.dialect = dbapi, dialect
+    __slots__ = ("dbapi", "dialect", "autocommit")
+
+    def __init__(self, dbapi, dialect, autocommit: bool = False):
+        self.dbapi, self.dialect, self.autocommit = dbapi, dialect, autocommit
+
+    def begin(self) -> None:
+        """Start a transaction that the next commit() ends, if statements autocommit; else
+        nothing (the driver has already begun one)."""
+        if self.autocommit:
+            self.dbapi.cursor().execute("BEGIN")
 
     @property
     def integrity_error(self) -> type[Exception]:

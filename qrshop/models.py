@@ -4,6 +4,7 @@ from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store,
 from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.api.idempotency import IdempotencyKey
+from qrshop.assist.models import AssistRequest, StoreAssist
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.content.models import (
     AuditEntry,
@@ -22,11 +23,13 @@ from qrshop.webhooks.models import Webhook, WebhookDelivery
 from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
-    "AuditEntry", "CoScan", "ContentRevision", "CouponClaim", "CuratedRecommendation",
+    "AssistRequest", "AuditEntry", "CoScan", "ContentRevision", "CouponClaim",
+    "CuratedRecommendation",
     "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",
     "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
-    "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "Subscription", "Tag",
+    "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "StoreAssist",
+    "Subscription", "Tag",
     "User", "Vendor", "Webhook", "WebhookDelivery", "WishlistItem", "WishlistLinkRequest",
 ]

@@ -6,6 +6,7 @@ shopper's renderer (qrshop.shopper.preview.preview_html) fills `provide` at app 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import abort, request
@@ -13,6 +14,7 @@ from flask import abort, request
 from qrshop.catalog import queries as catalog
 from qrshop.content.models import ContentRevision
 
+_PAGE_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 # (listing, revision, template or None) -> the landing page's HTML
 LandingPreview = Callable[..., str]
 _renderer: dict[str, LandingPreview] = {}
@@ -33,3 +35,13 @@ def render_preview(revision: ContentRevision, retailer_id: int):
         abort(404, description="That template is not enabled for this retailer.")
     response = _renderer["landing"](listing, revision, template)
     return response, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+def render_unsaved(listing, product_id: int, slots: dict):
+    """The landing page with slots not saved yet (the studio's live preview), recording
+    nothing: the revision is built in memory and never added to the session."""
+    revision = ContentRevision(product_id=product_id, number=0, slots=slots)
+    # The studio shows it in a sandboxed iframe where no script may run: the page's own
+    # (engage.js: save, share, claim) is left out rather than blocked there.
+    body = _PAGE_SCRIPT.sub("", _renderer["landing"](listing, revision, None))
+    return body, 200, {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

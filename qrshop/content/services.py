@@ -27,7 +27,7 @@ from qrshop.content.models import (
     ReviewStatus,
     RevisionStatus,
 )
-from qrshop.content.sanitize import clean_rich_text
+from qrshop.content.rich_text import editor_html_to_clean
 from qrshop.content.templates import SLOTS, TEMPLATES, get_template
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -136,7 +136,7 @@ def normalise_slots(vendor_id: int, raw: dict[str, Any]) -> dict[str, Any]:
     elif video_media:
         video = _library_item(vendor_id, video_media[0], "video", "video")
         slots["video"] = {"provider": "mp4", "id": video.id, "src": video.filename}
-    description = clean_rich_text(str(raw.get("description") or "")[:20_000]).strip()
+    description = editor_html_to_clean(str(raw.get("description") or "")[:20_000])
     if description:
         slots["description"] = description
     highlights = [line[:160] for line in _lines(raw.get("highlights"))]

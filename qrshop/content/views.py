@@ -3,7 +3,13 @@
 retailer-owned content (views_console). All routes are on one blueprint, `content`; the
 API's (api) are on /api/v1."""
 
-from qrshop.content import api, views_console, views_media, views_vendor  # noqa: F401  (routes)
+from qrshop.content import (  # noqa: F401  (routes)
+    api,
+    views_console,
+    views_media,
+    views_studio,
+    views_vendor,
+)
 from qrshop.content.blueprint import bp
 
 __all__ = ["bp"]

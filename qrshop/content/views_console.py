@@ -23,6 +23,7 @@ from qrshop.content.forms import (
 )
 from qrshop.content.models import AuditEntry, Review
 from qrshop.content.preview import render_preview
+from qrshop.content.studio import LIMITS, rows_for, slot_values
 from qrshop.content.templates import SLOTS, TEMPLATES
 from qrshop.content.views_media import UploadForm, library, upload_to_library
 from qrshop.errors import InvalidInput
@@ -174,7 +175,9 @@ def _content_page(listing: Listing, form, status: int = 200):
         "console/listings_content.html", listing=listing, form=form,
         upload_form=UploadForm(), revisions=retailer_content.retailer_revisions(listing),
         items=library(retailer_content.library_vendor_id(listing)),
-        template=TEMPLATES.get(services.template_name_for(listing)), slot_names=SLOTS), status
+        template=TEMPLATES.get(services.template_name_for(listing)), slot_names=SLOTS,
+        rows=rows_for(form, request.form if request.method == "POST" else None),
+        limits=LIMITS), status
 
 
 @bp.route("/console/listings/<int:listing_id>/content", methods=["GET", "POST"])
@@ -190,8 +193,8 @@ def listing_content(listing_id: int):
     form = revision_form(None if request.method == "POST" else prefill, media_items)
     if form.validate_on_submit():
         try:
-            revision = retailer_content.publish_retailer_content(listing, current_user,
-                                                                 form.data)
+            revision = retailer_content.publish_retailer_content(
+                listing, current_user, slot_values(form.data, request.form))
         except InvalidInput as error:
             return _content_page(listing, form, refused(error))
         flash(f"Published revision {revision.number}: it is live on your pages now.", "info")

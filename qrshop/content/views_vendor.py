@@ -17,6 +17,7 @@ from qrshop.content.blueprint import bp
 from qrshop.content.forms import SubmitForm, revision_form
 from qrshop.content.models import ContentRevision
 from qrshop.content.preview import render_preview
+from qrshop.content.studio import LIMITS, rows_for, slot_uses, slot_values
 from qrshop.content.templates import TEMPLATES
 from qrshop.content.views_media import library
 from qrshop.errors import InvalidInput
@@ -25,8 +26,6 @@ from qrshop.web import form_refused, refused, row_or_none
 
 if TYPE_CHECKING:  # type hints only
     from qrshop.catalog.models import Product
-
-
 
 
 def _own_product(product_id: int) -> Product:
@@ -44,6 +43,14 @@ def _own_revision(revision_id: int) -> ContentRevision:
 
 def _revision_form(data=None):
     return revision_form(data, library(current_user.vendor_id))
+
+
+def _studio_context(form, context: dict) -> dict:
+    """The studio's extras: rows of the list slots, how the templates in use treat each
+    slot, and the character limits its counters show."""
+    posted = request.form if request.method == "POST" else None
+    return {"rows": rows_for(form, posted), "slot_uses": slot_uses(context["listings"]),
+            "limits": LIMITS, "studio": True}
 
 
 def _product_context(product: Product) -> dict:
@@ -82,7 +89,8 @@ def new_revision(product_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            revision = services.create_draft(product, current_user, form.data,
+            revision = services.create_draft(product, current_user,
+                                             slot_values(form.data, request.form),
                                              locale=form.locale.data)
         except InvalidInput as error:
             status = refused(error)
@@ -92,7 +100,7 @@ def new_revision(product_id: int):
     elif request.method == "POST":
         status = form_refused(form)
     return render_template("vendor/revision_edit.html", form=form, revision=None,
-                           **context), status
+                           **_studio_context(form, context), **context), status
 
 
 @bp.route("/vendor/revisions/<int:revision_id>", methods=["GET", "POST"])
@@ -109,7 +117,7 @@ def edit_revision(revision_id: int):
         status = 409
     elif form.validate_on_submit():
         try:
-            services.update_draft(revision, current_user, form.data)
+            services.update_draft(revision, current_user, slot_values(form.data, request.form))
         except InvalidInput as error:
             status = refused(error)
         else:
@@ -117,9 +125,10 @@ def edit_revision(revision_id: int):
             return redirect(url_for("content.edit_revision", revision_id=revision.id))
     elif request.method == "POST":
         status = form_refused(form)
+    context = _product_context(revision.product)
     return render_template("vendor/revision_edit.html", form=form, revision=revision,
-                           submit_form=SubmitForm(),
-                           **_product_context(revision.product)), status
+                           submit_form=SubmitForm(), **_studio_context(form, context),
+                           **context), status
 
 
 @bp.post("/vendor/revisions/<int:revision_id>/submit")

@@ -144,6 +144,13 @@ class ScanFastPath:
                 # in cost more than reading the few pages a scan needs.
                 driver.dbapi.execute("PRAGMA mmap_size=0")
                 self.wal_checkpoints.configure(driver.dbapi)
+            elif driver.dialect.name == "postgresql":
+                # A scan is one INSERT: committed on its own, it is one round trip to the
+                # server instead of three (BEGIN, INSERT, COMMIT), and as durable. A scan
+                # that writes more (a webhook's delivery) begins a transaction (record_scan).
+                driver.dbapi.rollback()  # the pool's ping may have begun one
+                driver.dbapi.driver_connection.autocommit = True
+                driver.autocommit = True
             self._local.driver = driver
         return driver
 
@@ -166,4 +173,6 @@ class ScanFastPath:
         """Give this thread's connection back to the pool (the app is being discarded)."""
         driver = self._local.__dict__.pop("driver", None)
         if driver is not None:
+            if driver.autocommit:  # the pool's other users expect transactions
+                driver.dbapi.driver_connection.autocommit = False
             driver.dbapi.close()

@@ -68,6 +68,8 @@ def record_scan(
     }
     if shopper_id is not None:
         params["p_repeat_since"] = now - repeat_window
+    if on_recorded is not None:
+        driver.begin()  # the scan and what on_recorded writes commit together
     cursor = _INSERT_SCAN[shopper_id is not None, on_recorded is not None].execute(driver, params)
     if on_recorded is not None:
         on_recorded(shopper_id, bool(cursor.fetchone()[0]), now)

@@ -21,13 +21,16 @@ from typing import Optional
 from crawlerdetect import CrawlerDetect
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import (
+    Boolean,
     Text,
     and_,
     bindparam,
     cast,
+    column,
     exists,
     insert,
     select,
+    table,
     update,
 )
 from werkzeug.http import dump_cookie, http_date
@@ -122,6 +125,8 @@ class LandingPage:
     # The retailer's default language: its content is content_json, shown to every language
     # without approved content of its own (docs/i18n.md).
     default_language: str
+    # Whether the store takes "ask an associate" requests (qrshop.assist; hours aside).
+    assist: bool = False
     # (locale, the approved revision's slots as JSON) for the other languages, read apart.
     translations: tuple[tuple[str, str], ...] = ()
 
@@ -153,6 +158,11 @@ class LandingPage:
                        logo_height=None)
 
 
+# qrshop.assist's settings table, named here rather than imported (shopper imports no
+# feature above it): the landing page only asks whether the store takes requests.
+_STORE_ASSIST = table("store_assist", column("store_id"), column("enabled", Boolean()))
+
+
 def _landing_statement():
     """Built once: the scan path only binds the code (building a statement costs more than
     running it)."""
@@ -173,6 +183,10 @@ def _landing_statement():
             listings.c.template, retailers.c.default_template, revisions.c.id,
             cast(revisions.c.slots, Text), listings.c.sku, vendors.c.id,
             retailers.c.default_language,
+            # Whether the store takes requests from the shelf (qrshop.assist), by its table:
+            # an index probe on its primary key.
+            exists().where(_STORE_ASSIST.c.store_id == stores.c.id,
+                           _STORE_ASSIST.c.enabled.is_(True)),
             # Whether the listing has content in other languages (read apart if so): an
             # index probe, so a page without translations is still one query.
             exists().where(translations.c.listing_id == listings.c.id),
@@ -215,8 +229,8 @@ def find_landing_page(code: str, driver: Optional[DriverConnection] = None
     translations = tuple(tuple(pair) for pair in _TRANSLATIONS.execute(
         driver, {"listing_id": row[7]}).fetchall()) if row[_PAGE_COLUMNS] else ()
     # SQLite returns the retired flag as 0/1.
-    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS],
-                       translations=translations)
+    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS - 1],
+                       assist=bool(row[_PAGE_COLUMNS - 1]), translations=translations)
 
 
 def _other_items_statement(limit: int = 24):

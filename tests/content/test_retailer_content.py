@@ -130,3 +130,26 @@ def test_house_vendors_are_not_listed_nor_linkable(own, app):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "widgetco" in html
     assert house.vendor.slug not in html
+
+
+def test_the_console_page_takes_highlight_and_spec_rows_too(own, client):
+    scene, listing_id, code = own
+    assert _upload(client, listing_id, image_bytes("JPEG"), "pen.jpg").status_code == 302
+    media = db.session.scalar(select(Media).where(Media.original_name == "pen.jpg"))
+    path = f"/console/listings/{listing_id}/content"
+    assert 'name="highlight"' in client.get(path).get_data(as_text=True)
+    response = client.post(path, data={
+        "csrf_token": csrf_token(client, path), "title": "The best highlighter",
+        "hero_image": str(media.id), "highlight": ["Bright", "", "Quick-dry"],
+        "spec_name": ["Ink", ""], "spec_value": ["Water-based", ""],
+        "description": "<h1>Why</h1><div>Bright<br><br>Dry</div>"})
+    assert response.status_code == 302
+    listing = db.session.get(Listing, listing_id)
+    db.session.refresh(listing)
+    slots = db.session.get(ContentRevision, listing.live_revision_id).slots
+    assert slots["highlights"] == ["Bright", "Quick-dry"]
+    assert slots["spec_table"] == [["Ink", "Water-based"]]
+    assert slots["description"] == "<h3>Why</h3><p>Bright</p><p>Dry</p>"
+    # The form opens with the rows filled, and blank ones ready.
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="highlight" value="Quick-dry"' in html and 'name="spec_name" value="Ink"' in html

@@ -258,3 +258,31 @@ def test_a_tag_whose_rendered_page_was_evicted_gets_back_on_the_fast_path(app):
 
 def _phone_page(app, url):
     return app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI})
+
+
+def _holds_a_transaction(driver) -> bool:
+    """Whether the fast path's connection is left inside a transaction."""
+    if driver.dialect.name == "postgresql":
+        from psycopg.pq import TransactionStatus
+        return driver.dbapi.driver_connection.info.transaction_status != TransactionStatus.IDLE
+    return driver.dbapi.driver_connection.in_transaction
+
+
+def test_a_scan_leaves_no_transaction_open_and_autocommits_on_postgresql(app):
+    """A scan is committed when answered and holds nothing open between scans (an idle
+    transaction would hold back vacuum and partition maintenance); on PostgreSQL the fast
+    path's connection autocommits, so a scan is one round trip."""
+    tag = make_shop().tag
+    url = f"/T/{tag.code}"
+    _warm(app, url)
+    fast = _fast_path(app)
+    served = fast.served
+    for _ in range(3):
+        assert app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI}
+                                     ).status_code == 200
+    assert fast.served == served + 3
+    driver = fast._local.driver
+    assert not _holds_a_transaction(driver)
+    assert driver.autocommit == (driver.dialect.name == "postgresql")
+    db.session.rollback()
+    assert len([s for s in _scans() if not s.is_bot]) >= 4
