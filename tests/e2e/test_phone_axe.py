@@ -26,9 +26,11 @@ from werkzeug.serving import make_server
 from qrshop import create_app
 from qrshop.accounts import theme
 from qrshop.accounts.services import retailer_by_slug
+from qrshop.assist import services as assist
 from qrshop.extensions import db
 from qrshop.i18n import LOCALES
 from qrshop.shopper.services import find_landing_page
+from qrshop.tags.services import find_tag, retire_tag, store_by_code
 from tests.conftest import _fresh_g, _test_config
 from tests.e2e.conftest import ARTIFACTS
 from tests.factories import link_in, queued_emails
@@ -107,9 +109,10 @@ def site(database_url, tmp_path_factory):
         missing = set(TEMPLATES) - set(per_template)
         assert not missing, f"the demo shows no page in {missing}: give it one to audit"
         spare = [tag for tag in tags if tag not in per_template.values()][-1]
-        from qrshop.tags.services import find_tag, retire_tag
-
         retire_tag(find_tag(spare["code"]))
+        # "Ask an associate" open round the clock in the store, so its form is always there.
+        assist.set_settings(store_by_code("ATL01").id, enabled=True,
+                            opening_hours="mon-sun 00:00-24:00", unclaimed_minutes=5)
         db.session.commit()
         yield Site(url=app.config["BASE_URL"], app=app, tags=per_template,
                    retired_code=spare["code"])
@@ -331,6 +334,27 @@ def page_feedback_refused_without_script(site, phone):
     phone.locator("[data-error-for='comment']").wait_for(state="visible")
 
 
+def page_ask_form(site, phone):
+    phone.goto(f"{site.url}/t/{_landing(site)['code']}/ask")
+    phone.locator("#ask-message").wait_for()
+
+
+def page_ask_refused(site, phone):
+    """Asked with no question: the message by the field."""
+    page_ask_form(site, phone)
+    phone.evaluate("document.querySelector('form[action$=\"/ask\"]').noValidate = true")
+    phone.locator("form[action$='/ask'] button[type=submit]").tap()
+    phone.locator("[data-ask-error]").first.wait_for()
+
+
+def page_ask_sent(site, phone):
+    """The request's own page, waiting for an associate."""
+    page_ask_form(site, phone)
+    phone.locator("#ask-message").fill("Do you have this in blue?")
+    phone.locator("form[action$='/ask'] button[type=submit]").tap()
+    phone.wait_for_url("**/ask/**")
+
+
 def page_language_switched(site, phone):
     """Tap another language in the switch: the same page comes back in it."""
     phone.goto(_landing(site)["url"])
@@ -362,11 +386,13 @@ AUDITED_ROUTES = {
     "offers.coupon": "coupon, coupon_not_on_this_phone",
     "wishlist.wishlist": "wishlist_empty, wishlist_saved, wishlist_link_sent",
     "wishlist.wishlist_link": "wishlist_link_opened",
+    "assist.ask_form": "ask_form, ask_refused",
+    "assist.request_page": "ask_sent",
 }
 # Shopper routes that answer no page: images, the GS1 resolver's redirects and linksets.
 NOT_PAGES = {"shopper.share_image", "shopper.resolver.tag_digital_link",
              "shopper.resolver.product_digital_link", "shopper.resolver.resolver_description",
-             "tags.tag_png", "tags.tag_svg"}
+             "tags.tag_png", "tags.tag_svg", "assist.request_state"}
 SHOPPER_PREFIXES = ("/t/", "/T/", "/coupon", "/wishlist", "/alerts", "/lang", "/01/",
                     "/.well-known/gs1resolver", "/tags/")
 
