@@ -397,8 +397,8 @@ SHOPPER_PREFIXES = ("/t/", "/T/", "/coupon", "/wishlist", "/alerts", "/lang", "/
                     "/.well-known/gs1resolver", "/tags/")
 
 
-def test_every_shopper_page_is_audited(app):
-    shopper_gets = {rule.endpoint for rule in app.url_map.iter_rules()
+def test_every_shopper_page_is_audited(site):
+    shopper_gets = {rule.endpoint for rule in site.app.url_map.iter_rules()
                     if rule.rule.startswith(SHOPPER_PREFIXES) and "GET" in rule.methods}
     unaudited = shopper_gets - set(AUDITED_ROUTES) - NOT_PAGES
     assert not unaudited, (f"shopper pages without an axe audit: {sorted(unaudited)}; add a "
