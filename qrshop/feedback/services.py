@@ -13,6 +13,7 @@ from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.feedback.models import CommentStatus, Feedback
+from qrshop.i18n import N_
 from qrshop.pagination import Page, paginate, search_condition
 from qrshop.webhooks.emit import emit_for_listing
 
@@ -26,13 +27,14 @@ def leave_feedback(
 ) -> Feedback:
     """Record (or replace) a shopper's feedback on a listing."""
     if rating is not None and (not isinstance(rating, int) or not 1 <= rating <= 5):
-        raise InvalidInput("Choose from 1 to 5 stars.")
+        raise InvalidInput(N_("Choose from 1 to 5 stars."))
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise InvalidInput(f"Keep the comment to {MAX_COMMENT_LENGTH} characters; it has "
-                           f"{len(comment)}.", code=COMMENT_TOO_LONG)
+        raise InvalidInput(N_("Keep the comment to %(limit)s characters; it has %(length)s."),
+                           values={"limit": MAX_COMMENT_LENGTH, "length": len(comment)},
+                           code=COMMENT_TOO_LONG)
     if rating is None and is_helpful is None and not comment:
-        raise InvalidInput("Choose stars, answer the question or write a comment.",
+        raise InvalidInput(N_("Choose stars, answer the question or write a comment."),
                            code="empty_feedback")
     insert_ignoring_duplicates(
         Feedback,
