@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import click
+from flask.cli import with_appcontext
 from sqlalchemy import Connection, text
 
 # table -> the timestamp it is partitioned on.
@@ -167,3 +169,28 @@ def drop_months_before(connection: Connection, table: str, cutoff: date,
             stray = connection.execute(text(f"DELETE {where}"),
                                        {"cutoff": _bound(cutoff)}).rowcount
     return dropped, stray
+
+
+@click.command("partitions")
+@click.option("--ahead", default=MONTHS_AHEAD, show_default=True, type=click.IntRange(0, 24),
+              help="Months after this one to create partitions for.")
+@with_appcontext
+def partitions_command(ahead: int):
+    """Create the month partitions of the scan log and the sales lines for this month and
+    the next ones (PostgreSQL); print what was created or found. Safe to run on several
+    machines at once (the worker runs it every hour)."""
+    from qrshop.db import utcnow
+    from qrshop.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        click.echo("Nothing to do: on SQLite the scan log and the sales lines are plain "
+                   "tables (partitions are a PostgreSQL feature).")
+        return
+    with db.engine.begin() as connection:
+        done = ensure_partitions(connection, utcnow(), ahead)
+    if not done:
+        click.echo("Nothing to do: no partitioned table (run `qrshop db upgrade` first).")
+    for part in done:
+        click.echo(f"{part.action:<8} {part.name}")
+    created = sum(part.action == "created" for part in done)
+    click.echo(f"{created} partitions created, {len(done) - created} already there.")
