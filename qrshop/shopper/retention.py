@@ -15,8 +15,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, func, select
 
 from qrshop.extensions import db
-from qrshop.partitions import Partition, add_months, drop_months_before, first_of_month, \
-    is_partitioned
+from qrshop.partitions import (
+    Partition,
+    add_months,
+    drop_months_before,
+    first_of_month,
+    is_partitioned,
+)
 from qrshop.shopper.models import Scan
 
 MAX_MONTHS = 1200
