@@ -269,7 +269,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
     if args.database_url:
         end = datetime.now(UTC).date()
         page = f"/console/analytics?from={end - timedelta(days=29)}&to={end}"
-        print("dashboard's heaviest scans query, partition-pruned plan:")
+        print("dashboard's slowest query over a range of scans, partition-pruned plan:")
         print(bench_partitions.partition_plan(url, page))
     if args.sales:
         sys.path.insert(0, str(HERE))
