@@ -146,3 +146,16 @@ def test_ensure_partitions_does_nothing_on_sqlite(app):
         pytest.skip("SQLite's side")
     with db.engine.begin() as connection:
         assert ensure_partitions(connection, utcnow()) == []
+
+
+@postgresql_only
+def test_the_worker_creates_the_coming_months(app):
+    import threading
+
+    from qrshop.worker import Worker
+
+    ahead = add_months(first_of_month(utcnow()), 3)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS scans_{ahead:%Y_%m}"))
+    Worker((), 0.01, threading.Event()).create_partitions()
+    assert f"scans_{ahead:%Y_%m}" in _names("scans")
