@@ -11,6 +11,7 @@ slowest query over a range of scans: it should read the range's partitions only.
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
@@ -163,10 +164,10 @@ def partition_plan(url: str, page: str) -> str:
         client.get(page)
         client.get(page)  # the second request: what a dashboard does once rolled up
         event.remove(db.engine, "before_cursor_execute", record)
-    # The dashboard's own queries read a time range of scans; leave out the others (the
-    # silent tags' "last scan of each tag" has no range: run-time pruning serves it).
+    # The dashboard's own queries read a bounded range of scans, [from, to); leave out the
+    # others (the silent tags' "last scan of each tag" has no range).
     ranged = [(statement, parameters) for statement, parameters in seen
-              if "scanned_at >=" in statement]
+              if "scanned_at >=" in statement and "scanned_at <" in statement]
     if not ranged:
         return "(the page ran no query over a range of scans: it read the rollups only)"
     plans = []
@@ -179,8 +180,8 @@ def partition_plan(url: str, page: str) -> str:
             took = float(lines[-1].split(":")[1].split()[0])  # Execution Time: x ms
             plans.append((took, lines))
     took, lines = max(plans)
-    touched = sorted({word for line in lines for word in line.replace("(", " ").split()
-                      if word.startswith("scans_") and not word.endswith("_idx")
-                      and not word[6:].isdigit()})
-    return ("\n".join(lines) + f"\npartitions read: {', '.join(touched)} "
-            f"(the slowest of {len(ranged)} queries over a range of scans, {took:.1f} ms)")
+    touched = sorted({match for line in lines if "never executed" not in line
+                      for match in re.findall(r" on (scans_(?:\d{4}_\d{2}|default))\b", line)})
+    return ("\n".join(lines) + f"\npartitions read: {', '.join(touched) or 'none'} (the "
+            f"slowest of {len(ranged)} queries over a [from, to) range of scans, {took:.1f} ms; "
+            f"{len(seen)} queries over scans in two requests)")
