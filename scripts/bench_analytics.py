@@ -18,6 +18,14 @@ import`'s throughput on a generated CSV of
 --import-lines lines (default 200,000); the scan-throughput comparison is then skipped.
 
     .venv/bin/python scripts/bench_analytics.py --sales --scans 200000 --sales-lines 1000000
+
+With --database-url postgresql+psycopg://... (a database it may EMPTY) it seeds a chain instead
+(scripts/bench_partitions.py): 200 stores, 20,000 tags, --scans scans over 2 years COPYed into
+the month partitions; prints the same figures, the scan-cost rounds against `<name>_empty`,
+and the partition-pruned plan of the dashboard's heaviest query over scans.
+
+    nice .venv/bin/python scripts/bench_analytics.py --scans 10000000 --no-instructions \
+        --database-url postgresql+psycopg://postgres@127.0.0.1/qrshop_bench
 """
 
 from __future__ import annotations
@@ -221,6 +229,11 @@ def main() -> int:
                         help="seed POS sales lines; time lift, listings and sales import")
     parser.add_argument("--sales-lines", type=int, default=10_000_000)
     parser.add_argument("--import-lines", type=int, default=200_000)
+    parser.add_argument("--database-url", default=None,
+                        help="a PostgreSQL database (postgresql+psycopg://...) to EMPTY and "
+                             "seed with a chain: 200 stores, 20,000 tags, --scans scans over "
+                             "2 years in month partitions (COPY); <name>_empty is made next "
+                             "to it for the scan-cost comparison")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="qrshop-analytics-"))
     try:
@@ -235,16 +248,34 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
     os.environ.setdefault("QRSHOP_SECRET_KEY", secrets.token_urlsafe(32))
     os.environ.setdefault("QRSHOP_VENDOR_CONTENT_DIR", str(workdir / "content"))
     url = f"sqlite:///{workdir}/big.sqlite3"
+    empty_url = None  # SQLite: bench_scan.py's own throw-away database
     started = time.perf_counter()
-    seed(url, args.scans)
-    print(f"seeded {args.scans:,} scans over 90 days, 2 stores, {2 * TAGS_PER_STORE} tags "
-          f"in {time.perf_counter() - started:.0f} s")
+    if args.database_url:
+        sys.path.insert(0, str(HERE))
+        import bench_partitions
+
+        url = args.database_url
+        bench_partitions.seed_postgresql(url, args.scans)
+        print(f"seeded {args.scans:,} scans over 2 years in month partitions, "
+              f"{bench_partitions.STORES} stores, "
+              f"{bench_partitions.STORES * bench_partitions.LISTINGS:,} tags (COPY) "
+              f"in {time.perf_counter() - started:.0f} s")
+        empty_url = bench_partitions.empty_twin(url)
+    else:
+        seed(url, args.scans)
+        print(f"seeded {args.scans:,} scans over 90 days, 2 stores, {2 * TAGS_PER_STORE} "
+              f"tags in {time.perf_counter() - started:.0f} s")
     page_ms, api_ms = dashboard_times(url, args.runs)
     page, api = statistics.median(page_ms), statistics.median(api_ms)
     print(f"dashboard, 30 days: median {page:.0f} ms, worst {max(page_ms):.0f} ms "
           f"(target < 300 ms) {'ok' if page < 300 else 'MISSED'}; server CPU median "
           f"{statistics.median(PAGE_CPU_MS):.0f} ms (in-process: steadier on a busy machine)")
     print(f"analytics API, 30 days: median {api:.0f} ms")
+    if args.database_url:
+        end = datetime.now(UTC).date()
+        page = f"/console/analytics?from={end - timedelta(days=29)}&to={end}"
+        print("dashboard's slowest query over a range of scans, partition-pruned plan:")
+        print(bench_partitions.partition_plan(url, page))
     if args.sales:
         sys.path.insert(0, str(HERE))
         import bench_sales
@@ -255,7 +286,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
     # +-15% on a busy 2-core machine, which alone could pass or fail the target.
     empties, fulls = [], []
     for _ in range(args.rounds):
-        empties.append(scan_throughput(None, args.quick))
+        empties.append(scan_throughput(empty_url, args.quick))
         fulls.append(scan_throughput(url, args.quick))
     empty, full = statistics.median(empties), statistics.median(fulls)
     ratio = full / empty
@@ -268,7 +299,8 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
         if not shutil.which("valgrind"):
             print("instructions per scan: valgrind is not installed (apt-get install valgrind)")
             return 0
-        empty_i = instructions_per_scan(f"sqlite:///{workdir}/empty.sqlite3", workdir)
+        empty_i = instructions_per_scan(empty_url or f"sqlite:///{workdir}/empty.sqlite3",
+                                        workdir)
         full_i = instructions_per_scan(url, workdir)
         print(f"instructions per scan (callgrind, in-process): empty table {empty_i:,.0f}, "
               f"{args.scans:,} scans {full_i:,.0f}; throughput ratio this implies "

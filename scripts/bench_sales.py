@@ -17,6 +17,19 @@ BIN = Path(sys.executable).parent
 BATCH = 50_000
 
 
+def _store(batch: list[dict]) -> None:
+    """The lines and their keys (sales_line_keys: what makes a resend "already known")."""
+    from sqlalchemy import insert
+
+    from qrshop.analytics.models import SalesLine, SalesLineKey
+    from qrshop.extensions import db
+
+    db.session.execute(insert(SalesLine), batch)
+    db.session.execute(insert(SalesLineKey), [
+        {"retailer_id": row["retailer_id"], "line_id": row["line_id"],
+         "sold_at": row["sold_at"]} for row in batch])
+
+
 def seed_sales(url: str, lines: int) -> None:
     """`lines` sales lines (one in 20 a return) over the last 90 days at both stores, their
     daily rollup, and first prints: half the S01 tags printed in the last 30 days (the lift
@@ -25,7 +38,7 @@ def seed_sales(url: str, lines: int) -> None:
 
     from qrshop import create_app
     from qrshop.accounts.models import Store
-    from qrshop.analytics.models import SalesDayRollup, SalesLine
+    from qrshop.analytics.models import SalesDayRollup
     from qrshop.extensions import db
     from qrshop.tags.models import Tag
 
@@ -51,6 +64,13 @@ def seed_sales(url: str, lines: int) -> None:
         db.session.commit()
         if db.engine.dialect.name == "sqlite":
             db.session.execute(text("PRAGMA synchronous=OFF"))
+        else:  # the month partitions of the 90 days, as the worker keeps them
+            from qrshop.partitions import add_months, create_month, first_of_month
+
+            with db.engine.begin() as connection:
+                for back in range(4):
+                    create_month(connection, "sales_lines",
+                                 add_months(first_of_month(now), -back))
         span = 90 * 24 * 3600
         rollup: dict = {}
         batch = []
@@ -71,11 +91,11 @@ def seed_sales(url: str, lines: int) -> None:
             cell[1] += amount
             cell[2] += 1
             if len(batch) == BATCH:
-                db.session.execute(insert(SalesLine), batch)
+                _store(batch)
                 db.session.commit()
                 batch = []
         if batch:
-            db.session.execute(insert(SalesLine), batch)
+            _store(batch)
         rows = [{"store_id": s, "day": d, "listing_id": item, "units": u, "amount_cents": a,
                  "lines": c} for (s, d, item), (u, a, c) in rollup.items()]
         for start in range(0, len(rows), BATCH):
