@@ -165,6 +165,10 @@ def test_a_suggestion_reaches_the_shoppers_wish_list_with_the_associates_first_n
     assert sent.status_code == 303
     wishlist = phone.get("/wishlist").get_data(as_text=True)
     assert "Trail Boots" in wishlist and "Maya suggested this for you" in wishlist
+    spanish = phone.get("/wishlist", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Maya se lo recomienda" in spanish and "Dejar de compartir" in spanish
+    french = phone.get("/wishlist", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Maya vous le conseille" in french
     # Sending it again changes nothing (409), the shopper's list keeps one entry.
     again = associate.post(f"/pos/clientbook/{token}/suggest", data=fields)
     assert again.status_code == 409 and "already" in again.get_data(as_text=True)
