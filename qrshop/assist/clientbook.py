@@ -35,11 +35,19 @@ def consent_text(retailer_name: str) -> str:
                    "and keep notes to help me.", retailer=retailer_name)
 
 
+def _same_shopper(retailer_id: int, shopper_id: str) -> list[str]:
+    """The shopper and their other devices' shoppers here (same verified email): one person,
+    one client book, whichever phone shows the code or withdraws."""
+    return wishlist.linked_shoppers({retailer_id: shopper_id})
+
+
 def has_consent(retailer_id: int, shopper_id: str) -> bool:
-    """Whether the shopper lets this retailer's associates keep a client book."""
+    """Whether the shopper (on any of their devices) lets this retailer's associates keep a
+    client book."""
     return db.session.scalar(
-        select(ClientBookConsent.id).where(ClientBookConsent.retailer_id == retailer_id,
-                                           ClientBookConsent.shopper_id == shopper_id)
+        select(ClientBookConsent.id).where(
+            ClientBookConsent.retailer_id == retailer_id,
+            ClientBookConsent.shopper_id.in_(_same_shopper(retailer_id, shopper_id))).limit(1)
     ) is not None
 
 
@@ -54,12 +62,13 @@ def give_consent(retailer_id: int, shopper_id: str, text: str) -> None:
 
 
 def withdraw_consent(retailer_id: int, shopper_id: str) -> int:
-    """Withdraw the consent and delete every note about the shopper; return the notes
-    deleted."""
+    """Withdraw the consent (given on any of the shopper's devices) and delete every note
+    about the shopper; return the notes deleted."""
+    same = _same_shopper(retailer_id, shopper_id)
     db.session.execute(delete(ClientBookConsent).where(
-        ClientBookConsent.retailer_id == retailer_id, ClientBookConsent.shopper_id == shopper_id))
+        ClientBookConsent.retailer_id == retailer_id, ClientBookConsent.shopper_id.in_(same)))
     return db.session.execute(delete(ClientNote).where(
-        ClientNote.retailer_id == retailer_id, ClientNote.shopper_id == shopper_id)).rowcount
+        ClientNote.retailer_id == retailer_id, ClientNote.shopper_id.in_(same))).rowcount
 
 
 @dataclass
@@ -111,7 +120,8 @@ def _open_requests(user, retailer_id: int, shopper_id: str) -> list[AssistReques
     """The shopper's requests not closed yet: an associate's store's, a merchandiser's
     every store's."""
     query = select(AssistRequest).where(AssistRequest.retailer_id == retailer_id,
-                                        AssistRequest.shopper_id == shopper_id,
+                                        AssistRequest.shopper_id.in_(
+                                            _same_shopper(retailer_id, shopper_id)),
                                         AssistRequest.status != "closed")
     if user.role == Role.ASSOCIATE.value:
         query = query.where(AssistRequest.store_id == user.store_id)
@@ -127,7 +137,8 @@ def _holds(user, retailer_id: int, shopper_id: str) -> Optional[list]:
 def _notes(retailer_id: int, shopper_id: str) -> list[ClientNote]:
     return list(db.session.scalars(
         select(ClientNote).where(ClientNote.retailer_id == retailer_id,
-                                 ClientNote.shopper_id == shopper_id)
+                                 ClientNote.shopper_id.in_(_same_shopper(retailer_id,
+                                                                         shopper_id)))
         .order_by(ClientNote.created_at.desc(), ClientNote.id.desc()).limit(NOTES_SHOWN)))
 
 

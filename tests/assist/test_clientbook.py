@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from qrshop.assist import services as assist
 from qrshop.assist.clientbook_models import ClientBookConsent, ClientNote
+from qrshop.db import utcnow
 from qrshop.extensions import db
+from qrshop.shopper.services import verify_email
 from qrshop.wishlist.models import WishlistItem
 from tests.factories import (
     csrf_token,
@@ -271,3 +273,25 @@ def test_forms_need_their_csrf_token(app):
     assert associate.post(f"/pos/clientbook/{token}/suggest",
                           data={"listing": str(shop.listing.id)}).status_code == 400
     assert _count(ClientNote) == 0 and _count(WishlistItem) == 1
+
+
+def test_one_person_on_two_phones_has_one_client_book(app):
+    shop = make_shop()
+    first, second = new_phone(app), new_phone(app)
+    _save(first, shop.tag)
+    _save(second, shop.tag)
+    _share(first, shop)
+    token = _counter_token(second)
+    associate = _staff(app)
+    # Not the same person yet: the second phone's code opens the plain list.
+    assert associate.get(f"/pos/wishlist/{token}").status_code == 200
+    ids = [row.shopper_id for row in db.session.scalars(select(WishlistItem))]
+    verify_email(ids, "ana@example.com", utcnow())
+    db.session.commit()
+    assert associate.get(f"/pos/wishlist/{token}").status_code == 303
+    assert _note(associate, token, "likes the Trail range").status_code == 303
+    # Withdrawn on the other phone: the consent and the note are gone for both.
+    _withdraw(second)
+    assert _count(ClientBookConsent) == 0 and _count(ClientNote) == 0
+    assert associate.get(f"/pos/wishlist/{token}").status_code == 200
+
