@@ -162,6 +162,9 @@ def suggest(token: str, user, listing_id: Optional[int]) -> str:
     already on the list."""
     retailer_id, shopper_id = consenting_shopper(token, user)
     listing = catalog.owned_listing(listing_id, retailer_id, "No such item in this store.")
+    if listing.discontinued_at is not None:
+        raise InvalidInput(f"{listing.product.name} is no longer carried.",
+                           code="discontinued", status_code=409)
     if not wishlist.suggest_to_wishlist(shopper_id=shopper_id, listing_id=listing.id,
                                         store_id=user.store_id,
                                         suggested_by=first_name(user) or "An associate"):
@@ -171,8 +174,9 @@ def suggest(token: str, user, listing_id: Optional[int]) -> str:
 
 
 def search_listings(retailer_id: int, query: str) -> list:
-    """The retailer's listings matching a SKU, name, brand or GTIN (a few, carried first)."""
+    """The retailer's carried listings matching a SKU, name, brand or GTIN (a few)."""
     if not query.strip():
         return []
-    return catalog.search_listings(retailer_id, query.strip()[:100], page=1,
+    rows = catalog.search_listings(retailer_id, query.strip()[:100], page=1,
                                    per_page=SEARCH_SHOWN).rows
+    return [listing for listing in rows if listing.discontinued_at is None]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from qrshop.assist import services as assist
 from qrshop.assist.clientbook_models import ClientBookConsent, ClientNote
+from qrshop.catalog.listings import discontinue_listing
 from qrshop.db import utcnow
 from qrshop.extensions import db
 from qrshop.shopper.services import verify_email
@@ -241,6 +242,14 @@ def test_bad_input_is_refused_with_nothing_stored(app):
     theirs = associate.post(f"/pos/clientbook/{token}/suggest",
                             data={**form, "listing": str(foreign.listing.id)})
     assert theirs.status_code == 404
+    gone = make_tag(shop.retailer, shop.store, shop.vendor, name="Old Parka")
+    discontinue_listing(gone.listing, None)
+    db.session.commit()
+    assert "Old Parka" not in associate.get(f"/pos/clientbook/{token}",
+                                            query_string={"q": "Parka"}).get_data(as_text=True)
+    stale = associate.post(f"/pos/clientbook/{token}/suggest",
+                           data={**form, "listing": str(gone.listing.id)})
+    assert stale.status_code == 409 and "no longer carried" in stale.get_data(as_text=True)
     assert _count(WishlistItem) == 1
     forged = associate.get(f"/pos/clientbook/{token[:-4]}abcd")
     assert forged.status_code == 404
