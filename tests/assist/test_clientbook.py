@@ -304,3 +304,22 @@ def test_one_person_on_two_phones_has_one_client_book(app):
     assert _count(ClientBookConsent) == 0 and _count(ClientNote) == 0
     assert associate.get(f"/pos/wishlist/{token}").status_code == 200
 
+
+
+def test_a_suggestion_is_not_counted_as_the_shoppers_save(app, client):
+    from tests.api.helpers import bearer
+
+    shop = make_shop()
+    phone = new_phone(app)
+    _save(phone, shop.tag)
+    _share(phone, shop)
+    boots = make_tag(shop.retailer, shop.store, shop.vendor, name="Trail Boots")
+    db.session.commit()
+    token = _counter_token(phone)
+    associate = _staff(app, email="maya@example.com")
+    assert associate.post(f"/pos/clientbook/{token}/suggest", data={
+        "csrf_token": csrf_token(associate, f"/pos/clientbook/{token}"),
+        "listing": str(boots.listing.id)}).status_code == 303
+    merchandiser = make_user("merchandiser", retailer_slug="acme")
+    adds = client.get("/api/v1/wishlist-adds", headers=bearer(merchandiser)).get_json()
+    assert [item["sku"] for item in adds["items"]] == [shop.listing.sku]
