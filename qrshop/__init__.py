@@ -143,6 +143,8 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
     from qrshop.assist import views as assist_views
+    from qrshop.assist import views_clientbook as _assist_book  # noqa: F401 (routes on bp)
+    from qrshop.assist import views_consent as _assist_consent  # noqa: F401 (routes on bp)
     from qrshop.assist import views_console as _assist_console  # noqa: F401 (routes on bp)
     from qrshop.assist import views_pos as _assist_pos  # noqa: F401 (routes on bp)
     from qrshop.catalog import api as catalog_api
@@ -180,6 +182,14 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.wishlist import coupons as wishlist_coupons
 
     wishlist_coupons.provide(coupons_of)
+    # ... and the consent toggle and counter view of assist's client book.
+    from flask import url_for
+
+    from qrshop.assist.clientbook import has_consent
+    from qrshop.wishlist import client_book
+
+    client_book.provide(consent_of=has_consent,
+                        book_url=lambda token: url_for("assist.client_book", token=token))
     app.register_blueprint(alerts_views.bp)
     # accounts (invitations, resets) and the wish list (magic links) email through
     # qrshop.mail, which queues in alerts' outbox.

@@ -271,16 +271,30 @@ def token_from(scanned: str) -> str:
     return text.rsplit("/pos/wishlist/", 1)[-1].strip("/")
 
 
-def wishlist_for_counter(token: str, user: User) -> RetailerWishlist:
-    """The shopper's wish list for the user's retailer only; 403 other retailer, 410 expired."""
+def counter_shopper(token: str, user: User, *, other_retailer: int = 403) -> tuple[int, str]:
+    """The retailer and shopper a counter code names, for the user's retailer only:
+    other_retailer (403, or 404 where even that is not said), 404 forged, 410 expired."""
     payload = _read(tokens.COUNTER, token_from(token), "wish-list code")
     retailer_id, shopper_id = payload.get("r"), payload.get("s")
     if retailer_id != user.retailer_id:
+        if other_retailer == 404:
+            raise InvalidInput(N_("This wish-list code is not valid."), code="bad_link",
+                               status_code=404)
         raise InvalidInput(N_("This wish list belongs to a shopper of another retailer."),
-                           code="wrong_retailer", status_code=403)
+                           code="wrong_retailer", status_code=other_retailer)
     owner = shoppers.retailer_of_shopper(shopper_id) if isinstance(shopper_id, str) else None
     if owner is None or owner != retailer_id:
         raise InvalidInput(N_("This wish-list code is not valid."), code="bad_link",
                            status_code=404)
+    return retailer_id, shopper_id
+
+
+def shopper_wishlist(retailer_id: int, shopper_id: str) -> RetailerWishlist:
+    """One shopper's wish list and coupons at one retailer (with their other devices')."""
     found = wishlists({retailer_id: shopper_id})
     return found[0] if found else RetailerWishlist("", [], [], retailer_id)
+
+
+def wishlist_for_counter(token: str, user: User) -> RetailerWishlist:
+    """The shopper's wish list for the user's retailer only; 403 other retailer, 410 expired."""
+    return shopper_wishlist(*counter_shopper(token, user))

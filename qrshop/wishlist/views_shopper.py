@@ -28,7 +28,7 @@ from qrshop.shopper.actions import (
 )
 from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
 from qrshop.web import keep_writes_on_error
-from qrshop.wishlist import devices, services
+from qrshop.wishlist import client_book, devices, services
 from qrshop.wishlist.views import bp
 
 
@@ -115,6 +115,10 @@ def _wishlist_page(*, message=None, code_error=None, status=200):
         wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
     context = {"lists": lists, "counter": counter,
                "counter_minutes": tokens.MAX_AGE[tokens.COUNTER] // 60,
+               # The client book's consent toggle (assist's): {retailer_id: shared?}
+               "sharing": {wishlist.retailer_id: client_book.consent_of(
+                   wishlist.retailer_id, shoppers[wishlist.retailer_id]) for wishlist in lists
+                   if wishlist.retailer_id in shoppers} if client_book.is_available() else {},
                "message": message, "code_error": code_error,
                "code_digits": devices.CODE_DIGITS,
                "code_pending": code_error is not None
