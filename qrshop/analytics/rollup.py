@@ -56,6 +56,19 @@ def _counted_rows(*conditions):
     )
 
 
+def _counted_rows_by_store(*conditions) -> dict[int, list]:
+    """_counted_rows of several stores in one query, split by store id."""
+    scans = Scan.__table__.c
+    by_store: dict[int, list] = defaultdict(list)
+    for store_id, *row in db.session.connection().execute(
+            select(scans.store_id, scans.listing_id, scans.shopper_id, scans.is_repeat,
+                   _utc_minute())
+            .where(scans.is_bot == literal(False), scans.listing_id.is_not(None),
+                   *conditions)):
+        by_store[store_id].append(row)
+    return by_store
+
+
 @dataclass
 class _Tally:
     """Counted scans of one store by (local day, listing) and by (local day, local hour)."""
@@ -100,12 +113,23 @@ def _yesterday(zone: ZoneInfo, now: datetime) -> date:
     return (now - GRACE).astimezone(zone).date() - timedelta(days=1)
 
 
-def _progress(store: Store, high: int, now: datetime) -> Optional[_Progress]:
-    """A store's rolled-up range of days, creating its (empty) row the first time."""
-    query = (select(ScanRollupProgress.rolled_from, ScanRollupProgress.rolled_through,
-                    ScanRollupProgress.last_scan_id, ScanRollupProgress.timezone)
-             .where(ScanRollupProgress.store_id == store.id))
-    row = db.session.execute(query).first()
+_PROGRESS_COLUMNS = (ScanRollupProgress.rolled_from, ScanRollupProgress.rolled_through,
+                     ScanRollupProgress.last_scan_id, ScanRollupProgress.timezone)
+
+
+def _progress_rows(stores: list[Store]) -> dict:
+    """The stores' progress rows, read in one query: {store_id: row}."""
+    return {row.store_id: row for row in db.session.execute(
+        select(*_PROGRESS_COLUMNS, ScanRollupProgress.store_id)
+        .where(ScanRollupProgress.store_id.in_([store.id for store in stores])))}
+
+
+def _progress(store: Store, high: int, now: datetime, row=None) -> Optional[_Progress]:
+    """A store's rolled-up range of days (row: its progress row if read already), creating
+    its (empty) row the first time."""
+    query = select(*_PROGRESS_COLUMNS).where(ScanRollupProgress.store_id == store.id)
+    if row is None:
+        row = db.session.execute(query).first()
     if row is not None and row.timezone == store.timezone:
         return _Progress(*row[:3])
     if row is not None:
@@ -136,8 +160,25 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
     high = db.session.scalar(select(func.max(Scan.id))) or 0
     scans = Scan.__table__.c
     added = 0
+    rows = _progress_rows(stores)
+    progress = {store.id: _progress(store, high, now, rows.get(store.id)) for store in stores}
+    # Late arrivals: stored after the last rollup, stamped on a rolled-up day; one query for
+    # the stores that share a rollup state (most do). The id range is the only usable index
+    # here (store_id + 0 keeps SQLite off the store index).
+    sharing: dict[tuple, list[int]] = defaultdict(list)
     for store in stores:
-        old = _progress(store, high, now)
+        old = progress[store.id]
+        if old is not None and old.rolled_from <= old.rolled_through:
+            sharing[(old, store.timezone)].append(store.id)
+    late_of: dict[int, list] = {}
+    for (old, timezone), ids in sharing.items():
+        zone = ZoneInfo(timezone)
+        late_of.update(_counted_rows_by_store(
+            scans.id > old.last_scan_id, scans.id <= high, (scans.store_id + 0).in_(ids),
+            scans.scanned_at >= local_midnight(zone, old.rolled_from),
+            scans.scanned_at < local_midnight(zone, old.rolled_through + timedelta(days=1))))
+    for store in stores:
+        old = progress[store.id]
         if old is None:
             continue
         zone = ZoneInfo(store.timezone)
@@ -149,12 +190,7 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
             start = max(start, old.rolled_from - timedelta(days=max_days))
         old_start = local_midnight(zone, old.rolled_from)
         old_end = local_midnight(zone, old.rolled_through + timedelta(days=1))
-        # Late arrivals: stored after the last rollup, stamped on a rolled-up day. The id range
-        # is the only usable index here (store_id + 0 keeps SQLite off the store index).
-        late = list(_counted_rows(scans.id > old.last_scan_id, scans.id <= high,
-                                  scans.store_id + 0 == store.id,
-                                  scans.scanned_at >= old_start, scans.scanned_at < old_end)
-                    ) if old.rolled_from <= old.rolled_through else []
+        late = late_of.get(store.id, [])
         if (start, through) == (old.rolled_from, old.rolled_through) and not late:
             continue
         claimed = db.session.execute(
@@ -190,13 +226,20 @@ def roll_up_in_steps(stores: list[Store], *, back_to: Optional[date]) -> int:
     added. Commits: call it before anything else is written in the request."""
     write_lock = current_app.extensions["qrshop.write_lock"]
     total = 0
-    while True:
-        with write_lock():
-            days = roll_up(stores, back_to=back_to, max_days=DAYS_PER_STEP)
-            db.session.commit()
-        if not days:
-            return total
-        total += days
+    # The rollup writes only its own tables: the request's objects (the stores, the user)
+    # stay loaded, instead of each store being read again after every commit.
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        while True:
+            with write_lock():
+                days = roll_up(stores, back_to=back_to, max_days=DAYS_PER_STEP)
+                db.session.commit()
+            if not days:
+                return total
+            total += days
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def _write(store_id: int, tally: _Tally, old: _Progress) -> None:
@@ -278,25 +321,33 @@ def scan_totals(stores: list[Store], first: date, last: date, *,
                          ScanRollupProgress.rolled_through)
                   .where(ScanRollupProgress.store_id.in_([store.id for store in stores])))}
     days, hours = ScanDayRollup.__table__.c, ScanHourRollup.__table__.c
-    # Core statements on the connection: thousands of plain rows, no ORM bookkeeping.
-    connection = db.session.connection()
+    # Stores that share a time zone and a rolled-up range (most do) are read together: a few
+    # queries per group instead of per store.
+    groups: dict[tuple, list[int]] = defaultdict(list)
     for store in stores:
         totals.stores[store.id] = [0, []]
-        zone = ZoneInfo(store.timezone)
         rolled_from, rolled_through = rolled.get(store.id, (last + timedelta(days=1), last))
-        since, through = max(first, rolled_from), min(last, rolled_through)
+        groups[(store.timezone, max(first, rolled_from), min(last, rolled_through))].append(
+            store.id)
+    # Core statements on the connection: thousands of plain rows, no ORM bookkeeping.
+    connection = db.session.connection()
+    log = Scan.__table__.c
+    for (timezone, since, through), ids in groups.items():
+        zone = ZoneInfo(timezone)
         if since <= through and not series_only:
-            listings, at_store = totals.listings, totals.stores[store.id]
-            for listing_id, scans, repeats, shopper_ids in connection.execute(
-                select(days.listing_id, days.scans, days.repeat_scans, days.shopper_ids)
-                .where(days.store_id == store.id, days.day >= since, days.day <= through)
+            listings, at_stores = totals.listings, totals.stores
+            for store_id, listing_id, scans, repeats, shopper_ids in connection.execute(
+                select(days.store_id, days.listing_id, days.scans, days.repeat_scans,
+                       days.shopper_ids)
+                .where(days.store_id.in_(ids), days.day >= since, days.day <= through)
             ):
-                # add_day, inlined: this loop runs once per listing and day.
+                # add_day, inlined: this loop runs once per listing, store and day.
                 cell = listings.get(listing_id)
                 if cell is None:
                     cell = listings[listing_id] = [0, 0, []]
                 cell[0] += scans
                 cell[1] += repeats
+                at_store = at_stores[store_id]
                 at_store[0] += scans
                 if shopper_ids:
                     shoppers = shopper_ids.split(",")
@@ -305,13 +356,13 @@ def scan_totals(stores: list[Store], first: date, last: date, *,
         if since <= through:
             for day, scans in connection.execute(
                 select(days.day, func.sum(days.scans))
-                .where(days.store_id == store.id, days.day >= since, days.day <= through)
+                .where(days.store_id.in_(ids), days.day >= since, days.day <= through)
                 .group_by(days.day)
             ):
                 totals.per_day[day] += int(scans)
             for hour, scans in connection.execute(
                 select(hours.hour, func.sum(hours.scans))
-                .where(hours.store_id == store.id, hours.day >= since, hours.day <= through)
+                .where(hours.store_id.in_(ids), hours.day >= since, hours.day <= through)
                 .group_by(hours.hour)
             ):
                 totals.per_hour[hour] += int(scans)
@@ -320,17 +371,18 @@ def scan_totals(stores: list[Store], first: date, last: date, *,
             live = [(first, since - timedelta(days=1)), (through + timedelta(days=1), last)]
         else:
             live = [(first, last)]
-        log = Scan.__table__.c
         for live_first, live_last in live:
             if live_first > live_last:
                 continue
-            tally = _Tally(zone)
-            tally.add(_counted_rows(
-                log.store_id == store.id,
+            by_store = _counted_rows_by_store(
+                log.store_id.in_(ids),
                 log.scanned_at >= local_midnight(zone, live_first),
-                log.scanned_at < local_midnight(zone, live_last + timedelta(days=1))))
-            for (day, listing_id), (count, repeats, shoppers) in tally.listings.items():
-                totals.add_day(store.id, day, listing_id, count, repeats, shoppers)
-            for (_day, hour), count in tally.hours.items():
-                totals.per_hour[hour] += count
+                log.scanned_at < local_midnight(zone, live_last + timedelta(days=1)))
+            for store_id, rows in by_store.items():
+                tally = _Tally(zone)
+                tally.add(rows)
+                for (day, listing_id), (count, repeats, shoppers) in tally.listings.items():
+                    totals.add_day(store_id, day, listing_id, count, repeats, shoppers)
+                for (_day, hour), count in tally.hours.items():
+                    totals.per_hour[hour] += count
     return totals

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, false, func, literal, or_, select
@@ -258,12 +259,11 @@ def _silent_condition(stores: list[Store], now: datetime):
     """SQL condition on Tag: active, older than 14 days, unscanned for 14 days, at a store
     that did have scans then; None when no store had any."""
     since = now - timedelta(days=SILENT_AFTER_DAYS)
-    busy_stores = [
-        store.id for store in stores
-        if db.session.scalar(select(exists().where(
-            Scan.store_id == store.id, Scan.scanned_at >= since,
-            Scan.is_bot == literal(False))))
-    ]
+    # One statement: an index probe on (store_id, scanned_at) per store.
+    busy_stores = list(db.session.scalars(select(Store.id).where(
+        Store.id.in_([store.id for store in stores]),
+        exists().where(Scan.store_id == Store.id, Scan.scanned_at >= since,
+                       Scan.is_bot == literal(False)))))
     if not busy_stores:
         return None
     # Per tag, two index probes on (tag_id, scanned_at): no scan of the whole log.
@@ -312,16 +312,23 @@ def silent_tag_count(stores: list[Store], now: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(Tag).where(condition))
 
 
-def orphan_scans(window: Window, limit: int = 10) -> tuple[int, list[tuple[str, int]]]:
-    """Requests for codes that match no tag (mistyped or damaged labels), in UTC days: how
-    many, and the most requested codes among those qrshop could have printed.
+def orphan_scans(window: Window, limit: int = 10, stores: Optional[list[Store]] = None
+                 ) -> tuple[int, list[tuple[str, int]]]:
+    """Requests for codes that match no tag (mistyped or damaged labels) in the window's days
+    (the stores' local days, from the earliest store's start to the latest one's end; UTC
+    days without stores): how many, and the most requested codes among those qrshop could
+    have printed.
 
     Unknown codes belong to no retailer, so every console sees the same list; and anyone can
     type one. So only codes of the tag alphabet and length are listed (tags.codes.is_tag_code):
     anything else, a phone number or a message to retailers, is counted, never shown.
     """
-    start = datetime.combine(window.start, time(0), UTC)
-    end = datetime.combine(window.end + timedelta(days=1), time(0), UTC)
+    if stores:
+        bounds = [utc_bounds(store, window) for store in stores]
+        start, end = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    else:
+        start = datetime.combine(window.start, time(0), UTC)
+        end = datetime.combine(window.end + timedelta(days=1), time(0), UTC)
     where = and_(Scan.tag_id.is_(None), Scan.orphan_code.is_not(None),
                  Scan.is_bot == literal(False), Scan.scanned_at >= start, Scan.scanned_at < end)
     total = db.session.scalar(select(func.count()).select_from(Scan).where(where))

@@ -61,7 +61,7 @@ def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
     listings = services.listing_figures(user.retailer, stores, window, totals=totals)
     ranked = sorted(listings, key=lambda row: (-row.scans, row.product))
     series = services.scan_time_series(stores, window, totals=totals)
-    orphan_total, orphan_top = services.orphan_scans(window)
+    orphan_total, orphan_top = services.orphan_scans(window, stores=stores)
     return {
         "stores": stores,
         "all_stores": services.stores_for(user.retailer, None, only_store_id=only_store),
