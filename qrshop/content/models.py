@@ -32,6 +32,10 @@ class Media(TimestampMixin, db.Model):
     width: Mapped[Optional[int]]
     height: Mapped[Optional[int]]
     vendor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vendors.id"))
+    # What a shopper's screen reader says (required before a revision using it is submitted)
+    # and the gallery's caption; never the file name.
+    alt_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    caption: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     @property
     def filename(self) -> str:

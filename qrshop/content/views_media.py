@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask import abort, flash, g, jsonify, request, send_file
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from qrshop import storage
-from qrshop.accounts.auth import api_roles_required, roles_required
+from qrshop.accounts.auth import api_roles_required
 from qrshop.accounts.roles import Role
 from qrshop.api.spec import operation
 from qrshop.api.views import bp as api_bp
@@ -89,20 +88,6 @@ def upload_to_library(form: UploadForm, vendor_id: int) -> tuple[Optional[Media]
         return None, error.status_code
     flash(f"Uploaded {item.original_name or item.filename}.", "info")
     return item, 200
-
-
-@bp.route("/vendor/media", methods=["GET", "POST"])
-@roles_required(Role.VENDOR)
-def vendor_media():
-    """The vendor's media library: upload images, MP4s and PDFs; see what is stored."""
-    form = UploadForm()
-    status = 200
-    if request.method == "POST":
-        item, status = upload_to_library(form, current_user.vendor_id)
-        if item is not None:
-            return redirect(url_for("content.vendor_media"))
-    return render_template("vendor/media.html", form=form, upload_hint=media_files.UPLOAD_HINT,
-                           items=library(current_user.vendor_id)), status
 
 
 @api_bp.post("/media")
