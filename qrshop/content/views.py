@@ -8,6 +8,7 @@ from qrshop.content import (  # noqa: F401  (routes)
     views_console,
     views_library,
     views_media,
+    views_range,
     views_studio,
     views_vendor,
 )
