@@ -195,3 +195,32 @@ def test_replace_keeps_live_pages_and_proposes_a_draft(app, client):
     assert drafts[0].slots["title"] == "Live"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "submit them for review" in page
+
+
+def test_api_sets_alt_text_for_pim_feeds(app, client):
+    from qrshop.accounts.services import create_api_token
+
+    scene = make_scene()
+    token = create_api_token(user_by_email(scene.vendor_email), "pim")[1]
+    rival_token = create_api_token(user_by_email(scene.rival_email), "rival")[1]
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {token}"}
+    uploaded = client.post("/api/v1/media", headers=auth, data={
+        "file": (io.BytesIO(image_bytes("JPEG", size=(500, 400))), "pim-1.jpg")},
+        content_type="multipart/form-data")
+    assert uploaded.status_code == 201 and uploaded.get_json()["alt_text"] == ""
+    media_id = uploaded.get_json()["id"]
+    changed = client.patch(f"/api/v1/media/{media_id}", headers=auth,
+                           json={"alt_text": "A boot from the side"})
+    assert changed.status_code == 200
+    assert (changed.get_json()["alt_text"], changed.get_json()["caption"]) == (
+        "A boot from the side", "")
+    assert client.patch(f"/api/v1/media/{media_id}", headers=auth,
+                        json={"caption": "x" * 301}).status_code == 422
+    other = client.patch(f"/api/v1/media/{media_id}",
+                         headers={"Authorization": f"Bearer {rival_token}"},
+                         json={"alt_text": "mine"})
+    assert other.status_code == 404 and other.get_json()["error"] == "not_found"
+    assert db.session.get(Media, media_id).alt_text == "A boot from the side"
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "patch" in spec["paths"]["/api/v1/media/{media_id}"]
