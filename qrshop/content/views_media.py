@@ -121,7 +121,7 @@ def api_upload_media():
     return jsonify(media_json(item)), 201
 
 
-@api_bp.patch("/media/<int:media_id>")
+@api_bp.patch("/content/media/<int:media_id>")
 @api_roles_required(Role.VENDOR, scope="media:write")
 @operation(summary="Set a file's alt text and caption", tags=("content",), body=MediaText,
            responses={200: (MediaOut, "Changed; the fields not given keep their values."),

@@ -210,17 +210,17 @@ def test_api_sets_alt_text_for_pim_feeds(app, client):
         content_type="multipart/form-data")
     assert uploaded.status_code == 201 and uploaded.get_json()["alt_text"] == ""
     media_id = uploaded.get_json()["id"]
-    changed = client.patch(f"/api/v1/media/{media_id}", headers=auth,
+    changed = client.patch(f"/api/v1/content/media/{media_id}", headers=auth,
                            json={"alt_text": "A boot from the side"})
     assert changed.status_code == 200
     assert (changed.get_json()["alt_text"], changed.get_json()["caption"]) == (
         "A boot from the side", "")
-    assert client.patch(f"/api/v1/media/{media_id}", headers=auth,
+    assert client.patch(f"/api/v1/content/media/{media_id}", headers=auth,
                         json={"caption": "x" * 301}).status_code == 422
-    other = client.patch(f"/api/v1/media/{media_id}",
+    other = client.patch(f"/api/v1/content/media/{media_id}",
                          headers={"Authorization": f"Bearer {rival_token}"},
                          json={"alt_text": "mine"})
     assert other.status_code == 404 and other.get_json()["error"] == "not_found"
     assert db.session.get(Media, media_id).alt_text == "A boot from the side"
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert "patch" in spec["paths"]["/api/v1/media/{media_id}"]
+    assert "patch" in spec["paths"]["/api/v1/content/media/{media_id}"]
