@@ -11,7 +11,7 @@ from flask_login import current_user
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
 from qrshop.catalog.imports import read_csv
-from qrshop.content import range_import
+from qrshop.content import range_import, vendor_status
 from qrshop.content.blueprint import bp
 from qrshop.errors import InvalidInput
 from qrshop.extensions import limiter
@@ -72,3 +72,12 @@ def submit_all_drafts():
     if len(not_sent) > 20:
         flash(f"… and {len(not_sent) - 20} more not submitted.", "error")
     return redirect(url_for("content.import_range"))
+
+
+@bp.get("/vendor/content")
+@roles_required(Role.VENDOR)
+def vendor_content_status():
+    """What needs the vendor: products without live content per retailer, changes
+    requested, and what is pending review."""
+    return render_template("vendor/content_status.html",
+                           status=vendor_status.content_status(current_user.vendor_id))

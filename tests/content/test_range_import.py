@@ -154,3 +154,30 @@ def test_bad_rows_bad_zips_and_other_vendors_refused_nothing_stored(app, client)
     merch = app.test_client()
     login(merch, scene.merch_email)
     assert merch.get(PAGE).status_code in (403, 404)
+
+
+def test_content_status_dashboard(app, client):
+    from qrshop.accounts.services import user_by_email
+    from qrshop.content.services import decide_review
+    from tests.content.helpers import go_live
+
+    scene = make_scene()
+    revision = go_live(scene, "spotlight")  # Acme approved; Bestmart's review waits
+    login(client, scene.vendor_email)
+    page = client.get("/vendor/content").get_data(as_text=True)
+    pending = page.split('id="pending"')[1].split('id="missing"')[0]
+    missing = page.split('id="missing"')[1]
+    assert "Bestmart" in pending and "Acme" not in pending
+    assert "Trail Widget" in missing and "Bestmart" in missing and "Acme" not in missing
+    assert "Rival Gizmo" not in page  # another vendor's product
+    bestmart = [r for r in revision.reviews if r.retailer_id == scene.other_retailer.id][0]
+    decide_review(bestmart, user_by_email(scene.other_merch_email), approve=False,
+                  comment="Show the sole, please")
+    db.session.commit()
+    page = client.get("/vendor/content").get_data(as_text=True)
+    changes = page.split('id="changes"')[1].split('id="pending"')[0]
+    assert "Show the sole, please" in changes and "Bestmart" in changes
+    assert "None." in page.split('id="pending"')[1].split('id="missing"')[0]
+    merch = app.test_client()
+    login(merch, scene.merch_email)
+    assert merch.get("/vendor/content").status_code in (403, 404)
