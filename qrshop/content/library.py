@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from qrshop.catalog import queries as catalog_queries
 from qrshop.content import media as media_files
@@ -167,9 +168,17 @@ def delete_media(item: Media) -> None:
             + "; ".join(str(use) for use in blocking)
             + ". Replace it there (or use Replace here) before deleting it.",
             code="media_in_use", status_code=409)
-    db.session.execute(delete(MediaVariant).where(MediaVariant.media_id == item.id))
-    db.session.delete(item)
-    db.session.flush()
+    savepoint = db.session.begin_nested()
+    try:
+        db.session.execute(delete(MediaVariant).where(MediaVariant.media_id == item.id))
+        db.session.delete(item)
+        db.session.flush()
+        savepoint.commit()
+    except IntegrityError:  # named elsewhere, e.g. as a retailer's logo
+        savepoint.rollback()
+        raise InvalidInput(f"{item.original_name or 'This file'} is in use elsewhere (a "
+                           "retailer's logo) and cannot be deleted.", code="media_in_use",
+                           status_code=409) from None
 
 
 def _swap(slots: dict[str, Any], old: Media, new: Media) -> dict[str, Any]:
