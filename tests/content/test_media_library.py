@@ -224,3 +224,14 @@ def test_api_sets_alt_text_for_pim_feeds(app, client):
     assert db.session.get(Media, media_id).alt_text == "A boot from the side"
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "patch" in spec["paths"]["/api/v1/content/media/{media_id}"]
+
+
+def test_delete_refused_for_a_file_named_as_a_logo(app, client):
+    scene = make_scene()
+    token = _vendor(client, scene)
+    scene.retailer.logo_media_id = scene.hero.id
+    db.session.commit()
+    response = client.post(f"/vendor/media/{scene.hero.id}/delete", data={"csrf_token": token})
+    assert response.status_code == 409 and "logo" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Media, scene.hero.id) is not None
