@@ -185,7 +185,8 @@ def _seed_demo_content(retailer: Retailer, vendors: dict, merchandiser: User) ->
         listing.template = None if template == retailer.default_template else template
         hero = ingest(_product_photo(name, index, 0), f"{name} (front).jpg", vendor.id)
         detail = ingest(_product_photo(name, index, 1), f"{name} (detail).jpg", vendor.id)
-        hero.alt_text, detail.alt_text = f"{name}, front view", f"{name}, close-up of the detail"
+        hero.alt_text = hero.alt_text or f"{name}, seen from the front"
+        detail.alt_text = detail.alt_text or f"{name}, a close-up of the detail"
         pairings = [other for slug, _, other, *_ in PRODUCTS if slug == vendor_slug
                     and other != name][index % 3:index % 3 + 3]
         slots = {

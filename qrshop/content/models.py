@@ -26,14 +26,16 @@ class Media(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="image",
                                       server_default="image")  # image, video, document
     original_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    # What the image shows, in words: its alt text and gallery caption (never the file name).
-    alt_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
     extension: Mapped[str] = mapped_column(String(8))
     content_type: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
     width: Mapped[Optional[int]]
     height: Mapped[Optional[int]]
     vendor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vendors.id"))
+    # What a shopper's screen reader says (required before a revision using it is submitted)
+    # and the gallery's caption; never the file name.
+    alt_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    caption: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     @property
     def filename(self) -> str:

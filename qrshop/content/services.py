@@ -17,7 +17,8 @@ from qrshop.accounts import queries as accounts
 from qrshop.accounts.roles import Role
 from qrshop.catalog import queries as catalog_queries
 from qrshop.catalog import services as catalog_services
-from qrshop.content.media import parse_video_link, variants_of
+from qrshop.content.library import freeze_image_text, image_snapshot
+from qrshop.content.media import parse_video_link
 from qrshop.content.models import (
     AuditEntry,
     ContentRevision,
@@ -95,17 +96,6 @@ def _library_item(vendor_id: int, media_id: int, kind: str, slot: str) -> Media:
                            f"{kind}; "
                            f"choose a {kind} for the {SLOTS[slot]}.")
     return media
-
-
-def image_snapshot(media: Media) -> dict:
-    """What a page needs to show an image with srcset, frozen into a revision's slots."""
-    variants = variants_of(media)
-    return {
-        "media_id": media.id, "src": media.filename, "width": media.width,
-        "height": media.height, "label": media.original_name, "alt": media.alt_text or "",
-        "webp": [[v.width, v.filename] for v in variants if v.extension == "webp"],
-        "jpg": [[v.width, v.filename] for v in variants if v.extension == "jpg"],
-    }
 
 
 def normalise_slots(vendor_id: int, raw: dict[str, Any]) -> dict[str, Any]:
@@ -245,6 +235,7 @@ def submit_revision(revision: ContentRevision, author: User) -> list[Review]:
                 f"Add the {names}: the {template.label} template that "
                 f"{listing.retailer.name} uses for this product requires it.",
                 code="missing_slot")
+    freeze_image_text(revision)  # refused while an image has no alt text
     revision.status = RevisionStatus.SUBMITTED.value
     revision.submitted_at = utcnow()
     reviews = []

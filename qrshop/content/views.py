@@ -6,7 +6,9 @@ API's (api) are on /api/v1."""
 from qrshop.content import (  # noqa: F401  (routes)
     api,
     views_console,
+    views_library,
     views_media,
+    views_range,
     views_studio,
     views_vendor,
 )

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask import abort, flash, g, jsonify, request, send_file
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from qrshop import storage
-from qrshop.accounts.auth import api_roles_required, roles_required
+from qrshop.accounts.auth import api_roles_required
 from qrshop.accounts.roles import Role
-from qrshop.api.spec import operation
+from qrshop.api.spec import ErrorBody, operation
 from qrshop.api.views import bp as api_bp
+from qrshop.content import library as media_library
 from qrshop.content import media as media_files
 from qrshop.content.blueprint import bp
 from qrshop.content.models import Media
@@ -56,7 +56,19 @@ class MediaOut(BaseModel):
     url: str
     width: Optional[int]
     height: Optional[int]
+    alt_text: str
+    caption: str
     variants: list[dict]
+
+
+class MediaText(BaseModel):
+    """What shoppers' pages say about a file (plain text, up to 300 characters each)."""
+
+    model_config = ConfigDict(title="MediaText", extra="forbid")
+
+    alt_text: Optional[str] = Field(None, description="An image's alt text; required before "
+                                    "a revision showing the image can be submitted.")
+    caption: Optional[str] = Field(None, description="Shown under the image in galleries.")
 
 
 def media_json(item: Media) -> dict:
@@ -64,6 +76,7 @@ def media_json(item: Media) -> dict:
     return {
         "id": item.id, "kind": item.kind, "content_type": item.content_type,
         "url": f"/media/{item.filename}", "width": item.width, "height": item.height,
+        "alt_text": item.alt_text, "caption": item.caption,
         "variants": [{"width": v.width, "format": v.extension, "url": f"/media/{v.filename}"}
                      for v in media_files.variants_of(item)],
     }
@@ -91,20 +104,6 @@ def upload_to_library(form: UploadForm, vendor_id: int) -> tuple[Optional[Media]
     return item, 200
 
 
-@bp.route("/vendor/media", methods=["GET", "POST"])
-@roles_required(Role.VENDOR)
-def vendor_media():
-    """The vendor's media library: upload images, MP4s and PDFs; see what is stored."""
-    form = UploadForm()
-    status = 200
-    if request.method == "POST":
-        item, status = upload_to_library(form, current_user.vendor_id)
-        if item is not None:
-            return redirect(url_for("content.vendor_media"))
-    return render_template("vendor/media.html", form=form, upload_hint=media_files.UPLOAD_HINT,
-                           items=library(current_user.vendor_id)), status
-
-
 @api_bp.post("/media")
 @api_roles_required(Role.VENDOR, scope="media:write")
 @operation(summary="Upload an image, MP4 or PDF to the vendor's library", tags=("content",),
@@ -120,3 +119,19 @@ def api_upload_media():
                            code="bad_request")
     item = media_files.ingest(upload.read(), upload.filename or "", g.api_user.vendor_id)
     return jsonify(media_json(item)), 201
+
+
+@api_bp.patch("/content/media/<int:media_id>")
+@api_roles_required(Role.VENDOR, scope="media:write")
+@operation(summary="Set a file's alt text and caption", tags=("content",), body=MediaText,
+           responses={200: (MediaOut, "Changed; the fields not given keep their values."),
+                      404: (ErrorBody, "not_found: no file of your library has this id."),
+                      422: (ErrorBody, "too_long (over 300 characters) or not_an_image "
+                                       "(alt text on a video or PDF).")})
+def api_media_text(media_id: int, body: MediaText):
+    """Set alt text and caption, as the media library page does."""
+    item = media_library.owned_media(media_id, g.api_user.vendor_id)
+    media_library.set_text(
+        item, item.alt_text if body.alt_text is None else body.alt_text,
+        item.caption if body.caption is None else body.caption)
+    return jsonify(media_json(item))

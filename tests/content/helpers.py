@@ -58,6 +58,8 @@ def make_scene() -> Scene:
                    shop.vendor.id)
     rival_image = ingest(image_bytes("JPEG", size=(700, 500), colour=(9, 9, 9)), "rival.jpg",
                          rival.id)
+    hero.alt_text, photo.alt_text = "The gizmo from the front", "The gizmo's dial, close up"
+    rival_image.alt_text = "A rival gizmo"
     db.session.commit()
     scene = Scene(shop.retailer, shop.tag, product, other, other_tag, rival_tag.listing.product,
                   hero, photo, rival_image, "vendor@widgetco.test", "vendor@rivalco.test",
