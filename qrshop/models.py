@@ -5,7 +5,7 @@ from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.api.idempotency import IdempotencyKey
-from qrshop.assist.models import AssistRequest, StoreAssist
+from qrshop.assist.models import AssistRequest, Hold, StoreAssist
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.content.models import (
     AuditEntry,
@@ -26,6 +26,7 @@ from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 __all__ = [
     "AssistRequest", "AuditEntry", "CoScan", "ContentRevision", "CouponClaim",
     "CuratedRecommendation",
+    "Hold",
     "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",
     "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",

@@ -28,6 +28,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from qrshop.alerts import outbox
+from qrshop.assist.holds import expire_due as expire_holds
 from qrshop.db import utcnow
 from qrshop.extensions import db
 from qrshop.tags.silent import report_silent_tags
@@ -39,6 +40,7 @@ Sender = Callable[[int], tuple[int, int]]
 SENDERS: tuple[Sender, ...] = (outbox.send_due, webhook_delivery.send_due)
 ROUND_LIMIT = 100  # messages one sender handles in a round before the next sender's turn
 SILENT_TAGS_EVERY = 3600.0  # seconds between two looks for silent tags (tag.silent webhooks)
+HOLDS_EVERY = 60.0  # seconds between two looks for holds past their time (assist.holds)
 
 
 def sender_name(sender: Sender) -> str:
@@ -109,14 +111,29 @@ class Worker:
             with contextlib.suppress(Exception):
                 db.session.remove()
 
+    def expire_holds(self) -> None:
+        """End the holds past their time and queue their shoppers' messages (each hold
+        moves by a conditional UPDATE, so several workers doing it is harmless)."""
+        try:
+            expire_holds(utcnow())
+            db.session.commit()
+        except Exception:  # the database gone, a bug: the next minute tries again
+            current_app.logger.exception("expiring holds failed")
+        finally:
+            with contextlib.suppress(Exception):
+                db.session.remove()
+
     def run(self) -> None:
         """Rounds until stopped; sleeps one poll interval whenever nothing was due; looks
-        for silent tags once an hour."""
-        next_silent_look = time.monotonic()
+        for silent tags once an hour and for holds past their time once a minute."""
+        next_silent_look = next_holds_look = time.monotonic()
         while not self.stop.is_set():
             if time.monotonic() >= next_silent_look:
                 self.report_silent_tags()
                 next_silent_look = time.monotonic() + SILENT_TAGS_EVERY
+            if time.monotonic() >= next_holds_look:
+                self.expire_holds()
+                next_holds_look = time.monotonic() + HOLDS_EVERY
             if not self.run_round():
                 self.stop.wait(self.poll_interval)
 
