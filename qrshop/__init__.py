@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.analytics import experiment_api, experiment_views, sales_api, sales_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
+    from qrshop.assist import api as _assist_api  # noqa: F401 (routes on the API's bp)
     from qrshop.assist import views as assist_views
     from qrshop.assist import views_analytics as _assist_analytics  # noqa: F401 (routes on bp)
     from qrshop.assist import views_console as _assist_console  # noqa: F401 (routes on bp)
