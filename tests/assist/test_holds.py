@@ -212,3 +212,21 @@ def test_the_console_saves_the_hold_settings(app):
     assert bad.status_code == 400
     db.session.rollback()
     assert holds.takes_holds(shop.store.id).hold_hours == 48
+
+
+def test_the_form_and_the_messages_are_in_the_shoppers_language(app):
+    shop = make_shop()
+    _take_holds(app, shop)
+    phone = new_phone(app)
+    phone.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-MX,es;q=0.9"
+    assert "Resérvamelo en esta tienda" in phone.get(f"/t/{shop.tag.code}").get_data(
+        as_text=True)
+    form = phone.get(f"/t/{shop.tag.code}/hold").get_data(as_text=True)
+    assert "Tu nombre" in form and "Resérvamelo" in form
+    hold_url = _hold(phone, shop.tag).headers["Location"]
+    assert "La tienda te avisará" in phone.get(hold_url).get_data(as_text=True)
+    merch = _staff(app, shop, "merchandiser", "merch@example.com")
+    hold_id = db.session.scalar(select(Hold.id))
+    assert _post(merch, f"/pos/holds/{hold_id}/ready").status_code == 303
+    sms, = _messages("+14155550123")
+    assert "está listo para ti" in sms.body and "Ana Ruiz" in sms.body
