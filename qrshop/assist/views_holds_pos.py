@@ -24,6 +24,7 @@ def _page(status: int = 200):
         "pos/holds.html", holds=rows, thumbnails=hero_thumbnails(h.revision_id for h in rows),
         contact={h.id: holds.masked_contact(h) for h in rows},
         until={h.id: format_local_datetime(h.expires_at, h.store.timezone, "en") for h in rows},
+        asked={h.id: format_local_datetime(h.created_at, h.store.timezone, "en") for h in rows},
         is_merchandiser=current_user.role == Role.MERCHANDISER.value)
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
