@@ -230,3 +230,25 @@ def test_the_form_and_the_messages_are_in_the_shoppers_language(app):
     assert _post(merch, f"/pos/holds/{hold_id}/ready").status_code == 303
     sms, = _messages("+14155550123")
     assert "está listo para ti" in sms.body and "Ana Ruiz" in sms.body
+
+
+def test_a_race_between_two_holds_of_one_item_keeps_one(app, monkeypatch):
+    shop = make_shop()
+    _take_holds(app, shop)
+    phone = new_phone(app)
+    first = _hold(phone, shop.tag).headers["Location"]
+    # The second request read "no active hold" before the first committed: the partial
+    # unique index refuses the second row and the shopper gets the first hold back.
+    real = holds.active_hold_of
+    calls = []
+
+    def stale_then_real(shopper_id, listing_id):
+        calls.append(1)
+        return None if len(calls) == 1 else real(shopper_id, listing_id)
+
+    monkeypatch.setattr(holds, "active_hold_of", stale_then_real)
+    token = _TOKENS[id(phone)]
+    again = phone.post(f"/t/{shop.tag.code}/hold", data={
+        "csrf_token": token, "name": "Ana", "phone": "+1 415 555 0123", "consent": "yes"})
+    assert again.status_code == 303 and again.headers["Location"] == first
+    assert len(calls) == 2 and _count() == 1
