@@ -32,6 +32,8 @@ SECRET_SEGMENT = re.compile(
     r"^(/(?:wishlist/link|pos/wishlist|alerts/confirm|alerts/unsubscribe|invitation"
     r"|password/reset|coupon)/)[^/]+"
 )
+# A shopper's own request or hold on a tag's page: /t/<code>/ask/<token>[.json|/text].
+SHOPPER_REQUEST_TOKEN = re.compile(r"^(/[tT]/[^/]+/(?:ask|hold)/)[A-Za-z0-9_-]+")
 
 # Time, request line (path redacted, no query), status, bytes, milliseconds.
 PRIVATE_FORMAT = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
@@ -39,7 +41,7 @@ PRIVATE_FORMAT = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 def redact_path(path: str) -> str:
     """The path with any token segment replaced by <token>."""
-    return SECRET_SEGMENT.sub(r"\1<token>", path)
+    return SHOPPER_REQUEST_TOKEN.sub(r"\1<token>", SECRET_SEGMENT.sub(r"\1<token>", path))
 
 
 class PrivateAccessLog(Logger):
