@@ -252,3 +252,21 @@ def test_a_race_between_two_holds_of_one_item_keeps_one(app, monkeypatch):
         "csrf_token": token, "name": "Ana", "phone": "+1 415 555 0123", "consent": "yes"})
     assert again.status_code == 303 and again.headers["Location"] == first
     assert len(calls) == 2 and _count() == 1
+
+
+def test_the_worker_expires_holds_past_their_time(app):
+    import threading
+
+    from qrshop.worker import Worker
+
+    shop = make_shop()
+    _take_holds(app, shop, hours=1)
+    hold_url = _hold(new_phone(app), shop.tag, phone="", email="cy@example.com").headers[
+        "Location"]
+    hold = db.session.scalar(select(Hold))
+    hold.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    Worker((), 0.05, threading.Event()).expire_holds()
+    assert db.session.scalar(select(Hold.status)) == "expired"
+    message, = _messages("cy@example.com")
+    assert "has ended" in message.body and hold_url in message.body
