@@ -145,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.assist import api as _assist_api  # noqa: F401 (routes on the API's bp)
     from qrshop.assist import views as assist_views
     from qrshop.assist import views_analytics as _assist_analytics  # noqa: F401 (routes on bp)
+    from qrshop.assist import views_clientbook as _assist_book  # noqa: F401 (routes on bp)
+    from qrshop.assist import views_consent as _assist_consent  # noqa: F401 (routes on bp)
     from qrshop.assist import views_console as _assist_console  # noqa: F401 (routes on bp)
     from qrshop.assist import views_holds as _assist_holds  # noqa: F401 (routes on bp)
     from qrshop.assist import views_holds_pos as _assist_holds_pos  # noqa: F401 (routes on bp)
@@ -184,6 +186,14 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.wishlist import coupons as wishlist_coupons
 
     wishlist_coupons.provide(coupons_of)
+    # ... and the consent toggle and counter view of assist's client book.
+    from flask import url_for
+
+    from qrshop.assist.clientbook import has_consent
+    from qrshop.wishlist import client_book
+
+    client_book.provide(consent_of=has_consent,
+                        book_url=lambda token: url_for("assist.client_book", token=token))
     app.register_blueprint(alerts_views.bp)
     # accounts (invitations, resets) and the wish list (magic links) email through
     # qrshop.mail, which queues in alerts' outbox.
@@ -198,13 +208,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(shopper_views.bp)
     # The landing page shows offers' engagement block and recommend's "Complete the look";
     # shopper imports neither.
+    from qrshop.feedback.reviews import landing_reviews
     from qrshop.offers.landing import landing_engagement
     from qrshop.recommend.services import cached_complete_the_look, complete_the_look
     from qrshop.shopper import landing_parts
     from qrshop.shopper.scan import Scanner
 
     landing_parts.provide(engagement=landing_engagement, recommendations=complete_the_look,
-                          cached_recommendations=cached_complete_the_look)
+                          cached_recommendations=cached_complete_the_look,
+                          reviews=landing_reviews)
     # analytics' experiments choose a variant of the page per shopper (kept like tags).
     from qrshop.analytics.experiment_plans import running_plans
 

@@ -25,12 +25,13 @@ from qrshop.request_log import REQUEST_ID_ENVIRON, ROUTE_GROUP_ENVIRON, route_gr
 ACCESS_LOG_SETTINGS = ("private", "full", "off")
 LOG_FORMATS = ("text", "json")
 
-# Path segments that are bearer tokens: magic and counter links, alert confirm/unsubscribe
-# links, staff invitations and password resets, and coupon codes (redeemable at the till).
+# Path segments that are bearer tokens: magic and counter links (also the client book's),
+# alert confirm/unsubscribe links, staff invitations and password resets, and coupon codes
+# (redeemable at the till).
 # tests/test_access_log.py fails when a route with a <token> is missing here.
 SECRET_SEGMENT = re.compile(
-    r"^(/(?:wishlist/link|pos/wishlist|alerts/confirm|alerts/unsubscribe|invitation"
-    r"|password/reset|coupon)/)[^/]+"
+    r"^(/(?:wishlist/link|pos/wishlist|pos/clientbook|alerts/confirm|alerts/unsubscribe"
+    r"|invitation|password/reset|coupon)/)[^/]+"
 )
 # A shopper's own request or hold on a tag's page: /t/<code>/ask/<token>[.json|/text].
 SHOPPER_REQUEST_TOKEN = re.compile(r"^(/[tT]/[^/]+/(?:ask|hold)/)[A-Za-z0-9_-]+")

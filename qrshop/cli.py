@@ -24,7 +24,9 @@ def register_commands(app: Flask) -> None:
     from qrshop.analytics.sales_cli import sales_cli
     from qrshop.assist.cli import holds_cli
     from qrshop.catalog.cli import listings_cli
+    from qrshop.partitions import partitions_command
     from qrshop.recommend.cli import recommend_cli
+    from qrshop.shopper.cli import scans_cli
     from qrshop.tags.cli import tags_cli
     from qrshop.worker import outbox_cli, worker_command
 
@@ -35,6 +37,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(analytics_cli)
     app.cli.add_command(sales_cli)
     app.cli.add_command(holds_cli)
+    app.cli.add_command(scans_cli)
+    # `qrshop db partitions`, next to Flask-Migrate's `db upgrade`.
+    migrate_group = app.cli.commands.get("db")
+    if migrate_group is not None:
+        migrate_group.add_command(partitions_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(demo_command)

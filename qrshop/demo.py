@@ -27,6 +27,7 @@ from qrshop.catalog.models import Listing, Product
 from qrshop.catalog.services import create_listing, create_product
 from qrshop.content.models import Media
 from qrshop.db import utcnow
+from qrshop.demo_shelf import seed_demo_shelf
 from qrshop.extensions import db
 from qrshop.mail_catcher import MailCatcher
 from qrshop.offers.models import Offer
@@ -184,6 +185,7 @@ def _seed_demo_content(retailer: Retailer, vendors: dict, merchandiser: User) ->
         listing.template = None if template == retailer.default_template else template
         hero = ingest(_product_photo(name, index, 0), f"{name} (front).jpg", vendor.id)
         detail = ingest(_product_photo(name, index, 1), f"{name} (detail).jpg", vendor.id)
+        hero.alt_text, detail.alt_text = f"{name}, front view", f"{name}, close-up of the detail"
         pairings = [other for slug, _, other, *_ in PRODUCTS if slug == vendor_slug
                     and other != name][index % 3:index % 3 + 3]
         slots = {
@@ -255,6 +257,7 @@ def seed_demo() -> dict:
                 create_tag(listing, store, store_placement)
 
     _seed_demo_offer(retailer)
+    seed_demo_shelf(retailer, stores)  # stock per store and the stores' locations
     passwords = _demo_passwords(current_app.instance_path)
     for email, role, links in DEMO_USERS:
         if db.session.scalar(select(User.id).where(User.email == email)) is None:

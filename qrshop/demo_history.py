@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
 
+from qrshop import demo_sales
 from qrshop.accounts.models import Retailer, Store
 from qrshop.analytics import rollup
 from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
@@ -75,6 +76,7 @@ def seed_history(retailer: Retailer, stores: list[Store], offer: Offer, staff_id
     # The tags were printed before the history starts; the demo offer ran all along.
     db.session.execute(update(Tag).where(Tag.id.in_([t.id for t in tags]))
                        .values(created_at=start - timedelta(days=1)))
+    prints = demo_sales.new_tag_prints(tags, stores, now)
     if offer.starts_at > start:
         offer.starts_at = start - timedelta(days=1)
     shoppers = [f"demo{rng.getrandbits(112):028x}" for _ in range(SHOPPERS)]
@@ -96,6 +98,8 @@ def seed_history(retailer: Retailer, stores: list[Store], offer: Offer, staff_id
                 tag = rng.choices(at_store, weights=weights)[0]
                 if tag.sku == SILENT_SKU and at > now - timedelta(days=SILENT_DAYS):
                     continue
+                if at < prints.get(tag.id, at):  # not on the shelf yet
+                    continue
                 shopper = rng.choice(shoppers)
                 scans.append({"tag_id": tag.id, "listing_id": tag.listing_id,
                               "store_id": store.id, "retailer_id": retailer.id,
@@ -116,6 +120,7 @@ def seed_history(retailer: Retailer, stores: list[Store], offer: Offer, staff_id
             db.session.execute(insert(model), rows[first:first + 5000])
     offer.claimed_count += len(claims)
     # POS sales history (issue 17's sales feed) is seeded here, after the scans it lifts.
+    demo_sales.seed_sales(retailer, stores, prints, claims, now)
     db.session.flush()
     rollup.roll_up(stores, now, back_to=(now - timedelta(days=HISTORY_DAYS + 2)).date())
     return len(scans)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from qrshop.access_log import redact_path
@@ -10,12 +11,21 @@ from qrshop.extensions import db
 
 
 class InvalidInput(ValueError):
-    """Input a person can correct; becomes a 4xx with this message."""
+    """Input a person can correct; becomes a 4xx with this message.
+
+    A message shoppers may read is marked for translation (`N_("... %(limit)s ...")`) and its
+    values given apart (`values={"limit": 1000}`): `message` is the English text (the API's
+    and the console's), `template` and `values` let a shopper page show it in the shopper's
+    language (qrshop.shopper.actions.shopper_message).
+    """
 
     status_code = 422
     code = "invalid_input"
 
-    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None):
+    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None,
+                 values: dict | None = None):
+        self.template, self.values = message, values or {}
+        message = message % self.values if values else message
         super().__init__(message)
         self.message = message
         if code:
@@ -41,7 +51,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InvalidInput)
     def invalid_input(error: InvalidInput):
         db.session.rollback()
-        return _error_response(error.status_code, error.code, error.message)
+        if _wants_json():
+            return _error_response(error.status_code, error.code, error.message)
+        # A page: the message in the reader's language where a catalogue has it (the shopper
+        # pages' languages, docs/i18n.md); the API keeps English.
+        return _error_response(error.status_code, error.code,
+                               gettext(error.template, **error.values))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -52,8 +67,10 @@ def register_error_handlers(app: Flask) -> None:
         if error.response is not None:
             headers.update((name, value) for name, value in error.response.headers.items()
                            if name.lower() not in ("content-type", "content-length"))
-        return _error_response(error.code or 500, code, error.description or error.name,
-                               headers)
+        message = error.description or error.name
+        if not _wants_json():  # a page: in the reader's language where a catalogue has it
+            message = gettext(message)
+        return _error_response(error.code or 500, code, message, headers)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

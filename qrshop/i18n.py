@@ -16,7 +16,8 @@ from typing import Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time, get_datetime_format
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 
 DEFAULT_LOCALE = "en"
 # The shopper pages' languages; each has qrshop/translations/<locale>/LC_MESSAGES/.
@@ -70,6 +71,22 @@ def format_money(cents: int, currency: str, locale: str) -> str:
     49,99 $US."""
     amount = Decimal(cents) if currency == "JPY" else Decimal(cents).scaleb(-2)
     return format_currency(amount, currency, locale=locale)
+
+
+# Languages whose shoppers read distances in miles: English's CLDR default territory is the
+# US (likely subtags en -> en_Latn_US), which measures in miles; es and fr default to Spain
+# and France (kilometres).
+MILE_LOCALES = frozenset({"en"})
+KM_PER_MILE = 1.609344
+
+
+def format_distance(km: float, locale: str) -> str:
+    """A distance as shoppers of a locale read it: "2.3 mi", "3,7 km", "81 mi" (a tenth
+    below 10, whole numbers above)."""
+    unit, value = (("length-mile", km / KM_PER_MILE) if locale in MILE_LOCALES
+                   else ("length-kilometer", km))
+    return format_unit(value, unit, length="short", locale=locale,
+                       format="#,##0.#" if value < 10 else "#,##0")
 
 
 def store_zone(name: Optional[str]) -> ZoneInfo:
@@ -139,4 +156,7 @@ def init_app(app) -> None:
         local_datetime=lambda moment, zone: format_local_datetime(
             moment, zone, _current_locale()),
         local_date=lambda moment, zone: format_local_date(moment, zone, _current_locale()),
+        distance=lambda km: format_distance(km, _current_locale()),
+        # One decimal as the shopper's locale writes it (4.3, 4,3): the average stars.
+        one_decimal=lambda value: format_decimal(value, "0.0", locale=_current_locale()),
     )

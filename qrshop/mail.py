@@ -12,6 +12,7 @@ from collections.abc import Callable
 from email_validator import EmailNotValidError, validate_email
 
 from qrshop.errors import InvalidInput
+from qrshop.i18n import N_
 
 _queue: dict[str, Callable[..., object]] = {}
 
@@ -40,5 +41,6 @@ def normalise_email(raw: str) -> str:
     try:
         return validate_email((raw or "").strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise InvalidInput(f"That email address does not work: {error}",
+        raise InvalidInput(N_("That email address does not work: %(reason)s"),
+                           values={"reason": str(error)},
                            code="invalid_email") from None

@@ -5,6 +5,7 @@ from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.api.idempotency import IdempotencyKey
+from qrshop.assist.clientbook_models import ClientBookConsent, ClientNote
 from qrshop.assist.models import AssistRequest, Hold, StoreAssist
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.content.models import (
@@ -24,7 +25,8 @@ from qrshop.webhooks.models import Webhook, WebhookDelivery
 from qrshop.wishlist.models import WishlistItem, WishlistLinkRequest
 
 __all__ = [
-    "AssistRequest", "AuditEntry", "CoScan", "ContentRevision", "CouponClaim",
+    "AssistRequest", "AuditEntry", "ClientBookConsent", "ClientNote", "CoScan",
+    "ContentRevision", "CouponClaim",
     "CuratedRecommendation",
     "Hold",
     "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",

@@ -31,6 +31,7 @@ from qrshop.alerts import outbox
 from qrshop.assist.holds import expire_due as expire_holds
 from qrshop.db import utcnow
 from qrshop.extensions import db
+from qrshop.partitions import ensure_partitions
 from qrshop.tags.silent import report_silent_tags
 from qrshop.webhooks import delivery as webhook_delivery
 
@@ -40,6 +41,7 @@ Sender = Callable[[int], tuple[int, int]]
 SENDERS: tuple[Sender, ...] = (outbox.send_due, webhook_delivery.send_due)
 ROUND_LIMIT = 100  # messages one sender handles in a round before the next sender's turn
 SILENT_TAGS_EVERY = 3600.0  # seconds between two looks for silent tags (tag.silent webhooks)
+PARTITIONS_EVERY = 3600.0  # seconds between two passes creating month partitions ahead
 HOLDS_EVERY = 60.0  # seconds between two looks for holds past their time (assist.holds)
 
 
@@ -111,6 +113,18 @@ class Worker:
             with contextlib.suppress(Exception):
                 db.session.remove()
 
+    def create_partitions(self) -> None:
+        """Create the coming months' partitions on PostgreSQL (`qrshop db partitions`; an
+        advisory lock lets several workers do it at once); a failure is logged, not fatal."""
+        try:
+            with db.engine.begin() as connection:
+                created = [part.name for part in ensure_partitions(connection, utcnow())
+                           if part.action == "created"]
+            if created:
+                current_app.logger.info("created partitions %s", ", ".join(created))
+        except Exception:  # the database gone, a bug: the next hour tries again
+            current_app.logger.exception("creating partitions failed")
+
     def expire_holds(self) -> None:
         """End the holds past their time and queue their shoppers' messages (each hold
         moves by a conditional UPDATE, so several workers doing it is harmless)."""
@@ -125,12 +139,16 @@ class Worker:
 
     def run(self) -> None:
         """Rounds until stopped; sleeps one poll interval whenever nothing was due; looks
-        for silent tags once an hour and for holds past their time once a minute."""
-        next_silent_look = next_holds_look = time.monotonic()
+        for silent tags and creates coming months' partitions once an hour, and looks for
+        holds past their time once a minute."""
+        next_silent_look = next_partitions = next_holds_look = time.monotonic()
         while not self.stop.is_set():
             if time.monotonic() >= next_silent_look:
                 self.report_silent_tags()
                 next_silent_look = time.monotonic() + SILENT_TAGS_EVERY
+            if time.monotonic() >= next_partitions:
+                self.create_partitions()
+                next_partitions = time.monotonic() + PARTITIONS_EVERY
             if time.monotonic() >= next_holds_look:
                 self.expire_holds()
                 next_holds_look = time.monotonic() + HOLDS_EVERY

@@ -17,6 +17,19 @@ BIN = Path(sys.executable).parent
 BATCH = 50_000
 
 
+def _store(batch: list[dict]) -> None:
+    """The lines and their keys (sales_line_keys: what makes a resend "already known")."""
+    from sqlalchemy import insert
+
+    from qrshop.analytics.models import SalesLine, SalesLineKey
+    from qrshop.extensions import db
+
+    db.session.execute(insert(SalesLine), batch)
+    db.session.execute(insert(SalesLineKey), [
+        {"retailer_id": row["retailer_id"], "line_id": row["line_id"],
+         "sold_at": row["sold_at"]} for row in batch])
+
+
 def seed_sales(url: str, lines: int) -> None:
     """`lines` sales lines (one in 20 a return) over the last 90 days at both stores, their
     daily rollup, and first prints: half the S01 tags printed in the last 30 days (the lift
@@ -25,7 +38,7 @@ def seed_sales(url: str, lines: int) -> None:
 
     from qrshop import create_app
     from qrshop.accounts.models import Store
-    from qrshop.analytics.models import SalesDayRollup, SalesLine
+    from qrshop.analytics.models import SalesDayRollup
     from qrshop.extensions import db
     from qrshop.tags.models import Tag
 
@@ -51,6 +64,13 @@ def seed_sales(url: str, lines: int) -> None:
         db.session.commit()
         if db.engine.dialect.name == "sqlite":
             db.session.execute(text("PRAGMA synchronous=OFF"))
+        else:  # the month partitions of the 90 days, as the worker keeps them
+            from qrshop.partitions import add_months, create_month, first_of_month
+
+            with db.engine.begin() as connection:
+                for back in range(4):
+                    create_month(connection, "sales_lines",
+                                 add_months(first_of_month(now), -back))
         span = 90 * 24 * 3600
         rollup: dict = {}
         batch = []
@@ -71,11 +91,11 @@ def seed_sales(url: str, lines: int) -> None:
             cell[1] += amount
             cell[2] += 1
             if len(batch) == BATCH:
-                db.session.execute(insert(SalesLine), batch)
+                _store(batch)
                 db.session.commit()
                 batch = []
         if batch:
-            db.session.execute(insert(SalesLine), batch)
+            _store(batch)
         rows = [{"store_id": s, "day": d, "listing_id": item, "units": u, "amount_cents": a,
                  "lines": c} for (s, d, item), (u, a, c) in rollup.items()]
         for start in range(0, len(rows), BATCH):
@@ -84,9 +104,11 @@ def seed_sales(url: str, lines: int) -> None:
         db.engine.dispose()
 
 
-def sales_times(url: str, runs: int) -> dict[str, list[float]]:
-    """Server-side milliseconds of the lift report, the listings API and the dashboard (30
-    days; the sales figures now join them)."""
+def sales_times(url: str, runs: int) -> dict[str, list[tuple[float, float]]]:
+    """Server-side (wall, CPU) milliseconds of the lift report, the listings API and the
+    merchandiser dashboard (30 days; the sales figures now join them). The requests run
+    in-process, so the CPU time is the server's own, steadier than wall time on a busy
+    machine."""
     from qrshop import create_app
     from qrshop.accounts.models import User
     from qrshop.accounts.services import create_api_token
@@ -99,19 +121,31 @@ def sales_times(url: str, runs: int) -> dict[str, list[float]]:
         token = create_api_token(user, "bench-sales")[1]
         db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
+    console = _console_client(app)
     end = datetime.now(UTC).date()
     query = f"from={end - timedelta(days=29)}&to={end}"
-    times: dict[str, list[float]] = {"lift": [], "listings": []}
+    times: dict[str, list[tuple[float, float]]] = {"lift": [], "listings": [], "dashboard": []}
     for _ in range(runs):
         for name, path in (("lift", f"/api/v1/analytics/lift?{query}"),
-                           ("listings", f"/api/v1/analytics/listings?{query}")):
-            started = time.perf_counter()
-            response = client.get(path, headers=headers)
-            times[name].append((time.perf_counter() - started) * 1000)
+                           ("listings", f"/api/v1/analytics/listings?{query}"),
+                           ("dashboard", f"/console/analytics?{query}")):
+            started, cpu = time.perf_counter(), time.process_time()
+            response = (console if name == "dashboard" else client).get(path, headers=headers)
+            times[name].append(((time.perf_counter() - started) * 1000,
+                                (time.process_time() - cpu) * 1000))
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
             if name == "lift":
                 assert response.get_json()["listings"], "the lift report has no rows"
     return times
+
+
+def _console_client(app):
+    """A test client logged in as the seeded merchandiser (the console dashboard)."""
+    console = app.test_client()
+    response = console.post("/login", data={"email": "merch@bigbox.test",
+                                            "password": "bench-password-123"})
+    assert response.status_code == 302, response.status_code
+    return console
 
 
 def import_throughput(url: str, lines: int, workdir: Path) -> float:
@@ -142,10 +176,13 @@ def report(url: str, args, workdir: Path) -> None:
     print(f"seeded {args.sales_lines:,} sales lines over 90 days in "
           f"{time.perf_counter() - started:.0f} s")
     times = sales_times(url, args.runs)
-    for name, label in (("lift", "lift report"), ("listings", "listings report (with sales)")):
-        median = statistics.median(times[name])
-        print(f"{label}, 30 days: median {median:.0f} ms, worst {max(times[name]):.0f} ms "
-              f"(target < 300 ms) {'ok' if median < 300 else 'MISSED'}")
+    for name, label in (("lift", "lift report"), ("listings", "listings report (with sales)"),
+                        ("dashboard", "dashboard (with sales)")):
+        median = statistics.median(wall for wall, _ in times[name])
+        cpu = statistics.median(cpu for _, cpu in times[name])
+        print(f"{label}, 30 days: median {median:.0f} ms (server CPU {cpu:.0f} ms), worst "
+              f"{max(wall for wall, _ in times[name]):.0f} ms (target < 300 ms) "
+              f"{'ok' if median < 300 else 'MISSED'}")
     rate = import_throughput(url, args.import_lines, workdir)
     print(f"qrshop sales import: {args.import_lines:,} lines at {rate:,.0f} lines/s "
           "(process start included)")

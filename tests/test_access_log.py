@@ -55,6 +55,7 @@ def test_ordinary_paths_are_logged_as_they_are():
     assert '"GET /t/ABCD2345/alerts HTTP/1.1" 200 512' in line
     assert redact_path("/wishlist/link/abc/def") == "/wishlist/link/<token>/def"
     assert redact_path("/wishlist") == "/wishlist"
+    assert redact_path("/pos/clientbook/abc/notes") == "/pos/clientbook/<token>/notes"
 
 
 def test_every_route_with_a_token_is_redacted(app):

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from qrshop.accounts import invitations
+from qrshop.accounts.locations import parse_location
 from qrshop.accounts.models import TAG_URL_STYLES, ApiToken, Store
 from qrshop.accounts.roles import Role
 from qrshop.accounts.services import (
@@ -162,10 +163,11 @@ def add_retailer_command(slug, name):
 @click.option("--name", required=True)
 @click.option("--address", default="")
 @click.option("--timezone", default="UTC", show_default=True)
-def add_store_command(slug, code, name, address, timezone):
+@click.option("--location", help='Latitude, longitude in degrees, like "33.749, -84.388".')
+def add_store_command(slug, code, name, address, timezone, location):
     """Create a store CODE for retailer SLUG."""
     store = _run(lambda: create_store(retailer_by_slug(slug), code, name, address=address,
-                                      timezone=timezone))
+                                      timezone=timezone, location=parse_location(location)))
     click.echo(f"Added store {store.code} ({store.name}) to {slug}.")
 
 
@@ -208,11 +210,14 @@ def update_retailer_command(slug, name, tag_url_style, share):
 @click.option("--name")
 @click.option("--address")
 @click.option("--timezone", help="An IANA time zone name, like America/New_York.")
-def update_store_command(slug, code, new_code, name, address, timezone):
+@click.option("--location", help='Latitude, longitude in degrees, like "33.749, -84.388" '
+                                 '("" removes it).')
+def update_store_command(slug, code, new_code, name, address, timezone, location):
     """Edit store CODE of retailer SLUG; options left out stay as they are."""
-    if new_code is None and name is None and address is None and timezone is None:
-        raise click.ClickException("Nothing to change; pass --code, --name, --address or "
-                                   "--timezone.")
+    if new_code is None and name is None and address is None and timezone is None \
+            and location is None:
+        raise click.ClickException("Nothing to change; pass --code, --name, --address, "
+                                   "--timezone or --location.")
 
     def update():
         retailer = retailer_by_slug(slug)
@@ -221,7 +226,8 @@ def update_store_command(slug, code, new_code, name, address, timezone):
         if store is None:
             raise InvalidInput(f"Retailer {slug} has no store {code[:16]!r}.")
         return update_store(store, code=new_code, name=name, address=address,
-                            timezone=timezone)
+                            timezone=timezone,
+                            location=None if location is None else parse_location(location))
 
     store = _run(update)
     click.echo(f"Updated store {store.code} ({store.name}, {store.timezone}) of {slug}.")

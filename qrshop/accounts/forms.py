@@ -45,6 +45,9 @@ class StoreForm(FlaskForm):
     address = StringField("Address", validators=[Length(max=500)])
     timezone = StringField("Time zone", default="America/New_York",
                            validators=[DataRequired(), Length(max=64)])
+    location = StringField("Location: latitude, longitude (e.g. 33.7490, -84.3880; "
+                           "optional, for \"nearest stores that have it\")",
+                           validators=[Length(max=60)])
 
 
 class VendorForm(FlaskForm):
@@ -113,6 +116,9 @@ class StoreEditForm(FlaskForm):
     address = StringField("Address", validators=[Length(max=500)])
     timezone = StringField("Time zone (IANA name, like America/New_York)",
                            validators=[DataRequired(), Length(max=64)])
+    location = StringField("Location: latitude, longitude (e.g. 33.7490, -84.3880; "
+                           "optional, for \"nearest stores that have it\")",
+                           validators=[Length(max=60)])
 
 
 class VendorEditForm(FlaskForm):

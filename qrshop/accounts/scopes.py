@@ -36,6 +36,7 @@ SCOPES: dict[str, str] = {
     "scans:read": "Read scan events.",
     "wishlist:read": "Read wish-list adds.",
     "feedback:read": "Read shopper feedback.",
+    "feedback:write": "Approve or reject shoppers' comments (merchandiser).",
     "webhooks:read": "List webhooks and their deliveries.",
     "webhooks:write": "Create, change, delete webhooks; resend deliveries.",
 }
@@ -47,7 +48,7 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
         "stores:read", "products:read", "listings:read", "listings:write", "tags:read",
         "tags:write", "offers:read", "offers:write", "coupons:read", "redemptions:write",
         "content:read", "content:write", "analytics:read", "scans:read", "wishlist:read",
-        "feedback:read", "webhooks:read", "webhooks:write", "sales:write",
+        "feedback:read", "feedback:write", "webhooks:read", "webhooks:write", "sales:write",
         "experiments:read", "experiments:write",
     }),
     Role.ASSOCIATE: frozenset({"coupons:read", "redemptions:write", "stores:read",

@@ -7,9 +7,7 @@ import secrets
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Optional
-from zoneinfo import available_timezones
 
 from flask import current_app
 from sqlalchemy import select
@@ -17,6 +15,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from qrshop.accounts.auth import hash_token
+from qrshop.accounts.locations import (  # noqa: F401  (parse_location: the admin form)
+    check_location,
+    check_timezone,
+    parse_location,
+)
 from qrshop.accounts.models import (
     TAG_URL_STYLES,
     ApiToken,
@@ -179,7 +182,6 @@ STORE_CODE_SHAPE = re.compile(r"^[A-Z0-9]{2,16}$")
 # Length limits of the tenants' text fields (the columns are at least this wide).
 MAX_NAME = 120
 MAX_ADDRESS = 500
-MAX_TIMEZONE = 64
 
 
 def _check_name(name: str, what: str) -> str:
@@ -213,21 +215,6 @@ def _check_address(address: str) -> str:
     if len(address) > MAX_ADDRESS:
         raise InvalidInput(f"Store address is longer than {MAX_ADDRESS} characters.")
     return address
-
-
-@cache
-def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def check_timezone(timezone: str) -> str:
-    """An IANA time zone name such as America/New_York, or InvalidInput."""
-    timezone = (timezone or "").strip()
-    if len(timezone) > MAX_TIMEZONE or timezone not in _time_zones():
-        raise InvalidInput(
-            f"Unknown time zone {timezone[:64]!r}; use a name like America/New_York."
-        )
-    return timezone
 
 
 def create_retailer(slug: str, name: str) -> Retailer:
@@ -267,24 +254,31 @@ def _check_code_free(retailer: Retailer, code: str, store: Store | None = None) 
 
 
 def create_store(
-    retailer: Retailer, code: str, name: str, *, address: str = "", timezone: str = "UTC"
+    retailer: Retailer, code: str, name: str, *, address: str = "", timezone: str = "UTC",
+    location: tuple[Optional[float], Optional[float]] = (None, None),
 ) -> Store:
     """Create a store of a retailer; the code is what tags and tills name it by."""
     code = _check_store_code(code)
     name = _check_name(name, "Store")
     address = _check_address(address)
     timezone = check_timezone(timezone)
+    latitude, longitude = check_location(*location)
     _check_code_free(retailer, code)
-    store = Store(retailer=retailer, code=code, name=name, address=address, timezone=timezone)
+    store = Store(retailer=retailer, code=code, name=name, address=address, timezone=timezone,
+                  latitude=latitude, longitude=longitude)
     db.session.add(store)
     db.session.flush()
     return store
 
 
 def update_store(store: Store, *, code: str | None = None, name: str | None = None,
-                 address: str | None = None, timezone: str | None = None) -> Store:
-    """Edit a store (platform admin); None leaves a field as it is. All or nothing."""
-    values = {
+                 address: str | None = None, timezone: str | None = None,
+                 location: tuple[Optional[float], Optional[float]] | None = None) -> Store:
+    """Edit a store (platform admin); None leaves a field as it is (a location of
+    (None, None) removes it). All or nothing."""
+    latitude, longitude = (check_location(*location) if location is not None
+                           else (store.latitude, store.longitude))
+    values = {"latitude": latitude, "longitude": longitude,
         "code": _check_store_code(code) if code is not None else store.code,
         "name": _check_name(name, "Store") if name is not None else store.name,
         "address": _check_address(address) if address is not None else store.address,

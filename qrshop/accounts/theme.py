@@ -22,14 +22,32 @@ def contrast(foreground: str, background: str) -> float:
     return Color(foreground).contrast(background, method="wcag21")
 
 
+# The shopper pages' grey page background, the darkest surface theme-coloured text sits on
+# (cards are white): a colour readable on it is readable on both.
+PAGE_BACKGROUND = "#fafafa"
+
+
 @lru_cache(maxsize=256)
-def link_colour(primary: str, accent: str, background: str = "#ffffff") -> str:
-    """The theme colour links are written in on the pages' white cards: the primary colour
-    when it is readable there (WCAG AA), else the accent if that is, else near-black."""
+def link_colour(primary: str, accent: str, background: str = PAGE_BACKGROUND) -> str:
+    """The theme colour links and outlined buttons are written in on the pages' white cards
+    and grey page: the primary colour when it is readable there (WCAG AA), else the accent if
+    that is, else near-black."""
     for colour in (primary, accent):
         if HEX_COLOUR.match(colour or "") and contrast(colour, background) >= AA_TEXT:
             return colour
     return "#1a1a1a"
+
+
+@lru_cache(maxsize=256)
+def on_primary_colour(primary: str, accent: str) -> str:
+    """The colour of text on the primary colour (header, buttons): the accent, which
+    update_theme keeps readable there; for a theme stored before that check, or by other
+    means, black or white, whichever reads better (WCAG AA either way for any primary)."""
+    if not HEX_COLOUR.match(primary or ""):
+        return accent
+    if HEX_COLOUR.match(accent or "") and contrast(accent, primary) >= AA_TEXT:
+        return accent
+    return max(("#000000", "#ffffff"), key=lambda colour: contrast(colour, primary))
 
 
 def update_theme(retailer: Retailer, *, primary: str, accent: str, font: str,

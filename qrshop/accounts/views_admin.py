@@ -84,7 +84,8 @@ def admin_create(kind: str):
         elif kind == "store":
             services.create_store(services.retailer_by_slug(form.retailer.data), form.code.data,
                                   form.name.data, address=form.address.data or "",
-                                  timezone=form.timezone.data)
+                                  timezone=form.timezone.data,
+                                  location=services.parse_location(form.location.data))
         elif kind == "vendor":
             services.create_vendor(form.slug.data, form.name.data)
         else:
@@ -135,11 +136,14 @@ def admin_edit_store(store_id: int):
     """Edit a store's code, name, address and time zone."""
     store = owned_or_404(Store, store_id, "No such store.")
     form = StoreEditForm(obj=store if request.method == "GET" else None)
+    if request.method == "GET" and store.latitude is not None:
+        form.location.data = f"{store.latitude}, {store.longitude}"
     return _edit_page(
         form, f"Store {store.code} of {store.retailer.name}",
         lambda: services.update_store(store, code=form.code.data, name=form.name.data,
                                       address=form.address.data or "",
-                                      timezone=form.timezone.data),
+                                      timezone=form.timezone.data,
+                                      location=services.parse_location(form.location.data)),
         back=url_for("accounts.admin_edit_retailer", slug=store.retailer.slug))
 
 

@@ -62,7 +62,7 @@ def consent_text(retailer_name: str, product_name: str) -> str:
 def normalise_phone(raw: str) -> str:
     """A mobile number in E.164 (+14155550123); InvalidInput saying what is wrong."""
     text = (raw or "").strip()
-    problem = ("Give the mobile number with its country code, like +1 415 555 0123.")
+    problem = N_("Give the mobile number with its country code, like +1 415 555 0123.")
     if not text.startswith("+"):
         raise InvalidInput(problem, code="invalid_phone")
     try:
@@ -70,8 +70,9 @@ def normalise_phone(raw: str) -> str:
     except phonenumbers.NumberParseException:
         raise InvalidInput(problem, code="invalid_phone") from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"{text} is not a valid phone number. {problem}",
-                           code="invalid_phone")
+        raise InvalidInput(N_("%(number)s is not a valid phone number. Give the mobile number "
+                              "with its country code, like +1 415 555 0123."),
+                           values={"number": text}, code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -79,7 +80,7 @@ def parse_topics(raw: list[str]) -> list[str]:
     """The chosen topics in a fixed order; at least one."""
     chosen = [topic.value for topic in AlertTopic if topic.value in set(raw or [])]
     if not chosen:
-        raise InvalidInput("Tick at least one thing to be told about.", code="no_topics")
+        raise InvalidInput(N_("Tick at least one thing to be told about."), code="no_topics")
     return chosen
 
 
@@ -157,11 +158,11 @@ def subscribe(
     if (phone or "").strip():
         wanted[Channel.SMS] = normalise_phone(phone)
     if not wanted:
-        raise InvalidInput("Give an email address or a mobile number (or both).",
+        raise InvalidInput(N_("Give an email address or a mobile number (or both)."),
                            code="no_address")
     chosen = ",".join(parse_topics(topics))
     if not consented:
-        raise InvalidInput("Tick the box to agree to receive the alerts.", code="no_consent")
+        raise InvalidInput(N_("Tick the box to agree to receive the alerts."), code="no_consent")
     existing = {subscription.channel: subscription for subscription in db.session.scalars(
         select(Subscription).where(Subscription.shopper_id == shopper_id,
                                    Subscription.listing_id == listing.id))}
@@ -203,7 +204,7 @@ def _subscription_from(purpose: str, token: str) -> Subscription:
     try:
         payload = tokens.read(purpose, token)
     except tokens.TokenExpired:
-        raise InvalidInput("This link has expired. Sign up again from the item's page.",
+        raise InvalidInput(N_("This link has expired. Sign up again from the item's page."),
                            code="link_expired", status_code=410) from None
     subscription_id, address_tag = payload, None
     if isinstance(payload, list) and len(payload) == 2:  # confirm links: [id, address tag]
@@ -216,7 +217,7 @@ def _subscription_from(purpose: str, token: str) -> Subscription:
             or (address_tag is None and subscription.channel == Channel.EMAIL)):
         subscription = None
     if subscription is None:
-        raise InvalidInput("This link is not valid. Copy the whole link from the message.",
+        raise InvalidInput(N_("This link is not valid. Copy the whole link from the message."),
                            code="bad_link", status_code=404)
     return subscription
 
@@ -235,8 +236,8 @@ def confirm(token: str) -> Subscription:
     """Confirm a subscription, email or SMS, from its link (double opt-in)."""
     subscription = _subscription_from(tokens.CONFIRM, token)
     if subscription.unsubscribed_at is not None:
-        raise InvalidInput("You unsubscribed from these alerts; sign up again from the item's "
-                           "page.", code="unsubscribed", status_code=410)
+        raise InvalidInput(N_("You unsubscribed from these alerts; sign up again from the "
+                              "item's page."), code="unsubscribed", status_code=410)
     if subscription.confirmed_at is None:
         subscription.confirmed_at = utcnow()
         db.session.flush()

@@ -10,6 +10,7 @@ from qrshop.alerts.views import bp
 from qrshop.catalog import queries as catalog
 from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf
+from qrshop.i18n import N_
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
     brand_of,
@@ -18,6 +19,7 @@ from qrshop.shopper.actions import (
     link_failed,
     message_page,
     no_store,
+    shopper_message,
 )
 
 # Which field a refusal's message is shown next to, by its code (else above the form).
@@ -37,7 +39,7 @@ def _alerts_page(page, shopper_id, *, status=200, error=None, done=(), form=None
         chosen=form.get("topics") or [topic.value for topic in alerts.TOPIC_NAMES],
         email=form.get("email", ""), phone=form.get("phone", ""), done=done,
         consented=form.get("consent") == "yes",
-        errors={ERROR_FIELDS.get(error.code, "form"): error.message} if error else {},
+        errors={ERROR_FIELDS.get(error.code, "form"): shopper_message(error)} if error else {},
         consent=alerts.consent_text(page.retailer_name, page.product_name),
     )
     return no_store(make_response(body, status))
@@ -52,7 +54,7 @@ def alerts_form(code: str):
 
 @bp.post("/t/<code>/alerts")
 @limit_shopper_action("5 per hour", "30 per hour",
-                      "You have signed up for alerts many times; try again later.")
+                      N_("You have signed up for alerts many times; try again later."))
 def alerts_signup(code: str):
     """Store the shopper's alert sign-up (and save the item); email waits for confirmation."""
     page = landing_page_or_404(code)

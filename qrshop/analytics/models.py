@@ -18,7 +18,6 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -75,10 +74,13 @@ class ScanRollupProgress(db.Model):
 class SalesLine(db.Model):
     """One line of a retailer's POS sales feed: a quantity of a listing sold (or returned,
     negative) at a store at an instant. line_id is the retailer's own id of the line: a
-    resent line is recognised by it and stored once."""
+    resent line is recognised by it (in sales_line_keys) and stored once.
+
+    On PostgreSQL the table is partitioned by month on sold_at (qrshop.partitions), its
+    primary key (id, sold_at); a unique (retailer_id, line_id) would have to hold sold_at too,
+    hence SalesLineKey."""
 
     __tablename__ = "sales_lines"
-    __table_args__ = (UniqueConstraint("retailer_id", "line_id", name="uq_sales_lines_line"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"),
                                     primary_key=True)
@@ -93,6 +95,17 @@ class SalesLine(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger())
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SalesLineKey(db.Model):
+    """A line_id a retailer has sent: the line is stored when its key is new. A small plain
+    table (never partitioned), so "a resend is already known" holds whatever its sold_at."""
+
+    __tablename__ = "sales_line_keys"
+
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
+    line_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sold_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SalesDayRollup(db.Model):

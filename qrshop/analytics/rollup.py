@@ -263,8 +263,12 @@ class ScanTotals:
         return len(set().union(*self.stores[store_id][1]))
 
 
-def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
-    """Counted scans from first to last (local days, inclusive): rollups, then the raw log."""
+def scan_totals(stores: list[Store], first: date, last: date, *,
+                series_only: bool = False) -> ScanTotals:
+    """Counted scans from first to last (local days, inclusive): rollups, then the raw log.
+
+    series_only: only per_day and per_hour are wanted (a chart's previous period), so the
+    rolled-up days' listing rows, with their shopper ids, are not read at all."""
     roll_up_in_steps(stores, back_to=first)
     totals = ScanTotals(per_day={first + timedelta(days=n): 0
                                  for n in range((last - first).days + 1)})
@@ -281,7 +285,7 @@ def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
         zone = ZoneInfo(store.timezone)
         rolled_from, rolled_through = rolled.get(store.id, (last + timedelta(days=1), last))
         since, through = max(first, rolled_from), min(last, rolled_through)
-        if since <= through:
+        if since <= through and not series_only:
             listings, at_store = totals.listings, totals.stores[store.id]
             for listing_id, scans, repeats, shopper_ids in connection.execute(
                 select(days.listing_id, days.scans, days.repeat_scans, days.shopper_ids)
@@ -298,6 +302,7 @@ def scan_totals(stores: list[Store], first: date, last: date) -> ScanTotals:
                     shoppers = shopper_ids.split(",")
                     cell[2].append(shoppers)
                     at_store[1].append(shoppers)
+        if since <= through:
             for day, scans in connection.execute(
                 select(days.day, func.sum(days.scans))
                 .where(days.store_id == store.id, days.day >= since, days.day <= through)

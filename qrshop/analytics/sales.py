@@ -19,11 +19,11 @@ from datetime import date, datetime
 from typing import Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qrshop.accounts.models import Retailer, Store
-from qrshop.analytics.models import SalesDayRollup, SalesLine
+from qrshop.analytics.models import SalesDayRollup, SalesLine, SalesLineKey
 from qrshop.catalog.models import Listing
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -165,19 +165,25 @@ def record_lines(retailer: Retailer, rows: list[SaleRow]) -> tuple[int, int]:
         unique.setdefault(row.line_id, row)
     now = utcnow()
     dialect = _dialect()
-    lines = SalesLine.__table__
+    keys = SalesLineKey.__table__
     inserted: list[SaleRow] = []
     batch = list(unique.values())
     for start in range(0, len(batch), _CHUNK):
         chunk = batch[start:start + _CHUNK]
-        statement = (dialect.insert(lines).on_conflict_do_nothing(
-            index_elements=["retailer_id", "line_id"]).returning(lines.c.line_id))
+        # The key decides (sales_lines is partitioned on PostgreSQL: no unique line_id there).
+        statement = (dialect.insert(keys).on_conflict_do_nothing(
+            index_elements=["retailer_id", "line_id"]).returning(keys.c.line_id))
         stored = set(db.session.execute(statement, [
-            {"retailer_id": retailer.id, "line_id": row.line_id, "store_id": row.store_id,
-             "listing_id": row.listing_id, "sold_at": row.sold_at, "day": row.day,
-             "quantity": row.quantity, "amount_cents": row.amount_cents,
-             "currency": row.currency, "created_at": now} for row in chunk]).scalars())
-        inserted.extend(row for row in chunk if row.line_id in stored)
+            {"retailer_id": retailer.id, "line_id": row.line_id, "sold_at": row.sold_at}
+            for row in chunk]).scalars())
+        new = [row for row in chunk if row.line_id in stored]
+        if new:
+            db.session.execute(insert(SalesLine.__table__), [
+                {"retailer_id": retailer.id, "line_id": row.line_id, "store_id": row.store_id,
+                 "listing_id": row.listing_id, "sold_at": row.sold_at, "day": row.day,
+                 "quantity": row.quantity, "amount_cents": row.amount_cents,
+                 "currency": row.currency, "created_at": now} for row in new])
+        inserted.extend(new)
     add_to_rollup(inserted)
     return len(inserted), len(rows) - len(inserted)
 

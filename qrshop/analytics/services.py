@@ -227,9 +227,11 @@ class TimeSeries:
 
 def scan_time_series(stores: list[Store], window: Window, *,
                      totals: ScanTotals | None = None) -> TimeSeries:
-    """Scans per local day (every day of the window, zeros included) and per local hour."""
+    """Scans per local day (every day of the window, zeros included) and per local hour.
+
+    Without totals, only the rollups' daily and hourly sums are read (no listing rows)."""
     if totals is None:
-        totals = scan_totals(stores, window)
+        totals = rollup.scan_totals(stores, window.start, window.end, series_only=True)
     return TimeSeries(per_day=dict(totals.per_day), per_hour=list(totals.per_hour))
 
 

@@ -53,12 +53,25 @@ def bulk_body(item: type[BaseModel], name: str, *, max_items: int = MAX_BULK
     are checked one by one by run_bulk, so one bad item does not refuse the rest; the OpenAPI
     document shows item's schema."""
     schema = item.model_json_schema()
-    schema.pop("$defs", None)
+    schema = _inlined(schema, schema.pop("$defs", {}))
     items_type = Annotated[list[dict[str, Any]], WithJsonSchema(
         {"type": "array", "minItems": 1, "maxItems": max_items, "items": schema})]
     return create_model(name, __config__=ConfigDict(title=name, extra="forbid"),
                         __doc__=f"Up to {max_items} items, each applied and answered on its own.",
                         items=(items_type, Field(min_length=1, max_length=max_items)))
+
+
+def _inlined(schema: Any, defs: dict) -> Any:
+    """The schema with its nested models' $refs replaced by their definitions (a bulk
+    item's schema is embedded in another, where its own $defs would not resolve)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/$defs/") and ref[8:] in defs:
+            return _inlined(defs[ref[8:]], defs)
+        return {key: _inlined(value, defs) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inlined(value, defs) for value in schema]
+    return schema
 
 
 def _first_error(error: ValidationError) -> str:

@@ -43,6 +43,9 @@ class StoreCreate(BaseModel):
     name: str = Field(max_length=120)
     address: str = Field("", max_length=500)
     timezone: str = Field(max_length=64, description="IANA time zone, e.g. America/New_York.")
+    latitude: Optional[float] = Field(None, ge=-90, le=90, description="WGS 84 degrees, "
+                                      "with longitude: for \"nearest stores that have it\".")
+    longitude: Optional[float] = Field(None, ge=-180, le=180, description="WGS 84 degrees.")
 
 
 class StorePatch(BaseModel):
@@ -54,6 +57,9 @@ class StorePatch(BaseModel):
     name: Optional[str] = Field(None, max_length=120)
     address: Optional[str] = Field(None, max_length=500)
     timezone: Optional[str] = Field(None, max_length=64)
+    latitude: Optional[float] = Field(None, ge=-90, le=90, description="WGS 84 degrees, "
+                                      "with longitude: for \"nearest stores that have it\".")
+    longitude: Optional[float] = Field(None, ge=-180, le=180, description="WGS 84 degrees.")
 
 
 class StoreOut(BaseModel):
@@ -66,6 +72,8 @@ class StoreOut(BaseModel):
     name: str
     address: str
     timezone: str
+    latitude: Optional[float] = Field(None, description="null when not given.")
+    longitude: Optional[float] = None
     created_at: datetime
     updated_at: datetime
 
@@ -95,6 +103,7 @@ def store_json(store: Store) -> dict:
     """The API shape of a store."""
     return {"code": store.code, "retailer": store.retailer.slug, "name": store.name,
             "address": store.address, "timezone": store.timezone,
+            "latitude": store.latitude, "longitude": store.longitude,
             "created_at": store.created_at.isoformat(),
             "updated_at": store.updated_at.isoformat()}
 
@@ -155,7 +164,8 @@ def _create(item: StoreCreate) -> tuple[int, dict]:
     if retailer is None:
         raise InvalidInput(f"retailer: no retailer with slug {item.retailer!r}.")
     store = services.create_store(retailer, item.code, item.name, address=item.address,
-                                  timezone=item.timezone)
+                                  timezone=item.timezone,
+                                  location=(item.latitude, item.longitude))
     return 201, store_json(store)
 
 
@@ -177,7 +187,8 @@ def create_store(body: StoreCreate):
 
 @bp.patch("/stores/<code>")
 @api_roles_required(Role.ADMIN, scope="stores:write")
-@operation(summary="Change a store's code, name, address or time zone", tags=("stores",),
+@operation(summary="Change a store's code, name, address, time zone or location",
+           tags=("stores",),
            body=StorePatch, query=StoreQuery,
            responses={200: (StoreOut, "Updated."), 404: NOT_FOUND,
                       409: (ErrorBody, "conflict: the retailer has a store with the new "
@@ -186,8 +197,10 @@ def create_store(body: StoreCreate):
 def update_store(code: str, body: StorePatch, query: StoreQuery):
     """Edit a store; all or nothing."""
     store = _store(code, query.retailer)
+    given = body.latitude is not None or body.longitude is not None
     services.update_store(store, code=body.code, name=body.name, address=body.address,
-                          timezone=body.timezone)
+                          timezone=body.timezone,
+                          location=(body.latitude, body.longitude) if given else None)
     return jsonify(store_json(store))
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from qrshop.accounts import queries as accounts
 from qrshop.assist import services as assist
 from qrshop.errors import InvalidInput
+from qrshop.i18n import N_
 from qrshop.shopper import identity
 from qrshop.shopper.actions import landing_page_or_404, limit_shopper_action, no_store
 
@@ -53,7 +54,7 @@ def ask_form(code: str):
 
 @bp.post("/t/<code>/ask")
 @limit_shopper_action("5 per hour", "60 per hour",
-                      "You have asked for help many times; please find an associate.")
+                      N_("You have asked for help many times; please find an associate."))
 def ask(code: str):
     """Put the shopper's request in the store's queue; then its own page."""
     page = landing_page_or_404(code)
@@ -108,7 +109,7 @@ def request_state(code: str, token: str):
 
 @bp.post("/t/<code>/ask/<token>/text")
 @limit_shopper_action("5 per hour", "60 per hour",
-                      "You have asked for help many times; please find an associate.")
+                      N_("You have asked for help many times; please find an associate."))
 def text_instead(code: str, token: str):
     """Nobody came: the shopper asks for a text reply instead."""
     page = landing_page_or_404(code)

@@ -22,6 +22,18 @@ bp = Blueprint("catalog_api", __name__, url_prefix="/api/v1")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
+class StockIn(BaseModel):
+    """A listing's stock and place in one store."""
+
+    model_config = ConfigDict(title="ListingStockIn", extra="forbid")
+
+    store: str = Field(max_length=16, description="A store code of yours (any case).")
+    in_stock: Optional[StrictInt] = Field(None, ge=0, le=listings.MAX_STOCK,
+                                          description="How many the store has; null: unknown.")
+    location: str = Field("", max_length=120, description="Where it is in the store, e.g. "
+                          "Aisle 4 endcap.")
+
+
 class ListingPut(BaseModel):
     """The listing of a SKU: the product by GTIN, and its price."""
 
@@ -36,6 +48,9 @@ class ListingPut(BaseModel):
                                 "when no vendor on qrshop supplies the GTIN.")
     brand: Optional[str] = Field(None, max_length=120, description="Brand, required when no "
                                  "vendor on qrshop supplies the GTIN.")
+    stock: Optional[list[StockIn]] = Field(None, max_length=500, description="Stock per store "
+                                           "(the stores named are set; others stay as they "
+                                           "are). Shown on the landing page within a second.")
 
 
 class ListingBulkItem(ListingPut):
@@ -95,8 +110,8 @@ class ListingsQuery(BaseModel):
                                   description="next_cursor of the previous page.")
 
 
-PUT_ERRORS = ("invalid_input or vendor_not_linked (the GTIN's vendor is not linked to your "
-              "retailer).")
+PUT_ERRORS = ("invalid_input, unknown_store (a stock row's store code) or vendor_not_linked "
+              "(the GTIN's vendor is not linked to your retailer).")
 
 
 def listing_json(listing: Listing) -> dict:
@@ -159,9 +174,15 @@ def put_listing(sku: str, body: ListingPut):
 
 
 def _put(sku: str, body: ListingPut) -> tuple[int, dict]:
+    retailer = g.api_user.retailer
+    stores = [(listings.store_by_code(retailer.id, row.store), row) for row in body.stock or []]
+    if len({store.id for store, _ in stores}) != len(stores):
+        raise InvalidInput("stock: name each store once.")
     listing, created = listings.put_listing(
-        g.api_user.retailer, sku=sku, gtin=body.gtin, price_cents=body.price_cents,
+        retailer, sku=sku, gtin=body.gtin, price_cents=body.price_cents,
         currency=body.currency, name=body.name or "", brand=body.brand or "")
+    for store, row in stores:
+        listings.set_stock(listing, store, in_stock=row.in_stock, location=row.location)
     return (201 if created else 200), listing_json(listing)
 
 

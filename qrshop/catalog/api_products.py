@@ -17,15 +17,27 @@ from qrshop.accounts.roles import Role
 from qrshop.api.bulk import BulkResult, bulk_body, run_bulk
 from qrshop.api.paging import CursorQuery, cursor_page, page_model
 from qrshop.api.spec import ErrorBody, operation
-from qrshop.catalog import queries, services
+from qrshop.catalog import queries, services, variants
 from qrshop.catalog.api import bp
 from qrshop.catalog.models import Product
 from qrshop.errors import InvalidInput
 
 GTIN_TEXT = "GTIN-8/12/13/14 with its check digit (stored and answered as GTIN-14)."
+VARIANT_OF_TEXT = ("The GTIN of the product this one is a variant of (a size or colour of it): "
+                   "one of yours, or this product's own GTIN for the group's first product. "
+                   "Answered as the group's key (a GTIN-14). Left out: unchanged.")
 
 
-class ProductCreate(BaseModel):
+class VariantIn(BaseModel):
+    """Optional variant fields of a product."""
+
+    variant_of: Optional[str] = Field(None, max_length=20, description=VARIANT_OF_TEXT)
+    size: Optional[str] = Field(None, max_length=40, description="The variant's size, e.g. M.")
+    colour: Optional[str] = Field(None, max_length=40,
+                                  description="The variant's colour, e.g. Navy.")
+
+
+class ProductCreate(VariantIn):
     """A product of the vendor: its GTIN, name and brand."""
 
     model_config = ConfigDict(title="ProductCreate", extra="forbid")
@@ -36,7 +48,7 @@ class ProductCreate(BaseModel):
                                  description="Brand; the vendor's name when left out.")
 
 
-class ProductPut(BaseModel):
+class ProductPut(VariantIn):
     """A product's name and brand (its GTIN identifies it and never changes)."""
 
     model_config = ConfigDict(title="ProductPut", extra="forbid")
@@ -55,6 +67,10 @@ class ProductOut(BaseModel):
     name: str
     brand: str
     vendor: str = Field(description="The vendor's slug.")
+    variant_of: Optional[str] = Field(None, description="The variant group's key (a GTIN-14), "
+                                      "shared by the product's sizes and colours; null if none.")
+    size: Optional[str] = None
+    colour: Optional[str] = None
     created_at: datetime
     updated_at: datetime
 
@@ -70,14 +86,29 @@ class ProductsQuery(CursorQuery):
 
 
 NOT_FOUND = (ErrorBody, "not_found: none of your products has this GTIN.")
-WRITE_ERRORS = ("invalid_input (a GTIN's check digit, a name missing or too long), or "
+WRITE_ERRORS = ("invalid_input (a GTIN's check digit, a name missing or too long), "
+                "unknown_variant_of (422: variant_of names none of your products), or "
                 "conflict (409: another vendor has this GTIN).")
+
+
+def _variant(body: VariantIn, gtin: str) -> variants.VariantFields:
+    """The body's variant fields, checked against the vendor's products (before any write)."""
+    fields = variants.VariantFields(body.variant_of, body.size, body.colour)
+    if not fields.given:
+        return fields
+    vendor_id = g.api_user.vendor_id
+
+    def own(found_gtin: str):
+        product = variants.product_by_gtin(found_gtin)
+        return product if product is not None and product.vendor_id == vendor_id else None
+    return variants.checked(fields, services.normalise_gtin(gtin), find=own, whose="of yours")
 
 
 def product_json(product: Product) -> dict:
     """The API shape of a product."""
     return {"gtin": product.gtin, "name": product.name, "brand": product.brand,
-            "vendor": product.vendor.slug, "created_at": product.created_at.isoformat(),
+            "vendor": product.vendor.slug, **variants.variant_json(product),
+            "created_at": product.created_at.isoformat(),
             "updated_at": product.updated_at.isoformat()}
 
 
@@ -149,8 +180,10 @@ def get_product(gtin: str):
                       422: (ErrorBody, "invalid_input: the GTIN's check digit, the name.")})
 def create_product(body: ProductCreate):
     """Create a product of the token's vendor (the vendor portal's rules)."""
+    variant = _variant(body, body.gtin)
     product = services.create_product(g.api_user.vendor, gtin=body.gtin, name=body.name,
                                       brand=body.brand or "")
+    variants.apply(product, variant)
     return jsonify(product_json(product)), 201
 
 
@@ -163,13 +196,17 @@ def create_product(body: ProductCreate):
 def put_product(gtin: str, body: ProductPut):
     """Change the name and brand of one of the token's vendor's products."""
     product = _product(gtin)
+    variant = _variant(body, product.gtin)
     services.update_product(product, name=body.name, brand=body.brand or "")
+    variants.apply(product, variant)
     return jsonify(product_json(product))
 
 
 def _put(item: ProductCreate) -> tuple[int, dict]:
+    variant = _variant(item, item.gtin)
     product, created = services.put_product(g.api_user.vendor, gtin=item.gtin,
                                             name=item.name, brand=item.brand or "")
+    variants.apply(product, variant)
     return (201 if created else 200), product_json(product)
 
 

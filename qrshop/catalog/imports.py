@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional, Protocol
 
 from sqlalchemy import select
 
+from qrshop.catalog import variants
 from qrshop.catalog.models import Product
 from qrshop.catalog.services import create_product, normalise_gtin
 from qrshop.errors import InvalidInput
@@ -26,6 +27,8 @@ if TYPE_CHECKING:  # type hints only
 MAX_CSV_BYTES = 1024 * 1024
 MAX_ROWS = 1000
 COLUMNS = ("gtin", "name", "brand")
+# Optional: a variant's group (the GTIN of the product it is a variant of) and attributes.
+VARIANT_HINT = "gtin,name,brand (brand is optional; so are variant_of,size,colour)"
 
 
 class CheckedRow(Protocol):
@@ -53,6 +56,7 @@ class ImportRow:
     name: str
     brand: str
     error: Optional[str]
+    variant: variants.VariantFields = variants.VariantFields()
 
 
 def read_csv(data: bytes, *, max_bytes: int = MAX_CSV_BYTES) -> str:
@@ -128,8 +132,15 @@ def check_rows(vendor: Vendor, text: str) -> list[ImportRow]:
 
     seen: dict[str, int] = {}
     rows = []
-    for line, record in csv_records(text, required=("gtin", "name"), what="products",
-                                    columns_hint="gtin,name,brand (brand is optional)"):
+    records = list(csv_records(text, required=("gtin", "name"), what="products",
+                               columns_hint=VARIANT_HINT))
+    in_file = file_gtins(records)
+
+    def own_product(gtin: str) -> Optional[Product]:
+        product = variants.product_by_gtin(gtin)
+        return product if product is not None and product.vendor_id == vendor.id else None
+
+    for line, record in records:
         gtin_raw = record.get("gtin", "")
         name = record.get("name", "")
         brand = record.get("brand", "") or vendor.name
@@ -151,14 +162,36 @@ def check_rows(vendor: Vendor, text: str) -> list[ImportRow]:
             if owner is not None and house_owner(owner) is None:
                 error = (f"GTIN {gtin} is already in your catalog." if owner == vendor.id
                          else f"A product with GTIN {gtin} already exists.")
+        variant = variants.from_record(record)
+        if error is None and variant.given:
+            try:
+                variant = variants.checked(variant, gtin, in_file=in_file, find=own_product,
+                                           whose="of yours")
+            except InvalidInput as problem:
+                error = problem.message
         seen.setdefault(gtin, line)
-        rows.append(ImportRow(line, gtin, name, brand, error))
+        rows.append(ImportRow(line, gtin, name, brand, error, variant))
     return rows
+
+
+def file_gtins(records: Sequence[tuple[int, dict[str, str]]]) -> set[str]:
+    """The GTIN-14s a file's lines give (a variant_of may name any of them)."""
+    gtins = set()
+    for _line, record in records:
+        try:
+            gtins.add(normalise_gtin(record.get("gtin", "")))
+        except InvalidInput:
+            continue
+    return gtins
 
 
 def import_rows(vendor: Vendor, text: str) -> list[Product]:
     """Create every product of a CSV; all or nothing, refused if any row has an error."""
     rows = check_rows(vendor, text)
     refuse_bad_rows(rows)
-    return [create_product(vendor, gtin=row.gtin, name=row.name, brand=row.brand)
-            for row in rows]
+    products = [create_product(vendor, gtin=row.gtin, name=row.name, brand=row.brand)
+                for row in rows]
+    # Once every product exists, so a line may name a parent on a later line.
+    for row, product in zip(rows, products, strict=True):
+        variants.apply(product, row.variant)
+    return products

@@ -25,8 +25,18 @@ class Product(TimestampMixin, db.Model):
     gtin: Mapped[str] = mapped_column(String(14), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     brand: Mapped[str] = mapped_column(String(120))
+    # Variants (sizes, colours) share a group: the GTIN-14 of the group's first product
+    # (the `variant_of` of imports); None for a product without variants.
+    variant_group: Mapped[Optional[str]] = mapped_column(String(14), index=True)
+    size: Mapped[Optional[str]] = mapped_column(String(40))
+    colour: Mapped[Optional[str]] = mapped_column(String(40))
 
     vendor: Mapped[Vendor] = relationship()
+
+    @property
+    def variant_label(self) -> str:
+        """What tells this variant from its siblings: "M · Navy"."""
+        return " · ".join(part for part in (self.size, self.colour) if part)
 
 
 class ListingStatus:

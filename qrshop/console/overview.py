@@ -1,7 +1,8 @@
 """The console home's overview: today's scans, this week against last, top items, alerts.
 
 It composes features through their query and service functions (analytics for scan figures
-and silent tags, offers for offers running out, content for reviews waiting), so the home page
+and silent tags, offers for offers running out, content for reviews waiting,
+feedback for shoppers' comments waiting), so the home page
 reads the same numbers as the dashboard.
 """
 
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from qrshop.analytics import charts
 from qrshop.analytics import services as analytics
 from qrshop.content import queries as content
+from qrshop.feedback import reviews as feedback
 from qrshop.offers import queries as offers
 from qrshop.tags import silent
 
@@ -35,6 +37,7 @@ class Overview:
     silent_count: int = 0
     offers_running_out: list[dict] = field(default_factory=list)
     reviews_waiting: int = 0
+    comments_waiting: int = 0  # shoppers' comments in the moderation queue
 
     @property
     def week_change(self) -> str:
@@ -43,8 +46,9 @@ class Overview:
 
     @property
     def alert_count(self) -> int:
-        """Silent tags, offers running out and reviews waiting, together."""
-        return self.silent_count + len(self.offers_running_out) + self.reviews_waiting
+        """Silent tags, offers running out, reviews and comments waiting, together."""
+        return (self.silent_count + len(self.offers_running_out) + self.reviews_waiting
+                + self.comments_waiting)
 
 
 def overview(retailer, stores: list, now: datetime, *, merchandiser: bool) -> Overview:
@@ -56,6 +60,7 @@ def overview(retailer, stores: list, now: datetime, *, merchandiser: bool) -> Ov
     if merchandiser:
         result.offers_running_out = offers.offers_running_out(retailer.id, now)
         result.reviews_waiting = content.reviews_waiting(retailer.id)
+        result.comments_waiting = feedback.pending_count(retailer.id)
     if not stores:
         return result
     week = analytics.Window(today - timedelta(days=6), today)

@@ -26,6 +26,8 @@ class Media(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="image",
                                       server_default="image")  # image, video, document
     original_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # What the image shows, in words: its alt text and gallery caption (never the file name).
+    alt_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
     extension: Mapped[str] = mapped_column(String(8))
     content_type: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]

@@ -102,7 +102,7 @@ def image_snapshot(media: Media) -> dict:
     variants = variants_of(media)
     return {
         "media_id": media.id, "src": media.filename, "width": media.width,
-        "height": media.height, "label": media.original_name,
+        "height": media.height, "label": media.original_name, "alt": media.alt_text or "",
         "webp": [[v.width, v.filename] for v in variants if v.extension == "webp"],
         "jpg": [[v.width, v.filename] for v in variants if v.extension == "jpg"],
     }

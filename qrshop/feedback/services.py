@@ -12,7 +12,8 @@ from qrshop.catalog import queries as catalog
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, insert_ignoring_duplicates
-from qrshop.feedback.models import Feedback
+from qrshop.feedback.models import CommentStatus, Feedback
+from qrshop.i18n import N_
 from qrshop.pagination import Page, paginate, search_condition
 from qrshop.webhooks.emit import emit_for_listing
 
@@ -26,13 +27,14 @@ def leave_feedback(
 ) -> Feedback:
     """Record (or replace) a shopper's feedback on a listing."""
     if rating is not None and (not isinstance(rating, int) or not 1 <= rating <= 5):
-        raise InvalidInput("Choose from 1 to 5 stars.")
+        raise InvalidInput(N_("Choose from 1 to 5 stars."))
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        raise InvalidInput(f"Keep the comment to {MAX_COMMENT_LENGTH} characters; it has "
-                           f"{len(comment)}.", code=COMMENT_TOO_LONG)
+        raise InvalidInput(N_("Keep the comment to %(limit)s characters; it has %(length)s."),
+                           values={"limit": MAX_COMMENT_LENGTH, "length": len(comment)},
+                           code=COMMENT_TOO_LONG)
     if rating is None and is_helpful is None and not comment:
-        raise InvalidInput("Choose stars, answer the question or write a comment.",
+        raise InvalidInput(N_("Choose stars, answer the question or write a comment."),
                            code="empty_feedback")
     insert_ignoring_duplicates(
         Feedback,
@@ -48,8 +50,11 @@ def leave_feedback(
         feedback.rating = rating
     if is_helpful is not None:
         feedback.is_helpful = is_helpful
-    if comment:
+    if comment and comment != feedback.comment:
         feedback.comment = comment
+        # A new or changed comment waits for the merchandiser again (feedback.reviews).
+        feedback.comment_status = CommentStatus.PENDING.value
+        feedback.moderated_at = feedback.moderated_by_id = None
     feedback.store_id = store_id
     db.session.flush()
     emit_for_listing("feedback.created", listing_id=listing_id, store_id=store_id,
@@ -104,11 +109,13 @@ def feedback_by_listing(retailer_id: int, *, page: int = 1, query: str = "",
 
 
 def _latest_comments(listing_ids: list[int], per_listing: int) -> dict[int, list[tuple]]:
-    """{listing_id: its latest comments (comment, rating, updated_at)}, in one query."""
+    """{listing_id: its latest comments (comment, rating, updated_at, moderation status)},
+    in one query."""
     if not listing_ids:
         return {}
     ranked = (
         select(Feedback.listing_id, Feedback.comment, Feedback.rating, Feedback.updated_at,
+               Feedback.comment_status,
                func.row_number().over(partition_by=Feedback.listing_id,
                                       order_by=(Feedback.updated_at.desc(),
                                                 Feedback.id.desc())).label("rank"))
@@ -116,12 +123,13 @@ def _latest_comments(listing_ids: list[int], per_listing: int) -> dict[int, list
         .subquery()
     )
     result: dict[int, list[tuple]] = {}
-    for listing_id, comment, rating, at in db.session.execute(
-        select(ranked.c.listing_id, ranked.c.comment, ranked.c.rating, ranked.c.updated_at)
+    for listing_id, comment, rating, at, status in db.session.execute(
+        select(ranked.c.listing_id, ranked.c.comment, ranked.c.rating, ranked.c.updated_at,
+               ranked.c.comment_status)
         .where(ranked.c.rank <= per_listing)
         .order_by(ranked.c.listing_id, ranked.c.rank)
     ):
-        result.setdefault(listing_id, []).append((comment, rating, at))
+        result.setdefault(listing_id, []).append((comment, rating, at, status))
     return result
 
 
@@ -164,7 +172,8 @@ def feedback_for_vendor(vendor_id: int, *, comments_per_row: int = 5) -> list:
             product, gtin, retailer, ratings,
             round(float(average), 1) if average is not None else None,
             int(helpful), int(not_helpful),
-            [(comment, rating) for comment, rating, _ in comments.get(listing_id, [])],
+            [(comment, rating, status)
+             for comment, rating, _, status in comments.get(listing_id, [])],
         )
         for listing_id, product, gtin, retailer, ratings, average, helpful, not_helpful in rows
     ]

@@ -7,4 +7,10 @@ from flask import Blueprint
 bp = Blueprint("feedback", __name__)
 
 # Each surface module adds its routes to bp when imported; api adds the /api/v1 ones.
-from qrshop.feedback import api, views_console, views_shopper, views_vendor  # noqa: E402, F401
+from qrshop.feedback import (  # noqa: E402, F401
+    api,
+    views_console,
+    views_moderation,
+    views_shopper,
+    views_vendor,
+)

@@ -8,6 +8,7 @@ from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf
 from qrshop.feedback import services
 from qrshop.feedback.views import bp
+from qrshop.i18n import N_
 from qrshop.parsing import whole_number
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
@@ -27,7 +28,7 @@ MAX_KEPT = 10 * services.MAX_COMMENT_LENGTH
 @bp.post("/t/<code>/feedback")
 @csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 @limit_shopper_action("10 per hour", "100 per hour",
-                      "Thanks! You have sent a lot of feedback; try again later.",
+                      N_("Thanks! You have sent a lot of feedback; try again later."),
                       shown_by="feedback")
 def feedback(code: str):
     """Record the shopper's stars, "was this helpful?" answer and comment."""

@@ -76,6 +76,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave PostgreSQL's month partitions (scans_2026_12, ...) out of autogenerate: only
+    their partitioned table is a model."""
+    from qrshop.partitions import is_partition_name
+
+    return not (type_ == "table" and name and is_partition_name(name))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -102,6 +110,7 @@ def run_migrations_online():
     conf_args.setdefault("render_as_batch", True)
     conf_args.setdefault("compare_type", True)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -22,7 +22,7 @@ from qrshop.catalog.services import CURRENCIES, format_price
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
-from qrshop.i18n import DEFAULT_LOCALE, format_money
+from qrshop.i18n import DEFAULT_LOCALE, N_, format_money
 from qrshop.offers.coupons import display_code, new_coupon_code, normalise_coupon_code
 from qrshop.offers.eligibility import offer_rule
 from qrshop.offers.models import CouponClaim, Offer, OfferKind
@@ -224,20 +224,20 @@ def claim_coupon(
         .where(Offer.id == offer_id, rule.in_scope)
     ).first()
     if found is None:
-        raise InvalidInput("This offer is not available for this item.",
+        raise InvalidInput(N_("This offer is not available for this item."),
                            code="offer_unavailable", status_code=404)
     offer, started, not_ended = found
     if not started:
-        raise InvalidInput("This offer has not started yet.", code="offer_not_started",
+        raise InvalidInput(N_("This offer has not started yet."), code="offer_not_started",
                            status_code=409)
     if not not_ended:
-        raise InvalidInput("Sorry, this offer has ended.", code="offer_ended", status_code=410)
+        raise InvalidInput(N_("Sorry, this offer has ended."), code="offer_ended", status_code=410)
     taken = db.session.scalar(
         select(func.count()).where(CouponClaim.offer_id == offer.id,
                                    CouponClaim.shopper_id == shopper_id)
     )
     if taken >= offer.per_shopper_limit:
-        raise InvalidInput("You already have this coupon.", code="already_claimed",
+        raise InvalidInput(N_("You already have this coupon."), code="already_claimed",
                            status_code=409)
     counted = db.session.execute(
         update(Offer)
@@ -246,7 +246,7 @@ def claim_coupon(
         .execution_options(synchronize_session=False)
     )
     if counted.rowcount != 1:
-        raise InvalidInput("Sorry, every coupon of this offer has been claimed.",
+        raise InvalidInput(N_("Sorry, every coupon of this offer has been claimed."),
                            code="offer_exhausted", status_code=410)
     claim = CouponClaim(
         code=new_coupon_code(), offer_id=offer.id, shopper_id=shopper_id,
@@ -260,7 +260,7 @@ def claim_coupon(
         # The same shopper claimed at the same moment in another request (or, once in a
         # trillion, the random code was taken): undo the count with everything else.
         db.session.rollback()
-        raise InvalidInput("You already have this coupon.", code="already_claimed",
+        raise InvalidInput(N_("You already have this coupon."), code="already_claimed",
                            status_code=409) from None
     emit_for_listing("coupon.claimed", listing_id=listing_id, store_id=store_id,
                      shopper_id=shopper_id, offer_id=offer.id, offer=offer.title,

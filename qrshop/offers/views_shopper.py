@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf
+from qrshop.i18n import N_
 from qrshop.offers import services
 from qrshop.offers.coupons import barcode_svg, display_code
 from qrshop.offers.views import bp
@@ -25,7 +27,7 @@ from qrshop.wishlist.services import linked_shoppers
 @bp.post("/t/<code>/coupon")
 @csrf.exempt  # identity.protect_shopper_form checks the shopper-bound token
 @limit_shopper_action("20 per hour", "200 per hour",
-                      "Too many coupon requests from this phone; try again later.",
+                      N_("Too many coupon requests from this phone; try again later."),
                       shown_by="coupon")
 def claim(code: str):
     """Claim a coupon of the offer shown on the landing page, then show it."""
@@ -33,11 +35,11 @@ def claim(code: str):
     try:
         check_landing_form(page)
         if page.is_retired:
-            raise InvalidInput("This tag is no longer in use; ask an associate for help.",
+            raise InvalidInput(N_("This tag is no longer in use; ask an associate for help."),
                                code="retired_tag", status_code=410)
         offer_id = row_id(request.form.get("offer"))
         if offer_id is None:
-            raise InvalidInput("Choose an offer from the page.", code="no_offer",
+            raise InvalidInput(N_("Choose an offer from the page."), code="no_offer",
                                status_code=400)
         shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
         coupon = services.claim_coupon(
@@ -59,8 +61,8 @@ def coupon(code: str):
     shoppers = identity.cookie_shoppers()
     claim = services.shoppers_coupon(code, set(linked_shoppers(shoppers)))
     if claim is None:
-        abort(404, description="This coupon is not on this phone. Open it from the phone "
-                               "that claimed it, or see your wish list.")
+        abort(404, description=gettext("This coupon is not on this phone. Open it from the "
+                                       "phone that claimed it, or see your wish list."))
     offer = claim.offer
     body = render_template(
         "shopper/coupon.html", page=brand_of(offer.retailer), claim=claim, offer=offer,

@@ -19,8 +19,9 @@ from flask import current_app
 from sqlalchemy import delete, distinct, func, insert, literal, select, union_all
 from sqlalchemy.orm import aliased
 
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.catalog.services import format_price
+from qrshop.content.models import ContentRevision
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -46,6 +47,39 @@ class Recommendation:
     price: str  # as the console shows it ($49.99); shopper pages format the cents per locale
     price_cents: int
     currency: str
+    # The item's hero image, smallest variants (from its live content), if it has one.
+    thumb_webp: str = ""
+    thumb_jpg: str = ""
+    thumb_width: int = 0
+    thumb_height: int = 0
+    # At this store, from the listing's stock there: "in", "low", "out", or None (unknown).
+    availability: Optional[str] = None
+
+
+# A store with this many or fewer has "only a few left".
+LOW_STOCK_AT = 3
+
+
+def availability(in_stock: Optional[int]) -> Optional[str]:
+    """in / low / out from a store's stock count; None when the count is not known."""
+    if in_stock is None:
+        return None
+    if in_stock <= 0:
+        return "out"
+    return "low" if in_stock <= LOW_STOCK_AT else "in"
+
+
+def _thumbnail(slots) -> dict:
+    """The smallest WebP and JPEG variants of a revision's hero image (for a thumbnail)."""
+    hero = (slots or {}).get("hero_image") if isinstance(slots, dict) else None
+    if not hero or not hero.get("jpg"):
+        return {}
+    smallest = min(hero["jpg"], key=lambda variant: variant[0])
+    webp = min(hero["webp"], key=lambda variant: variant[0]) if hero.get("webp") else None
+    width, height = hero.get("width") or 0, hero.get("height") or 0
+    return {"thumb_jpg": smallest[1], "thumb_webp": webp[1] if webp else "",
+            "thumb_width": smallest[0],
+            "thumb_height": round(smallest[0] * height / width) if width else smallest[0]}
 
 
 def _day(column):
@@ -89,19 +123,24 @@ def compute(listing_id: int, store_id: int, limit: int = LIMIT) -> list[Recommen
     )
     best = func.min(candidates.c.sort_key)
     rows = db.session.execute(
-        select(carried.c.code, Product.name, Listing.price_cents, Listing.currency)
+        select(carried.c.code, Product.name, Listing.price_cents, Listing.currency,
+               ContentRevision.slots, ListingStock.in_stock)
         .select_from(candidates)
         .join(carried, carried.c.listing_id == candidates.c.listing_id)
         .join(Listing, Listing.id == candidates.c.listing_id)
         .join(Product, Product.id == Listing.product_id)
+        .outerjoin(ContentRevision, ContentRevision.id == Listing.live_revision_id)
+        .outerjoin(ListingStock, (ListingStock.listing_id == Listing.id)
+                   & (ListingStock.store_id == store_id))
         .where(candidates.c.listing_id != listing_id)
         .group_by(candidates.c.listing_id, carried.c.code, Product.name, Listing.price_cents,
-                  Listing.currency)
+                  Listing.currency, ContentRevision.id, ListingStock.in_stock)
         .order_by(best, Product.name)
         .limit(limit)
     ).all()
-    return [Recommendation(code, name, format_price(cents, currency), cents, currency)
-            for code, name, cents, currency in rows]
+    return [Recommendation(code, name, format_price(cents, currency), cents, currency,
+                           availability=availability(in_stock), **_thumbnail(slots))
+            for code, name, cents, currency, slots, in_stock in rows]
 
 
 class _Cache:

@@ -18,12 +18,14 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import gettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from qrshop import ratelimit, storage
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db, limiter
+from qrshop.i18n import N_
 from qrshop.security import client_address_key
 from qrshop.shopper import identity, landing_parts
 from qrshop.shopper.scan import landing_html
@@ -74,7 +76,7 @@ def landing_page_or_404(code: str):
     canonical = normalise_code(code)
     page = find_landing_page(canonical) if canonical else None
     if page is None:
-        abort(404, description="No tag has this code.")
+        abort(404, description=gettext("No tag has this code."))
     if page.logo_filename is not None and storage.path_for(page.logo_filename) is None:
         page = page.without_logo()  # its file is gone: the wordmark, not a broken image
     return page
@@ -86,7 +88,7 @@ def check_landing_form(page) -> None:
     try:
         identity.protect_shopper_form(page.retailer_id)
     except CSRFError:
-        raise InvalidInput("This page was open too long to send that; try again now.",
+        raise InvalidInput(N_("This page was open too long to send that; try again now."),
                            code="form_expired", status_code=400) from None
 
 
@@ -97,8 +99,9 @@ def refused_on_landing(page, error: InvalidInput, *, field: str, typed=None) -> 
     landing page again, in the retailer's brand, with the message next to `field` and what
     the shopper typed (`typed`, by field name) still in the form, with the refusal's status.
     """
+    message = shopper_message(error)
     if wants_json():
-        response = jsonify(error=error.code, message=error.message, field=field)
+        response = jsonify(error=error.code, message=message, field=field)
         response.status_code = error.status_code
         return no_store(response)
     shopper_id = identity.current_shopper(page.retailer_id)
@@ -108,7 +111,7 @@ def refused_on_landing(page, error: InvalidInput, *, field: str, typed=None) -> 
         render_template, page, landing_parts.part("engagement")(page, shopper_id),
         recommendations=tuple(landing_parts.part("recommendations")(page.listing_id,
                                                                      page.store_id)),
-        csrf_token=lambda: token, errors={field: error.message}, typed=typed or {})
+        csrf_token=lambda: token, errors={field: message}, typed=typed or {})
     return no_store(make_response(body, error.status_code))
 
 
@@ -131,7 +134,7 @@ def no_store(response):
 # Whoever sends a shopper action without a validly signed shopper cookie shares one bucket
 # per client address (a forged or junk cookie, or none, never opens a fresh one).
 _NO_SHOPPER = "no-shopper:"
-ADDRESS_LIMIT_MESSAGE = "Many people on your network did this lately; try again later."
+ADDRESS_LIMIT_MESSAGE = N_("Many people on your network did this lately; try again later.")
 
 
 def shopper_rate_key() -> str:
@@ -220,4 +223,12 @@ def message_page(heading: str, message: str, status: int = 200, **context):
 
 def link_failed(error: InvalidInput):
     """The page of a link that does not work (the 4xx rolls the request back)."""
-    return message_page("This link does not work", error.message, error.status_code)
+    return message_page(gettext("This link does not work"), shopper_message(error),
+                        error.status_code)
+
+
+def shopper_message(error: InvalidInput) -> str:
+    """A refusal's message in the shopper's language: the services mark the messages
+    shoppers read with N_() and give their values apart (InvalidInput's template, values);
+    a message no catalogue has stays as it is."""
+    return gettext(error.template, **error.values)

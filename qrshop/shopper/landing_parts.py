@@ -19,10 +19,19 @@ def provide(**parts: Callable) -> None:
     recommendations=(listing_id, store_id) -> items, and
     cached_recommendations=(app extensions, listing_id, store_id) -> items or None, and
     experiments=(driver, now) -> [shopper.experiment_path.ExperimentPlan] (the running
-    ones)."""
+    ones); reviews=(listing_id, driver) -> feedback's ReviewSummary (read with the page's
+    data)."""
     _parts.update(parts)
 
 
 def part(name: str) -> Callable:
     """The provided function; a KeyError names a part the app factory did not provide."""
     return _parts[name]
+
+
+def _no_reviews(listing_id, driver=None):
+    """Before feedback provides its summary (never in a running app): nothing to show."""
+    return None
+
+
+_parts.setdefault("reviews", _no_reviews)

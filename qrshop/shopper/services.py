@@ -36,12 +36,14 @@ from sqlalchemy import (
 from werkzeug.http import dump_cookie, http_date
 
 from qrshop.accounts.models import Retailer, Store, Vendor
-from qrshop.catalog.models import Listing, Product
+from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.catalog.services import format_price
 from qrshop.content.models import ContentRevision, LiveTranslation, Media
 from qrshop.db import DriverConnection, DriverStatement, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates, session_driver
+from qrshop.shopper import landing_parts
 from qrshop.shopper.models import Shopper
+from qrshop.shopper.shelf import EMPTY, Shelf, read_shelf
 from qrshop.tags.models import Tag
 
 _crawler_detect = CrawlerDetect()
@@ -131,6 +133,11 @@ class LandingPage:
     holds: bool = False
     # (locale, the approved revision's slots as JSON) for the other languages, read apart.
     translations: tuple[tuple[str, str], ...] = ()
+    # Stock here, where it is, nearby stores, variants (shopper.shelf), read with the page.
+    shelf: Shelf = EMPTY
+    # The listing's rating summary and approved comments (feedback.reviews.ReviewSummary,
+    # through shopper.landing_parts), read with the page; None where not read (previews).
+    reviews: Optional[object] = None
 
     @property
     def template_name(self) -> str:
@@ -173,6 +180,7 @@ def _landing_statement():
     products, vendors, retailers = Product.__table__, Vendor.__table__, Retailer.__table__
     media, revisions = Media.__table__, ContentRevision.__table__
     translations = LiveTranslation.__table__
+    stock = ListingStock.__table__
     return (
         select(
             tags.c.id, tags.c.code, tags.c.placement, tags.c.retired_at.is_not(None),
@@ -196,6 +204,10 @@ def _landing_statement():
             # Whether the listing has content in other languages (read apart if so): an
             # index probe, so a page without translations is still one query.
             exists().where(translations.c.listing_id == listings.c.id),
+            # The shelf (shopper.shelf): stock and place here, the variant group, where the
+            # store is (for the nearest stores that have it when this one is out).
+            stock.c.in_stock, stock.c.location, products.c.variant_group,
+            stores.c.latitude, stores.c.longitude,
         )
         .join(stores, stores.c.id == tags.c.store_id)
         .join(listings, listings.c.id == tags.c.listing_id)
@@ -208,12 +220,14 @@ def _landing_statement():
                                media.c.kind == "image",
                                media.c.width > 0, media.c.height > 0))
         .outerjoin(revisions, revisions.c.id == listings.c.live_revision_id)
+        .outerjoin(stock, and_(stock.c.listing_id == listings.c.id,
+                               stock.c.store_id == tags.c.store_id))
         .where(tags.c.code == bindparam("code"))
     )
 
 
 _LANDING = DriverStatement(_landing_statement())
-_PAGE_COLUMNS = len(fields(LandingPage)) - 1  # all but translations, read apart
+_PAGE_COLUMNS = len(fields(LandingPage)) - 3  # all but translations, shelf, reviews
 _TRANSLATIONS = DriverStatement(
     select(LiveTranslation.__table__.c.locale,
            cast(ContentRevision.__table__.c.slots, Text))
@@ -234,10 +248,17 @@ def find_landing_page(code: str, driver: Optional[DriverConnection] = None
     # most once a second per tag and process).
     translations = tuple(tuple(pair) for pair in _TRANSLATIONS.execute(
         driver, {"listing_id": row[7]}).fetchall()) if row[_PAGE_COLUMNS] else ()
+    in_stock, location, variant_group, latitude, longitude = row[_PAGE_COLUMNS + 1:]
+    page_shelf = EMPTY if row[3] else read_shelf(  # a retired tag's page shows no shelf
+        driver, listing_id=row[7], store_id=row[4], retailer_id=row[14], in_stock=in_stock,
+        location=location, variant_group=variant_group, here=(latitude, longitude))
+    # Ratings and approved comments (feedback, above shopper): one more indexed read per
+    # tag read, so the cached page changes when a comment is approved.
+    reviews = landing_parts.part("reviews")(row[7], driver)
     # SQLite returns the retired flag as 0/1.
     return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS - 2],
                        assist=bool(row[_PAGE_COLUMNS - 2]), holds=bool(row[_PAGE_COLUMNS - 1]),
-                       translations=translations)
+                       translations=translations, shelf=page_shelf, reviews=reviews)
 
 
 def _other_items_statement(limit: int = 24):

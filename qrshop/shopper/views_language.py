@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, redirect, request
+from flask_babel import gettext
 
 from qrshop.i18n import LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, LOCALES
 from qrshop.shopper.views import bp
@@ -32,8 +33,9 @@ def choose_language(locale: str):
     run no script of ours for it (CSP script-src 'self').
     """
     if locale not in LOCALES:
-        abort(404, description=f"No shopper pages in {locale[:20]!r}; choose one of "
-                               f"{', '.join(LOCALES)}.")
+        abort(404, description=gettext("No shopper pages in %(locale)s; choose one of "
+                                       "%(choices)s.", locale=repr(locale[:20]),
+                                       choices=", ".join(LOCALES)))
     response = redirect(_back(request.args.get("next", "")), code=303)
     response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_MAX_AGE, samesite="Lax",
                         secure=request.is_secure, httponly=True)

@@ -14,7 +14,7 @@ from typing import Optional
 from flask import send_file
 
 from qrshop import storage
-from qrshop.accounts.theme import link_colour
+from qrshop.accounts.theme import link_colour, on_primary_colour
 from qrshop.content import share_cards
 from qrshop.shopper.actions import landing_page_or_404
 from qrshop.shopper.services import LandingPage
@@ -22,6 +22,7 @@ from qrshop.shopper.views import bp
 
 # Shopper pages write their links in the theme's colour (when readable on white).
 bp.add_app_template_global(link_colour, "link_colour")
+bp.add_app_template_global(on_primary_colour, "on_primary_colour")
 
 
 def _hero_photo(page: LandingPage) -> Optional[str]:

@@ -1,4 +1,5 @@
-"""Wish-list adds per listing for analytics, counted at the store of the tag scanned."""
+"""Wish-list adds per listing for analytics, counted at the store of the tag scanned.
+Items an associate sent from the client book (suggested_by) are not the shopper's saves."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ def wishlist_adds(stores, window, in_window) -> dict[int, int]:
     """{listing_id: saves} in the window; in_window builds the local-day condition."""
     return dict(db.session.execute(
         select(WishlistItem.listing_id, func.count())
-        .where(in_window(WishlistItem.store_id, WishlistItem.created_at, stores, window))
+        .where(in_window(WishlistItem.store_id, WishlistItem.created_at, stores, window),
+               WishlistItem.suggested_by.is_(None))
         .group_by(WishlistItem.listing_id)
     ).all())
 
@@ -26,6 +28,6 @@ def saves_by_variant(assignments, listing_id: int, start, end
                func.count(WishlistItem.shopper_id.distinct()))
         .join(assignments, assignments.c.shopper_id == WishlistItem.shopper_id)
         .where(WishlistItem.listing_id == listing_id, WishlistItem.created_at >= start,
-               WishlistItem.created_at < end)
+               WishlistItem.created_at < end, WishlistItem.suggested_by.is_(None))
         .group_by(assignments.c.variant_id))
     return {variant_id: (saves, savers) for variant_id, saves, savers in rows}

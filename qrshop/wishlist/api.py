@@ -61,7 +61,8 @@ def list_wishlist_adds(query: WishlistAddsQuery):
         select(WishlistItem.id, WishlistItem.store_id, WishlistItem.created_at,
                WishlistItem.removed_at, WishlistItem.shopper_id, facts.c.sku)
         .join(facts, facts.c.listing_id == WishlistItem.listing_id)
-        .where(facts.c.retailer_id == retailer_id)
+        .where(facts.c.retailer_id == retailer_id,
+               WishlistItem.suggested_by.is_(None))  # the shoppers' own saves only
     )
     if query.store is not None:
         store = accounts.store_of_retailer(retailer_id, query.store)

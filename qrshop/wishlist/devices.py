@@ -32,6 +32,7 @@ from qrshop.accounts import queries as accounts
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
+from qrshop.i18n import N_
 from qrshop.mail import normalise_email, send_email
 from qrshop.shopper import queries as shoppers
 from qrshop.shopper.services import adopt_shopper, new_shopper, verify_email
@@ -116,15 +117,23 @@ def _join(email: str, device_shoppers: dict[int, str],
     return created
 
 
+# What a shopper reads when a magic link or a counter card's code fails (expired, invalid).
+_READ_FAILED = {
+    "link": (N_("This link has expired. Ask for a new one."),
+             N_("This link is not valid. Copy the whole link.")),
+    "wish-list code": (N_("This wish-list code has expired. Ask for a new one."),
+                       N_("This wish-list code is not valid. Copy the whole link.")),
+}
+
+
 def _read(purpose: str, token: str, what: str):
+    expired, invalid = _READ_FAILED[what]
     try:
         payload = tokens.read(purpose, token)
     except tokens.TokenExpired:
-        raise InvalidInput(f"This {what} has expired. Ask for a new one.",
-                           code="link_expired", status_code=410) from None
+        raise InvalidInput(expired, code="link_expired", status_code=410) from None
     if not isinstance(payload, dict):
-        raise InvalidInput(f"This {what} is not valid. Copy the whole link.",
-                           code="bad_link", status_code=404)
+        raise InvalidInput(invalid, code="bad_link", status_code=404)
     return payload
 
 
@@ -171,19 +180,19 @@ def join_with_code(request_id: Optional[int], typed: str,
     """
     code = re.sub(r"\s+", "", typed or "")
     if not _TYPED_CODE.fullmatch(code):
-        raise InvalidInput(f"The code is the {CODE_DIGITS} digits in the email.",
-                           code="bad_code")
+        raise InvalidInput(N_("The code is the %(digits)s digits in the email."),
+                           values={"digits": CODE_DIGITS}, code="bad_code")
     link_request = row_or_none(WishlistLinkRequest, request_id) \
         if isinstance(request_id, int) else None
     if link_request is None:
-        raise InvalidInput("This device did not ask for that email. Ask for a link here, "
-                           "then type the code from the new email.",
+        raise InvalidInput(N_("This device did not ask for that email. Ask for a link here, "
+                              "then type the code from the new email."),
                            code="no_link_asked", status_code=409)
     now = utcnow()
     _refuse_if_spent(link_request, now)
     if _wrong_codes_today(link_request.email, now) >= CODE_TRIES_PER_DAY:
-        raise InvalidInput("Too many wrong codes for this address today. Open the link "
-                           "from the email on this device instead.",
+        raise InvalidInput(N_("Too many wrong codes for this address today. Open the link "
+                              "from the email on this device instead."),
                            code="code_locked", status_code=429)
     counted = db.session.execute(
         update(WishlistLinkRequest)
@@ -199,9 +208,10 @@ def join_with_code(request_id: Optional[int], typed: str,
         left = CODE_TRIES - link_request.attempts
         if left <= 0:
             raise _locked()
-        raise InvalidInput(f"That is not the code in the email. {left} "
-                           f"{'try' if left == 1 else 'tries'} left.",
-                           code="wrong_code")
+        raise InvalidInput(N_("That is not the code in the email. %(left)s try left.")
+                           if left == 1 else
+                           N_("That is not the code in the email. %(left)s tries left."),
+                           values={"left": left}, code="wrong_code")
     used = db.session.execute(
         update(WishlistLinkRequest)
         .where(WishlistLinkRequest.id == link_request.id,
@@ -220,17 +230,17 @@ def _refuse_if_spent(link_request: WishlistLinkRequest, now: datetime) -> None:
     if link_request.attempts >= CODE_TRIES:
         raise _locked()
     if link_request.expires_at <= now:
-        raise InvalidInput("This code has expired. Ask for a new link and type the code "
-                           "from the new email.", code="code_expired", status_code=410)
+        raise InvalidInput(N_("This code has expired. Ask for a new link and type the code "
+                              "from the new email."), code="code_expired", status_code=410)
 
 
 def _already_used() -> InvalidInput:
-    return InvalidInput("This code was already used: this device is joined.",
+    return InvalidInput(N_("This code was already used: this device is joined."),
                         code="code_used", status_code=410)
 
 
 def _locked() -> InvalidInput:
-    return InvalidInput("Too many wrong codes: this one no longer works. Ask for a new link.",
+    return InvalidInput(N_("Too many wrong codes: this one no longer works. Ask for a new link."),
                         code="code_locked", status_code=429)
 
 
@@ -261,16 +271,30 @@ def token_from(scanned: str) -> str:
     return text.rsplit("/pos/wishlist/", 1)[-1].strip("/")
 
 
-def wishlist_for_counter(token: str, user: User) -> RetailerWishlist:
-    """The shopper's wish list for the user's retailer only; 403 other retailer, 410 expired."""
+def counter_shopper(token: str, user: User, *, other_retailer: int = 403) -> tuple[int, str]:
+    """The retailer and shopper a counter code names, for the user's retailer only:
+    other_retailer (403, or 404 where even that is not said), 404 forged, 410 expired."""
     payload = _read(tokens.COUNTER, token_from(token), "wish-list code")
     retailer_id, shopper_id = payload.get("r"), payload.get("s")
     if retailer_id != user.retailer_id:
-        raise InvalidInput("This wish list belongs to a shopper of another retailer.",
-                           code="wrong_retailer", status_code=403)
+        if other_retailer == 404:
+            raise InvalidInput(N_("This wish-list code is not valid."), code="bad_link",
+                               status_code=404)
+        raise InvalidInput(N_("This wish list belongs to a shopper of another retailer."),
+                           code="wrong_retailer", status_code=other_retailer)
     owner = shoppers.retailer_of_shopper(shopper_id) if isinstance(shopper_id, str) else None
     if owner is None or owner != retailer_id:
-        raise InvalidInput("This wish-list code is not valid.", code="bad_link",
+        raise InvalidInput(N_("This wish-list code is not valid."), code="bad_link",
                            status_code=404)
+    return retailer_id, shopper_id
+
+
+def shopper_wishlist(retailer_id: int, shopper_id: str) -> RetailerWishlist:
+    """One shopper's wish list and coupons at one retailer (with their other devices')."""
     found = wishlists({retailer_id: shopper_id})
     return found[0] if found else RetailerWishlist("", [], [], retailer_id)
+
+
+def wishlist_for_counter(token: str, user: User) -> RetailerWishlist:
+    """The shopper's wish list for the user's retailer only; 403 other retailer, 410 expired."""
+    return shopper_wishlist(*counter_shopper(token, user))

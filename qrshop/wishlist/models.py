@@ -34,6 +34,8 @@ class WishlistItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Removing keeps the row, so analytics can still count the add; saving again clears it.
     removed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # An associate's first name when they sent it from the client book ("Maya suggested").
+    suggested_by: Mapped[Optional[str]] = mapped_column(String(60))
 
     listing: Mapped[Listing] = relationship()
     store: Mapped[Optional[Store]] = relationship()

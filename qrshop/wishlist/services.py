@@ -33,11 +33,32 @@ def save_to_wishlist(*, shopper_id: str, listing_id: int, store_id: int, tag_id:
         update(WishlistItem)
         .where(WishlistItem.shopper_id == shopper_id, WishlistItem.listing_id == listing_id,
                WishlistItem.removed_at.is_not(None))
-        .values(removed_at=None)
+        .values(removed_at=None, suggested_by=None)
     ).rowcount
     if added:
         emit_for_listing("wishlist.added", listing_id=listing_id, store_id=store_id,
                          shopper_id=shopper_id, tag=tags.tag_code(tag_id))
+
+
+def suggest_to_wishlist(*, shopper_id: str, listing_id: int, store_id: Optional[int],
+                        suggested_by: str) -> bool:
+    """Put an associate's hand-picked listing on the shopper's wish list, marked with their
+    first name; False when the shopper already has it (then nothing changes)."""
+    added = insert_ignoring_duplicates(
+        WishlistItem,
+        {"shopper_id": shopper_id, "listing_id": listing_id, "store_id": store_id,
+         "created_at": utcnow(), "suggested_by": suggested_by[:60]},
+        ["shopper_id", "listing_id"],
+    )
+    added += db.session.execute(
+        update(WishlistItem)
+        .where(WishlistItem.shopper_id == shopper_id, WishlistItem.listing_id == listing_id,
+               WishlistItem.removed_at.is_not(None))
+        .values(removed_at=None, created_at=utcnow(), store_id=store_id, tag_id=None,
+                suggested_by=suggested_by[:60])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return added > 0
 
 
 def remove_from_wishlists(shopper_ids: dict[int, str], listing_id: int) -> bool:
@@ -99,7 +120,8 @@ def wishlists(shopper_ids: dict[int, str]) -> list[RetailerWishlist]:
     rows = db.session.execute(
         select(WishlistItem.listing_id, WishlistItem.created_at, listing.retailer_id,
                listing.price_cents, listing.currency, listing.product_name,
-               listing.product_brand, store.store_name, tag.code, listing.live_revision_id)
+               listing.product_brand, store.store_name, tag.code, WishlistItem.suggested_by,
+               listing.live_revision_id)
         .join(facts, listing.listing_id == WishlistItem.listing_id)
         .outerjoin(stores, store.store_id == WishlistItem.store_id)
         .outerjoin(codes, tag.tag_id == WishlistItem.tag_id)
@@ -108,14 +130,14 @@ def wishlists(shopper_ids: dict[int, str]) -> list[RetailerWishlist]:
     ).all()
     thumbnails = content.hero_thumbnails(row[-1] for row in rows)
     for listing_id, saved_at, retailer_id, cents, currency, name, brand, store_name, tag_code, \
-            revision_id in rows:
+            suggested_by, revision_id in rows:
         if retailer_id in pages and listing_id not in seen:
             seen.add(listing_id)  # saved on two devices: listed once, the latest save
             pages[retailer_id].items.append({
                 "listing_id": listing_id, "name": name, "brand": brand,
                 "price": format_price(cents, currency), "store": store_name,
                 "tag_code": tag_code, "saved_at": saved_at,
-                "thumbnail": thumbnails.get(revision_id),
+                "thumbnail": thumbnails.get(revision_id), "suggested_by": suggested_by,
             })
     for retailer_id, coupons in coupons_of(ids, set(pages)).items():
         pages[retailer_id].coupons.extend(coupons)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import jsonify, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from qrshop import tokens
 from qrshop.accounts import queries as accounts
 from qrshop.accounts.services import retailer_by_slug
 from qrshop.errors import InvalidInput
 from qrshop.extensions import csrf
+from qrshop.i18n import N_
 from qrshop.parsing import row_id
 from qrshop.shopper import identity
 from qrshop.shopper.actions import (
@@ -21,11 +23,12 @@ from qrshop.shopper.actions import (
     message_page,
     no_store,
     refused_on_landing,
+    shopper_message,
     wants_json,
 )
 from qrshop.tags.qr import QUIET_ZONE, encode, svg_path_data
 from qrshop.web import keep_writes_on_error
-from qrshop.wishlist import devices, services
+from qrshop.wishlist import client_book, devices, services
 from qrshop.wishlist.views import bp
 
 
@@ -61,17 +64,18 @@ def _qr(url: str) -> dict:
 _ASKED = "wishlist_link_request"
 
 _MESSAGES = {
-    "sent": "Check your inbox: we emailed you a link and a code. Open the link on the other "
-            "phone or computer, and type the code here so this one joins too.",
-    "joined": "This device is joined: its wish list shows wherever the link was opened.",
-    "removed": "Removed from your wish list.",
+    "sent": N_("Check your inbox: we emailed you a link and a code. Open the link on the "
+               "other phone or computer, and type the code here so this one joins too."),
+    "joined": N_("This device is joined: its wish list shows wherever the link was opened."),
+    "removed": N_("Removed from your wish list."),
 }
 
 
 @bp.get("/wishlist")
 def wishlist():
     """The shopper's saved items and coupons per retailer, with a QR to show at the counter."""
-    shown = next((_MESSAGES[name] for name in _MESSAGES if request.args.get(name)), None)
+    shown = next((gettext(_MESSAGES[name]) for name in _MESSAGES if request.args.get(name)),
+                 None)
     return _wishlist_page(message=shown)
 
 
@@ -81,7 +85,8 @@ def wishlist_remove():
     listing_id = row_id(request.form.get("listing"))
     if listing_id is None or not services.remove_from_wishlists(identity.cookie_shoppers(),
                                                                 listing_id):
-        return _wishlist_page(message="That item is not on your wish list.", status=404)
+        return _wishlist_page(message=gettext("That item is not on your wish list."),
+                              status=404)
     return no_store(redirect(url_for(".wishlist", removed=1), code=303))
 
 
@@ -110,6 +115,10 @@ def _wishlist_page(*, message=None, code_error=None, status=200):
         wishlist.retailer_id, shoppers[wishlist.retailer_id])) for wishlist in lists}
     context = {"lists": lists, "counter": counter,
                "counter_minutes": tokens.MAX_AGE[tokens.COUNTER] // 60,
+               # The client book's consent toggle (assist's): {retailer_id: shared?}
+               "sharing": {wishlist.retailer_id: client_book.consent_of(
+                   wishlist.retailer_id, shoppers[wishlist.retailer_id]) for wishlist in lists
+                   if wishlist.retailer_id in shoppers} if client_book.is_available() else {},
                "message": message, "code_error": code_error,
                "code_digits": devices.CODE_DIGITS,
                "code_pending": code_error is not None
@@ -122,7 +131,7 @@ def _wishlist_page(*, message=None, code_error=None, status=200):
 
 @bp.post("/wishlist/link")
 @limit_shopper_action("5 per hour", "20 per hour",
-                      "We have sent you several links; try again later.")
+                      N_("We have sent you several links; try again later."))
 def wishlist_link_request():
     """Email a magic link (for another device) and a code (for this one)."""
     session[_ASKED] = devices.request_magic_link(identity.cookie_shoppers(),
@@ -139,7 +148,7 @@ def wishlist_code():
     except InvalidInput as error:
         if error.code in ("wrong_code", "code_locked"):
             keep_writes_on_error()  # the try counts, or the code could be guessed
-        return _wishlist_page(code_error=error.message, status=error.status_code)
+        return _wishlist_page(code_error=shopper_message(error), status=error.status_code)
     response = redirect(url_for(".wishlist", joined=1), code=303)
     for retailer_id, shopper_id in created.items():
         identity.set_shopper_cookie(response, retailer_id, shopper_id)
@@ -154,14 +163,15 @@ def wishlist_link(token: str):
     except InvalidInput as error:
         return link_failed(error)
     # Said before the button: a link forwarded by its sender is the way to phish a list.
-    return message_page("Use your wish list here",
-                        f"Show the wish list and coupons of {email} on this device? If you "
-                        "say yes, the items and coupons saved on this device, and all you "
-                        f"save here from now on, will be shared with whoever reads {email}'s "
-                        "e-mail. Say yes only if this is your own address. (A list this "
-                        "device already joined with another address stays with it.)",
+    return message_page(gettext("Use your wish list here"),
+                        gettext("Show the wish list and coupons of %(email)s on this device? "
+                                "If you say yes, the items and coupons saved on this device, "
+                                "and all you save here from now on, will be shared with "
+                                "whoever reads the e-mail of %(email)s. Say yes only if this "
+                                "is your own address. (A list this device already joined "
+                                "with another address stays with it.)", email=email),
                         form_action=url_for(".wishlist_link_open", token=token),
-                        form_button="Yes, show my wish list")
+                        form_button=gettext("Yes, show my wish list"))
 
 
 @bp.post("/wishlist/link/<token>")

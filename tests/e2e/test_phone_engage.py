@@ -119,6 +119,7 @@ def test_refused_feedback_is_shown_next_to_the_form(live_server, runner, phone):
     tag = _demo_tags(runner)[0]
     phone.goto(tag["url"])
     phone.evaluate("window.notReloaded = true")
+    phone.get_by_text("Rate this item").tap()  # the form is folded after the description
     phone.get_by_role("button", name="Send feedback").tap()
     message = phone.locator("[data-error-for='feedback']")
     message.wait_for(state="visible")

@@ -1,7 +1,7 @@
 """Hold it for me: holds, and a store's hold settings on store_assist
 
 Revision ID: c4e8a2f6d135
-Revises: a9e3c5b7d214
+Revises: c3e7a1b5d902
 Create Date: 2026-12-05 00:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4e8a2f6d135'
-down_revision = 'a9e3c5b7d214'
+down_revision = 'c3e7a1b5d902'
 branch_labels = None
 depends_on = None
 
