@@ -65,6 +65,17 @@ def active_hold_of(shopper_id: str, listing_id: int) -> Optional[Hold]:
         Hold.status.in_(HOLD_ACTIVE)))
 
 
+def active_holds_of(retailer_id: int, shopper_ids, *, store_id: Optional[int] = None
+                    ) -> list[Hold]:
+    """The active holds of these shopper ids (one person's devices) at a retailer, newest
+    first; only one store's with store_id (the client book)."""
+    query = select(Hold).where(Hold.retailer_id == retailer_id,
+                               Hold.shopper_id.in_(shopper_ids), Hold.status.in_(HOLD_ACTIVE))
+    if store_id is not None:
+        query = query.where(Hold.store_id == store_id)
+    return list(db.session.scalars(query.order_by(Hold.created_at.desc())))
+
+
 def _contact(form: dict) -> tuple[Optional[str], Optional[str]]:
     """(phone, email) from the form, at least one; translated refusals."""
     phone = email = None

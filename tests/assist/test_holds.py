@@ -270,3 +270,22 @@ def test_the_worker_expires_holds_past_their_time(app):
     assert db.session.scalar(select(Hold.status)) == "expired"
     message, = _messages("cy@example.com")
     assert "has ended" in message.body and hold_url in message.body
+
+
+def test_the_client_book_shows_the_shoppers_active_holds_of_the_associates_store(app):
+    from tests.assist.test_clientbook import _counter_token, _save, _share, _staff
+
+    shop = make_shop()
+    _take_holds(app, shop)
+    phone = new_phone(app)
+    _save(phone, shop.tag)
+    assert _hold(phone, shop.tag, size="L").status_code == 303
+    _share(phone, shop)
+    token = _counter_token(phone)
+    here = _staff(app, email="maya@example.com")
+    html = here.get(f"/pos/clientbook/{token}").get_data(as_text=True)
+    panel = html.split("data-book-holds", 1)[1].split("</section>", 1)[0]
+    assert "Trail Widget · L · for Ana Ruiz" in panel and "placed" in panel
+    there = _staff(app, email="bo@example.com", store="BOS01")
+    html = there.get(f"/pos/clientbook/{token}").get_data(as_text=True)
+    assert "No holds." in html.split("data-book-holds", 1)[1]
