@@ -15,8 +15,9 @@ from qrshop.shopper.actions import landing_page_or_404, limit_shopper_action, no
 
 # Which field a refusal's message is shown next to, by its code (else above the form).
 ERROR_FIELDS = {"no_name": "name", "too_long": "form", "invalid_phone": "phone",
-                "invalid_email": "email", "no_contact": "phone", "no_consent": "consent"}
-FORM_FIELDS = ("name", "size", "phone", "email", "consent")
+                "invalid_email": "email", "no_contact": "phone", "no_consent": "consent",
+                "invalid_variant": "variant"}
+FORM_FIELDS = ("variant", "name", "size", "phone", "email", "consent")
 
 
 def consent_text(page) -> str:
@@ -46,6 +47,17 @@ def hold_form(code: str):
     return _hold_form(page)
 
 
+def _variant_page(page, chosen: str):
+    """The page of the variant the shopper picked (one of this page's variants with a tag
+    in this store); the page itself when none is picked."""
+    if not chosen or chosen == page.code:
+        return page
+    if chosen not in {v.code for v in page.shelf.variants if v.code}:
+        raise InvalidInput(gettext("Choose one of the sizes or colours shown."),
+                           code="invalid_variant", status_code=400)
+    return landing_page_or_404(chosen)
+
+
 @bp.post("/t/<code>/hold")
 @limit_shopper_action("5 per hour", "60 per hour",
                       "You have asked for many holds; please ask at the till.")
@@ -55,7 +67,8 @@ def hold(code: str):
     form = {name: request.form.get(name, "") for name in FORM_FIELDS}
     shopper_id, is_new = identity.shopper_or_new(page.retailer_id)
     try:
-        placed, _ = holds.place_hold(page, shopper_id, form, consent_text=consent_text(page),
+        held = _variant_page(page, form["variant"])
+        placed, _ = holds.place_hold(held, shopper_id, form, consent_text=consent_text(held),
                                      locale=request_locale())
     except InvalidInput as error:
         return _hold_form(page, status=error.status_code, error=error, form=form)

@@ -289,3 +289,34 @@ def test_the_client_book_shows_the_shoppers_active_holds_of_the_associates_store
     there = _staff(app, email="bo@example.com", store="BOS01")
     html = there.get(f"/pos/clientbook/{token}").get_data(as_text=True)
     assert "No holds." in html.split("data-book-holds", 1)[1]
+
+
+def test_the_shopper_picks_the_variant_to_hold(app):
+    from qrshop.catalog.services import create_listing, create_product
+    from qrshop.tags.services import create_tag
+    from tests.factories import valid_gtin13
+
+    shop = make_shop()
+    product = shop.product
+    product.variant_group, product.size = product.gtin, "M"
+    large = create_product(product.vendor, gtin=valid_gtin13(), name=product.name, brand="W")
+    large.variant_group, large.size = product.gtin, "L"
+    large_listing = create_listing(shop.retailer, large, sku="V-L", price_cents=4999)
+    large_tag = create_tag(large_listing, shop.store, "Rack")
+    db.session.commit()
+    _take_holds(app, shop)
+    phone = new_phone(app)
+    form = phone.get(f"/t/{shop.tag.code}/hold").get_data(as_text=True)
+    assert f'<option value="{large_tag.code}">L</option>' in form
+    assert "Which one?" in form
+    refused = _hold(phone, shop.tag, variant="NOTATAG1")
+    assert refused.status_code == 400 and 'data-hold-error="variant"' in refused.get_data(
+        as_text=True)
+    assert _count() == 0
+    placed = _hold(phone, shop.tag, variant=large_tag.code)
+    assert placed.status_code == 303
+    assert placed.headers["Location"].startswith(f"/t/{large_tag.code}/hold/")
+    hold = db.session.scalar(select(Hold))
+    assert hold.listing_id == large_listing.id
+    maya = _staff(app, shop, "associate", "maya@example.com", store_code=shop.store.code)
+    assert "SKU V-L" in maya.get("/pos/holds").get_data(as_text=True)
