@@ -142,10 +142,14 @@ def _register_blueprints(app: Flask) -> None:
     from qrshop.analytics import experiment_api, experiment_views, sales_api, sales_views
     from qrshop.analytics import views as analytics_views
     from qrshop.api import views as api_views
+    from qrshop.assist import api as _assist_api  # noqa: F401 (routes on the API's bp)
     from qrshop.assist import views as assist_views
+    from qrshop.assist import views_analytics as _assist_analytics  # noqa: F401 (routes on bp)
     from qrshop.assist import views_clientbook as _assist_book  # noqa: F401 (routes on bp)
     from qrshop.assist import views_consent as _assist_consent  # noqa: F401 (routes on bp)
     from qrshop.assist import views_console as _assist_console  # noqa: F401 (routes on bp)
+    from qrshop.assist import views_holds as _assist_holds  # noqa: F401 (routes on bp)
+    from qrshop.assist import views_holds_pos as _assist_holds_pos  # noqa: F401 (routes on bp)
     from qrshop.assist import views_pos as _assist_pos  # noqa: F401 (routes on bp)
     from qrshop.catalog import api as catalog_api
     from qrshop.catalog import views as catalog_views

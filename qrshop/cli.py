@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
     from qrshop.accounts.cli import retailers_cli, tokens_cli, users_cli, vendors_cli
     from qrshop.analytics.cli import analytics_cli
     from qrshop.analytics.sales_cli import sales_cli
+    from qrshop.assist.cli import holds_cli
     from qrshop.catalog.cli import listings_cli
     from qrshop.partitions import partitions_command
     from qrshop.recommend.cli import recommend_cli
@@ -35,6 +36,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(listings_cli)
     app.cli.add_command(analytics_cli)
     app.cli.add_command(sales_cli)
+    app.cli.add_command(holds_cli)
     app.cli.add_command(scans_cli)
     # `qrshop db partitions`, next to Flask-Migrate's `db upgrade`.
     migrate_group = app.cli.commands.get("db")

@@ -6,7 +6,7 @@ from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.api.idempotency import IdempotencyKey
 from qrshop.assist.clientbook_models import ClientBookConsent, ClientNote
-from qrshop.assist.models import AssistRequest, StoreAssist
+from qrshop.assist.models import AssistRequest, Hold, StoreAssist
 from qrshop.catalog.models import Listing, ListingStock, Product
 from qrshop.content.models import (
     AuditEntry,
@@ -28,6 +28,7 @@ __all__ = [
     "AssistRequest", "AuditEntry", "ClientBookConsent", "ClientNote", "CoScan",
     "ContentRevision", "CouponClaim",
     "CuratedRecommendation",
+    "Hold",
     "Feedback", "HouseVendor", "IdempotencyKey", "Listing", "ListingStock", "Media",
     "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",

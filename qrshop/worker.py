@@ -28,6 +28,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from qrshop.alerts import outbox
+from qrshop.assist.holds import expire_due as expire_holds
 from qrshop.db import utcnow
 from qrshop.extensions import db
 from qrshop.partitions import ensure_partitions
@@ -41,6 +42,7 @@ SENDERS: tuple[Sender, ...] = (outbox.send_due, webhook_delivery.send_due)
 ROUND_LIMIT = 100  # messages one sender handles in a round before the next sender's turn
 SILENT_TAGS_EVERY = 3600.0  # seconds between two looks for silent tags (tag.silent webhooks)
 PARTITIONS_EVERY = 3600.0  # seconds between two passes creating month partitions ahead
+HOLDS_EVERY = 60.0  # seconds between two looks for holds past their time (assist.holds)
 
 
 def sender_name(sender: Sender) -> str:
@@ -123,10 +125,23 @@ class Worker:
         except Exception:  # the database gone, a bug: the next hour tries again
             current_app.logger.exception("creating partitions failed")
 
+    def expire_holds(self) -> None:
+        """End the holds past their time and queue their shoppers' messages (each hold
+        moves by a conditional UPDATE, so several workers doing it is harmless)."""
+        try:
+            expire_holds(utcnow())
+            db.session.commit()
+        except Exception:  # the database gone, a bug: the next minute tries again
+            current_app.logger.exception("expiring holds failed")
+        finally:
+            with contextlib.suppress(Exception):
+                db.session.remove()
+
     def run(self) -> None:
         """Rounds until stopped; sleeps one poll interval whenever nothing was due; looks
-        for silent tags and creates coming months' partitions once an hour."""
-        next_silent_look = next_partitions = time.monotonic()
+        for silent tags and creates coming months' partitions once an hour, and looks for
+        holds past their time once a minute."""
+        next_silent_look = next_partitions = next_holds_look = time.monotonic()
         while not self.stop.is_set():
             if time.monotonic() >= next_silent_look:
                 self.report_silent_tags()
@@ -134,6 +149,9 @@ class Worker:
             if time.monotonic() >= next_partitions:
                 self.create_partitions()
                 next_partitions = time.monotonic() + PARTITIONS_EVERY
+            if time.monotonic() >= next_holds_look:
+                self.expire_holds()
+                next_holds_look = time.monotonic() + HOLDS_EVERY
             if not self.run_round():
                 self.stop.wait(self.poll_interval)
 

@@ -240,3 +240,17 @@ def vendor_lift_rows(vendor_id: int, first: date, last: date, weeks: int) -> lis
                          "enough_data": enough,
                          "reason": None if enough else "too few days or no units before"})
     return rows
+
+
+def units_by_day(store_ids: list[int], listing_ids: list[int], first: date, last: date
+                 ) -> dict:
+    """{(store_id, listing_id): {local day: units}} from the sales feed's daily rollup."""
+    return _units(store_ids, listing_ids, first, last) if store_ids and listing_ids else {}
+
+
+def stores_with_sales(store_ids: list[int], first: date, last: date) -> set[int]:
+    """The stores whose sales feed has any line from first to last (local days)."""
+    rollup = SalesDayRollup.__table__.c
+    return set(db.session.scalars(
+        select(rollup.store_id).where(rollup.store_id.in_(store_ids), rollup.day >= first,
+                                      rollup.day <= last).distinct())) if store_ids else set()

@@ -12,6 +12,7 @@ from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from qrshop.accounts.roles import Role
+from qrshop.assist import holds
 from qrshop.assist.clientbook_models import ClientBookConsent, ClientNote
 from qrshop.assist.models import AssistRequest
 from qrshop.assist.services import clean_text, first_name
@@ -129,9 +130,11 @@ def _open_requests(user, retailer_id: int, shopper_id: str) -> list[AssistReques
 
 
 def _holds(user, retailer_id: int, shopper_id: str) -> Optional[list]:
-    """EXTENSION POINT (holds): the shopper's active holds, an associate's store's only,
-    once qrshop/assist/holds*.py exists. None: the client book says nothing about holds."""
-    return None
+    """The shopper's active holds (placed or ready): an associate's store's, a
+    merchandiser's every store's."""
+    return holds.active_holds_of(retailer_id, _same_shopper(retailer_id, shopper_id),
+                                 store_id=user.store_id
+                                 if user.role == Role.ASSOCIATE.value else None)
 
 
 def _notes(retailer_id: int, shopper_id: str) -> list[ClientNote]:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from qrshop.accounts import queries as accounts
 from qrshop.accounts.auth import roles_required
 from qrshop.accounts.roles import Role
+from qrshop.assist import holds
 from qrshop.assist import services as assist
 from qrshop.assist.views import bp
 from qrshop.errors import InvalidInput
@@ -37,12 +38,17 @@ def console_assist_save(store_code: str):
     if store is None:
         abort(404, description="No such store.")
     typed = {"store": store.id, "opening_hours": request.form.get("opening_hours", ""),
-             "unclaimed_minutes": request.form.get("unclaimed_minutes", "")}
+             "unclaimed_minutes": request.form.get("unclaimed_minutes", ""),
+             "hold_hours": request.form.get("hold_hours", "")}
     try:
         minutes = whole_number(typed["unclaimed_minutes"], minimum=1, maximum=120,
                                what="Minutes before a text reply is offered") or 5
+        hold_hours = whole_number(typed["hold_hours"], minimum=1, maximum=168,
+                                  what="Hours a hold is kept") or 24
         assist.set_settings(store.id, enabled=request.form.get("enabled") == "on",
                             opening_hours=typed["opening_hours"], unclaimed_minutes=minutes)
+        holds.set_hold_settings(store.id, holds_enabled=request.form.get("holds_enabled") == "on",
+                                hold_hours=hold_hours)
     except InvalidInput as error:
         flash(f"{store.code}: {error.message}", "error")
         return _page(400, typed)

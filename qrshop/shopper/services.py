@@ -129,6 +129,8 @@ class LandingPage:
     default_language: str
     # Whether the store takes "ask an associate" requests (qrshop.assist; hours aside).
     assist: bool = False
+    # Whether the store holds items for shoppers (qrshop.assist.holds).
+    holds: bool = False
     # (locale, the approved revision's slots as JSON) for the other languages, read apart.
     translations: tuple[tuple[str, str], ...] = ()
     # Stock here, where it is, nearby stores, variants (shopper.shelf), read with the page.
@@ -167,7 +169,8 @@ class LandingPage:
 
 # qrshop.assist's settings table, named here rather than imported (shopper imports no
 # feature above it): the landing page only asks whether the store takes requests.
-_STORE_ASSIST = table("store_assist", column("store_id"), column("enabled", Boolean()))
+_STORE_ASSIST = table("store_assist", column("store_id"), column("enabled", Boolean()),
+                      column("holds_enabled", Boolean()))
 
 
 def _landing_statement():
@@ -195,6 +198,9 @@ def _landing_statement():
             # an index probe on its primary key.
             exists().where(_STORE_ASSIST.c.store_id == stores.c.id,
                            _STORE_ASSIST.c.enabled.is_(True)),
+            # Whether it takes holds: the same primary-key probe.
+            exists().where(_STORE_ASSIST.c.store_id == stores.c.id,
+                           _STORE_ASSIST.c.holds_enabled.is_(True)),
             # Whether the listing has content in other languages (read apart if so): an
             # index probe, so a page without translations is still one query.
             exists().where(translations.c.listing_id == listings.c.id),
@@ -250,9 +256,9 @@ def find_landing_page(code: str, driver: Optional[DriverConnection] = None
     # tag read, so the cached page changes when a comment is approved.
     reviews = landing_parts.part("reviews")(row[7], driver)
     # SQLite returns the retired flag as 0/1.
-    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS - 1],
-                       assist=bool(row[_PAGE_COLUMNS - 1]), translations=translations,
-                       shelf=page_shelf, reviews=reviews)
+    return LandingPage(*row[:3], bool(row[3]), *row[4:_PAGE_COLUMNS - 2],
+                       assist=bool(row[_PAGE_COLUMNS - 2]), holds=bool(row[_PAGE_COLUMNS - 1]),
+                       translations=translations, shelf=page_shelf, reviews=reviews)
 
 
 def _other_items_statement(limit: int = 24):

@@ -125,7 +125,7 @@ def test_with_consent_the_associate_sees_the_client_book_and_keeps_notes(app):
     assert "data-client-book" in html and "Trail Widget" in html
     assert coupon_code in html  # claimed coupons
     assert "Is there a &lt;b&gt;blue&lt;/b&gt; one?" in html  # open request, escaped
-    assert "data-book-holds" not in html  # holds are not built here (extension point)
+    assert "data-book-holds" in html and "No holds." in html
     added = _note(associate, token, "Prefers size M, likes the <script>Trail</script> range")
     assert added.status_code == 303
     html = associate.get(f"/pos/clientbook/{token}").get_data(as_text=True)

@@ -26,6 +26,7 @@ from werkzeug.serving import make_server
 from qrshop import create_app
 from qrshop.accounts import theme
 from qrshop.accounts.services import retailer_by_slug
+from qrshop.assist import holds
 from qrshop.assist import services as assist
 from qrshop.extensions import db
 from qrshop.i18n import LOCALES
@@ -113,6 +114,7 @@ def site(database_url, tmp_path_factory):
         # "Ask an associate" open round the clock in the store, so its form is always there.
         assist.set_settings(store_by_code("ATL01").id, enabled=True,
                             opening_hours="mon-sun 00:00-24:00", unclaimed_minutes=5)
+        holds.set_hold_settings(store_by_code("ATL01").id, holds_enabled=True, hold_hours=24)
         db.session.commit()
         yield Site(url=app.config["BASE_URL"], app=app, tags=per_template,
                    retired_code=spare["code"])
@@ -355,6 +357,29 @@ def page_ask_sent(site, phone):
     phone.wait_for_url("**/ask/**")
 
 
+def page_hold_form(site, phone):
+    phone.goto(f"{site.url}/t/{_landing(site)['code']}/hold")
+    phone.locator("#hold-name").wait_for()
+
+
+def page_hold_refused(site, phone):
+    """Held with no name and no contact: the messages by the fields."""
+    page_hold_form(site, phone)
+    phone.evaluate("document.querySelector('form[action$=\"/hold\"]').noValidate = true")
+    phone.locator("form[action$='/hold'] button[type=submit]").tap()
+    phone.locator("[data-hold-error]").first.wait_for()
+
+
+def page_hold_placed(site, phone):
+    """The hold's own page, waiting for the store."""
+    page_hold_form(site, phone)
+    phone.locator("#hold-name").fill("Ana Ruiz")
+    phone.locator("#hold-email").fill("ana@example.com")
+    phone.locator("form[action$='/hold'] input[name=consent]").check()
+    phone.locator("form[action$='/hold'] button[type=submit]").tap()
+    phone.wait_for_url("**/hold/**")
+
+
 def page_language_switched(site, phone):
     """Tap another language in the switch: the same page comes back in it."""
     phone.goto(_landing(site)["url"])
@@ -388,6 +413,8 @@ AUDITED_ROUTES = {
     "wishlist.wishlist_link": "wishlist_link_opened",
     "assist.ask_form": "ask_form, ask_refused",
     "assist.request_page": "ask_sent",
+    "assist.hold_form": "hold_form, hold_refused",
+    "assist.hold_page": "hold_placed",
 }
 # Shopper routes that answer no page: images, the GS1 resolver's redirects and linksets.
 NOT_PAGES = {"shopper.share_image", "shopper.resolver.tag_digital_link",
