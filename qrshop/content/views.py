@@ -5,6 +5,7 @@ API's (api) are on /api/v1."""
 
 from qrshop.content import (  # noqa: F401  (routes)
     api,
+    api_revisions,
     views_console,
     views_library,
     views_media,
