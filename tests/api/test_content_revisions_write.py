@@ -119,6 +119,7 @@ def test_bad_slots_are_refused_with_nothing_stored(client):
         ({"video_url": "https://example.com/clip"}, ""),
         ({"colour": "red"}, "colour"),
         ({"highlights": ["x"] * 9}, "highlights"),
+        ({"description": "<p>" + "x" * 20_001 + "</p>"}, "20,000"),
     ]
     for slots, words in cases:
         response = client.post("/api/v1/content/revisions", headers=vendor,
