@@ -172,3 +172,15 @@ def test_writes_need_the_content_write_scope(client):
                            json={"gtin": scene.product.gtin, "slots": {"title": "x"}})
     assert response.status_code == 403 and response.get_json()["error"] == \
         "insufficient_scope"
+
+
+def test_a_retried_create_with_the_same_idempotency_key_stores_one_draft(client):
+    scene = make_scene()
+    headers = {**_vendor(scene), "Idempotency-Key": "pim-feed-2026-12-05-0001"}
+    body = {"gtin": scene.product.gtin, "slots": {"title": "Once"}}
+    before = _revisions()
+    first = client.post("/api/v1/content/revisions", headers=headers, json=body)
+    again = client.post("/api/v1/content/revisions", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert _revisions() == before + 1
