@@ -36,6 +36,8 @@ def test_the_associate_keeps_a_client_book_the_shopper_shared(app, live_server, 
         shopper.click("button[type=submit]")
         shopper.goto(f"{live_server}/t/{shop.tag.code}")
         shopper.click("form[action$='/save'] button")
+        # Saved without a reload: wait for the answer before leaving the page.
+        shopper.locator("form[action$='/save'] button[aria-pressed=true]").wait_for()
         shopper.goto(f"{live_server}/wishlist")
         ARTIFACTS.mkdir(exist_ok=True)
         shopper.screenshot(path=str(ARTIFACTS / "wishlist-consent-390.png"), full_page=True)
