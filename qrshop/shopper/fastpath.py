@@ -21,6 +21,7 @@ from http import HTTPStatus
 from typing import Optional
 
 from flask import Flask
+from sqlalchemy import event
 from werkzeug.http import parse_cookie
 
 from qrshop.db import DriverConnection, WalCheckpoints
@@ -31,6 +32,14 @@ from qrshop.shopper.scan import ScanRequest
 from qrshop.tags.codes import normalise_code
 
 Response = tuple[str, list[tuple[str, str]], bytes]
+
+
+def _transactions_again(dbapi_connection, _record) -> None:
+    """Pool check-in: a connection the fast path set to autocommit goes back to the pool
+    in transaction mode, whoever returns it (close(), or the garbage collector when the
+    thread that kept it ends, as in a threaded server)."""
+    if getattr(dbapi_connection, "autocommit", False):
+        dbapi_connection.autocommit = False
 
 
 class ScanFastPath:
@@ -148,6 +157,8 @@ class ScanFastPath:
                 # A scan is one INSERT: committed on its own, it is one round trip to the
                 # server instead of three (BEGIN, INSERT, COMMIT), and as durable. A scan
                 # that writes more (a webhook's delivery) begins a transaction (record_scan).
+                if not event.contains(self._engine, "checkin", _transactions_again):
+                    event.listen(self._engine, "checkin", _transactions_again)
                 driver.dbapi.rollback()  # the pool's ping may have begun one
                 driver.dbapi.driver_connection.autocommit = True
                 driver.autocommit = True

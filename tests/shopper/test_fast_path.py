@@ -286,3 +286,31 @@ def test_a_scan_leaves_no_transaction_open_and_autocommits_on_postgresql(app):
     assert driver.autocommit == (driver.dialect.name == "postgresql")
     db.session.rollback()
     assert len([s for s in _scans() if not s.is_bot]) >= 4
+
+
+def test_a_connection_the_fast_path_kept_goes_back_to_the_pool_in_transaction_mode(app):
+    """A threaded server's request thread ends with the fast path's connection in it: the
+    garbage collector returns it to the pool, and the next user of that connection (an ORM
+    session with savepoints) must get transactions back, not autocommit."""
+    import gc
+    import threading
+
+    tag = make_shop().tag
+    url = f"/T/{tag.code}"
+    _warm(app, url)
+
+    def scan_in_a_thread_that_ends():
+        with app.app_context():
+            assert app.test_client().get(url, headers={"User-Agent": MOBILE_SAFARI}
+                                         ).status_code == 200
+
+    thread = threading.Thread(target=scan_in_a_thread_that_ends)
+    thread.start()
+    thread.join()
+    del thread
+    gc.collect()
+    pool = db.engine.pool
+    idle = [record.dbapi_connection for record in list(getattr(pool, "_pool").queue)]
+    assert idle and not any(getattr(c, "autocommit", False) for c in idle)
+    with db.session.begin_nested():  # a SAVEPOINT: refused by an autocommit connection
+        assert db.session.scalar(select(func.count()).select_from(Scan)) >= 1
