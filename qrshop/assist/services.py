@@ -11,6 +11,7 @@ from typing import Optional
 from flask_babel import gettext
 from sqlalchemy import select, update
 
+from qrshop.accounts import queries as accounts
 from qrshop.accounts.roles import Role
 from qrshop.alerts import outbox
 from qrshop.alerts.services import normalise_phone
@@ -155,7 +156,6 @@ def create_request(page, shopper_id: str, form: dict, *, consent_text: str,
 
 
 def _timezone(store_id: int) -> str:
-    from qrshop.accounts import queries as accounts
     store = accounts.store(store_id)
     return store.timezone if store else "UTC"
 
