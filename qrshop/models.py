@@ -3,7 +3,12 @@
 from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store, User, Vendor
 from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
-from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
+from qrshop.analytics.models import (
+    ScanDayRollup,
+    ScanHourRollup,
+    ScanRollupProgress,
+    ScanZoneRollup,
+)
 from qrshop.api.idempotency import IdempotencyKey
 from qrshop.assist.clientbook_models import ClientBookConsent, ClientNote
 from qrshop.assist.models import AssistRequest, Hold, StoreAssist
@@ -34,7 +39,7 @@ __all__ = [
     "OutboxMessage", "Product", "RateLimitCounter",
     "Experiment", "ExperimentVariant",
     "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
-    "ScanHourRollup", "ScanRollupProgress", "Shopper", "Store", "StoreAssist",
+    "ScanHourRollup", "ScanRollupProgress", "ScanZoneRollup", "Shopper", "Store", "StoreAssist",
     "Subscription", "Tag",
     "User", "Vendor", "Webhook", "WebhookDelivery", "WishlistItem", "WishlistLinkRequest",
 ]

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from qrshop.accounts import queries as accounts
+from qrshop.analytics import zones
 from qrshop.analytics.rollup import roll_up_in_steps
 from qrshop.shopper import queries as shopper
 
@@ -26,4 +27,6 @@ def rollup_command():
     # A day early: the first scan's local day may be the UTC day before.
     back_to = first.date() - timedelta(days=1) if first else None
     total = roll_up_in_steps(stores, back_to=back_to)
+    summed = zones.build_all(stores)
     click.echo(f"Rolled up {total} store-days of scans.")
+    click.echo(f"Summed {summed} days of whole time zones for chain-wide reports.")

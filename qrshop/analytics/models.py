@@ -121,3 +121,26 @@ class SalesDayRollup(db.Model):
     units: Mapped[int] = mapped_column(default=0)
     amount_cents: Mapped[int] = mapped_column(BigInteger(), default=0)
     lines: Mapped[int] = mapped_column(default=0)
+
+
+class ScanZoneRollup(db.Model):
+    """A retailer's counted scans of one local day at all its stores in one time zone, derived
+    from that day's store rows (scan_day_rollups, scan_hour_rollups): what a chain-wide report
+    reads, so 200 stores cost it as many rows as one. One row per kind and key: the day's
+    total (kind DAY, key 0, also the mark that the day is built), a listing's (LISTING, its
+    id), a store's (STORE, its id) or a local hour's (HOUR, 0-23). shopper_ids as in
+    ScanDayRollup (LISTING and STORE rows only).
+
+    Built on first read (qrshop.analytics.zones) and deleted whenever a store row of its day
+    changes, so it always equals the store rows it sums."""
+
+    __tablename__ = "scan_zone_rollups"
+
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    kind: Mapped[int] = mapped_column(SmallInteger(), primary_key=True, autoincrement=False)
+    key: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=False)
+    scans: Mapped[int] = mapped_column(default=0)
+    repeat_scans: Mapped[int] = mapped_column(default=0)
+    shopper_ids: Mapped[str] = mapped_column(Text(), default="")

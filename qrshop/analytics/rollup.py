@@ -10,7 +10,7 @@ rolled-up day arrived. It never touches the scan INSERT.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Optional
@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import delete, func, insert, literal, select, update
 
 from qrshop.accounts.models import Store
+from qrshop.analytics import zones
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
 from qrshop.db import utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates
@@ -56,7 +57,7 @@ def _counted_rows(*conditions):
     )
 
 
-def _counted_rows_by_store(*conditions) -> dict[int, list]:
+def counted_rows_by_store(*conditions) -> dict[int, list]:
     """_counted_rows of several stores in one query, split by store id."""
     scans = Scan.__table__.c
     by_store: dict[int, list] = defaultdict(list)
@@ -70,7 +71,7 @@ def _counted_rows_by_store(*conditions) -> dict[int, list]:
 
 
 @dataclass
-class _Tally:
+class Tally:
     """Counted scans of one store by (local day, listing) and by (local day, local hour)."""
 
     zone: ZoneInfo
@@ -138,6 +139,9 @@ def _progress(store: Store, high: int, now: datetime, row=None) -> Optional[_Pro
         db.session.execute(delete(ScanHourRollup).where(ScanHourRollup.store_id == store.id))
         db.session.execute(delete(ScanRollupProgress)
                            .where(ScanRollupProgress.store_id == store.id))
+        # The zone days it was summed into, and those of the zone it joins, are redone.
+        zones.forget(store.retailer_id, row.timezone)
+        zones.forget(store.retailer_id, store.timezone)
     yesterday = _yesterday(ZoneInfo(store.timezone), now)
     insert_ignoring_duplicates(ScanRollupProgress, {
         "store_id": store.id, "rolled_from": yesterday + timedelta(days=1),
@@ -173,7 +177,7 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
     late_of: dict[int, list] = {}
     for (old, timezone), ids in sharing.items():
         zone = ZoneInfo(timezone)
-        late_of.update(_counted_rows_by_store(
+        late_of.update(counted_rows_by_store(
             scans.id > old.last_scan_id, scans.id <= high, (scans.store_id + 0).in_(ids),
             scans.scanned_at >= local_midnight(zone, old.rolled_from),
             scans.scanned_at < local_midnight(zone, old.rolled_through + timedelta(days=1))))
@@ -204,7 +208,7 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
         ).rowcount
         if claimed != 1:
             continue  # another request is rolling this store up
-        tally = _Tally(zone)
+        tally = Tally(zone)
         tally.add(late)
         if old.rolled_from > old.rolled_through:  # nothing rolled up yet
             old_start = old_end = local_midnight(zone, through + timedelta(days=1))
@@ -214,7 +218,7 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
             if begin < end:
                 tally.add(_counted_rows(scans.store_id == store.id, scans.scanned_at >= begin,
                                         scans.scanned_at < end, scans.id <= high))
-        _write(store.id, tally, old)
+        _write(store, tally, old)
         added += (old.rolled_from - start).days + (through - old.rolled_through).days
     db.session.flush()
     return added
@@ -242,8 +246,12 @@ def roll_up_in_steps(stores: list[Store], *, back_to: Optional[date]) -> int:
         session.expire_on_commit = expire_on_commit
 
 
-def _write(store_id: int, tally: _Tally, old: _Progress) -> None:
-    """Insert the tally's new days; add late scans of already rolled-up days to their rows."""
+def _write(store: Store, tally: Tally, old: _Progress) -> None:
+    """Insert the tally's new days; add late scans of already rolled-up days to their rows;
+    forget the zone days these rows were summed into."""
+    store_id = store.id
+    zones.forget(store.retailer_id, store.timezone,
+                 {day for day, _ in tally.listings} | {day for day, _ in tally.hours})
     new_days, new_hours = [], []
     for (day, listing_id), (scans, repeats, shoppers) in tally.listings.items():
         existing = (db.session.get(ScanDayRollup, (store_id, day, listing_id))
@@ -267,122 +275,3 @@ def _write(store_id: int, tally: _Tally, old: _Progress) -> None:
     for model, rows in ((ScanDayRollup, new_days), (ScanHourRollup, new_hours)):
         for start in range(0, len(rows), 5000):
             db.session.execute(insert(model), rows[start:start + 5000])
-
-
-@dataclass
-class ScanTotals:
-    """Counted scans in a window of local days, for a set of stores."""
-
-    # listing_id -> [scans, repeat scans, the shopper-id collections of its days]. The
-    # collections are united only when counted: one C-level union per listing instead of a
-    # set growing row by row (which also keeps the garbage collector busy).
-    listings: dict[int, list] = field(default_factory=dict)
-    # store_id -> [scans, the shopper-id collections of its days (united on demand)]
-    stores: dict[int, list] = field(default_factory=dict)
-    per_day: dict[date, int] = field(default_factory=dict)
-    per_hour: list[int] = field(default_factory=lambda: [0] * 24)
-
-    def add_day(self, store_id: int, day: date, listing_id: int, scans: int, repeats: int,
-                shoppers: Collection[str]) -> None:
-        """Count one listing's scans of one store and day."""
-        cell = self.listings.get(listing_id)
-        if cell is None:
-            cell = self.listings[listing_id] = [0, 0, []]
-        cell[0] += scans
-        cell[1] += repeats
-        cell[2].append(shoppers)
-        at_store = self.stores[store_id]
-        at_store[0] += scans
-        at_store[1].append(shoppers)
-        if day in self.per_day:
-            self.per_day[day] += scans
-
-    def listing_shoppers(self, listing_id: int) -> int:
-        """Distinct shoppers who scanned a listing (at any of the stores)."""
-        return len(set().union(*self.listings[listing_id][2]))
-
-    def store_shoppers(self, store_id: int) -> int:
-        """Distinct shoppers who scanned at a store (only the store table needs this)."""
-        return len(set().union(*self.stores[store_id][1]))
-
-
-def scan_totals(stores: list[Store], first: date, last: date, *,
-                series_only: bool = False) -> ScanTotals:
-    """Counted scans from first to last (local days, inclusive): rollups, then the raw log.
-
-    series_only: only per_day and per_hour are wanted (a chart's previous period), so the
-    rolled-up days' listing rows, with their shopper ids, are not read at all."""
-    roll_up_in_steps(stores, back_to=first)
-    totals = ScanTotals(per_day={first + timedelta(days=n): 0
-                                 for n in range((last - first).days + 1)})
-    rolled = {store_id: (rolled_from, rolled_through)
-              for store_id, rolled_from, rolled_through in db.session.execute(
-                  select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_from,
-                         ScanRollupProgress.rolled_through)
-                  .where(ScanRollupProgress.store_id.in_([store.id for store in stores])))}
-    days, hours = ScanDayRollup.__table__.c, ScanHourRollup.__table__.c
-    # Stores that share a time zone and a rolled-up range (most do) are read together: a few
-    # queries per group instead of per store.
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for store in stores:
-        totals.stores[store.id] = [0, []]
-        rolled_from, rolled_through = rolled.get(store.id, (last + timedelta(days=1), last))
-        groups[(store.timezone, max(first, rolled_from), min(last, rolled_through))].append(
-            store.id)
-    # Core statements on the connection: thousands of plain rows, no ORM bookkeeping.
-    connection = db.session.connection()
-    log = Scan.__table__.c
-    for (timezone, since, through), ids in groups.items():
-        zone = ZoneInfo(timezone)
-        if since <= through and not series_only:
-            listings, at_stores = totals.listings, totals.stores
-            for store_id, listing_id, scans, repeats, shopper_ids in connection.execute(
-                select(days.store_id, days.listing_id, days.scans, days.repeat_scans,
-                       days.shopper_ids)
-                .where(days.store_id.in_(ids), days.day >= since, days.day <= through)
-            ):
-                # add_day, inlined: this loop runs once per listing, store and day.
-                cell = listings.get(listing_id)
-                if cell is None:
-                    cell = listings[listing_id] = [0, 0, []]
-                cell[0] += scans
-                cell[1] += repeats
-                at_store = at_stores[store_id]
-                at_store[0] += scans
-                if shopper_ids:
-                    shoppers = shopper_ids.split(",")
-                    cell[2].append(shoppers)
-                    at_store[1].append(shoppers)
-        if since <= through:
-            for day, scans in connection.execute(
-                select(days.day, func.sum(days.scans))
-                .where(days.store_id.in_(ids), days.day >= since, days.day <= through)
-                .group_by(days.day)
-            ):
-                totals.per_day[day] += int(scans)
-            for hour, scans in connection.execute(
-                select(hours.hour, func.sum(hours.scans))
-                .where(hours.store_id.in_(ids), hours.day >= since, hours.day <= through)
-                .group_by(hours.hour)
-            ):
-                totals.per_hour[hour] += int(scans)
-        # Days outside the rolled-up range (today, and days before it) come from the log.
-        if since <= through:
-            live = [(first, since - timedelta(days=1)), (through + timedelta(days=1), last)]
-        else:
-            live = [(first, last)]
-        for live_first, live_last in live:
-            if live_first > live_last:
-                continue
-            by_store = _counted_rows_by_store(
-                log.store_id.in_(ids),
-                log.scanned_at >= local_midnight(zone, live_first),
-                log.scanned_at < local_midnight(zone, live_last + timedelta(days=1)))
-            for store_id, rows in by_store.items():
-                tally = _Tally(zone)
-                tally.add(rows)
-                for (day, listing_id), (count, repeats, shoppers) in tally.listings.items():
-                    totals.add_day(store_id, day, listing_id, count, repeats, shoppers)
-                for (_day, hour), count in tally.hours.items():
-                    totals.per_hour[hour] += count
-    return totals

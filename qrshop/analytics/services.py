@@ -3,8 +3,8 @@
 Day boundaries follow each store's own time zone: a date range becomes, per store, a UTC
 interval [local midnight of the first day, local midnight after the last day). Every figure
 is computed from the raw events with bots excluded, so the numbers can always be re-derived:
-scans of completed days through daily rollups of the scan log (see rollup.py), later ones
-straight from it.
+scans of completed days through daily rollups of the scan log (see rollup.py, totals.py),
+later ones straight from it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, false, func, literal, or_, select
 
 from qrshop.accounts.models import Retailer, Store
-from qrshop.analytics import rollup, sales_report
-from qrshop.analytics.rollup import ScanTotals
+from qrshop.analytics import sales_report
+from qrshop.analytics.totals import ScanTotals, read_scan_totals
 from qrshop.catalog.models import Listing, Product
 from qrshop.errors import InvalidInput
 from qrshop.extensions import db
@@ -174,7 +174,7 @@ def scan_totals(stores: list[Store], window: Window) -> ScanTotals:
     Compute it once per report and hand it to listing_figures, scan_time_series and
     store_comparison.
     """
-    return rollup.scan_totals(stores, window.start, window.end)
+    return read_scan_totals(stores, window.start, window.end)
 
 
 def listing_figures(retailer: Retailer, stores: list[Store], window: Window, *,
@@ -232,7 +232,7 @@ def scan_time_series(stores: list[Store], window: Window, *,
 
     Without totals, only the rollups' daily and hourly sums are read (no listing rows)."""
     if totals is None:
-        totals = rollup.scan_totals(stores, window.start, window.end, series_only=True)
+        totals = read_scan_totals(stores, window.start, window.end, series_only=True)
     return TimeSeries(per_day=dict(totals.per_day), per_hour=list(totals.per_hour))
 
 

@@ -92,10 +92,11 @@ def make_shop_again():
 
 def test_dashboard_reads_shopper_ids_once_and_the_scan_log_by_index(app, client):
     seen = _dashboard_statements(client, make_shop(), 5)
-    # The listing rows of rolled-up days (with shopper ids) are read once, for both stores
-    # (same time zone, same rolled-up days): the current period's; the previous period's
-    # chart reads daily and hourly sums only.
-    assert sum("scan_day_rollups.shopper_ids" in statement for statement, _ in seen) == 1
+    # The rolled-up days' shopper ids are read once, for both stores (the retailer's whole
+    # time zone: its zone rows, built by the first request): the current period's; the
+    # previous period's chart reads the daily and hourly totals only.
+    assert sum("scan_zone_rollups.shopper_ids" in statement for statement, _ in seen) == 1
+    assert not any("scan_day_rollups.shopper_ids" in statement for statement, _ in seen)
     raw = [(statement, parameters) for statement, parameters in seen
            if re.search(r"\bFROM scans\b", statement)]
     assert raw, "today and the silent tags' probes do read the scan log"
