@@ -135,6 +135,21 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+# The execution option that asks psycopg for binary results: bytea arrives as its bytes, not
+# as hex text twice their size to decode (zones.read_days: megabytes of shopper hashes).
+BINARY_RESULTS = "qrshop_binary_results"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _binary_results(conn, cursor, statement, parameters, context, executemany):
+    """Switch a psycopg cursor to binary results for a statement run with BINARY_RESULTS."""
+    if context is not None and context.execution_options.get(BINARY_RESULTS) \
+            and hasattr(cursor, "format"):
+        from psycopg.pq import Format
+
+        cursor.format = Format.BINARY
+
+
 class WriteLock:
     """Queues the scan path's short write transactions of every process on one SQLite file.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -39,8 +40,20 @@ class QrshopServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Build the WSGI app inside the worker."""
-        return self._app_factory()
+        """Build the WSGI app inside the worker, then freeze_long_lived()."""
+        app = self._app_factory()
+        freeze_long_lived()
+        return app
+
+
+def freeze_long_lived() -> None:
+    """Move every object alive now (modules, the app, SQLAlchemy's metadata: some 200,000 of
+    them) out of the garbage collector's reach: a full collection then walks only what
+    requests created since, instead of pausing a request for over 100 ms to walk them all
+    (seen on the chain's dashboard). Call it once the app is built, in a long-lived process.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _access_log_options(access_log: bool | str, log_format: str = "text") -> dict:

@@ -27,7 +27,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from qrshop.accounts.queries import all_stores
 from qrshop.alerts import outbox
+from qrshop.analytics import zones
+from qrshop.analytics.rollup import roll_up_in_steps
 from qrshop.assist.holds import expire_due as expire_holds
 from qrshop.db import utcnow
 from qrshop.extensions import db
@@ -43,6 +46,7 @@ ROUND_LIMIT = 100  # messages one sender handles in a round before the next send
 SILENT_TAGS_EVERY = 3600.0  # seconds between two looks for silent tags (tag.silent webhooks)
 PARTITIONS_EVERY = 3600.0  # seconds between two passes creating month partitions ahead
 HOLDS_EVERY = 60.0  # seconds between two looks for holds past their time (assist.holds)
+ROLLUP_EVERY = 3600.0  # seconds between two passes rolling completed days of scans up
 
 
 def sender_name(sender: Sender) -> str:
@@ -137,12 +141,30 @@ class Worker:
             with contextlib.suppress(Exception):
                 db.session.remove()
 
+    def roll_up_scans(self) -> None:
+        """Roll every store's newly completed days of scans up and sum each chain's time
+        zones (analytics.zones), so the day's first dashboard reads them ready; a failure is
+        logged, not fatal. Each step is its own short transaction (safe on many workers)."""
+        try:
+            stores = all_stores()
+            roll_up_in_steps(stores, back_to=None)
+            zones.build_all(stores)
+        except Exception:  # the database gone, a bug: the next hour tries again
+            current_app.logger.exception("rolling up scans failed")
+        finally:
+            with contextlib.suppress(Exception):
+                db.session.remove()
+
     def run(self) -> None:
         """Rounds until stopped; sleeps one poll interval whenever nothing was due; looks
-        for silent tags and creates coming months' partitions once an hour, and looks for
-        holds past their time once a minute."""
+        for silent tags, creates coming months' partitions and rolls scans up once an hour,
+        and looks for holds past their time once a minute."""
         next_silent_look = next_partitions = next_holds_look = time.monotonic()
+        next_rollup = time.monotonic()
         while not self.stop.is_set():
+            if time.monotonic() >= next_rollup:
+                self.roll_up_scans()
+                next_rollup = time.monotonic() + ROLLUP_EVERY
             if time.monotonic() >= next_silent_look:
                 self.report_silent_tags()
                 next_silent_look = time.monotonic() + SILENT_TAGS_EVERY

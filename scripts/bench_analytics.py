@@ -152,8 +152,10 @@ def dashboard_times(url: str, runs: int) -> tuple[list[float], list[float]]:
     from qrshop.accounts.models import User
     from qrshop.accounts.services import create_api_token
     from qrshop.extensions import db
+    from qrshop.server import freeze_long_lived
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    freeze_long_lived()  # as `qrshop serve` does in each worker once its app is built
     client = app.test_client()
     response = client.post("/login", data={"email": "merch@bigbox.test",
                                            "password": "bench-password-123"})

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -128,8 +129,9 @@ class ScanZoneRollup(db.Model):
     from that day's store rows (scan_day_rollups, scan_hour_rollups): what a chain-wide report
     reads, so 200 stores cost it as many rows as one. One row per kind and key: the day's
     total (kind DAY, key 0, also the mark that the day is built), a listing's (LISTING, its
-    id), a store's (STORE, its id) or a local hour's (HOUR, 0-23). shopper_ids as in
-    ScanDayRollup (LISTING and STORE rows only).
+    id), a store's (STORE, its id) or a local hour's (HOUR, 0-23). shoppers: the distinct
+    shoppers of a LISTING or STORE row as sorted 64-bit hashes of their ids (8 bytes each,
+    little-endian; zones.shopper_hashes), which numpy unites in C over a month of a chain.
 
     Built on first read (qrshop.analytics.zones) and deleted whenever a store row of its day
     changes, so it always equals the store rows it sums."""
@@ -143,4 +145,4 @@ class ScanZoneRollup(db.Model):
     key: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=False)
     scans: Mapped[int] = mapped_column(default=0)
     repeat_scans: Mapped[int] = mapped_column(default=0)
-    shopper_ids: Mapped[str] = mapped_column(Text(), default="")
+    shoppers: Mapped[bytes] = mapped_column(LargeBinary(), default=b"")

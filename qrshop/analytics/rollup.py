@@ -79,16 +79,16 @@ class Tally:
     listings: dict = field(default_factory=dict)
     hours: dict = field(default_factory=lambda: defaultdict(int))
     # UTC minute text -> (local day, local hour)
-    _labels: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
 
     def _label(self, minute: str) -> tuple[date, int]:
         local = datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(self.zone)
-        label = self._labels[minute] = (local.date(), local.hour)
+        label = self.labels[minute] = (local.date(), local.hour)
         return label
 
     def add(self, rows: Iterable) -> None:
         """Count rows of _counted_rows."""
-        labels, listings, hours = self._labels, self.listings, self.hours
+        labels, listings, hours = self.labels, self.listings, self.hours
         for listing_id, shopper_id, is_repeat, minute in rows:
             label = labels.get(minute) or self._label(minute)
             cell = listings.get((label[0], listing_id))

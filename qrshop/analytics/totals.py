@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import func, select
 
 from qrshop.accounts.models import Store
@@ -33,9 +34,9 @@ from qrshop.shopper.models import Scan
 class ScanTotals:
     """Counted scans in a window of local days, for a set of stores."""
 
-    # listing_id -> [scans, repeat scans, the shopper-id collections of its days]. The
-    # collections are united only when counted: one C-level union per listing instead of a
-    # set growing row by row (which also keeps the garbage collector busy).
+    # listing_id -> [scans, repeat scans, the shopper collections of its days: shopper ids,
+    # or a zone row's hashes as a numpy array]. They are united only when counted: one
+    # C-level union per listing instead of a set growing row by row (zones.distinct_shoppers).
     listings: dict[int, list] = field(default_factory=dict)
     # store_id -> [scans, the shopper-id collections of its days (united on demand)]
     stores: dict[int, list] = field(default_factory=dict)
@@ -59,20 +60,22 @@ class ScanTotals:
 
     def listing_shoppers(self, listing_id: int) -> int:
         """Distinct shoppers who scanned a listing (at any of the stores)."""
-        return len(set().union(*self.listings[listing_id][2]))
+        return zones.distinct_shoppers(self.listings[listing_id][2])
 
     def store_shoppers(self, store_id: int) -> int:
         """Distinct shoppers who scanned at a store (only the store table needs this)."""
-        return len(set().union(*self.stores[store_id][1]))
+        return zones.distinct_shoppers(self.stores[store_id][1])
 
 
 def read_scan_totals(stores: list[Store], first: date, last: date, *,
-                     series_only: bool = False) -> ScanTotals:
+                     series_only: bool = False, rolled: bool = False) -> ScanTotals:
     """Counted scans from first to last (local days, inclusive): rollups, then the raw log.
 
     series_only: only per_day and per_hour are wanted (a chart's previous period), so the
-    rolled-up days' listing rows, with their shopper ids, are not read at all."""
-    roll_up_in_steps(stores, back_to=first)
+    rolled-up days' listing rows, with their shopper ids, are not read at all. rolled: the
+    stores were just rolled up back to first or earlier (no rollup step)."""
+    if not rolled:
+        roll_up_in_steps(stores, back_to=first)
     totals = ScanTotals(per_day={first + timedelta(days=n): 0
                                  for n in range((last - first).days + 1)})
     rolled = {store_id: (rolled_from, rolled_through)
@@ -114,8 +117,9 @@ def read_scan_totals(stores: list[Store], first: date, last: date, *,
                 log.store_id.in_(ids),
                 log.scanned_at >= local_midnight(zone, live_first),
                 log.scanned_at < local_midnight(zone, live_last + timedelta(days=1)))
+            labels: dict = {}  # UTC minute -> local day and hour: the same for the zone
             for store_id, rows in by_store.items():
-                tally = Tally(zone)
+                tally = Tally(zone, labels=labels)
                 tally.add(rows)
                 for (day, listing_id), (count, repeats, shoppers) in tally.listings.items():
                     totals.add_day(store_id, day, listing_id, count, repeats, shoppers)
@@ -146,12 +150,12 @@ def _add_zone_days(totals: ScanTotals, retailer_id: int, timezone: str, since: d
             cell[0] += scans
             cell[1] += rest[0]
             if rest[1]:
-                cell[2].append(rest[1].split(","))
+                cell[2].append(np.frombuffer(rest[1], dtype="<i8"))
         else:
             at_store = at_stores[key]
             at_store[0] += scans
             if rest[1]:
-                at_store[1].append(rest[1].split(","))
+                at_store[1].append(np.frombuffer(rest[1], dtype="<i8"))
     return True
 
 

@@ -55,9 +55,10 @@ def _retailer_report(user, store_code: Optional[str], raw_from: Optional[str],
     today = local_today(stores)
     window = services.parse_range(raw_days, raw_from, raw_to, today)
     # One read of the scan figures feeds the listing table, the charts and the store table.
-    totals = services.scan_totals(stores, window)
+    # The previous period first: its rollup step covers both periods.
     previous = services.previous_window(window)
     before = services.scan_time_series(stores, previous)
+    totals = services.scan_totals(stores, window, rolled=True)
     listings = services.listing_figures(user.retailer, stores, window, totals=totals)
     ranked = sorted(listings, key=lambda row: (-row.scans, row.product))
     series = services.scan_time_series(stores, window, totals=totals)

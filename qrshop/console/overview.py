@@ -64,8 +64,9 @@ def overview(retailer, stores: list, now: datetime, *, merchandiser: bool) -> Ov
     if not stores:
         return result
     week = analytics.Window(today - timedelta(days=6), today)
-    totals = analytics.scan_totals(stores, week)
+    # The previous week first: its rollup step covers both weeks.
     before = analytics.scan_time_series(stores, analytics.previous_window(week))
+    totals = analytics.scan_totals(stores, week, rolled=True)
     result.today_scans = totals.per_day.get(today, 0)
     result.week_scans = sum(totals.per_day.values())
     result.last_week_scans = sum(before.per_day.values())

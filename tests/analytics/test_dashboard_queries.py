@@ -95,7 +95,7 @@ def test_dashboard_reads_shopper_ids_once_and_the_scan_log_by_index(app, client)
     # The rolled-up days' shopper ids are read once, for both stores (the retailer's whole
     # time zone: its zone rows, built by the first request): the current period's; the
     # previous period's chart reads the daily and hourly totals only.
-    assert sum("scan_zone_rollups.shopper_ids" in statement for statement, _ in seen) == 1
+    assert sum("scan_zone_rollups.shoppers" in statement for statement, _ in seen) == 1
     assert not any("scan_day_rollups.shopper_ids" in statement for statement, _ in seen)
     raw = [(statement, parameters) for statement, parameters in seen
            if re.search(r"\bFROM scans\b", statement)]

@@ -25,7 +25,7 @@ def upgrade():
         sa.Column('key', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('scans', sa.Integer(), nullable=False),
         sa.Column('repeat_scans', sa.Integer(), nullable=False),
-        sa.Column('shopper_ids', sa.Text(), nullable=False),
+        sa.Column('shoppers', sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(['retailer_id'], ['retailers.id'],
                                 name=op.f('fk_scan_zone_rollups_retailer_id_retailers')),
         sa.PrimaryKeyConstraint('retailer_id', 'timezone', 'day', 'kind', 'key',
