@@ -74,11 +74,14 @@ def record_scan(
         "p_is_bot": bot is not None, "p_bot_reason": bot, "p_device": device,
         "p_variant_id": variant_id,
     }
-    if shopper_id is not None:
+    # Only a shopper who came with a cookie can have scanned before: a minted id is new, so
+    # its scan skips the repeat probe (on PostgreSQL a probe of every month partition).
+    check_repeat = shopper_id is not None and minted is None
+    if check_repeat:
         params["p_repeat_since"] = now - repeat_window
     if on_recorded is not None:
         driver.begin()  # the scan and what on_recorded writes commit together
-    cursor = _INSERT_SCAN[shopper_id is not None, on_recorded is not None].execute(driver, params)
+    cursor = _INSERT_SCAN[check_repeat, on_recorded is not None].execute(driver, params)
     if on_recorded is not None:
         on_recorded(shopper_id, bool(cursor.fetchone()[0]), now)
     return minted

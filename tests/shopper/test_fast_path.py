@@ -314,3 +314,27 @@ def test_a_connection_the_fast_path_kept_goes_back_to_the_pool_in_transaction_mo
     assert idle and not any(getattr(c, "autocommit", False) for c in idle)
     with db.session.begin_nested():  # a SAVEPOINT: refused by an autocommit connection
         assert db.session.scalar(select(func.count()).select_from(Scan)) >= 1
+
+
+def test_only_a_returning_shoppers_scan_probes_for_a_repeat(app, monkeypatch):
+    """A new visitor's id is minted by this very scan, so it cannot have scanned before: its
+    INSERT skips the repeat probe (on PostgreSQL a probe of every month partition)."""
+    from qrshop.shopper import recording
+
+    chosen = []
+
+    class Spy(dict):
+        def __getitem__(self, key):
+            chosen.append(key[0])
+            return super().__getitem__(key)
+
+    monkeypatch.setattr(recording, "_INSERT_SCAN", Spy(recording._INSERT_SCAN))
+    tag = make_shop().tag
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    phone = app.test_client()
+    phone.get(url, headers={"User-Agent": MOBILE_SAFARI})
+    phone.get(url, headers={"User-Agent": MOBILE_SAFARI})
+    assert chosen[-2:] == [False, True]  # the new visitor's scan; the returning shopper's
+    first, again = _scans()[-2:]
+    assert (first.is_repeat, again.is_repeat) == (False, True)
