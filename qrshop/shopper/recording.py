@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import Boolean, bindparam, exists, insert, literal
+from sqlalchemy import Boolean, bindparam, exists, insert, literal, literal_column
 
 from qrshop.db import DriverConnection, DriverStatement, UTCDateTime, utcnow
 from qrshop.shopper.models import Scan
@@ -21,9 +21,12 @@ def _insert_scan_statement(check_repeat: bool, returning: bool = False):
     returning, the INSERT returns it (for a scan.created webhook)."""
     scans = Scan.__table__
     if check_repeat:
+        # tag_id + 0: probe the shopper's few scans (ix_scans_shopper_id_tag_id_scanned_at),
+        # never the tag's: PostgreSQL's generic plan chose the tag index, which on a busy
+        # tag walks every other shopper's scans of the last half hour (1.1 ms at 2,700).
         is_repeat = exists().where(
             scans.c.shopper_id == bindparam("p_shopper_id"),
-            scans.c.tag_id == bindparam("p_tag_id"),
+            scans.c.tag_id + literal_column("0") == bindparam("p_tag_id"),
             scans.c.scanned_at >= bindparam("p_repeat_since", type_=UTCDateTime()),
             scans.c.is_bot == literal(False),
         )
