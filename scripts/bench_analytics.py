@@ -26,6 +26,9 @@ and the partition-pruned plan of the dashboard's heaviest query over scans.
 
     nice .venv/bin/python scripts/bench_analytics.py --scans 10000000 --no-instructions \
         --database-url postgresql+psycopg://postgres@127.0.0.1/qrshop_bench
+
+--no-seed measures a chain seeded by an earlier run again (after a code change: its
+migrations are applied first), against the `<name>_empty` twin that run made.
 """
 
 from __future__ import annotations
@@ -231,6 +234,9 @@ def main() -> int:
                         help="seed POS sales lines; time lift, listings and sales import")
     parser.add_argument("--sales-lines", type=int, default=10_000_000)
     parser.add_argument("--import-lines", type=int, default=200_000)
+    parser.add_argument("--no-seed", dest="seed", action="store_false",
+                        help="with --database-url: measure the chain an earlier run seeded "
+                             "there (and its <name>_empty twin) instead of seeding again")
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL database (postgresql+psycopg://...) to EMPTY and "
                              "seed with a chain: 200 stores, 20,000 tags, --scans scans over "
@@ -257,12 +263,17 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
         import bench_partitions
 
         url = args.database_url
-        bench_partitions.seed_postgresql(url, args.scans)
-        print(f"seeded {args.scans:,} scans over 2 years in month partitions, "
-              f"{bench_partitions.STORES} stores, "
-              f"{bench_partitions.STORES * bench_partitions.LISTINGS:,} tags (COPY) "
-              f"in {time.perf_counter() - started:.0f} s")
-        empty_url = bench_partitions.empty_twin(url)
+        if args.seed:
+            bench_partitions.seed_postgresql(url, args.scans)
+            print(f"seeded {args.scans:,} scans over 2 years in month partitions, "
+                  f"{bench_partitions.STORES} stores, "
+                  f"{bench_partitions.STORES * bench_partitions.LISTINGS:,} tags (COPY) "
+                  f"in {time.perf_counter() - started:.0f} s")
+            empty_url = bench_partitions.empty_twin(url)
+        else:
+            empty_url = bench_partitions.upgrade_seeded(url)
+            print(f"measuring the chain seeded earlier: {bench_partitions.scan_count(url):,} "
+                  f"scans")
     else:
         seed(url, args.scans)
         print(f"seeded {args.scans:,} scans over 90 days, 2 stores, {2 * TAGS_PER_STORE} "

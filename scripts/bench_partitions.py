@@ -37,6 +37,33 @@ def empty_twin(url: str) -> str:
     return twin.render_as_string(hide_password=False)
 
 
+def upgrade_seeded(url: str) -> str:
+    """Bring a chain seeded by an earlier run (and its `<name>_empty` twin) to the current
+    migrations; return the twin's URL (--no-seed)."""
+    from flask_migrate import upgrade
+
+    from qrshop import create_app
+
+    parsed = make_url(url)
+    twin = parsed.set(database=f"{parsed.database}_empty").render_as_string(
+        hide_password=False)
+    for database in (url, twin):
+        with create_app({"SQLALCHEMY_DATABASE_URI": database}).app_context():
+            upgrade()
+    return twin
+
+
+def scan_count(url: str) -> int:
+    """How many scans the database holds (an estimate from its statistics: instant)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(text(
+            "SELECT COALESCE(SUM(c.reltuples), 0)::bigint FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'scans'::regclass"))
+    engine.dispose()
+    return int(count)
+
+
 def _reset(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
