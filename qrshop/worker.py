@@ -21,6 +21,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Optional
 
 import click
@@ -47,6 +48,7 @@ SILENT_TAGS_EVERY = 3600.0  # seconds between two looks for silent tags (tag.sil
 PARTITIONS_EVERY = 3600.0  # seconds between two passes creating month partitions ahead
 HOLDS_EVERY = 60.0  # seconds between two looks for holds past their time (assist.holds)
 ROLLUP_EVERY = 3600.0  # seconds between two passes rolling completed days of scans up
+ZONE_DAYS = 62  # how far back the worker sums a chain's zones (two 30-day periods and more)
 
 
 def sender_name(sender: Sender) -> str:
@@ -148,7 +150,9 @@ class Worker:
         try:
             stores = all_stores()
             roll_up_in_steps(stores, back_to=None)
-            zones.build_all(stores)
+            # The recent days only (what dashboards open on): a long history would keep the
+            # outbox waiting; `qrshop analytics rollup` sums all of it.
+            zones.build_all(stores, since=utcnow().date() - timedelta(days=ZONE_DAYS))
         except Exception:  # the database gone, a bug: the next hour tries again
             current_app.logger.exception("rolling up scans failed")
         finally:

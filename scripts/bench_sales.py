@@ -113,8 +113,10 @@ def sales_times(url: str, runs: int) -> dict[str, list[tuple[float, float]]]:
     from qrshop.accounts.models import User
     from qrshop.accounts.services import create_api_token
     from qrshop.extensions import db
+    from qrshop.server import freeze_long_lived
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    freeze_long_lived()  # as `qrshop serve` does in each worker once its app is built
     client = app.test_client()
     with app.app_context():
         user = db.session.query(User).filter_by(email="merch@bigbox.test").one()

@@ -161,6 +161,9 @@ def roll_up(stores: list[Store], now: Optional[datetime] = None, *,
     conditional UPDATE of the store's progress row decides which one writes.
     """
     now = now or utcnow()
+    # Progress rows are claimed (row-locked on PostgreSQL) in store id order by every caller
+    # (dashboards list stores by code, the worker by id): two callers never deadlock.
+    stores = sorted(stores, key=lambda store: store.id)
     high = db.session.scalar(select(func.max(Scan.id))) or 0
     scans = Scan.__table__.c
     added = 0

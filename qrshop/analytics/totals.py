@@ -136,6 +136,8 @@ def _add_zone_days(totals: ScanTotals, retailer_id: int, timezone: str, since: d
                            series_only=series_only).all()
     if sum(1 for row in rows if row[1] == zones.DAY) != (through - since).days + 1:
         return False
+    if any(row[1] == zones.STORE and row[2] not in totals.stores for row in rows):
+        return False  # a store left the zone since (checked before anything is counted)
     listings, at_stores, per_day, per_hour = (totals.listings, totals.stores, totals.per_day,
                                               totals.per_hour)
     for day, kind, key, scans, *rest in rows:

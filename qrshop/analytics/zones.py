@@ -89,14 +89,22 @@ def forget(retailer_id: int, timezone: str, days: Iterable[date] | None = None) 
 
 
 def zone_stores(stores: list[Store]) -> dict[tuple[int, str], list[int]]:
-    """Every store id of these stores' retailers, by (retailer, time zone): one query."""
+    """Every store id of these stores' retailers, by (retailer, time zone): one query.
+
+    A retailer with a store whose time zone changed since its days were rolled up is left
+    out: its old zone's built days still hold that store's scans until a rollup step of the
+    store forgets them (rollup._progress), so its reports read store rows until then."""
     zones: dict[tuple[int, str], list[int]] = defaultdict(list)
+    moved: set[int] = set()
     retailer_ids = sorted({store.retailer_id for store in stores})
-    for store_id, retailer_id, timezone in db.session.execute(
-            select(Store.id, Store.retailer_id, Store.timezone)
+    for store_id, retailer_id, timezone, rolled_in in db.session.execute(
+            select(Store.id, Store.retailer_id, Store.timezone, ScanRollupProgress.timezone)
+            .outerjoin(ScanRollupProgress, ScanRollupProgress.store_id == Store.id)
             .where(Store.retailer_id.in_(retailer_ids))):
         zones[(retailer_id, timezone)].append(store_id)
-    return zones
+        if rolled_in is not None and rolled_in != timezone:
+            moved.add(retailer_id)
+    return {key: ids for key, ids in zones.items() if key[0] not in moved}
 
 
 def built_days(retailer_id: int, timezone: str, first: date, last: date) -> set[date]:
@@ -139,10 +147,10 @@ def ensure_days(retailer_id: int, timezone: str, store_ids: list[int], first: da
     return len(missing)
 
 
-def build_all(stores: list[Store]) -> int:
-    """Build every day that all the stores of a zone have rolled up, for these stores'
-    retailers (`qrshop analytics rollup`: a chain's first report then reads built days);
-    return how many were built."""
+def build_all(stores: list[Store], since: Optional[date] = None) -> int:
+    """Build every day (from since, if given) that all the stores of a zone have rolled up,
+    for these stores' retailers (`qrshop analytics rollup`, and the worker for recent days:
+    a chain's first report then reads built days); return how many were built."""
     ranges = {store_id: (rolled_from, rolled_through)
               for store_id, rolled_from, rolled_through in db.session.execute(
                   select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_from,
@@ -153,6 +161,8 @@ def build_all(stores: list[Store]) -> int:
         if None in spans:
             continue
         first, last = max(span[0] for span in spans), min(span[1] for span in spans)
+        if since is not None:
+            first = max(first, since)
         if first <= last:
             built += ensure_days(retailer_id, timezone, store_ids, first, last) or 0
     return built
@@ -161,11 +171,19 @@ def build_all(stores: list[Store]) -> int:
 def build_day(retailer_id: int, timezone: str, store_ids: list[int], day: date) -> bool:
     """Write one zone day from its store rows; False (nothing written) when a store of the
     zone has not rolled the day up yet (or moved zone). Flushes, never commits."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One builder of a zone at a time (a second one would insert the same keys); it
+        # finds the day built when the first one is done.
+        db.session.execute(select(func.pg_advisory_xact_lock(_lock_key(retailer_id,
+                                                                        timezone))))
+        if built_days(retailer_id, timezone, day, day):
+            return True
     forget(retailer_id, timezone, [day])  # first: on SQLite, the write lock before any read
     progress = db.session.execute(
         select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_from,
                ScanRollupProgress.rolled_through, ScanRollupProgress.timezone)
         .where(ScanRollupProgress.store_id.in_(store_ids))
+        .order_by(ScanRollupProgress.store_id)  # locked in id order, as roll_up claims them
         .with_for_update(read=True)).all()
     covered = {store_id for store_id, rolled_from, rolled_through, zone in progress
                if rolled_from <= day <= rolled_through and zone == timezone}
@@ -205,6 +223,12 @@ def build_day(retailer_id: int, timezone: str, store_ids: list[int], day: date) 
     for start in range(0, len(rows), 5000):
         db.session.execute(insert(ScanZoneRollup), rows[start:start + 5000])
     return True
+
+
+def _lock_key(retailer_id: int, timezone: str) -> int:
+    """The advisory lock of a retailer's zone: a signed 64-bit number of its name."""
+    return int.from_bytes(blake2b(f"qrshop.zone:{retailer_id}:{timezone}".encode(),
+                                  digest_size=8).digest(), "little", signed=True)
 
 
 def read_days(retailer_id: int, timezone: str, first: date, last: date, *,

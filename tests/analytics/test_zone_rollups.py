@@ -155,3 +155,29 @@ def test_the_worker_rolls_up_and_sums_the_zones_each_hour(scene):  # noqa: F811
         row = db.session.get(ScanZoneRollup, (retailer_id, zone, scene["recent"], zones.DAY,
                                               0))
         assert row.scans == scans
+
+
+def test_a_moved_store_leaves_no_stale_zone_to_a_report_without_it(scene):  # noqa: F811
+    """Found in review: NYC01 moves to Los Angeles; a report on BOS01 alone (now the whole
+    New York zone) must not read the New York days built with NYC01's scans in them."""
+    _assert_matches_raw(scene["retailer"], _all(scene), _window(scene))
+    db.session.commit()
+    scene["nyc"].timezone = "America/Los_Angeles"
+    db.session.commit()
+    series = services.scan_time_series([scene["bos"]], _window(scene))
+    assert sum(series.per_day.values()) == 0  # BOS01 has no scans
+    _assert_matches_raw(scene["retailer"], [scene["la"]], _window(scene))
+    # The chain's report re-rolls NYC01 in its new zone, and both zones are summed again.
+    _assert_matches_raw(scene["retailer"], _all(scene), _window(scene))
+
+
+def test_two_builders_of_one_zone_day_both_succeed(scene):  # noqa: F811
+    """The second build of a day finds it built (PostgreSQL: an advisory lock per zone) or
+    rebuilds it whole (SQLite: the write lock): never a duplicate key."""
+    services.listing_figures(scene["retailer"], _all(scene), _window(scene))
+    db.session.commit()
+    ids = [scene["nyc"].id, scene["bos"].id]
+    for _ in range(2):
+        assert zones.build_day(scene["retailer"].id, "America/New_York", ids, scene["past"])
+        db.session.commit()
+    assert _zone_row(scene, zones.DAY, 0, scene["past"]).scans == 3
