@@ -37,7 +37,7 @@ def seed_sales(url: str, lines: int) -> None:
     from sqlalchemy import insert, select, text, update
 
     from qrshop import create_app
-    from qrshop.accounts.models import Store
+    from qrshop.accounts.models import Retailer, Store
     from qrshop.analytics.models import SalesDayRollup
     from qrshop.extensions import db
     from qrshop.tags.models import Tag
@@ -45,12 +45,16 @@ def seed_sales(url: str, lines: int) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         now = datetime.now(UTC)
+        # The seeded retailer's stores only (bench_scan.py adds the demo's to the database).
+        bigbox = select(Retailer.id).where(Retailer.slug == "bigbox").scalar_subquery()
         stores = db.session.execute(select(Store.id, Store.retailer_id, Store.timezone)
+                                    .where(Store.retailer_id == bigbox)
                                     .order_by(Store.code)).all()
         from zoneinfo import ZoneInfo
         zones = {store_id: ZoneInfo(zone) for store_id, _, zone in stores}
         retailer_id = stores[0][1]
         tags = db.session.execute(select(Tag.id, Tag.store_id, Tag.listing_id)
+                                  .where(Tag.store_id.in_(list(zones)))
                                   .order_by(Tag.listing_id, Tag.store_id)).all()
         listing_ids = sorted({listing_id for _, _, listing_id in tags})
         rng = random.Random(11)
