@@ -4,6 +4,7 @@ from qrshop.accounts.models import HouseVendor, Retailer, RetailerVendor, Store,
 from qrshop.alerts.models import OutboxMessage, Subscription
 from qrshop.analytics.experiment_models import Experiment, ExperimentVariant
 from qrshop.analytics.models import (
+    SalesChainRollup,
     ScanDayRollup,
     ScanHourRollup,
     ScanRollupProgress,
@@ -38,7 +39,7 @@ __all__ = [
     "MediaVariant", "Offer",
     "OutboxMessage", "Product", "RateLimitCounter",
     "Experiment", "ExperimentVariant",
-    "Retailer", "RetailerVendor", "Review", "Scan", "ScanDayRollup",
+    "Retailer", "RetailerVendor", "Review", "SalesChainRollup", "Scan", "ScanDayRollup",
     "ScanHourRollup", "ScanRollupProgress", "ScanZoneRollup", "Shopper", "Store", "StoreAssist",
     "Subscription", "Tag",
     "User", "Vendor", "Webhook", "WebhookDelivery", "WishlistItem", "WishlistLinkRequest",

@@ -38,7 +38,7 @@ def seed_sales(url: str, lines: int) -> None:
 
     from qrshop import create_app
     from qrshop.accounts.models import Retailer, Store
-    from qrshop.analytics.models import SalesDayRollup
+    from qrshop.analytics.models import SalesChainRollup, SalesDayRollup
     from qrshop.extensions import db
     from qrshop.tags.models import Tag
 
@@ -104,6 +104,15 @@ def seed_sales(url: str, lines: int) -> None:
                  "lines": c} for (s, d, item), (u, a, c) in rollup.items()]
         for start in range(0, len(rows), BATCH):
             db.session.execute(insert(SalesDayRollup), rows[start:start + BATCH])
+        chain: dict = {}  # the same, summed over the stores (sales_chain_rollups)
+        for (_, day, item), values in rollup.items():
+            cell = chain.setdefault((day, item), [0, 0, 0])
+            for n in range(3):
+                cell[n] += values[n]
+        rows = [{"retailer_id": retailer_id, "day": d, "listing_id": item, "units": u,
+                 "amount_cents": a, "lines": c} for (d, item), (u, a, c) in chain.items()]
+        for start in range(0, len(rows), BATCH):
+            db.session.execute(insert(SalesChainRollup), rows[start:start + BATCH])
         db.session.commit()
         db.engine.dispose()
 
@@ -156,6 +165,16 @@ def _console_client(app):
 
 def import_throughput(url: str, lines: int, workdir: Path) -> float:
     """Lines per second of `qrshop sales import` on a generated CSV of `lines` new lines."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)  # the seeded retailer's store codes and SKUs
+    with engine.connect() as connection:
+        bigbox = "(SELECT id FROM retailers WHERE slug = 'bigbox')"
+        codes = connection.scalars(text(
+            f"SELECT code FROM stores WHERE retailer_id = {bigbox} ORDER BY code")).all()
+        skus = connection.scalars(text(
+            f"SELECT sku FROM listings WHERE retailer_id = {bigbox} ORDER BY sku")).all()
+    engine.dispose()
     now = datetime.now(UTC)
     path = workdir / "sales.csv"
     rng = random.Random(5)
@@ -163,8 +182,8 @@ def import_throughput(url: str, lines: int, workdir: Path) -> float:
         out.write("store,sku,sold_at,quantity,amount_cents,currency,line_id\n")
         for n in range(lines):
             sold = now - timedelta(seconds=rng.randrange(7 * 24 * 3600))
-            out.write(f"S0{1 + n % 2},SKU{rng.randrange(250)},{sold.isoformat()},1,1999,USD,"
-                      f"import-{n}\n")
+            out.write(f"{codes[n % len(codes)]},{rng.choice(skus)},{sold.isoformat()},1,"
+                      f"1999,USD,import-{n}\n")
     env = {**os.environ, "QRSHOP_DATABASE_URL": url}
     started = time.perf_counter()
     result = subprocess.run([str(BIN / "qrshop"), "sales", "import", "--retailer", "bigbox",

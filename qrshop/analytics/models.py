@@ -146,3 +146,19 @@ class ScanZoneRollup(db.Model):
     scans: Mapped[int] = mapped_column(default=0)
     repeat_scans: Mapped[int] = mapped_column(default=0)
     shoppers: Mapped[bytes] = mapped_column(LargeBinary(), default=b"")
+
+
+class SalesChainRollup(db.Model):
+    """One listing's POS sales at all of a retailer's stores on one local day (each line on
+    its store's local day): the sum of its sales_day_rollups rows, kept in the same
+    transaction, so a chain-wide report reads one row per listing and day, not one per
+    store (a report on some stores reads sales_day_rollups)."""
+
+    __tablename__ = "sales_chain_rollups"
+
+    retailer_id: Mapped[int] = mapped_column(ForeignKey("retailers.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date(), primary_key=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), primary_key=True)
+    units: Mapped[int] = mapped_column(default=0)
+    amount_cents: Mapped[int] = mapped_column(BigInteger(), default=0)
+    lines: Mapped[int] = mapped_column(default=0)

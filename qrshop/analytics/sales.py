@@ -23,7 +23,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qrshop.accounts.models import Retailer, Store
-from qrshop.analytics.models import SalesDayRollup, SalesLine, SalesLineKey
+from qrshop.analytics.models import SalesChainRollup, SalesDayRollup, SalesLine, SalesLineKey
 from qrshop.catalog.models import Listing
 from qrshop.db import utcnow
 from qrshop.errors import InvalidInput
@@ -184,31 +184,38 @@ def record_lines(retailer: Retailer, rows: list[SaleRow]) -> tuple[int, int]:
                  "quantity": row.quantity, "amount_cents": row.amount_cents,
                  "currency": row.currency, "created_at": now} for row in new])
         inserted.extend(new)
-    add_to_rollup(inserted)
+    add_to_rollup(retailer.id, inserted)
     return len(inserted), len(rows) - len(inserted)
 
 
-def add_to_rollup(rows: list[SaleRow]) -> None:
-    """Add these (newly stored) lines to sales_day_rollups."""
-    deltas: dict[tuple[int, date, int], list[int]] = {}
+def add_to_rollup(retailer_id: int, rows: list[SaleRow]) -> None:
+    """Add these (newly stored) lines of a retailer to sales_day_rollups (per store) and to
+    sales_chain_rollups (its stores summed). Rows are written in key order, so two imports
+    at once wait for each other instead of deadlocking."""
+    by_store: dict[tuple, list[int]] = {}
+    by_chain: dict[tuple, list[int]] = {}
     for row in rows:
-        cell = deltas.get((row.store_id, row.day, row.listing_id))
-        if cell is None:
-            cell = deltas[(row.store_id, row.day, row.listing_id)] = [0, 0, 0]
-        cell[0] += row.quantity
-        cell[1] += row.amount_cents
-        cell[2] += 1
-    if not deltas:
-        return
-    table = SalesDayRollup.__table__
-    statement = _dialect().insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["store_id", "day", "listing_id"],
-        set_={"units": table.c.units + statement.excluded.units,
-              "amount_cents": table.c.amount_cents + statement.excluded.amount_cents,
-              "lines": table.c.lines + statement.excluded.lines})
-    values = [{"store_id": store_id, "day": day, "listing_id": listing_id, "units": units,
-               "amount_cents": amount, "lines": count}
-              for (store_id, day, listing_id), (units, amount, count) in deltas.items()]
-    for start in range(0, len(values), _CHUNK):
-        db.session.execute(statement, values[start:start + _CHUNK])
+        for deltas, key in ((by_store, (row.store_id, row.day, row.listing_id)),
+                            (by_chain, (retailer_id, row.day, row.listing_id))):
+            cell = deltas.get(key)
+            if cell is None:
+                cell = deltas[key] = [0, 0, 0]
+            cell[0] += row.quantity
+            cell[1] += row.amount_cents
+            cell[2] += 1
+    for table, names, deltas in (
+            (SalesDayRollup.__table__, ("store_id", "day", "listing_id"), by_store),
+            (SalesChainRollup.__table__, ("retailer_id", "day", "listing_id"), by_chain)):
+        if not deltas:
+            continue
+        statement = _dialect().insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(names),
+            set_={"units": table.c.units + statement.excluded.units,
+                  "amount_cents": table.c.amount_cents + statement.excluded.amount_cents,
+                  "lines": table.c.lines + statement.excluded.lines})
+        values = [{**dict(zip(names, key, strict=True)), "units": units,
+                   "amount_cents": amount, "lines": count}
+                  for key, (units, amount, count) in sorted(deltas.items())]
+        for start in range(0, len(values), _CHUNK):
+            db.session.execute(statement, values[start:start + _CHUNK])

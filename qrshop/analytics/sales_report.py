@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from qrshop.accounts.models import Retailer, Store
-from qrshop.analytics.models import SalesDayRollup
+from qrshop.analytics.models import SalesChainRollup, SalesDayRollup
 from qrshop.catalog.models import Listing, Product
 from qrshop.db import utcnow
 from qrshop.extensions import db
@@ -34,16 +34,34 @@ MIN_DAYS = 7
 MAX_WEEKS = 26
 
 
+def _whole_retailer(stores: list[Store]) -> Optional[int]:
+    """The retailer whose every store these are (then its chain rows are read), or None."""
+    retailer_ids = {store.retailer_id for store in stores}
+    if len(retailer_ids) != 1:
+        return None
+    retailer_id = retailer_ids.pop()
+    count = db.session.scalar(select(func.count()).select_from(Store)
+                              .where(Store.retailer_id == retailer_id))
+    return retailer_id if count == len({store.id for store in stores}) else None
+
+
 def sales_totals(stores: list[Store], first: date, last: date) -> dict[int, tuple[int, int]]:
-    """{listing_id: (units, amount_cents)} of these stores' local days first..last."""
+    """{listing_id: (units, amount_cents)} of these stores' local days first..last: from
+    sales_chain_rollups when they are all of a retailer's stores (a chain's month is one row
+    per listing and day), else from sales_day_rollups."""
     if not stores:
         return {}
-    rollup = SalesDayRollup.__table__.c
+    retailer_id = _whole_retailer(stores)
+    if retailer_id is not None:
+        rollup = SalesChainRollup.__table__.c
+        which = rollup.retailer_id == retailer_id
+    else:
+        rollup = SalesDayRollup.__table__.c
+        which = rollup.store_id.in_([store.id for store in stores])
     return {listing_id: (int(units), int(amount)) for listing_id, units, amount in
             db.session.execute(
                 select(rollup.listing_id, func.sum(rollup.units), func.sum(rollup.amount_cents))
-                .where(rollup.store_id.in_([store.id for store in stores]),
-                       rollup.day >= first, rollup.day <= last)
+                .where(which, rollup.day >= first, rollup.day <= last)
                 .group_by(rollup.listing_id))}
 
 
@@ -68,11 +86,28 @@ def _lift(value: Optional[float], base: Optional[float]) -> Optional[float]:
 
 
 def _first_sales_days(store_ids: list[int]) -> dict[int, date]:
-    """The first day of each store's sales feed (one index probe per store)."""
-    return {store_id: day for store_id in store_ids
-            for day in [db.session.scalar(select(func.min(SalesDayRollup.day))
-                                          .where(SalesDayRollup.store_id == store_id))]
-            if day is not None}
+    """The first day of each store's sales feed: one statement, an index probe per store."""
+    first_day = (select(func.min(SalesDayRollup.day))
+                 .where(SalesDayRollup.store_id == Store.id).scalar_subquery())
+    return {store_id: day for store_id, day in db.session.execute(
+        select(Store.id, first_day).where(Store.id.in_(store_ids))) if day is not None}
+
+
+def _chain_units(retailer_id: int, listing_ids: list[int], first: date, last: date) -> dict:
+    """{(listing_id, day): units} at all of the retailer's stores, from the chain rollup."""
+    found: dict = {}
+    if first > last:
+        return found
+    rollup = SalesChainRollup.__table__.c
+    for start in range(0, len(listing_ids), 500):
+        for listing_id, day, units in db.session.execute(
+            select(rollup.listing_id, rollup.day, rollup.units)
+            .where(rollup.retailer_id == retailer_id,
+                   rollup.listing_id.in_(listing_ids[start:start + 500]),
+                   rollup.day >= first, rollup.day <= last)
+        ):
+            found[(listing_id, day)] = units
+    return found
 
 
 def _units(store_ids: list[int], listing_ids: list[int], first: date, last: date) -> dict:
@@ -119,16 +154,60 @@ def lift_rows(retailer: Retailer, stores: list[Store], first: date, last: date, 
     if not pairs:
         return []
     listing_ids = sorted({pair[1] for pair in pairs})
-    units = _units(list(zones), listing_ids, min(p[3] for p in pairs) - span,
-                   max(p[3] for p in pairs) + span)
+    shelf: dict[tuple[int, int], list] = defaultdict(list)
+    printed_in: dict[int, set[int]] = defaultdict(set)  # listing -> stores that printed it
+    for store_id, listing_id, printed_at, retired_at in tags:
+        shelf[(store_id, listing_id)].append((printed_at, retired_at))
+        printed_in[listing_id].add(store_id)
+    # Day by day rows of the stores that can be a pair or left out of a control group (the
+    # stores that printed these listings); the control stores' units are the chain's less
+    # theirs, so a chain of 200 stores reads a few stores' rows, not 200.
+    lo, hi = min(p[3] for p in pairs) - span, max(p[3] for p in pairs) + span
+    units = _units(sorted({store_id for listing_id in listing_ids
+                           for store_id in printed_in[listing_id]}), listing_ids, lo, hi)
     feed_start = _first_sales_days(list(zones))
     today = {store_id: now.astimezone(zone).date() for store_id, zone in zones.items()}
+    # Before the earliest store's today every store counts a day (from its feed's first
+    # day, before which it has no rows); the day or so up to the latest store's today is
+    # counted store by store.
+    all_count_before = min(today.values())
+    chain = _chain_units(retailer.id, listing_ids, lo,
+                         min(hi, all_count_before - timedelta(days=1)))
+    edge: dict[int, list] = defaultdict(list)  # listing -> [(store, {day: units})]
+    for (store_id, listing_id), days in _units(list(zones), listing_ids,
+                                               max(lo, all_count_before), hi).items():
+        edge[listing_id].append((store_id, days))
     names = {listing_id: (sku, name) for listing_id, sku, name in db.session.execute(
         select(Listing.id, Listing.sku, Product.name)
         .join(Product, Product.id == Listing.product_id).where(Listing.id.in_(listing_ids)))}
-    shelf: dict[tuple[int, int], list] = defaultdict(list)
-    for store_id, listing_id, printed_at, retired_at in tags:
-        shelf[(store_id, listing_id)].append((printed_at, retired_at))
+
+    def counted_days(store_id: int, begin: date, end: date) -> int:
+        start = feed_start.get(store_id)
+        if start is None:
+            return 0
+        begin, end = max(begin, start), min(end, today[store_id] - timedelta(days=1))
+        return max(0, (end - begin).days + 1)
+
+    def control_of(store_id: int, listing_id: int, begin: date, end: date,
+                   before_first: date) -> tuple[_Span, int]:
+        """Units and counted days from begin to end at the stores without a tag of the
+        listing on a shelf from before_first to end (and not store_id); how many."""
+        out = {store_id} | {other for other in printed_in[listing_id] if other != store_id
+                            and _tagged_during(shelf[(other, listing_id)], zones[other],
+                                               before_first, end)}
+        control = _Span()
+        day = begin
+        while day <= end:
+            if day < all_count_before:
+                control.units += chain.get((listing_id, day), 0) - sum(
+                    units.get((other, listing_id), {}).get(day, 0) for other in out)
+            else:
+                control.units += sum(days.get(day, 0) for other, days in edge[listing_id]
+                                     if other not in out and day < today[other])
+            day += timedelta(days=1)
+        control.days = sum(counted_days(other, begin, end) for other in zones
+                           if other not in out)
+        return control, len(zones) - len(out)
 
     def measure(store_id: int, listing_id: int, begin: date, end: date) -> _Span:
         result = _Span()
@@ -148,14 +227,8 @@ def lift_rows(retailer: Retailer, stores: list[Store], first: date, last: date, 
         before_first, after_last = day - span, day + span - timedelta(days=1)
         before = measure(store_id, listing_id, before_first, day - timedelta(days=1))
         after = measure(store_id, listing_id, day, after_last)
-        control, control_stores = _Span(), 0
-        for other in zones:
-            if other == store_id or _tagged_during(shelf.get((other, listing_id), ()),
-                                                   zones[other], before_first, after_last):
-                continue
-            part = measure(other, listing_id, day, after_last)
-            control_stores += 1
-            control.days, control.units = control.days + part.days, control.units + part.units
+        control, control_stores = control_of(store_id, listing_id, day, after_last,
+                                             before_first)
         sku, product = names[listing_id]
         rows.append(_row(codes[store_id], listing_id, sku, product, printed_at, day, weeks,
                          before, after, control, control_stores))
