@@ -113,7 +113,7 @@ def test_vendor_edits_with_the_rich_text_editor_and_sees_the_live_preview(
                   ".scrollTo(0, 250)")
     page.fill("#tagline", "Grip that holds")
     _until(page, """(frame => frame.srcdoc.includes('Grip that holds')
-        && frame.contentDocument.body.textContent.includes('Grip that holds')
+        && frame.contentDocument.body?.textContent.includes('Grip that holds')
         && frame.contentWindow.scrollY > 200)(document.querySelector('[data-preview-frame]'))""")
     # No script runs in the preview (the sandbox allows none) and it submits no form.
     assert page.get_attribute("[data-preview-frame]", "sandbox") == "allow-same-origin"
