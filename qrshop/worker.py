@@ -20,7 +20,7 @@ import contextlib
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import Optional
 
@@ -109,77 +109,67 @@ class Worker:
 
     def report_silent_tags(self) -> None:
         """Queue tag.silent for tags gone silent (report_silent_tags queues each silence
-        once, so several workers doing it is harmless); a failure is logged, not fatal."""
-        try:
+        once, so several workers doing it is harmless)."""
+        with _duty("looking for silent tags failed"):
             report_silent_tags(utcnow())
             db.session.commit()
-        except Exception:  # the database gone, a bug: the next hour tries again
-            current_app.logger.exception("looking for silent tags failed")
-        finally:
-            with contextlib.suppress(Exception):
-                db.session.remove()
 
     def create_partitions(self) -> None:
         """Create the coming months' partitions on PostgreSQL (`qrshop db partitions`; an
-        advisory lock lets several workers do it at once); a failure is logged, not fatal."""
-        try:
+        advisory lock lets several workers do it at once)."""
+        with _duty("creating partitions failed"):
             with db.engine.begin() as connection:
                 created = [part.name for part in ensure_partitions(connection, utcnow())
                            if part.action == "created"]
             if created:
                 current_app.logger.info("created partitions %s", ", ".join(created))
-        except Exception:  # the database gone, a bug: the next hour tries again
-            current_app.logger.exception("creating partitions failed")
 
     def expire_holds(self) -> None:
         """End the holds past their time and queue their shoppers' messages (each hold
         moves by a conditional UPDATE, so several workers doing it is harmless)."""
-        try:
+        with _duty("expiring holds failed"):
             expire_holds(utcnow())
             db.session.commit()
-        except Exception:  # the database gone, a bug: the next minute tries again
-            current_app.logger.exception("expiring holds failed")
-        finally:
-            with contextlib.suppress(Exception):
-                db.session.remove()
 
     def roll_up_scans(self) -> None:
         """Roll every store's newly completed days of scans up and sum each chain's time
-        zones (analytics.zones), so the day's first dashboard reads them ready; a failure is
-        logged, not fatal. Each step is its own short transaction (safe on many workers)."""
-        try:
+        zones (analytics.zones), so the day's first dashboard reads them ready. Each step is
+        its own short transaction (safe on many workers)."""
+        with _duty("rolling up scans failed"):
             stores = all_stores()
             roll_up_in_steps(stores, back_to=None)
             # The recent days only (what dashboards open on): a long history would keep the
             # outbox waiting; `qrshop analytics rollup` sums all of it.
             zones.build_all(stores, since=utcnow().date() - timedelta(days=ZONE_DAYS))
-        except Exception:  # the database gone, a bug: the next hour tries again
-            current_app.logger.exception("rolling up scans failed")
-        finally:
-            with contextlib.suppress(Exception):
-                db.session.remove()
 
     def run(self) -> None:
-        """Rounds until stopped; sleeps one poll interval whenever nothing was due; looks
-        for silent tags, creates coming months' partitions and rolls scans up once an hour,
+        """Rounds until stopped; sleeps one poll interval whenever nothing was due; rolls
+        scans up, looks for silent tags and creates coming months' partitions once an hour,
         and looks for holds past their time once a minute."""
-        next_silent_look = next_partitions = next_holds_look = time.monotonic()
-        next_rollup = time.monotonic()
+        duties = ((ROLLUP_EVERY, self.roll_up_scans), (SILENT_TAGS_EVERY,
+                                                         self.report_silent_tags),
+                  (PARTITIONS_EVERY, self.create_partitions), (HOLDS_EVERY, self.expire_holds))
+        due = [time.monotonic()] * len(duties)
         while not self.stop.is_set():
-            if time.monotonic() >= next_rollup:
-                self.roll_up_scans()
-                next_rollup = time.monotonic() + ROLLUP_EVERY
-            if time.monotonic() >= next_silent_look:
-                self.report_silent_tags()
-                next_silent_look = time.monotonic() + SILENT_TAGS_EVERY
-            if time.monotonic() >= next_partitions:
-                self.create_partitions()
-                next_partitions = time.monotonic() + PARTITIONS_EVERY
-            if time.monotonic() >= next_holds_look:
-                self.expire_holds()
-                next_holds_look = time.monotonic() + HOLDS_EVERY
+            for n, (every, duty) in enumerate(duties):
+                if time.monotonic() >= due[n]:
+                    duty()
+                    due[n] = time.monotonic() + every
             if not self.run_round():
                 self.stop.wait(self.poll_interval)
+
+
+@contextlib.contextmanager
+def _duty(failure: str) -> Iterator[None]:
+    """One periodic duty of the worker: an exception (the database gone, a bug) is logged
+    with `failure`, never fatal (its next pass tries again); the session is removed after."""
+    try:
+        yield
+    except Exception:
+        current_app.logger.exception(failure)
+    finally:
+        with contextlib.suppress(Exception):
+            db.session.remove()
 
 
 @click.command("worker")
