@@ -135,6 +135,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+@contextmanager
+def objects_kept_loaded(session) -> Iterator[None]:
+    """Commits in the block leave the session's objects loaded (no expire on commit): for
+    steps that commit often and write only their own tables, so the request's objects (its
+    user, its stores) are not read again after every commit."""
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
 # The execution option that asks psycopg for binary results: bytea arrives as its bytes, not
 # as hex text twice their size to decode (zones.read_days: megabytes of shopper hashes).
 BINARY_RESULTS = "qrshop_binary_results"

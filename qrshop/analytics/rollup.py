@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from qrshop.accounts.models import Store
 from qrshop.analytics import zones
 from qrshop.analytics.models import ScanDayRollup, ScanHourRollup, ScanRollupProgress
-from qrshop.db import utcnow
+from qrshop.db import objects_kept_loaded, utcnow
 from qrshop.extensions import db, insert_ignoring_duplicates
 from qrshop.shopper.models import Scan
 
@@ -233,11 +233,7 @@ def roll_up_in_steps(stores: list[Store], *, back_to: Optional[date]) -> int:
     added. Commits: call it before anything else is written in the request."""
     write_lock = current_app.extensions["qrshop.write_lock"]
     total = 0
-    # The rollup writes only its own tables: the request's objects (the stores, the user)
-    # stay loaded, instead of each store being read again after every commit.
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
+    with objects_kept_loaded(db.session()):  # the rollup writes only its own tables
         while True:
             with write_lock():
                 days = roll_up(stores, back_to=back_to, max_days=DAYS_PER_STEP)
@@ -245,8 +241,6 @@ def roll_up_in_steps(stores: list[Store], *, back_to: Optional[date]) -> int:
             if not days:
                 return total
             total += days
-    finally:
-        session.expire_on_commit = expire_on_commit
 
 
 def _write(store: Store, tally: Tally, old: _Progress) -> None:

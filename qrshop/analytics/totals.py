@@ -78,7 +78,7 @@ def read_scan_totals(stores: list[Store], first: date, last: date, *,
         roll_up_in_steps(stores, back_to=first)
     totals = ScanTotals(per_day={first + timedelta(days=n): 0
                                  for n in range((last - first).days + 1)})
-    rolled = {store_id: (rolled_from, rolled_through)
+    ranges = {store_id: (rolled_from, rolled_through)
               for store_id, rolled_from, rolled_through in db.session.execute(
                   select(ScanRollupProgress.store_id, ScanRollupProgress.rolled_from,
                          ScanRollupProgress.rolled_through)
@@ -90,7 +90,7 @@ def read_scan_totals(stores: list[Store], first: date, last: date, *,
     for store in stores:
         totals.stores[store.id] = [0, []]
         retailer_of[store.id] = store.retailer_id
-        rolled_from, rolled_through = rolled.get(store.id, (last + timedelta(days=1), last))
+        rolled_from, rolled_through = ranges.get(store.id, (last + timedelta(days=1), last))
         groups[(store.timezone, max(first, rolled_from), min(last, rolled_through))].append(
             store.id)
     whole_zones = zones.zone_stores(stores) if stores else {}
@@ -105,8 +105,7 @@ def read_scan_totals(stores: list[Store], first: date, last: date, *,
                     and _add_zone_days(totals, retailer_id, timezone, since, through,
                                        series_only)):
                 _add_store_days(totals, ids, since, through, series_only)
-        # Days outside the rolled-up range (today, and days before it) come from the log.
-        if since <= through:
+            # Days outside the rolled-up range (today, and days before it): from the log.
             live = [(first, since - timedelta(days=1)), (through + timedelta(days=1), last)]
         else:
             live = [(first, last)]

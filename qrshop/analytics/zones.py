@@ -32,7 +32,7 @@ from qrshop.analytics.models import (
     ScanRollupProgress,
     ScanZoneRollup,
 )
-from qrshop.db import BINARY_RESULTS
+from qrshop.db import BINARY_RESULTS, objects_kept_loaded
 from qrshop.extensions import db
 
 DAY, LISTING, STORE, HOUR = 0, 1, 2, 3
@@ -128,10 +128,7 @@ def ensure_days(retailer_id: int, timezone: str, store_ids: list[int], first: da
     if not missing:
         return 0
     write_lock = current_app.extensions["qrshop.write_lock"]
-    # The builds write only their own table: the request's objects stay loaded.
-    session = db.session()
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-    try:
+    with objects_kept_loaded(db.session()):  # the builds write only their own table
         db.session.commit()  # end the read: a build starts with its write
         for day in missing:
             with write_lock():
@@ -142,8 +139,6 @@ def ensure_days(retailer_id: int, timezone: str, store_ids: list[int], first: da
                     db.session.rollback()
             if not built:
                 return None
-    finally:
-        session.expire_on_commit = expire_on_commit
     return len(missing)
 
 
