@@ -330,10 +330,11 @@ class DriverConnection:
     begin() opens a transaction for a write of several statements.
     """
 
-    __slots__ = ("dbapi", "dialect", "autocommit")
+    __slots__ = ("dbapi", "dialect", "autocommit", "in_flight")
 
     def __init__(self, dbapi, dialect, autocommit: bool = False):
         self.dbapi, self.dialect, self.autocommit = dbapi, dialect, autocommit
+        self.in_flight = False  # a statement sent and not yet awaited (qrshop.db_send)
 
     def begin(self) -> None:
         """Start a transaction that the next commit() ends, if statements autocommit; else

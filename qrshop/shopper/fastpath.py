@@ -24,6 +24,7 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.http import parse_cookie
 
+from qrshop import db_send
 from qrshop.db import DriverConnection, WalCheckpoints
 from qrshop.extensions import db
 from qrshop.i18n import LOCALE_COOKIE, shopper_locale
@@ -95,6 +96,7 @@ class ScanFastPath:
 
             def commit() -> None:
                 nonlocal committed
+                db_send.wait(driver)  # the scan's INSERT, if it was sent (PostgreSQL)
                 driver.dbapi.commit()
                 committed = True
 

@@ -297,20 +297,34 @@ class Scanner:
         if request.counted:
             device = device_class(request.user_agent)
             on_recorded = self._scan_event(page, device, driver) if bot is None else None
-            # The write lock is held for the INSERT(s) and the COMMIT only.
+            # The write lock is held for the INSERT(s) and the COMMIT only. On PostgreSQL's
+            # autocommit connection the INSERT is only sent (driver.in_flight): the server
+            # runs it while the response is built, and commit() below waits for it.
             with self.write_lock():
                 new_shopper_id = record_scan(page, cookie_shopper_id=cookie_shopper_id,
                                              bot=bot, repeat_window=self.repeat_window,
                                              driver=driver, device=device,
                                              on_recorded=on_recorded, minted=minted,
                                              variant_id=variant.id if variant else None)
-                commit()
-            if self.count_scan is not None:
-                self.count_scan(bot)
+                if not driver.in_flight:
+                    commit()
+        try:
+            answer = self._answer(request, page, status, pieces, engage, renderer,
+                                  new_shopper_id or cookie_shopper_id, new_shopper_id)
+        finally:
+            if driver.in_flight:
+                commit()  # nothing is answered before the scan is stored
+        if request.counted and self.count_scan is not None:
+            self.count_scan(bot)
+        return answer
+
+    def _answer(self, request: ScanRequest, page: LandingPage, status: int,
+                pieces: tuple[bytes, ...], engage, renderer: Optional[PageRenderer],
+                shopper_id: Optional[str], new_shopper_id: Optional[str]) -> ScanAnswer:
+        """The response: the page with its forms' token, and the headers and cookie."""
         if engage is not None:
             # The forms' token is bound to the shopper (no session needed); a visitor without
             # a shopper id (an uncounted visit without the cookie) gets a session's token.
-            shopper_id = new_shopper_id or cookie_shopper_id
             token = (self.cookie.form_token(shopper_id) if shopper_id
                      else renderer.session_csrf_token())
             body = f'value="{token}"'.encode().join(pieces)

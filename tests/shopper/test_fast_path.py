@@ -328,7 +328,14 @@ def test_only_a_returning_shoppers_scan_probes_for_a_repeat(app, monkeypatch):
             chosen.append(key[0])
             return super().__getitem__(key)
 
+    send = recording._send_scan
+
+    def send_spy(driver, check_repeat, params):  # PostgreSQL's sent INSERT (db_send)
+        chosen.append(check_repeat)
+        return send(driver, check_repeat, params)
+
     monkeypatch.setattr(recording, "_INSERT_SCAN", Spy(recording._INSERT_SCAN))
+    monkeypatch.setattr(recording, "_send_scan", send_spy)
     tag = make_shop().tag
     url = f"/t/{tag.code}"
     _warm(app, url)

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from qrshop.catalog import listings
 from qrshop.catalog.services import create_listing, create_product
 from qrshop.db import DriverStatement
+from qrshop.db_send import SentStatement
 from qrshop.extensions import db
 from qrshop.tags.services import create_tag
 from tests.content.helpers import go_live, make_scene
@@ -68,7 +69,14 @@ def test_a_kept_tag_reads_no_stock_or_variants_per_scan(app, client, monkeypatch
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
+    send = SentStatement.send
+
+    def count_sent(self, driver, values):  # PostgreSQL's sent INSERT (qrshop.db_send)
+        statements.append(self.sql.decode())
+        return send(self, driver, values)
+
     monkeypatch.setattr(DriverStatement, "execute", count_driver)
+    monkeypatch.setattr(SentStatement, "send", count_sent)
     freeze_scan_clock(app)  # the scanner keeps the tag it reads for a second
     event.listen(db.engine, "before_cursor_execute", count)
     try:
