@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import select
 
+from psycopg import Error, errors
+from psycopg.adapt import PyFormat, Transformer
+from psycopg.pq import ExecStatus
 from sqlalchemy.dialects import postgresql
 
 # Statements are compiled with $1, $2 ... placeholders, libpq's own.
@@ -37,9 +40,6 @@ def _wait_for(socket: int, event: int) -> None:
 
 def _raise_for(result, connection) -> None:
     """Raise the server's error if a result is one."""
-    from psycopg import errors
-    from psycopg.pq import ExecStatus
-
     if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK):
         raise errors.error_from_result(result, encoding=connection.info.encoding)
 
@@ -71,8 +71,6 @@ class SentStatement:
             return True
         if self.name in info.setdefault(_REFUSED, set()):
             return False
-        from psycopg import Error
-
         connection = driver.dbapi.driver_connection
         try:
             _raise_for(connection.pgconn.prepare(self.name, self.sql), connection)
@@ -84,8 +82,6 @@ class SentStatement:
 
     def send(self, driver, values: dict) -> None:
         """Send the statement with these values; wait(driver) waits for its outcome."""
-        from psycopg.adapt import PyFormat, Transformer
-
         if not self.ready(driver):
             raise LookupError(f"the server refused statement {self.name.decode()}")
         params = {**self.fixed, **values}

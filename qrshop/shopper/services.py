@@ -290,11 +290,13 @@ def other_items_in_store(store_id: int, exclude_tag_id: int,
 
 
 class _Signer(Signer):
-    """itsdangerous' Signer with each derived key computed once instead of on every cookie
-    (the same keys, so the same signatures)."""
+    """itsdangerous' Signer with each derived key computed once instead of on every cookie,
+    and its SHA-1 as hashlib's own, which hmac runs in OpenSSL (itsdangerous' default is a
+    Python wrapper of it, which hmac runs in Python): the same keys, so the same signatures.
+    """
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, digest_method=hashlib.sha1, **kwargs)
         self._derived: dict = {}
 
     def derive_key(self, secret_key=None) -> bytes:
@@ -315,7 +317,8 @@ class ShopperCookie:
 
     def __init__(self, secret_key: str):
         self._signer = _Signer(secret_key, salt="qrshop.shopper")
-        self._expires: tuple[int, int, str] = (0, 0, "")
+        # (second, retailer, max_age, secure) -> the Set-Cookie header without the value.
+        self._header: tuple[tuple, str] = ((), "")
         self._form_key = hmac.new(secret_key.encode(), b"qrshop.shopper-form",
                                   hashlib.sha256).digest()
 
@@ -340,22 +343,25 @@ class ShopperCookie:
     def set_cookie_header(self, retailer_id: int, shopper_id: str, *, max_age: int,
                           secure: bool) -> str:
         """The Set-Cookie value that gives a browser this shopper's cookie."""
-        return dump_cookie(self.name(retailer_id), self.dumps(shopper_id), max_age=max_age,
-                           expires=self._expires_in(max_age), httponly=True, samesite="Lax",
-                           secure=secure)
+        return self._header_for(retailer_id, max_age, secure).replace(
+            "=", f"={self.dumps(shopper_id)}", 1)
 
-    def _expires_in(self, max_age: int) -> str:
-        """The cookie's Expires date, formatted once a second (a scan sets many cookies)."""
+    def _header_for(self, retailer_id: int, max_age: int, secure: bool) -> str:
+        """The Set-Cookie value with an empty cookie, made once a second (a scan sets many
+        cookies): a signed id is letters, digits, '-', '_' and '.', which werkzeug would
+        not quote, so it goes in as it is."""
         now = int(time.time())
-        second, age, formatted = self._expires
-        if (second, age) != (now, max_age):
-            formatted = http_date(now + max_age)
-            self._expires = (now, max_age, formatted)
-        return formatted
+        key, header = self._header
+        if key != (now, retailer_id, max_age, secure):
+            header = dump_cookie(self.name(retailer_id), "", max_age=max_age,
+                                 expires=http_date(now + max_age), httponly=True,
+                                 samesite="Lax", secure=secure)
+            self._header = ((now, retailer_id, max_age, secure), header)
+        return header
 
     def form_token(self, shopper_id: str) -> str:
         """The CSRF token of this shopper's landing-page forms."""
-        return hmac.new(self._form_key, shopper_id.encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._form_key, shopper_id.encode(), "sha256").hex()
 
     def form_token_matches(self, shopper_id: Optional[str], sent: str) -> bool:
         """Whether a form's token is this shopper's (constant-time comparison)."""
