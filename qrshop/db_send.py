@@ -14,8 +14,9 @@ PostgreSQL reads as the prepared statement's column types.
 from __future__ import annotations
 
 import select
+import time
 
-from psycopg import Error, errors
+from psycopg import errors
 from psycopg.adapt import PyFormat, Transformer
 from psycopg.pq import ExecStatus
 from sqlalchemy.dialects import postgresql
@@ -24,6 +25,9 @@ from sqlalchemy.dialects import postgresql
 _DIALECT = postgresql.dialect(paramstyle="numeric_dollar")
 # Keys of the connection's info dict: the names prepared on it, and those it refused.
 _PREPARED, _REFUSED = "qrshop_sent", "qrshop_sent_refused"
+# How long a connection takes a missing table's word for it before preparing again (a month's
+# partition the worker creates meanwhile is then used).
+RETRY_AFTER_SECONDS = 60.0
 
 
 def can_send(driver) -> bool:
@@ -64,18 +68,22 @@ class SentStatement:
         self.names = tuple(dict.fromkeys(compiled.positiontup))
 
     def ready(self, driver) -> bool:
-        """Prepare the statement on this connection unless it is already; False if the
-        server refused it (a table that does not exist), which the connection remembers."""
+        """Prepare the statement on this connection unless it is already; False if one of
+        its tables does not exist, which the connection remembers for RETRY_AFTER_SECONDS.
+        Any other error (a lock timeout, a lost connection) is raised: the caller's
+        connection is then replaced."""
         info = driver.dbapi.info
         if self.name in info.setdefault(_PREPARED, set()):
             return True
-        if self.name in info.setdefault(_REFUSED, set()):
+        refused = info.setdefault(_REFUSED, {})
+        refused_at = refused.get(self.name)
+        if refused_at is not None and time.monotonic() - refused_at < RETRY_AFTER_SECONDS:
             return False
         connection = driver.dbapi.driver_connection
         try:
             _raise_for(connection.pgconn.prepare(self.name, self.sql), connection)
-        except Error:
-            info[_REFUSED].add(self.name)
+        except errors.UndefinedTable:
+            refused[self.name] = time.monotonic()
             return False
         info[_PREPARED].add(self.name)
         return True
@@ -108,8 +116,9 @@ def wait(driver) -> None:
     failure = None
     # Every result, to the end: the INSERT's comes before its commit, which the end (the
     # server's ReadyForQuery) confirms; a failed commit is one more result.
+    # The socket is read only while libpq lacks a whole result: once the server's answer
+    # is in, a connection it then closes (a restart) must not turn a commit into an error.
     while True:
-        pgconn.consume_input()
         while pgconn.is_busy():
             _wait_for(pgconn.socket, select.POLLIN)
             pgconn.consume_input()

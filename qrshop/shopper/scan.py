@@ -256,8 +256,7 @@ class Scanner:
                 with self.write_lock():
                     record_orphan_scan(canonical, bot=bot, driver=driver)
                     commit()
-                if self.count_scan is not None:
-                    self.count_scan(bot)
+                self._counted(bot)
             body = renderer.template("shopper/unknown_tag.html", code=request.code).encode()
             return ScanAnswer(404, body, [("Cache-Control", "no-store"),
                                           *security_headers(request.secure)])
@@ -308,15 +307,20 @@ class Scanner:
                                              variant_id=variant.id if variant else None)
                 if not driver.in_flight:
                     commit()
+            if not driver.in_flight:
+                self._counted(bot)
         try:
-            answer = self._answer(request, page, status, pieces, engage, renderer,
-                                  new_shopper_id or cookie_shopper_id, new_shopper_id)
+            return self._answer(request, page, status, pieces, engage, renderer,
+                                new_shopper_id or cookie_shopper_id, new_shopper_id)
         finally:
             if driver.in_flight:
                 commit()  # nothing is answered before the scan is stored
-        if request.counted and self.count_scan is not None:
+                self._counted(bot)
+
+    def _counted(self, bot: Optional[str]) -> None:
+        """Count a committed scan in /metrics, if it is on."""
+        if self.count_scan is not None:
             self.count_scan(bot)
-        return answer
 
     def _answer(self, request: ScanRequest, page: LandingPage, status: int,
                 pieces: tuple[bytes, ...], engage, renderer: Optional[PageRenderer],

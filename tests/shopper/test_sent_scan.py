@@ -7,16 +7,18 @@ tests (test_fast_path.py) cover both databases' answers and failures."""
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select, text
 
+from qrshop import db_send
 from qrshop.db import DriverConnection, utcnow
 from qrshop.db_send import SentStatement, can_send, wait
 from qrshop.extensions import db
-from qrshop.partitions import first_of_month, partition_name
-from qrshop.shopper import recording
+from qrshop.partitions import create_month, first_of_month, partition_name
+from qrshop.shopper import recording, scan
 from qrshop.shopper.models import Scan
 from tests.conftest import MOBILE_SAFARI
 from tests.factories import make_shop
@@ -100,6 +102,15 @@ def test_a_month_without_its_partition_goes_through_the_scan_log(app, monkeypatc
                                 .order_by(Scan.id.desc()).limit(2)).all()
     assert stored == [datetime(2031, 5, 17, 12, tzinfo=UTC)] * 2
 
+    # The worker makes the month's partition: once the refusal is old enough, the
+    # connection prepares the partition's INSERT again and uses it.
+    create_month(db.session.connection(), "scans", datetime(2031, 5, 1).date())
+    db.session.commit()
+    monkeypatch.setattr(db_send, "RETRY_AFTER_SECONDS", 0.0)
+    assert _scan(app, url).status_code == 200
+    assert sent[-1].split()[2] == "scans_2031_05"
+    assert _homes(tag.id)[-3:] == ["scans_2031_05"] * 3  # the default's rows moved in too
+
 
 def test_an_insert_the_server_refuses_is_not_acknowledged_and_flask_stores_it(
         app, monkeypatch, caplog):
@@ -157,3 +168,33 @@ def test_a_sent_statement_reports_the_servers_error_and_the_connection_goes_on(a
     devices = db.session.scalars(select(Scan.device).where(Scan.tag_id == tag.id)
                                  .order_by(Scan.id)).all()
     assert devices == ["tablet", "desktop"]
+
+
+def test_a_connection_the_server_closes_after_the_commit_still_acknowledges_once(
+        app, monkeypatch):
+    """The server commits, answers and then closes the connection (a restart): the answer is
+    in, so the scan is acknowledged, not handed to Flask to be stored again."""
+    tag = make_shop().tag
+    url = f"/t/{tag.code}"
+    _warm(app, url)
+    before = db.session.scalar(select(func.count()).select_from(Scan))
+    served, answer = _fast_path(app).served, scan.Scanner._answer
+
+    def answer_then_server_closes(self, *args, **kwargs):
+        built = answer(self, *args, **kwargs)
+        pid = _fast_path(app)._local.driver.dbapi.driver_connection.info.backend_pid
+        time.sleep(0.2)  # the sent INSERT has committed by now
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        time.sleep(0.2)
+        return built
+
+    monkeypatch.setattr(scan.Scanner, "_answer", answer_then_server_closes)
+    response = _scan(app, url)
+    monkeypatch.undo()
+
+    assert response.status_code == 200 and _fast_path(app).served == served + 1
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == before + 1
+    # The closed connection is found out by the next scan, which Flask serves and stores.
+    assert _scan(app, url).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Scan)) == before + 2
