@@ -88,6 +88,8 @@ def _send_scan(driver: DriverConnection, check_repeat: bool, params: dict) -> No
             statement.send(driver, params)
             return
     raise LookupError("the server refused the scan's INSERT")
+
+
 ScanRecorded = Callable[[Optional[str], bool, datetime], None]  # (shopper_id, is_repeat, at)
 
 
