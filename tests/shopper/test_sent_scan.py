@@ -198,3 +198,28 @@ def test_a_connection_the_server_closes_after_the_commit_still_acknowledges_once
     # The closed connection is found out by the next scan, which Flask serves and stores.
     assert _scan(app, url).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(Scan)) == before + 2
+
+
+def test_a_prepare_that_times_out_is_raised_not_remembered(app):
+    """Only a missing table is taken as a refusal; a lock held elsewhere is an error of the
+    moment, and the next try prepares the statement."""
+    import psycopg
+
+    month = partition_name("scans", first_of_month(utcnow()))
+    statement = SentStatement(
+        recording._insert_scan_statement(False, into=month), "qrshop_test_locked")
+    holder = db.engine.connect()
+    dbapi = db.engine.raw_connection()
+    try:
+        dbapi.driver_connection.autocommit = True
+        dbapi.driver_connection.execute("SET lock_timeout = '100ms'")
+        driver = DriverConnection(dbapi, db.engine.dialect, autocommit=True)
+        holder.execute(text(f'LOCK TABLE "{month}" IN ACCESS EXCLUSIVE MODE'))
+        with pytest.raises(psycopg.errors.LockNotAvailable):
+            statement.ready(driver)
+        holder.rollback()
+        assert statement.ready(driver)
+    finally:
+        holder.close()
+        dbapi.driver_connection.autocommit = False
+        dbapi.close()
