@@ -8,10 +8,9 @@ import re
 import pytest
 from sqlalchemy import event
 
-from qrshop.db import DriverStatement
 from qrshop.extensions import db
 from tests.content.helpers import go_live, make_scene
-from tests.shopper.helpers import freeze_scan_clock
+from tests.shopper.helpers import count_scan_statements, freeze_scan_clock
 
 
 @pytest.mark.parametrize("template", ["spotlight", "story", "specs", "look"])
@@ -45,13 +44,7 @@ def test_live_content_is_read_in_the_pages_one_query(app, client, monkeypatch):
         statements.append(statement)
 
     # The scan's own statements run on the DBAPI cursor, the rest through SQLAlchemy.
-    run_on_driver = DriverStatement.execute
-
-    def count_driver(self, connection, values):
-        statements.append(self._compiled(connection.dialect)[0])
-        return run_on_driver(self, connection, values)
-
-    monkeypatch.setattr(DriverStatement, "execute", count_driver)
+    count_scan_statements(monkeypatch, statements)
     freeze_scan_clock(app)  # the scanner keeps the tag it reads
     event.listen(db.engine, "before_cursor_execute", count)
     try:

@@ -10,13 +10,11 @@ from sqlalchemy import event
 
 from qrshop.catalog import listings
 from qrshop.catalog.services import create_listing, create_product
-from qrshop.db import DriverStatement
-from qrshop.db_send import SentStatement
 from qrshop.extensions import db
 from qrshop.tags.services import create_tag
 from tests.content.helpers import go_live, make_scene
 from tests.factories import make_store, valid_gtin13
-from tests.shopper.helpers import freeze_scan_clock
+from tests.shopper.helpers import count_scan_statements, freeze_scan_clock
 
 
 def _variants_out_here(scene, count: int = 6) -> None:
@@ -60,23 +58,11 @@ def test_a_kept_tag_reads_no_stock_or_variants_per_scan(app, client, monkeypatch
     _variants_out_here(scene)
     url = f"/t/{scene.tag.code}"
     statements = []
-    run_on_driver = DriverStatement.execute
-
-    def count_driver(self, connection, values):
-        statements.append(self._compiled(connection.dialect)[0])
-        return run_on_driver(self, connection, values)
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
-    send = SentStatement.send
-
-    def count_sent(self, driver, values):  # PostgreSQL's sent INSERT (qrshop.db_send)
-        statements.append(self.sql.decode())
-        return send(self, driver, values)
-
-    monkeypatch.setattr(DriverStatement, "execute", count_driver)
-    monkeypatch.setattr(SentStatement, "send", count_sent)
+    count_scan_statements(monkeypatch, statements)
     freeze_scan_clock(app)  # the scanner keeps the tag it reads for a second
     event.listen(db.engine, "before_cursor_execute", count)
     try:
