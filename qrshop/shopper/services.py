@@ -290,10 +290,8 @@ def other_items_in_store(store_id: int, exclude_tag_id: int,
 
 
 class _Signer(Signer):
-    """itsdangerous' Signer with each derived key computed once instead of on every cookie,
-    and its SHA-1 as hashlib's own, which hmac runs in OpenSSL (itsdangerous' default is a
-    Python wrapper of it, which hmac runs in Python): the same keys, so the same signatures.
-    """
+    """itsdangerous' Signer with each derived key computed once, and hashlib's SHA-1 (which
+    hmac runs in OpenSSL, not in Python like itsdangerous' wrapper): the same signatures."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, digest_method=hashlib.sha1, **kwargs)
@@ -347,9 +345,8 @@ class ShopperCookie:
             "=", f"={self.dumps(shopper_id)}", 1)
 
     def _header_for(self, retailer_id: int, max_age: int, secure: bool) -> str:
-        """The Set-Cookie value with an empty cookie, made once a second (a scan sets many
-        cookies): a signed id is letters, digits, '-', '_' and '.', which werkzeug would
-        not quote, so it goes in as it is."""
+        """The Set-Cookie value with an empty cookie, made once a second; a signed id (letters,
+        digits, '-', '_', '.') needs no quoting, so it goes in as it is."""
         now = int(time.time())
         key, header = self._header
         if key != (now, retailer_id, max_age, secure):
