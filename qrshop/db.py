@@ -254,6 +254,19 @@ class WalCheckpoints:
                 dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
 
+def bind_values(compiled, dialect) -> tuple[dict, tuple]:
+    """A compiled statement's fixed parameter values ({name: value}) and its parameters'
+    bind processors ((name, processor), ...): what running it on a DBAPI cursor needs."""
+    fixed, processors = {}, []
+    for name, bind in compiled.binds.items():
+        if not bind.required:
+            fixed[name] = bind.effective_value
+        processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors.append((name, processor))
+    return fixed, tuple(processors)
+
+
 class DriverStatement:
     """A Core statement compiled once per dialect and run straight on a DBAPI cursor.
 
@@ -275,16 +288,9 @@ class DriverStatement:
         found = self._by_dialect.get(dialect.name)
         if found is None:
             compiled = self.statement.compile(dialect=dialect)
-            fixed, processors = {}, []
-            for name, bind in compiled.binds.items():
-                if not bind.required:
-                    fixed[name] = bind.effective_value
-                processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                if processor is not None:
-                    processors.append((name, processor))
             names = tuple(compiled.positiontup) if compiled.positional else None
-            found = self._by_dialect[dialect.name] = (str(compiled), names, fixed,
-                                                       tuple(processors))
+            found = self._by_dialect[dialect.name] = (str(compiled), names,
+                                                       *bind_values(compiled, dialect))
         return found
 
     def _result_processors(self, dialect) -> tuple:

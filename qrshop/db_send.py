@@ -21,6 +21,8 @@ from psycopg.adapt import PyFormat, Transformer
 from psycopg.pq import ExecStatus
 from sqlalchemy.dialects import postgresql
 
+from qrshop.db import bind_values
+
 # Statements are compiled with $1, $2 ... placeholders, libpq's own.
 _DIALECT = postgresql.dialect(paramstyle="numeric_dollar")
 # Keys of the connection's info dict: the names prepared on it, and those it refused.
@@ -57,13 +59,7 @@ class SentStatement:
         compiled = statement.compile(dialect=_DIALECT)
         self.name = name.encode()
         self.sql = str(compiled).encode()
-        self.fixed, self.processors = {}, {}
-        for key, bind in compiled.binds.items():
-            if not bind.required:
-                self.fixed[key] = bind.effective_value
-            processor = bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
-            if processor is not None:
-                self.processors[key] = processor
+        self.fixed, self.processors = bind_values(compiled, _DIALECT)
         # The values of $1, $2 ... in order (a name used twice keeps its first number).
         self.names = tuple(dict.fromkeys(compiled.positiontup))
 
@@ -93,7 +89,7 @@ class SentStatement:
         if not self.ready(driver):
             raise LookupError(f"the server refused statement {self.name.decode()}")
         params = {**self.fixed, **values}
-        for key, processor in self.processors.items():
+        for key, processor in self.processors:
             params[key] = processor(params[key])
         ordered = [params[key] for key in self.names]
         connection = driver.dbapi.driver_connection

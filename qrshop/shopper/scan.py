@@ -305,9 +305,10 @@ class Scanner:
                                              driver=driver, device=device,
                                              on_recorded=on_recorded, minted=minted,
                                              variant_id=variant.id if variant else None)
-                if not driver.in_flight:
+                sent = driver.in_flight  # awaited below, once the answer is built
+                if not sent:
                     commit()
-            if not driver.in_flight:
+            if not sent:
                 self._counted(bot)
         try:
             return self._answer(request, page, status, pieces, engage, renderer,
