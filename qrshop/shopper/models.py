@@ -41,8 +41,10 @@ class Scan(db.Model):
     """One request for a tag's landing page. Append-only; never stores an IP address.
 
     listing_id, store_id and retailer_id are copied from the tag at scan time so that analytics
-    stay right when a tag is later reassigned. Unknown codes are kept as orphan scans with
-    tag_id NULL and the code in orphan_code.
+    stay right when a tag is later reassigned. Only tag_id has a foreign key: the tag vouches
+    for the copies, and a key on each would make every scan's INSERT lock its listing, store
+    and retailer rows (every scan of a chain the same retailers row). Unknown codes are kept
+    as orphan scans with tag_id NULL and the code in orphan_code.
     """
 
     __tablename__ = "scans"
@@ -60,9 +62,10 @@ class Scan(db.Model):
 
     id: Mapped[int] = mapped_column(BigIntegerPK, primary_key=True)
     tag_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tags.id"))
-    listing_id: Mapped[Optional[int]] = mapped_column(ForeignKey("listings.id"))
-    store_id: Mapped[Optional[int]] = mapped_column(ForeignKey("stores.id"))
-    retailer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("retailers.id"))
+    # Copied from the tag; no foreign keys (see above).
+    listing_id: Mapped[Optional[int]] = mapped_column(Integer())
+    store_id: Mapped[Optional[int]] = mapped_column(Integer())
+    retailer_id: Mapped[Optional[int]] = mapped_column(Integer())
     # The cookie's shopper id. No foreign key: the shoppers row may not exist (yet).
     shopper_id: Mapped[Optional[str]] = mapped_column(String(32))
     orphan_code: Mapped[Optional[str]] = mapped_column(String(32))
