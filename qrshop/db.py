@@ -7,7 +7,7 @@ import os
 import stat
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Optional
 
@@ -162,6 +162,9 @@ def _binary_results(conn, cursor, statement, parameters, context, executemany):
         cursor.format = Format.BINARY
 
 
+_NO_LOCK = nullcontext()  # reusable: entering it does nothing
+
+
 class WriteLock:
     """Queues the scan path's short write transactions of every process on one SQLite file.
 
@@ -196,12 +199,12 @@ class WriteLock:
             self._pid = os.getpid()
         return self._fd
 
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
+    def __call__(self) -> AbstractContextManager[None]:
         """Hold the lock for the block (a write and its commit)."""
-        if self.path is None:
-            yield
-            return
+        return _NO_LOCK if self.path is None else self._held()
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
         with self._threads:
             fd = self._descriptor()
             fcntl.flock(fd, fcntl.LOCK_EX)

@@ -96,8 +96,10 @@ class ScanFastPath:
 
             def commit() -> None:
                 nonlocal committed
-                db_send.wait(driver)  # the scan's INSERT, if it was sent (PostgreSQL)
-                driver.dbapi.commit()
+                if driver.in_flight:  # the scan's INSERT was sent, autocommitted (PostgreSQL)
+                    db_send.wait(driver)
+                else:
+                    driver.dbapi.commit()
                 committed = True
 
             answer = self.app.extensions["qrshop.scanner"].answer(request, driver,

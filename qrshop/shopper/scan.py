@@ -142,6 +142,11 @@ class LiveTags:
         if page.logo_filename is not None and not self.is_stored(page.logo_filename):
             page = page.without_logo()  # its file is gone: the wordmark, not a broken image
         anonymous = None if page.is_retired else self.engagement(page, None, driver)
+        if tag is not None:
+            # Unchanged data keeps its objects: a rendered page's cache key (LandingPages)
+            # then compares them by identity, not field by field on every scan.
+            page = tag.page if tag.page == page else page
+            anonymous = tag.anonymous if tag.anonymous == anonymous else anonymous
         tag = LiveTag(page, anonymous, now)
         with self._lock:
             self._tags[code] = tag
