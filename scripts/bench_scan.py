@@ -7,8 +7,14 @@ loads each with wrk (or, without wrk, a Python load generator) after a short war
 qrshop's requests cycle over every seeded tag with an iPhone Safari User-Agent, so each one
 is a counted shelf scan by a new shopper.
 
-Prints requests/s, p50/p99 latency and errors for both, the qrshop/hello throughput ratio
-(target >= 0.50) and qrshop's p99 (target <= 30 ms); checks that every 200 stored exactly
+On PostgreSQL a third app is measured between the two: "hello+insert", the hello-world that
+also writes one scan row per request, autocommitted on a kept connection, into a twin of this
+month's partition of the scan log (same columns and indexes; made before, dropped after):
+what the durable write alone costs on this machine, the most any scan page could reach.
+
+Prints requests/s, p50/p99 latency and errors for each, the qrshop/hello throughput ratio
+(target >= 0.50; the issue's PostgreSQL target at --workers 2 is 0.40), qrshop against
+hello+insert on PostgreSQL, and qrshop's p99 (target <= 30 ms); checks that every 200 stored exactly
 one counted scan; and prints the landing page's weight raw and compressed (target <= 14 KB,
 the first round trip). Loopback only; bounded in time.
 
@@ -74,6 +80,49 @@ def create_app():
 
     return app
 '''
+
+# The hello-world plus the scan's durable write (PostgreSQL): one row per request into
+# FLOOR_TABLE, prepared once per worker, autocommitted, awaited before the response.
+FLOOR_TABLE = "bench_floor_scans"
+FLOOR_MODULE = '''\
+"""Flask hello-world that also stores one scan row per request, as a scan does."""
+
+import os
+import secrets
+from datetime import UTC, datetime
+
+import psycopg
+from flask import Flask
+from psycopg.adapt import PyFormat, Transformer
+
+INSERT = (b"INSERT INTO {table} (tag_id, listing_id, store_id, retailer_id, shopper_id, "
+          b"scanned_at, is_bot, bot_reason, is_repeat, device, experiment_variant_id) VALUES "
+          b"($1::INTEGER, $2::INTEGER, $3::INTEGER, $4::INTEGER, $5::VARCHAR, "
+          b"$6::TIMESTAMPTZ, $7, $8::VARCHAR, $9, $10::VARCHAR, $11::INTEGER)")
+
+
+def create_app():
+    """hello() stores a row, then answers like the hello-world."""
+    app = Flask(__name__)
+    kept = {}
+
+    @app.get("/")
+    def hello():
+        connection = kept.get("connection")
+        if connection is None:
+            connection = psycopg.connect(os.environ["BENCH_FLOOR_URL"], autocommit=True)
+            connection.pgconn.prepare(b"floor", INSERT)
+            kept["connection"] = connection
+        values = [1, 1, 1, 1, secrets.token_urlsafe(16), datetime.now(UTC), False, None,
+                  False, "phone", None]
+        result = connection.pgconn.exec_prepared(b"floor", Transformer.from_context(
+            connection).dump_sequence(values, [PyFormat.TEXT] * len(values)))
+        if result.error_message:
+            raise RuntimeError(result.error_message.decode())
+        return "<!doctype html><title>Hello</title><p>Hello, world!</p>"
+
+    return app
+'''.replace("{table}", FLOOR_TABLE)
 
 # Both apps run through this launcher so their gunicorn settings are the same by construction.
 LAUNCHER_MODULE = '''\
@@ -476,6 +525,35 @@ def print_failure_sample(server: Server, path: str) -> None:
         print(f"  log: {line[:300]}")
 
 
+def measure_floor(engine, url: str, workdir: Path, env: dict, loader: Loader,
+                  args: argparse.Namespace, servers: list) -> tuple[LoadResult, float]:
+    """Load the hello-world that stores a scan row per request (PostgreSQL): its result and
+    CPU seconds. The rows go to a twin of this month's scan partition, dropped after."""
+    with engine.begin() as connection:
+        source = connection.scalar(text(
+            "SELECT inhrelid::regclass::text FROM pg_inherits "
+            "WHERE inhparent = 'scans'::regclass AND inhrelid::regclass::text = "
+            "'scans_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')")) or "scans"
+        connection.execute(text(f"DROP TABLE IF EXISTS {FLOOR_TABLE}"))
+        connection.execute(text(
+            f"CREATE TABLE {FLOOR_TABLE} (LIKE {source} INCLUDING DEFAULTS INCLUDING INDEXES)"))
+    (workdir / "bench_floor.py").write_text(FLOOR_MODULE)
+    floor_env = {**env, "BENCH_FLOOR_URL": url.replace("postgresql+psycopg://", "postgresql://")}
+    try:
+        floor = Server("hello+insert", workdir, "bench_floor:create_app", free_port(),
+                       args.workers, floor_env)
+        servers.append(floor)
+        warm_up(floor, "/", ["/"], loader, args)
+        cpu_before = floor.cpu_seconds()
+        result = loader.load(floor.port, ["/"], args.duration)
+        cpu = floor.cpu_seconds() - cpu_before
+        floor.stop()
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP TABLE IF EXISTS {FLOOR_TABLE}"))
+    return result, cpu
+
+
 def warm_up(server: Server, ready_path: str, paths: list[str], loader: Loader,
             args: argparse.Namespace) -> None:
     """Wait until the server answers, then load it for the warm-up time."""
@@ -555,6 +633,10 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
         hello_cpu = hello.cpu_seconds() - cpu_before
         hello.stop()
 
+        floor = None
+        if engine.dialect.name == "postgresql":
+            floor = measure_floor(engine, url, workdir, env, loader, args, servers)
+
         qrshop = Server("qrshop", workdir, "qrshop:create_app", qrshop_port, args.workers, env)
         servers.append(qrshop)
         paths = [f"/t/{code}" for code in codes]
@@ -571,16 +653,21 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
     finally:
         engine.dispose()
 
-    print(f"\n{'name':<8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+    print(f"\n{'name':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
           f"{'server CPU us/req':>19}")
-    for name, result, cpu in (("hello", hello_result, hello_cpu),
-                              ("qrshop", qrshop_result, qrshop_cpu)):
+    rows = [("hello", hello_result, hello_cpu), ("qrshop", qrshop_result, qrshop_cpu)]
+    if floor is not None:
+        rows.insert(1, ("hello+insert", *floor))
+    for name, result, cpu in rows:
         per_request = cpu / result.requests * 1e6 if result.requests else 0.0
-        print(f"{name:<8}{result.rps:>10.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
+        print(f"{name:<12}{result.rps:>10.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
               f"{result.errors:>8}{per_request:>19.0f}")
     ratio = qrshop_result.rps / hello_result.rps if hello_result.rps else 0.0
     ratio_ok = ratio >= TARGET_RATIO
     p99_ok = qrshop_result.p99_ms <= TARGET_P99_MS
+    if floor is not None and floor[0].rps:
+        print(f"hello+insert/hello = {floor[0].rps / hello_result.rps:.2f}; "
+              f"qrshop/(hello+insert) = {qrshop_result.rps / floor[0].rps:.2f}")
     print(f"ratio qrshop/hello = {ratio:.2f} (target >= {TARGET_RATIO:.2f}) "
           f"{'ok' if ratio_ok else 'MISSED'}")
     print(f"p99 qrshop = {qrshop_result.p99_ms:.1f} ms (target <= {TARGET_P99_MS:.0f} ms) "
@@ -597,7 +684,8 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
           f"(difference {counted - qrshop_result.ok:+d}, allowed 0..+{slack}) "
           f"{'ok' if scans_ok else 'MISMATCH'}")
 
-    failed = not scans_ok or qrshop_result.errors > 0 or hello_result.errors > 0
+    failed = (not scans_ok or qrshop_result.errors > 0 or hello_result.errors > 0
+              or (floor is not None and floor[0].errors > 0))
     if args.strict and not (ratio_ok and p99_ok and weight_ok):
         failed = True
     return 1 if failed else 0
