@@ -60,6 +60,27 @@ def test_the_shopper_foreign_key_comes_back_with_the_shoppers_scans_name(app, cl
     assert _shopper_foreign_keys() == []
 
 
+def _scan_foreign_keys() -> list[str]:
+    return sorted(key["referred_table"] for key in inspect(db.engine).get_foreign_keys("scans"))
+
+
+def test_the_scan_log_keeps_only_the_tags_foreign_key_and_gets_the_others_back(app, client):
+    # listing_id, store_id and retailer_id are the tag's copies (8869c79a36c0): a scan's
+    # INSERT checks the tag only. Scans stored meanwhile satisfy the keys the downgrade adds.
+    shop = make_shop()
+    client.get(f"/t/{shop.tag.code}", headers={"User-Agent": MOBILE_SAFARI})
+    assert _scan_foreign_keys() == ["tags"]
+    db.session.remove()
+
+    downgrade(revision="e2a8c4f6b913")
+
+    assert _scan_foreign_keys() == ["listings", "retailers", "stores", "tags"]
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM scans")) == 1
+    upgrade()
+    assert _scan_foreign_keys() == ["tags"]
+
+
 def _landing_data_version_triggers() -> set[str]:
     if db.engine.dialect.name == "postgresql":
         query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
