@@ -665,7 +665,7 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
     ratio = qrshop_result.rps / hello_result.rps if hello_result.rps else 0.0
     ratio_ok = ratio >= TARGET_RATIO
     p99_ok = qrshop_result.p99_ms <= TARGET_P99_MS
-    if floor is not None and floor[0].rps:
+    if floor is not None and floor[0].rps and hello_result.rps:
         print(f"hello+insert/hello = {floor[0].rps / hello_result.rps:.2f}; "
               f"qrshop/(hello+insert) = {qrshop_result.rps / floor[0].rps:.2f}")
     print(f"ratio qrshop/hello = {ratio:.2f} (target >= {TARGET_RATIO:.2f}) "
