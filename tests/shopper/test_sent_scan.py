@@ -122,8 +122,8 @@ def test_an_insert_the_server_refuses_is_not_acknowledged_and_flask_stores_it(
 
     def refused_once(driver, check_repeat, params):
         calls.append(True)
-        if len(calls) == 1:  # no such listing: the server's error comes back at the wait
-            params = {**params, "p_listing_id": -1}
+        if len(calls) == 1:  # no such tag: the server's error comes back at the wait
+            params = {**params, "p_tag_id": -1}
         return send(driver, check_repeat, params)
 
     monkeypatch.setattr(recording, "_send_scan", refused_once)
