@@ -12,14 +12,18 @@ also writes one scan row per request, autocommitted on a kept connection, into a
 month's partition of the scan log (same columns and indexes; made before, dropped after):
 what the durable write alone costs on this machine, the most any scan page could reach.
 
+With --rounds N the apps are loaded in turn N times (servers started once) and the table
+shows medians; each ratio is taken within a round, where its two runs are seconds apart.
+
 Prints requests/s, p50/p99 latency and errors for each, the qrshop/hello throughput ratio
 (target >= 0.50; the issue's PostgreSQL target at --workers 2 is 0.40), qrshop against
-hello+insert on PostgreSQL, and qrshop's p99 (target <= 30 ms); checks that every 200 stored exactly
-one counted scan; and prints the landing page's weight raw and compressed (target <= 14 KB,
+hello+insert on PostgreSQL, and qrshop's p99 (target <= 30 ms); checks that every 200
+stored exactly one counted scan; and prints the landing page's weight raw and compressed (target <= 14 KB,
 the first round trip). Loopback only; bounded in time.
 
     .venv/bin/python scripts/bench_scan.py [--quick] [--duration S] [--connections C]
-        [--workers N] [--database-url URL] [--loadgen auto|wrk|python] [--strict]
+        [--workers N] [--database-url URL] [--loadgen auto|wrk|python] [--rounds N]
+        [--strict]
 
 With QRSHOP_METRICS_TOKEN set, the servers count into /metrics as `qrshop serve` does
 (prometheus-client's multiprocess files), to measure what counting costs a scan.
@@ -42,6 +46,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -525,10 +530,8 @@ def print_failure_sample(server: Server, path: str) -> None:
         print(f"  log: {line[:300]}")
 
 
-def measure_floor(engine, url: str, workdir: Path, env: dict, loader: Loader,
-                  args: argparse.Namespace, servers: list) -> tuple[LoadResult, float]:
-    """Load the hello-world that stores a scan row per request (PostgreSQL): its result and
-    CPU seconds. The rows go to a twin of this month's scan partition, dropped after."""
+def make_floor_table(engine) -> None:
+    """(Re)create the twin of this month's scan partition that hello+insert writes to."""
     with engine.begin() as connection:
         source = connection.scalar(text(
             "SELECT inhrelid::regclass::text FROM pg_inherits "
@@ -537,21 +540,12 @@ def measure_floor(engine, url: str, workdir: Path, env: dict, loader: Loader,
         connection.execute(text(f"DROP TABLE IF EXISTS {FLOOR_TABLE}"))
         connection.execute(text(
             f"CREATE TABLE {FLOOR_TABLE} (LIKE {source} INCLUDING DEFAULTS INCLUDING INDEXES)"))
-    (workdir / "bench_floor.py").write_text(FLOOR_MODULE)
-    floor_env = {**env, "BENCH_FLOOR_URL": url.replace("postgresql+psycopg://", "postgresql://")}
-    try:
-        floor = Server("hello+insert", workdir, "bench_floor:create_app", free_port(),
-                       args.workers, floor_env)
-        servers.append(floor)
-        warm_up(floor, "/", ["/"], loader, args)
-        cpu_before = floor.cpu_seconds()
-        result = loader.load(floor.port, ["/"], args.duration)
-        cpu = floor.cpu_seconds() - cpu_before
-        floor.stop()
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP TABLE IF EXISTS {FLOOR_TABLE}"))
-    return result, cpu
+
+
+def drop_floor_table(engine) -> None:
+    """Remove hello+insert's table."""
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS {FLOOR_TABLE}"))
 
 
 def warm_up(server: Server, ready_path: str, paths: list[str], loader: Loader,
@@ -581,6 +575,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "seeds it idempotently, and scans are counted as differences")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto",
                         help="load generator: wrk if on PATH (auto), or the Python fallback")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure the apps in turn this many times and print medians, "
+                             "each ratio taken within a round [1]")
     parser.add_argument("--strict", action="store_true",
                         help="also exit 1 when a throughput, latency or weight target is missed")
     args = parser.parse_args(argv)
@@ -588,9 +585,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.duration, args.warmup = 3, 1
     if args.loadgen == "wrk" and shutil.which("wrk") is None:
         parser.error("wrk is not on PATH (apt-get install wrk)")
-    if min(args.duration, args.connections, args.workers, args.threads) < 1 or args.warmup < 0:
-        parser.error("--duration, --connections, --workers and --threads must be at least 1, "
-                     "--warmup at least 0")
+    if (min(args.duration, args.connections, args.workers, args.threads, args.rounds) < 1
+            or args.warmup < 0):
+        parser.error("--duration, --connections, --workers, --threads and --rounds must be "
+                     "at least 1, --warmup at least 0")
     return args
 
 
@@ -623,69 +621,110 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
           + f"; gunicorn: {args.workers} sync workers, no access log; "
           f"database: {engine.dialect.name}; {len(codes)} tags", flush=True)
 
+    apps: list[tuple[Server, list[str]]] = []
+    floor_table = engine.dialect.name == "postgresql"
     try:
         hello = Server("hello", workdir, "bench_hello:create_app", free_port(), args.workers,
                        env)
         servers.append(hello)
-        warm_up(hello, "/", ["/"], loader, args)
-        cpu_before = hello.cpu_seconds()
-        hello_result = loader.load(hello.port, ["/"], args.duration)
-        hello_cpu = hello.cpu_seconds() - cpu_before
-        hello.stop()
-
-        floor = None
-        if engine.dialect.name == "postgresql":
-            floor = measure_floor(engine, url, workdir, env, loader, args, servers)
-
+        apps.append((hello, ["/"]))
+        if floor_table:
+            make_floor_table(engine)
+            (workdir / "bench_floor.py").write_text(FLOOR_MODULE)
+            floor = Server("hello+insert", workdir, "bench_floor:create_app", free_port(),
+                           args.workers, {**env, "BENCH_FLOOR_URL": url.replace(
+                               "postgresql+psycopg://", "postgresql://")})
+            servers.append(floor)
+            apps.append((floor, ["/"]))
         qrshop = Server("qrshop", workdir, "qrshop:create_app", qrshop_port, args.workers, env)
         servers.append(qrshop)
         paths = [f"/t/{code}" for code in codes]
-        warm_up(qrshop, "/healthz", paths, loader, args)
-        before_counted, before_bots = settled_counts(engine)
-        cpu_before = qrshop.cpu_seconds()
-        qrshop_result = loader.load(qrshop.port, paths, args.duration)
-        qrshop_cpu = qrshop.cpu_seconds() - cpu_before
-        after_counted, after_bots = settled_counts(engine)
-        if qrshop_result.errors:
+        apps.append((qrshop, paths))
+        for server, server_paths in apps:
+            warm_up(server, "/healthz" if server is qrshop else "/", server_paths, loader, args)
+
+        # {name: [(LoadResult, CPU seconds), ...]}, one entry per round, the apps in turn.
+        results: dict[str, list[tuple[LoadResult, float]]] = {s.name: [] for s, _ in apps}
+        scan_checks: list[tuple[int, int, int, int]] = []  # counted, bots, 200s, slack
+        for round_number in range(1, args.rounds + 1):
+            for server, server_paths in apps:
+                if server is qrshop:
+                    before_counted, before_bots = settled_counts(engine)
+                cpu_before = server.cpu_seconds()
+                result = loader.load(server.port, server_paths, args.duration)
+                results[server.name].append((result, server.cpu_seconds() - cpu_before))
+                if server is qrshop:
+                    after_counted, after_bots = settled_counts(engine)
+                    scan_checks.append((after_counted - before_counted,
+                                        after_bots - before_bots, result.ok,
+                                        args.connections + result.errors))
+            if args.rounds > 1:
+                print(f"round {round_number}: " + ", ".join(
+                    f"{name} {runs[-1][0].rps:.0f} req/s" for name, runs in results.items()),
+                    flush=True)
+        if any(result.errors for result, _ in results["qrshop"]):
             print_failure_sample(qrshop, paths[0])
         weight_ok = page_weight(qrshop.port, codes[0])
-        qrshop.stop()
+        for server, _ in apps:
+            server.stop()
     finally:
+        if floor_table:
+            drop_floor_table(engine)
         engine.dispose()
 
+    return report(args, results, scan_checks, weight_ok)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def report(args: argparse.Namespace, results: dict, scan_checks: list, weight_ok: bool) -> int:
+    """Print the table (medians over the rounds), the ratios and the scan check; return the
+    exit status."""
+    label = "" if args.rounds == 1 else f"  (medians of {args.rounds} interleaved rounds)"
     print(f"\n{'name':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
-          f"{'server CPU us/req':>19}")
-    rows = [("hello", hello_result, hello_cpu), ("qrshop", qrshop_result, qrshop_cpu)]
-    if floor is not None:
-        rows.insert(1, ("hello+insert", *floor))
-    for name, result, cpu in rows:
-        per_request = cpu / result.requests * 1e6 if result.requests else 0.0
-        print(f"{name:<12}{result.rps:>10.1f}{result.p50_ms:>10.2f}{result.p99_ms:>10.2f}"
-              f"{result.errors:>8}{per_request:>19.0f}")
-    ratio = qrshop_result.rps / hello_result.rps if hello_result.rps else 0.0
+          f"{'server CPU us/req':>19}{label}")
+    for name, runs in results.items():
+        requests = sum(result.requests for result, _ in runs)
+        per_request = sum(cpu for _, cpu in runs) / requests * 1e6 if requests else 0.0
+        print(f"{name:<12}{_median([result.rps for result, _ in runs]):>10.1f}"
+              f"{_median([result.p50_ms for result, _ in runs]):>10.2f}"
+              f"{_median([result.p99_ms for result, _ in runs]):>10.2f}"
+              f"{sum(result.errors for result, _ in runs):>8}{per_request:>19.0f}")
+
+    def ratios(top: str, bottom: str) -> list[float]:
+        """Two apps' req/s divided, round by round (each pair measured minutes apart)."""
+        pairs = zip(results[top], results[bottom], strict=True)
+        return [a.rps / b.rps for (a, _), (b, _) in pairs if b.rps]
+
+    ratio = _median(ratios("qrshop", "hello"))
+    if args.rounds > 1:
+        print("ratio qrshop/hello by round: "
+              + ", ".join(f"{value:.2f}" for value in ratios("qrshop", "hello")))
+    if "hello+insert" in results:
+        print(f"hello+insert/hello = {_median(ratios('hello+insert', 'hello')):.2f}; "
+              f"qrshop/(hello+insert) = {_median(ratios('qrshop', 'hello+insert')):.2f}")
     ratio_ok = ratio >= TARGET_RATIO
-    p99_ok = qrshop_result.p99_ms <= TARGET_P99_MS
-    if floor is not None and floor[0].rps and hello_result.rps:
-        print(f"hello+insert/hello = {floor[0].rps / hello_result.rps:.2f}; "
-              f"qrshop/(hello+insert) = {qrshop_result.rps / floor[0].rps:.2f}")
+    p99 = _median([result.p99_ms for result, _ in results["qrshop"]])
+    p99_ok = p99 <= TARGET_P99_MS
     print(f"ratio qrshop/hello = {ratio:.2f} (target >= {TARGET_RATIO:.2f}) "
           f"{'ok' if ratio_ok else 'MISSED'}")
-    print(f"p99 qrshop = {qrshop_result.p99_ms:.1f} ms (target <= {TARGET_P99_MS:.0f} ms) "
+    print(f"p99 qrshop = {p99:.1f} ms (target <= {TARGET_P99_MS:.0f} ms) "
           f"{'ok' if p99_ok else 'MISSED'}")
 
-    counted = after_counted - before_counted
-    bots = after_bots - before_bots
     # A 200 is sent only after its scan committed; requests cut off when the load stopped
     # may be stored without a 200 being counted by the load generator.
-    slack = args.connections + qrshop_result.errors
-    scans_ok = 0 < qrshop_result.ok <= counted <= qrshop_result.ok + slack and bots == 0
-    print(f"\nscans during the measured run: {counted} counted, {bots} flagged as bots; "
-          f"{qrshop_result.ok} successful responses "
-          f"(difference {counted - qrshop_result.ok:+d}, allowed 0..+{slack}) "
+    counted, bots, ok, slack = (sum(check[i] for check in scan_checks) for i in range(4))
+    scans_ok = bots == 0 and all(0 < check[2] <= check[0] <= check[2] + check[3]
+                                 for check in scan_checks)
+    print(f"\nscans during the measured run{'s' if args.rounds > 1 else ''}: {counted} "
+          f"counted, {bots} flagged as bots; {ok} successful responses "
+          f"(difference {counted - ok:+d}, allowed 0..+{slack}) "
           f"{'ok' if scans_ok else 'MISMATCH'}")
 
-    failed = (not scans_ok or qrshop_result.errors > 0 or hello_result.errors > 0
-              or (floor is not None and floor[0].errors > 0))
+    errors = sum(result.errors for runs in results.values() for result, _ in runs)
+    failed = not scans_ok or errors > 0
     if args.strict and not (ratio_ok and p99_ok and weight_ok):
         failed = True
     return 1 if failed else 0
