@@ -84,10 +84,11 @@ class SentStatement:
         info[_PREPARED].add(self.name)
         return True
 
-    def send(self, driver, values: dict) -> None:
-        """Send the statement with these values; wait(driver) waits for its outcome."""
+    def send(self, driver, values: dict) -> bool:
+        """Send the statement with these values (wait(driver) waits for its outcome); False,
+        having sent nothing, if the server refused to prepare it (see ready)."""
         if not self.ready(driver):
-            raise LookupError(f"the server refused statement {self.name.decode()}")
+            return False
         params = {**self.fixed, **values}
         for key, processor in self.processors:
             params[key] = processor(params[key])
@@ -99,6 +100,7 @@ class SentStatement:
         while pgconn.flush():  # the socket is non-blocking: write what is left
             _wait_for(pgconn.socket, select.POLLOUT)
         driver.in_flight = True
+        return True
 
 
 def wait(driver) -> None:

@@ -8,9 +8,10 @@ qrshop's requests cycle over every seeded tag with an iPhone Safari User-Agent, 
 is a counted shelf scan by a new shopper.
 
 On PostgreSQL a third app is measured between the two: "hello+insert", the hello-world that
-also writes one scan row per request, autocommitted on a kept connection, into a twin of this
-month's partition of the scan log (same columns and indexes; made before, dropped after):
-what the durable write alone costs on this machine, the most any scan page could reach.
+also writes one scan row per request with qrshop's own INSERT, sent and awaited at once on a
+kept autocommit connection, into a twin of this month's partition of the scan log (same
+columns and indexes; made before, dropped after): what the durable write alone costs on
+this machine, about the most any page that stores its scan could reach.
 
 With --rounds N the apps are loaded in turn N times (servers started once) and the table
 shows medians; each ratio is taken within a round, where its two runs are seconds apart.
@@ -18,8 +19,8 @@ shows medians; each ratio is taken within a round, where its two runs are second
 Prints requests/s, p50/p99 latency and errors for each, the qrshop/hello throughput ratio
 (target >= 0.50; the issue's PostgreSQL target at --workers 2 is 0.40), qrshop against
 hello+insert on PostgreSQL, and qrshop's p99 (target <= 30 ms); checks that every 200
-stored exactly one counted scan; and prints the landing page's weight raw and compressed (target <= 14 KB,
-the first round trip). Loopback only; bounded in time.
+stored exactly one counted scan; and prints the landing page's weight raw and compressed
+(target <= 14 KB, the first round trip). Loopback only; bounded in time.
 
     .venv/bin/python scripts/bench_scan.py [--quick] [--duration S] [--connections C]
         [--workers N] [--database-url URL] [--loadgen auto|wrk|python] [--rounds N]
@@ -86,24 +87,24 @@ def create_app():
     return app
 '''
 
-# The hello-world plus the scan's durable write (PostgreSQL): one row per request into
-# FLOOR_TABLE, prepared once per worker, autocommitted, awaited before the response.
+# The hello-world plus the scan's durable write (PostgreSQL): qrshop's own INSERT of a scan
+# (shopper.recording), into FLOOR_TABLE, sent and awaited at once with qrshop.db_send on a
+# kept autocommit connection, as the scan path does.
 FLOOR_TABLE = "bench_floor_scans"
 FLOOR_MODULE = '''\
 """Flask hello-world that also stores one scan row per request, as a scan does."""
 
 import os
 import secrets
-from datetime import UTC, datetime
 
-import psycopg
 from flask import Flask
-from psycopg.adapt import PyFormat, Transformer
+from sqlalchemy import create_engine
 
-INSERT = (b"INSERT INTO {table} (tag_id, listing_id, store_id, retailer_id, shopper_id, "
-          b"scanned_at, is_bot, bot_reason, is_repeat, device, experiment_variant_id) VALUES "
-          b"($1::INTEGER, $2::INTEGER, $3::INTEGER, $4::INTEGER, $5::VARCHAR, "
-          b"$6::TIMESTAMPTZ, $7, $8::VARCHAR, $9, $10::VARCHAR, $11::INTEGER)")
+from qrshop.db import DriverConnection, utcnow
+from qrshop.db_send import SentStatement, wait
+from qrshop.shopper.recording import _insert_scan_statement
+
+STATEMENT = SentStatement(_insert_scan_statement(False, into="{table}"), "bench_floor")
 
 
 def create_app():
@@ -113,17 +114,19 @@ def create_app():
 
     @app.get("/")
     def hello():
-        connection = kept.get("connection")
-        if connection is None:
-            connection = psycopg.connect(os.environ["BENCH_FLOOR_URL"], autocommit=True)
-            connection.pgconn.prepare(b"floor", INSERT)
-            kept["connection"] = connection
-        values = [1, 1, 1, 1, secrets.token_urlsafe(16), datetime.now(UTC), False, None,
-                  False, "phone", None]
-        result = connection.pgconn.exec_prepared(b"floor", Transformer.from_context(
-            connection).dump_sequence(values, [PyFormat.TEXT] * len(values)))
-        if result.error_message:
-            raise RuntimeError(result.error_message.decode())
+        driver = kept.get("driver")
+        if driver is None:
+            engine = create_engine(os.environ["QRSHOP_DATABASE_URL"])
+            dbapi = engine.raw_connection()
+            dbapi.driver_connection.autocommit = True
+            driver = kept["driver"] = DriverConnection(dbapi, engine.dialect, autocommit=True)
+        if not STATEMENT.send(driver, {
+                "p_tag_id": 1, "p_listing_id": 1, "p_store_id": 1, "p_retailer_id": 1,
+                "p_shopper_id": secrets.token_urlsafe(16), "p_scanned_at": utcnow(),
+                "p_is_bot": False, "p_bot_reason": None, "p_device": "phone",
+                "p_variant_id": None}):
+            raise RuntimeError("the server refused the INSERT")
+        wait(driver)
         return "<!doctype html><title>Hello</title><p>Hello, world!</p>"
 
     return app
@@ -632,8 +635,7 @@ def run(args: argparse.Namespace, workdir: Path, servers: list[Server]) -> int:
             make_floor_table(engine)
             (workdir / "bench_floor.py").write_text(FLOOR_MODULE)
             floor = Server("hello+insert", workdir, "bench_floor:create_app", free_port(),
-                           args.workers, {**env, "BENCH_FLOOR_URL": url.replace(
-                               "postgresql+psycopg://", "postgresql://")})
+                           args.workers, env)
             servers.append(floor)
             apps.append((floor, ["/"]))
         qrshop = Server("qrshop", workdir, "qrshop:create_app", qrshop_port, args.workers, env)

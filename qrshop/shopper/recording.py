@@ -84,8 +84,7 @@ def _send_scan(driver: DriverConnection, check_repeat: bool, params: dict) -> No
             statement = _SEND_SCAN[key] = SentStatement(
                 _insert_scan_statement(check_repeat, into=into),
                 f"qrshop_{into or 'scans'}_{int(check_repeat)}")
-        if statement.ready(driver):
-            statement.send(driver, params)
+        if statement.send(driver, params):
             return
     raise LookupError("the server refused the scan's INSERT")
 

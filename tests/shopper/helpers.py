@@ -39,8 +39,10 @@ def count_scan_statements(monkeypatch, statements: list) -> None:
         return execute(self, connection, values)
 
     def count_sent(self, driver, values):
-        statements.append(self.sql.decode())
-        return send(self, driver, values)
+        if send(self, driver, values):  # not one the server refused to prepare
+            statements.append(self.sql.decode())
+            return True
+        return False
 
     monkeypatch.setattr(DriverStatement, "execute", count_driver)
     monkeypatch.setattr(SentStatement, "send", count_sent)

@@ -45,8 +45,10 @@ def _sent(monkeypatch) -> list[str]:
     sent, send = [], SentStatement.send
 
     def spy(self, driver, values):
-        sent.append(self.sql.decode())
-        return send(self, driver, values)
+        if send(self, driver, values):  # not one the server refused to prepare
+            sent.append(self.sql.decode())
+            return True
+        return False
 
     monkeypatch.setattr(SentStatement, "send", spy)
     return sent
